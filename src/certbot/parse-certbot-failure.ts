@@ -1,0 +1,38 @@
+/** What went wrong in a failed certbot run, read from its output. */
+export interface CertbotFailure {
+  kind: 'rate-limited' | 'validation' | 'lock' | 'account' | 'other';
+  /** The CA's or certbot's own words, a line each. */
+  detail: string[];
+  /** When the CA says to retry (from "retry after ..." in a rate-limit error). */
+  retryAfter: Date | undefined;
+}
+
+export function parseCertbotFailure(output: string): CertbotFailure {
+  const lines = output.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const detail = lines.filter((line) =>
+    /^(Detail|Domain|Type|Hint):|urn:ietf:params:acme:error|::|^An unexpected error|^Error|rate limit|Another instance|not yet due|Challenge failed/i.test(line),
+  );
+  const text = lines.join('\n');
+  const retryAfter = parseRetryAfter(text);
+  const kind = /Another instance of Certbot is already running/i.test(text)
+    ? 'lock'
+    : /rateLimited|too many (certificates|failed authorizations|new orders|requests)|rate limit/i.test(text)
+      ? 'rate-limited'
+      : /Some challenges have failed|Challenge failed|unauthorized|urn:ietf:params:acme:error:(connection|dns|incorrectResponse)/i.test(text)
+        ? 'validation'
+        : /accountDoesNotExist|Account .* does not exist|No such authorization/i.test(text)
+          ? 'account'
+          : 'other';
+  return { kind, detail: detail.length > 0 ? unique(detail) : lines.slice(-5), retryAfter };
+}
+
+function parseRetryAfter(text: string): Date | undefined {
+  const match = /retry after (\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})(?:\s*UTC)?/i.exec(text);
+  if (!match?.[1]) return undefined;
+  const date = new Date(`${match[1].replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function unique(lines: string[]): string[] {
+  return [...new Set(lines)];
+}

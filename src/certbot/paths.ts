@@ -1,0 +1,31 @@
+/** Where things live inside the stack's containers. The compose file mounts them here; keep the two in step. */
+export const CONTAINER_PATHS = {
+  /** certbot's store (a named volume, certbot container only). */
+  letsencrypt: '/etc/letsencrypt',
+  /** HTTP-01 webroot, shared with nginx (read-only there). */
+  webroot: '/var/www/certbot',
+  /** Materialized certificates nginx serves, one folder per certificate name (read-only in nginx). */
+  deploy: '/etc/certkit/deploy',
+  /** Rendered certbot scripts (the repo's certbot/ folder). */
+  certbotScripts: '/etc/certkit/certbot',
+  /** The repo's nginx/ folder in the nginx container. */
+  nginxConfig: '/etc/certkit/nginx',
+} as const;
+
+export const DEPLOY_HOOK = `${CONTAINER_PATHS.certbotScripts}/deploy-hook.sh`;
+export const NGINX_ENTRYPOINT = `${CONTAINER_PATHS.nginxConfig}/entrypoint.sh`;
+
+/** One certkit run at a time per stack: a lock file in the certbot container, cleared when it restarts. */
+export const LOCK_PATH = '/tmp/certkit.lock';
+
+export function deployDirFor(certName: string): string {
+  return `${CONTAINER_PATHS.deploy}/${certName}`;
+}
+
+export function livePathFor(certName: string, file: 'cert.pem' | 'fullchain.pem' | 'chain.pem' | 'privkey.pem'): string {
+  return `${CONTAINER_PATHS.letsencrypt}/live/${certName}/${file}`;
+}
+
+export function renewalConfPathFor(certName: string): string {
+  return `${CONTAINER_PATHS.letsencrypt}/renewal/${certName}.conf`;
+}

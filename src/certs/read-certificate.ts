@@ -1,0 +1,68 @@
+import { X509Certificate } from 'node:crypto';
+
+/** What certkit needs to know about one certificate, read from its PEM text alone. */
+export interface CertificateInfo {
+  serial: string;
+  domains: string[];
+  subject: string;
+  issuer: string;
+  notBefore: Date;
+  notAfter: Date;
+  keyType: string;
+  fingerprint256: string;
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Splits a PEM bundle (a fullchain, say) into its certificates, leaf first. */
+export function splitPemCertificates(pem: string): string[] {
+  return pem.match(PEM_BLOCK) ?? [];
+}
+
+/** Reads the first certificate of a PEM text. Throws a plain Error on anything that is not a certificate. */
+export function readCertificateInfo(pem: string): CertificateInfo {
+  const first = splitPemCertificates(pem)[0];
+  if (first === undefined) throw new Error('no PEM certificate found');
+  return describeCertificate(new X509Certificate(first));
+}
+
+export function describeCertificate(cert: X509Certificate): CertificateInfo {
+  return {
+    serial: normalizeSerial(cert.serialNumber),
+    domains: parseSubjectAltNames(cert.subjectAltName),
+    subject: cert.subject,
+    issuer: cert.issuer,
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    keyType: describeKeyType(cert),
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+/** Serials are compared as lowercase hex without leading zeros, whatever produced them. */
+export function normalizeSerial(serial: string): string {
+  const hex = serial.replace(/[^0-9a-fA-F]/g, '').toLowerCase().replace(/^0+/, '');
+  return hex === '' ? '0' : hex;
+}
+
+export function parseSubjectAltNames(san: string | undefined): string[] {
+  if (!san) return [];
+  return san
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith('DNS:'))
+    .map((part) => part.slice(4).toLowerCase());
+}
+
+function describeKeyType(cert: X509Certificate): string {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'ec') return `ecdsa-${details.namedCurve ?? 'unknown'}`;
+  if (key.asymmetricKeyType === 'rsa') return `rsa-${details.modulusLength ?? 'unknown'}`;
+  return key.asymmetricKeyType ?? 'unknown';
+}
+
+/** Whole days from `now` until `notAfter`, rounded down (negative once expired). */
+export function daysLeft(notAfter: Date, now: Date): number {
+  return Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+}

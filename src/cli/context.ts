@@ -1,0 +1,40 @@
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/config.js';
+import { readEnvFile } from '../config/read-env-file.js';
+import { createDockerEngine } from '../docker/docker-engine.js';
+import type { Engine, ServiceContainer } from '../docker/engine.js';
+import { CertkitError } from '../errors.js';
+import { resolveProjectName } from '../stack/compose-project.js';
+import { findSelf } from '../stack/find-stack.js';
+
+export interface GlobalOptions {
+  projectDir?: string;
+  projectName?: string;
+  envFile?: string;
+}
+
+export interface Io {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. */
+export async function loadProjectConfig(options: GlobalOptions, io: Io): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
+  const projectDir = resolve(io.cwd, options.projectDir ?? '.');
+  const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
+  return { config: loadConfig({ env: io.env, file }), projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+}
+
+/** Connects to Docker and works out which Compose project to act on. */
+export async function connectStack(options: GlobalOptions, io: Io, projectDir: string, envFileProject: string | undefined): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
+  const engine = createDockerEngine(io.env);
+  await engine.ping();
+  const self = await findSelf(engine);
+  if (self?.project && !options.projectName) return { engine, project: self.project, self };
+  const resolved = resolveProjectName({ explicit: options.projectName, env: io.env, envFileValue: envFileProject, projectDir });
+  if (!resolved) throw new CertkitError('USAGE', `cannot tell the Compose project name from ${projectDir}; pass --project-name`);
+  return { engine, project: resolved.name, self };
+}

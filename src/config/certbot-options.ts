@@ -1,0 +1,54 @@
+import { parse } from 'shell-quote';
+
+/**
+ * CERTBOT_OPTIONS is split into words the way a shell would (quotes and backslashes), but it is never run through
+ * one: the words go to certbot as an argv array. Anything that would mean more than words in a shell is refused, so a
+ * value that looks harmless here cannot act differently in a hand-run script.
+ */
+const SHELL_METACHARACTERS = /[;&|<>`$(){}\n\r\\*?[\]~!#]/;
+
+/** Flags certkit sets itself, or that would break the kit; each with the reason and what to use instead. */
+const REFUSED_FLAGS: ReadonlyArray<[names: string[], reason: string]> = [
+  [['-d', '--domain', '--domains'], 'the names come from CERTBOT_DOMAIN'],
+  [['--cert-name'], 'the certificate name comes from CERTBOT_CERT_NAME (default: the first name in CERTBOT_DOMAIN)'],
+  [['-m', '--email', '--register-unsafely-without-email'], 'the account email comes from CERTBOT_EMAIL'],
+  [['--server', '--staging', '--test-cert'], 'the ACME server comes from CERTBOT_SERVER (or `certkit update --staging`)'],
+  [['--key-type', '--rsa-key-size', '--elliptic-curve'], 'the key type comes from CERTBOT_KEY_TYPE'],
+  [
+    ['-a', '--authenticator', '-i', '--installer', '--standalone', '--nginx', '--apache', '--manual', '--webroot', '-w', '--webroot-path'],
+    'certkit validates over HTTP-01 with the webroot it shares with nginx; another authenticator or installer would bypass it',
+  ],
+  [['--must-staple'], "Let's Encrypt has turned OCSP off, so a must-staple certificate would fail in browsers"],
+  [['--config-dir', '--work-dir', '--logs-dir'], 'certkit relies on the standard certbot directories inside the certbot container'],
+  [['--dry-run'], 'use `certkit update --dry-run`'],
+  [['--force-renewal', '--renew-by-default', '--keep-until-expiring', '--keep', '--reinstall'], 'use `certkit update --force`; certkit decides when to renew'],
+  [['--duplicate'], 'it creates NAME-0001 copies that nginx never serves'],
+  [['--deploy-hook', '--renew-hook'], 'certkit installs its own deploy hook to publish renewed certificates to nginx'],
+  [['--expand', '--allow-subset-of-names'], 'certkit passes --expand itself when names are added'],
+  [['--interactive', '--force-interactive'], 'certkit runs certbot without a terminal'],
+];
+
+export type OptionsCheck = { ok: true; words: string[] } | { ok: false; problem: string };
+
+export function splitCertbotOptions(raw: string): OptionsCheck {
+  const bad = SHELL_METACHARACTERS.exec(raw);
+  if (bad) {
+    const shown = JSON.stringify(bad[0]);
+    return { ok: false, problem: `contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes)` };
+  }
+  const words: string[] = [];
+  for (const token of parse(raw)) {
+    if (typeof token !== 'string') return { ok: false, problem: 'is not a plain list of words' };
+    words.push(token);
+  }
+  for (const word of words) {
+    if (!word.startsWith('-')) continue;
+    const flag = word.split('=', 1)[0] ?? word;
+    if (flag.startsWith('--dns-')) {
+      return { ok: false, problem: `sets ${flag}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
+    }
+    const refused = REFUSED_FLAGS.find(([names]) => names.includes(flag));
+    if (refused) return { ok: false, problem: `sets ${flag}, which certkit refuses: ${refused[1]}` };
+  }
+  return { ok: true, words };
+}

@@ -1,0 +1,36 @@
+import type { AcmeServer } from './acme-servers.js';
+
+export type KeyType =
+  | { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' }
+  | { type: 'rsa'; size: 2048 | 3072 | 4096 };
+
+/** Everything certkit needs, validated and with defaults applied. Built by loadConfig, never by hand. */
+export interface Config {
+  /** Names on the certificate, first one first. */
+  domains: string[];
+  certName: string;
+  email: string | undefined;
+  /** Extra certbot words from CERTBOT_OPTIONS, already split and vetted. */
+  certbotOptions: string[];
+  server: AcmeServer;
+  keyType: KeyType;
+  nginx: NginxConfig;
+  /** How often the daemon checks, before jitter. */
+  checkIntervalMs: number;
+  /** Prove each name routes to this nginx before asking the CA (saves failed-validation rate limits). */
+  preflight: boolean;
+  /** COMPOSE_PROJECT_NAME when set (environment first, then .env). */
+  composeProjectName: string | undefined;
+}
+
+export interface NginxConfig {
+  serverNames: string[];
+  /** The host port HTTPS is published on; redirects name it when it is not 443. */
+  httpsPort: number;
+  httpPort: number;
+  /** Where nginx proxies to, e.g. http://web:3000; undefined serves a placeholder page. */
+  upstream: string | undefined;
+  hstsMaxAge: number;
+  sslProtocols: string[];
+  clientMaxBodySize: string;
+}

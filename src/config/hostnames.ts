@@ -1,0 +1,23 @@
+/** Checks one DNS name for a certificate; returns why it is not acceptable, or undefined when it is. */
+export function hostnameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.startsWith('*.')) return 'is a wildcard; wildcards need DNS-01 validation, which certkit does not do yet';
+  if (/[^\x00-\x7f]/.test(name)) return 'has non-ASCII letters; write it in its xn-- (punycode) form';
+  if (name.length > 253) return 'is longer than 253 characters';
+  if (/^\d+(\.\d+){3}$/.test(name) || name.includes(':')) return "is an IP address; Let's Encrypt issues for DNS names here";
+  const labels = name.split('.');
+  if (labels.length < 2) return 'is not a fully qualified name (expected something like example.com)';
+  for (const label of labels) {
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label)) return 'is not a hostname';
+  }
+  return undefined;
+}
+
+/** Splits a comma- or space-separated list of names, lowercased, duplicates dropped, order kept. */
+export function splitNames(raw: string): string[] {
+  const names = raw
+    .split(/[,\s]+/)
+    .map((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((name) => name !== '');
+  return [...new Set(names)];
+}

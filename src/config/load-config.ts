@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { CertkitError } from '../errors.js';
+import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
+import { splitCertbotOptions } from './certbot-options.js';
+import type { Config, KeyType } from './config.js';
+import { hostnameProblem, splitNames } from './hostnames.js';
+import type { EnvFile } from './read-env-file.js';
+
+/**
+ * Builds the Config from the process environment and the `.env` file (the environment wins, as in Compose).
+ * Every invalid value is reported at once, each naming the variable, the value, what is expected and the `.env` line.
+ */
+export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | undefined }): Config {
+  const problems: string[] = [];
+  const read = <T>(key: string, fallback: string, schema: z.ZodType<T>): T | undefined => {
+    const fromEnv = input.env[key];
+    const raw = fromEnv ?? input.file?.values[key] ?? fallback;
+    const parsed = schema.safeParse(raw.trim());
+    if (parsed.success) return parsed.data;
+    const where = fromEnv === undefined && input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : fromEnv !== undefined ? ' (from the environment)' : '';
+    problems.push(`${key}: ${JSON.stringify(raw)} ${parsed.error.issues[0]?.message ?? 'is invalid'}${where}`);
+    return undefined;
+  };
+
+  const domains = read('CERTBOT_DOMAIN', '', domainList);
+  const certName = read('CERTBOT_CERT_NAME', '', certNameSchema);
+  const email = read('CERTBOT_EMAIL', '', emailSchema);
+  const certbotOptions = read('CERTBOT_OPTIONS', '', optionsSchema);
+  const server = read('CERTBOT_SERVER', 'production', serverSchema);
+  const keyType = read('CERTBOT_KEY_TYPE', 'ecdsa-p256', keyTypeSchema);
+  const serverNames = read('NGINX_SERVER_NAME', '', serverNameList);
+  const httpsPort = read('NGINX_HTTPS_PORT', '443', portSchema);
+  const httpPort = read('NGINX_HTTP_PORT', '80', portSchema);
+  const upstream = read('NGINX_UPSTREAM', '', upstreamSchema);
+  const hstsMaxAge = read('NGINX_HSTS_MAX_AGE', '0', z.string().regex(/^\d{1,9}$/, 'is not a number of seconds (0 turns HSTS off)').transform(Number));
+  const sslProtocols = read('NGINX_SSL_PROTOCOLS', 'TLSv1.2 TLSv1.3', sslProtocolsSchema);
+  const clientMaxBodySize = read('NGINX_CLIENT_MAX_BODY_SIZE', '100M', z.string().regex(/^\d{1,6}[kKmMgG]?$/, 'is not a size like 100M or 512k'));
+  const checkIntervalMs = read('CERTKIT_CHECK_INTERVAL', '12h', intervalSchema);
+  const preflight = read('CERTKIT_PREFLIGHT', 'true', booleanSchema);
+  const composeProjectName = read('COMPOSE_PROJECT_NAME', '', z.string().regex(/^[a-z0-9][a-z0-9_-]*$|^$/, 'is not a Compose project name (lowercase letters, digits, - and _)'));
+
+  if (problems.length > 0 || !domains || !server || !keyType || !certbotOptions) {
+    throw configError(problems);
+  }
+  if (server.name === 'production' && checkIntervalMs !== undefined && checkIntervalMs < 60_000) {
+    problems.push(`CERTKIT_CHECK_INTERVAL: under a minute against Let's Encrypt production would hammer its rate limits; use 1m or more`);
+  }
+  if (problems.length > 0) throw configError(problems);
+
+  return {
+    domains,
+    certName: certName || (domains[0] as string),
+    email: email || undefined,
+    certbotOptions,
+    server,
+    keyType,
+    nginx: {
+      serverNames: serverNames && serverNames.length > 0 ? serverNames : domains,
+      httpsPort: httpsPort ?? 443,
+      httpPort: httpPort ?? 80,
+      upstream: upstream || undefined,
+      hstsMaxAge: hstsMaxAge ?? 0,
+      sslProtocols: sslProtocols ?? ['TLSv1.2', 'TLSv1.3'],
+      clientMaxBodySize: clientMaxBodySize ?? '100M',
+    },
+    checkIntervalMs: checkIntervalMs ?? 12 * 3_600_000,
+    preflight: preflight ?? true,
+    composeProjectName: composeProjectName || undefined,
+  };
+}
+
+function configError(problems: string[]): CertkitError {
+  const head = problems.length === 1 ? 'Invalid configuration' : `Invalid configuration (${problems.length} problems)`;
+  return new CertkitError('CONFIG_INVALID', `${head}:\n  ${problems.join('\n  ')}`, { details: problems });
+}
+
+const domainList = z.string().transform((raw, ctx): string[] => {
+  const names = splitNames(raw);
+  if (names.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'is empty; set it to the name(s) this server answers for, comma-separated, e.g. example.com,www.example.com' });
+    return z.NEVER;
+  }
+  for (const name of names) {
+    const problem = hostnameProblem(name);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `is not valid: "${name}" ${problem}` });
+      return z.NEVER;
+    }
+  }
+  if (names.length > 100) ctx.addIssue({ code: 'custom', message: "has more than 100 names, Let's Encrypt's limit per certificate" });
+  return names;
+});
+
+const serverNameList = z.string().transform((raw, ctx): string[] => {
+  const names = splitNames(raw);
+  for (const name of names) {
+    if (name !== '_' && !/^(\*\.)?[a-z0-9.-]+$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `is not valid: "${name}" is not a server name for nginx (expected names like example.com or *.example.com)` });
+      return z.NEVER;
+    }
+  }
+  return names;
+});
+
+const certNameSchema = z.string().regex(/^$|^[a-z0-9][a-z0-9._-]{0,127}$/, 'is not a certificate name (lowercase letters, digits, dots, - and _), e.g. example.com');
+
+const emailSchema = z.string().regex(/^$|^[^\s@"'<>,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'is not an email address (expected someone@example.com, or leave it empty to register without one)');
+
+const optionsSchema = z.string().transform((raw, ctx): string[] => {
+  const result = splitCertbotOptions(raw);
+  if (result.ok) return result.words;
+  ctx.addIssue({ code: 'custom', message: result.problem });
+  return z.NEVER;
+});
+
+const serverSchema = z.string().transform((raw, ctx): AcmeServer => {
+  const name = raw.toLowerCase();
+  if (name in ACME_SERVERS) return serverByName(name as keyof typeof ACME_SERVERS);
+  if (/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/i.test(raw)) return { name: 'custom', url: raw };
+  ctx.addIssue({ code: 'custom', message: 'is not an ACME server: use production, staging, pebble, or an https:// directory URL' });
+  return z.NEVER;
+});
+
+const KEY_TYPES: Record<string, KeyType> = {
+  'ecdsa-p256': { type: 'ecdsa', curve: 'secp256r1' },
+  'ecdsa-p384': { type: 'ecdsa', curve: 'secp384r1' },
+  'rsa-2048': { type: 'rsa', size: 2048 },
+  'rsa-3072': { type: 'rsa', size: 3072 },
+  'rsa-4096': { type: 'rsa', size: 4096 },
+};
+const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
+  const found = KEY_TYPES[raw.toLowerCase()];
+  if (found) return found;
+  ctx.addIssue({ code: 'custom', message: `is not a key type: use one of ${Object.keys(KEY_TYPES).join(', ')}` });
+  return z.NEVER;
+});
+
+const portSchema = z.string().regex(/^\d{1,5}$/, 'is not a port number').transform(Number).refine((port) => port >= 1 && port <= 65535, 'is not a port between 1 and 65535');
+
+// No path: nginx passes the request URI on unchanged when proxy_pass takes a variable.
+const upstreamSchema = z.string().regex(/^$|^https?:\/\/[A-Za-z0-9._-]+(:\d{1,5})?\/?$/, 'is not an upstream like http://web:3000 (scheme, host and port only; leave empty for a placeholder page)').transform((raw) => raw.replace(/\/$/, ''));
+
+const SSL_PROTOCOLS = ['TLSv1.2', 'TLSv1.3'];
+const sslProtocolsSchema = z.string().transform((raw, ctx): string[] => {
+  const words = raw.split(/\s+/).filter(Boolean);
+  const bad = words.find((word) => !SSL_PROTOCOLS.includes(word));
+  if (words.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `is not a list of TLS versions: use TLSv1.2 and/or TLSv1.3` });
+    return z.NEVER;
+  }
+  return words;
+});
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const intervalSchema = z.string().transform((raw, ctx): number => {
+  const match = /^(\d+)\s*([smhd])$/.exec(raw);
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : NaN;
+  if (!Number.isFinite(ms) || ms < 1_000 || ms > 86_400_000) {
+    ctx.addIssue({ code: 'custom', message: 'is not an interval between 1s and 1d, like 12h or 30m (twice a day or more is recommended)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const booleanSchema = z.string().transform((raw, ctx): boolean => {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  ctx.addIssue({ code: 'custom', message: 'is not true or false' });
+  return z.NEVER;
+});

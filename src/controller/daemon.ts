@@ -1,0 +1,60 @@
+import { isCertkitError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { formatDuration } from '../certbot/renewal-due.js';
+import { backoffDelay, nextCheckDelay } from './schedule.js';
+import type { UpdateResult } from './update.js';
+
+export interface DaemonDeps {
+  /** One full check: loads the configuration afresh (so .env edits are picked up) and runs an update. */
+  runCycle: () => Promise<{ result: UpdateResult; intervalMs: number }>;
+  log: Logger;
+  now: () => Date;
+  random: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The renewal loop of the certkit container: a check at start, then at the configured interval with jitter.
+ * Failures back off (1 min, 10 min, 100 min, then daily) and never end the loop; only the abort signal does.
+ */
+export async function runDaemon(deps: DaemonDeps, signal: AbortSignal): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    let delay: number;
+    try {
+      const { result, intervalMs } = await deps.runCycle();
+      failures = 0;
+      delay = nextCheckDelay(intervalMs, deps.random);
+      deps.log.info(`check done: ${describeResult(result)}`);
+    } catch (error) {
+      failures += 1;
+      delay = backoffDelay(failures);
+      const code = isCertkitError(error) ? `${error.code}: ` : '';
+      deps.log.error(`check failed (${failures} in a row): ${code}${(error as Error).message}`);
+    }
+    const next = new Date(deps.now().getTime() + delay);
+    deps.log.info(`next check at ${next.toISOString()} (in ${formatDuration(delay)})`);
+    await deps.sleep(delay, signal);
+  }
+  deps.log.info('stopping');
+}
+
+export function describeResult(result: UpdateResult): string {
+  const expiry = result.notAfter ? `, expires ${result.notAfter.toISOString()}` : '';
+  const reload = result.reloaded ? ', nginx reloaded' : '';
+  return `${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})`;
+}
+
+/** A sleep that ends early, without error, when the signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * certkit's view of the Docker engine: the few calls it makes, in its own types. docker-engine.ts implements it
+ * with dockerode; nothing else in certkit touches dockerode.
+ */
+export interface Engine {
+  /** Where the engine is reached, for messages ("unix:///var/run/docker.sock"). */
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]>;
+  inspectContainer(idOrName: string): Promise<ServiceContainer | undefined>;
+  exec(containerId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  signal(containerId: string, signal: string): Promise<void>;
+  getArchive(containerId: string, path: string): Promise<Readable>;
+  putArchive(containerId: string, path: string, tar: Buffer): Promise<void>;
+}
+
+export interface ServiceContainer {
+  id: string;
+  name: string;
+  project: string | undefined;
+  service: string | undefined;
+  running: boolean;
+  state: string;
+  /** Network name → this container's IPv4 address on it. */
+  networks: Record<string, string>;
+  /** Published ports. */
+  ports: PublishedPort[];
+  labels: Record<string, string>;
+}
+
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface ExecOptions {
+  env?: readonly string[];
+  /** Called with each chunk of output as it arrives (certbot's progress, say). */
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const COMPOSE_LABELS = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  workingDir: 'com.docker.compose.project.working_dir',
+} as const;

@@ -1,0 +1,32 @@
+import type { Engine, ServiceContainer } from '../docker/engine.js';
+import { CertkitError } from '../errors.js';
+import { NGINX_ENTRYPOINT } from '../certbot/paths.js';
+
+export type SiteMode = 'https' | 'http' | 'auto';
+
+/** Operations on the nginx container: pick the site file, check the configuration, reload without dropping requests. */
+export class NginxContainer {
+  constructor(
+    private readonly engine: Engine,
+    readonly container: ServiceContainer,
+  ) {}
+
+  /** Links site-MODE.conf and runs `nginx -t`; on failure the previous site stays linked. Returns the mode chosen. */
+  async selectSite(mode: SiteMode): Promise<'https' | 'http'> {
+    const result = await this.engine.exec(this.container.id, ['/bin/sh', NGINX_ENTRYPOINT, 'select', mode]);
+    const chosen = result.stdout.trim().split('\n').pop();
+    if (result.exitCode !== 0 || (chosen !== 'https' && chosen !== 'http')) {
+      throw new CertkitError('NGINX_CONFIG_INVALID', `nginx refused the ${mode} configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`);
+    }
+    return chosen;
+  }
+
+  /** SIGHUP to nginx's master: new workers take the new configuration, old ones finish their requests. */
+  async reload(): Promise<void> {
+    try {
+      await this.engine.signal(this.container.id, 'SIGHUP');
+    } catch (error) {
+      throw new CertkitError('NGINX_NOT_SERVING', `could not signal nginx to reload (${(error as Error).message}); is the nginx container running?`, { cause: error });
+    }
+  }
+}

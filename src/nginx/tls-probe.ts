@@ -1,0 +1,17 @@
+import { connect } from 'node:tls';
+import { describeCertificate, type CertificateInfo } from '../certs/read-certificate.js';
+
+/** Connects with this SNI name and returns the certificate nginx presents. Trust is not checked: only identity. */
+export function probeTls(target: { host: string; port: number; servername: string; timeoutMs?: number }): Promise<CertificateInfo> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port, servername: target.servername, rejectUnauthorized: false });
+    socket.setTimeout(target.timeoutMs ?? 5_000, () => socket.destroy(new Error(`TLS handshake with ${target.host}:${target.port} timed out`)));
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.end();
+      if (cert) resolve(describeCertificate(cert));
+      else reject(new Error(`${target.host}:${target.port} presented no certificate`));
+    });
+    socket.once('error', reject);
+  });
+}

@@ -1,0 +1,27 @@
+import type { Config } from '../config/config.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, deployDirFor } from '../certbot/paths.js';
+import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
+
+/**
+ * The values templates may use, derived from the Config alone (no clock, no state), so that rendering the same
+ * configuration twice gives byte-identical files.
+ */
+export function buildRenderContext(config: Config): Record<string, unknown> {
+  const deployDir = deployDirFor(config.certName);
+  return {
+    certName: config.certName,
+    domains: config.domains,
+    paths: { ...CONTAINER_PATHS, deployHook: DEPLOY_HOOK, deployDir, lock: LOCK_PATH },
+    certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+    nginx: {
+      serverNames: config.nginx.serverNames.join(' '),
+      redirectPort: config.nginx.httpsPort === 443 ? '' : `:${config.nginx.httpsPort}`,
+      upstream: config.nginx.upstream ?? '',
+      hstsMaxAge: config.nginx.hstsMaxAge,
+      sslProtocols: config.nginx.sslProtocols.join(' '),
+      clientMaxBodySize: config.nginx.clientMaxBodySize,
+      certificate: `${deployDir}/fullchain.pem`,
+      certificateKey: `${deployDir}/privkey.pem`,
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { CertkitError } from '../errors.js';
+import type { Engine, ServiceContainer } from '../docker/engine.js';
+
+export const SERVICES = { nginx: 'nginx', certbot: 'certbot', certkit: 'certkit' } as const;
+
+export interface Stack {
+  project: string;
+  nginx: ServiceContainer;
+  certbot: ServiceContainer;
+}
+
+/** The stack's running nginx and certbot containers, found by their compose labels. */
+export async function findStack(engine: Engine, project: string): Promise<Stack> {
+  const containers = await engine.listContainers({ project, all: true });
+  const pick = (service: string): ServiceContainer | undefined =>
+    containers.find((container) => container.service === service && container.running) ??
+    containers.find((container) => container.service === service);
+  const nginx = pick(SERVICES.nginx);
+  const certbot = pick(SERVICES.certbot);
+  const missing = [
+    ...(nginx?.running ? [] : [describeMissing(SERVICES.nginx, nginx)]),
+    ...(certbot?.running ? [] : [describeMissing(SERVICES.certbot, certbot)]),
+  ];
+  if (!nginx || !certbot || missing.length > 0) {
+    const none = containers.length === 0 ? ` No container of Compose project "${project}" exists.` : '';
+    throw new CertkitError(
+      'STACK_NOT_RUNNING',
+      `The stack is not running: ${missing.join('; ')}.${none} Start it with \`docker compose --profile certbot up -d\` in the project folder` +
+        ` (or pass --project-name if it runs under another Compose project name).`,
+    );
+  }
+  return { project, nginx, certbot };
+}
+
+function describeMissing(service: string, container: ServiceContainer | undefined): string {
+  return container ? `${service} is ${container.state}` : `no ${service} container`;
+}
+
+/** When certkit runs inside a container of the stack, its own container (found by hostname), else undefined. */
+export async function findSelf(engine: Engine): Promise<ServiceContainer | undefined> {
+  if (!existsSync('/.dockerenv')) return undefined;
+  const self = await engine.inspectContainer(hostname()).catch(() => undefined);
+  return self?.project ? self : undefined;
+}
