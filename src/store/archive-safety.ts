@@ -1,0 +1,74 @@
+import { posix } from 'node:path';
+import { CertkitError } from '../errors.js';
+
+/** A tar entry as far as safety goes. `type` is a snapshot type or a raw tar type (`fifo`, `character-device`…). */
+export interface ArchiveEntry {
+  path: string;
+  type: string;
+  linkTarget?: string;
+}
+
+export type ArchiveProblemKind = 'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file';
+
+export interface ArchiveProblem {
+  path: string;
+  kind: ArchiveProblemKind;
+  message: string;
+}
+
+const REGULAR_TYPES = new Set(['file', 'directory', 'symlink', 'hardlink']);
+
+/**
+ * Finds entries that would write or point outside the folder an archive is unpacked into. Hardlinks must name an
+ * entry written earlier, because extraction (and Docker's putArchive) follows archive order (seed 004).
+ */
+export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchiveProblem[] {
+  const problems: ArchiveProblem[] = [];
+  const seen = new Set<string>();
+  const symlinks = new Set<string>();
+  const report = (path: string, kind: ArchiveProblemKind, message: string) => problems.push({ path, kind, message: `${path}: ${message}` });
+  for (const entry of entries) {
+    const path = entry.path.replace(/\/+$/, '');
+    if (path.startsWith('/')) report(entry.path, 'absolute-path', 'absolute path; entries must be relative to the archive root');
+    else if (path.split('/').includes('..')) report(entry.path, 'parent-component', 'contains "..", which would write outside the archive root');
+    const ancestor = findSymlinkAncestor(path, symlinks);
+    if (ancestor !== null) report(entry.path, 'through-symlink', `is written through the symlink ${ancestor}, so it could land anywhere that link points`);
+    if (!REGULAR_TYPES.has(entry.type)) report(entry.path, 'special-file', `is a ${entry.type}; a certificate store holds only files, folders and links`);
+    if (entry.type === 'symlink') {
+      const target = entry.linkTarget ?? '';
+      if (target.startsWith('/')) report(entry.path, 'escaping-symlink', `symlink to the absolute path ${target}, outside the archive root`);
+      else if (escapesRoot(posix.join(posix.dirname(path), target))) report(entry.path, 'escaping-symlink', `symlink to ${target}, which resolves outside the archive root`);
+      symlinks.add(posix.normalize(path));
+    }
+    if (entry.type === 'hardlink') {
+      const target = posix.normalize((entry.linkTarget ?? '').replace(/\/+$/, ''));
+      if (!seen.has(target)) report(entry.path, 'hardlink-target', `hardlink to "${entry.linkTarget ?? ''}", which is not an entry earlier in the archive`);
+    }
+    seen.add(posix.normalize(path));
+  }
+  return problems;
+}
+
+/** Throws ARCHIVE_UNSAFE listing every problem, or returns when there are none. */
+export function assertArchiveSafe(entries: readonly ArchiveEntry[], kinds?: readonly ArchiveProblemKind[]): void {
+  const problems = checkArchiveEntries(entries).filter((problem) => kinds === undefined || kinds.includes(problem.kind));
+  if (problems.length === 0) return;
+  const first = problems[0]?.message ?? '';
+  throw new CertkitError('ARCHIVE_UNSAFE', `refusing an archive with ${problems.length} unsafe entr${problems.length === 1 ? 'y' : 'ies'} (first: ${first})`, {
+    details: problems.map((problem) => problem.message),
+  });
+}
+
+function escapesRoot(joined: string): boolean {
+  const normalized = posix.normalize(joined);
+  return normalized === '..' || normalized.startsWith('../');
+}
+
+function findSymlinkAncestor(path: string, symlinks: ReadonlySet<string>): string | null {
+  const parts = posix.normalize(path).split('/');
+  for (let end = 1; end < parts.length; end += 1) {
+    const prefix = parts.slice(0, end).join('/');
+    if (symlinks.has(prefix)) return prefix;
+  }
+  return null;
+}

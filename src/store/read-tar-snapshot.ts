@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream';
+import { extract } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { assertArchiveSafe } from './archive-safety.js';
+import type { ArchiveEntry } from './archive-safety.js';
+import type { StoreEntry, StoreEntryType, StoreSnapshot } from './snapshot.js';
+import { shouldKeepContent } from './snapshot.js';
+
+export interface ReadTarOptions {
+  /**
+   * Folder to strip from every name. Docker's getArchive puts the archived folder's own name in front
+   * (`letsencrypt/live/…`); by default a single top-level folder holding everything is stripped, unless it is
+   * one of certbot's own (live, archive, renewal…).
+   */
+  stripFolder?: string | false;
+}
+
+interface RawEntry {
+  header: Header;
+  content?: Buffer;
+}
+
+/**
+ * Builds a snapshot from a tar stream, in archive order. Names that would leave the root are refused
+ * (ARCHIVE_UNSAFE); links that point outside are kept, because seeing them is what analysis is for.
+ */
+export async function readTarSnapshot(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, options: ReadTarOptions = {}): Promise<StoreSnapshot> {
+  const raw = await collectEntries(input);
+  const prefix = options.stripFolder === undefined ? findSingleFolder(raw) : options.stripFolder === false ? null : options.stripFolder.replace(/\/+$/, '');
+  const strip = (name: string): string => {
+    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
+    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
+  };
+  const entries: { path: string; entry: StoreEntry }[] = [];
+  for (const { header, content } of raw) {
+    const path = strip(header.name);
+    if (path === '' || path === prefix) continue;
+    const entry = toEntry(header, content);
+    if (header.linkname) entry.linkTarget = entry.type === 'hardlink' ? strip(header.linkname) : header.linkname;
+    entries.push({ path, entry });
+  }
+  const forSafety: ArchiveEntry[] = entries.map(({ path, entry }) => ({ path, type: entry.type, linkTarget: entry.linkTarget }));
+  assertArchiveSafe(forSafety, ['absolute-path', 'parent-component', 'hardlink-target']);
+  return new Map(entries.map(({ path, entry }) => [path, entry]));
+}
+
+async function collectEntries(input: NodeJS.ReadableStream | AsyncIterable<Buffer>): Promise<RawEntry[]> {
+  const extractor = extract();
+  const source = Readable.from(input as AsyncIterable<Buffer>);
+  source.on('error', (error) => extractor.destroy(error));
+  source.pipe(extractor);
+  const raw: RawEntry[] = [];
+  for await (const stream of extractor) {
+    const keep = stream.header.type === 'file' && shouldKeepContent(stream.header.name);
+    const chunks: Buffer[] = [];
+    // Every entry's data must be drained, kept or not, or the extractor stalls.
+    for await (const chunk of stream) if (keep) chunks.push(chunk as Buffer);
+    raw.push(keep ? { header: stream.header, content: Buffer.concat(chunks) } : { header: stream.header });
+  }
+  return raw;
+}
+
+const STORE_FOLDERS = new Set(['accounts', 'archive', 'csr', 'keys', 'live', 'renewal', 'renewal-hooks']);
+
+function findSingleFolder(raw: readonly RawEntry[]): string | null {
+  const first = raw[0]?.header;
+  if (first?.type !== 'directory') return null;
+  const folder = first.name.replace(/^\.\//, '').replace(/\/+$/, '');
+  // A store with only renewal/ (say) is not wrapped in a folder: certbot's own folder names are never stripped.
+  if (folder === '' || folder.includes('/') || STORE_FOLDERS.has(folder)) return null;
+  return raw.every(({ header }) => {
+    const name = header.name.replace(/^\.\//, '').replace(/\/+$/, '');
+    return name === folder || name.startsWith(`${folder}/`);
+  })
+    ? folder
+    : null;
+}
+
+function toEntry(header: Header, content: Buffer | undefined): StoreEntry {
+  const entry: StoreEntry = {
+    type: mapType(header.type),
+    mode: (header.mode ?? 0) & 0o7777,
+    uid: header.uid ?? 0,
+    gid: header.gid ?? 0,
+    size: header.size ?? 0,
+    mtime: header.mtime ?? new Date(0),
+  };
+  if (content !== undefined) entry.content = content;
+  return entry;
+}
+
+function mapType(type: Header['type'] | undefined): StoreEntryType {
+  if (type === undefined) return 'file';
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'directory';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
