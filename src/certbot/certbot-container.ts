@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
-import { DEPLOY_HOOK, deployDirFor, livePathFor, renewalConfPathFor } from './paths.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, deployDirFor, livePathFor, renewalConfPathFor } from './paths.js';
 import type { ExistingCertificate } from './plan-certbot-run.js';
 import { parseRenewalConf } from './renewal-conf.js';
 
@@ -73,7 +73,10 @@ export class CertbotContainer {
     });
     const output = `${result.stdout}\n${result.stderr}`;
     if (result.exitCode === 0) return output;
-    throw certbotError(parseCertbotFailure(output), result.exitCode);
+    // Some certbot versions hide the CA's answer behind an internal error on the terminal; its log has it.
+    const logged = await this.engine.exec(this.containerId, ['tail', '-n', '400', '/var/log/letsencrypt/letsencrypt.log']);
+    const caErrors = logged.stdout.split('\n').filter((line) => line.includes('urn:ietf:params:acme:error')).slice(-3);
+    throw certbotError(parseCertbotFailure([output, ...caErrors].join('\n')), result.exitCode);
   }
 
   /** Publishes the lineage to the deploy folder with the same hook certbot runs after each renewal. */
@@ -86,6 +89,13 @@ export class CertbotContainer {
   }
 
   /** Runs a Python script with arguments (certbot images always have Python); returns stdout. */
+  /** Moves this CA's accounts aside (never deleting them) so the next certonly registers a new account. */
+  async setAccountsAside(serverUrl: string, suffix: string): Promise<void> {
+    const url = new URL(serverUrl);
+    const folder = `${CONTAINER_PATHS.letsencrypt}/accounts/${url.host}`;
+    await this.engine.exec(this.containerId, ['mv', folder, `${folder}.certkit-stale-${suffix}`]);
+  }
+
   async python(script: string, args: readonly string[]): Promise<string> {
     const result = await this.engine.exec(this.containerId, ['python3', '-c', script, ...args], { timeoutMs: 60_000 });
     if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `a helper script failed in the certbot container: ${result.stderr.trim()}`);
@@ -109,7 +119,11 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
     case 'lock':
       return new CertkitError('LOCK_HELD', `certbot is already running in the certbot container (started outside certkit?); try again when it has finished.\n${detail}`);
     case 'account':
-      return new CertkitError('CA_REFUSED', `The CA does not know certbot's account (was the CA reset?).\n${detail}`, { details: failure.detail });
+      return new CertkitError(
+        'CA_ACCOUNT_UNKNOWN',
+        `The CA does not know certbot's account (deactivated, or the CA was reset). Move the folder for this CA under /etc/letsencrypt/accounts/ aside in the certbot container and run \`certkit update --force\` to register a new one.\n${detail}`,
+        { details: failure.detail },
+      );
     default:
       return new CertkitError('CERTBOT_FAILED', `certbot failed (exit ${exitCode}):\n${detail}`, { details: failure.detail });
   }

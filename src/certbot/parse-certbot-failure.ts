@@ -9,8 +9,10 @@ export interface CertbotFailure {
 
 export function parseCertbotFailure(output: string): CertbotFailure {
   const lines = output.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
-  const detail = lines.filter((line) =>
-    /^(Detail|Domain|Type|Hint):|urn:ietf:params:acme:error|::|^An unexpected error|^Error|rate limit|Another instance|not yet due|Challenge failed/i.test(line),
+  const detail = lines.filter((line, index) =>
+    /^(Detail|Domain|Type|Hint):|urn:ietf:params:acme:error|::|^An unexpected error|^Error|rate limit|Another instance|not yet due|Challenge failed/i.test(line) ||
+    // certbot prints the error itself on the line after this heading (e.g. a ConnectionError naming the host).
+    /^An unexpected error occurred:$/i.test(lines[index - 1] ?? ''),
   );
   const text = lines.join('\n');
   const retryAfter = parseRetryAfter(text);
@@ -18,10 +20,10 @@ export function parseCertbotFailure(output: string): CertbotFailure {
     ? 'lock'
     : /rateLimited|too many (certificates|failed authorizations|new orders|requests)|rate limit/i.test(text)
       ? 'rate-limited'
-      : /Some challenges have failed|Challenge failed|unauthorized|urn:ietf:params:acme:error:(connection|dns|incorrectResponse)/i.test(text)
-        ? 'validation'
-        : /accountDoesNotExist|Account .* does not exist|No such authorization/i.test(text)
-          ? 'account'
+      : /accountDoesNotExist|Account .* does not exist/i.test(text)
+        ? 'account'
+        : /Some challenges have failed|Challenge failed|unauthorized|urn:ietf:params:acme:error:(connection|dns|incorrectResponse)/i.test(text)
+          ? 'validation'
           : 'other';
   return { kind, detail: detail.length > 0 ? unique(detail) : lines.slice(-5), retryAfter };
 }

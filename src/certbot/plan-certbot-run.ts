@@ -81,6 +81,11 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   return { action: 'keep', argv: [], reasons: [decision.reason] };
 }
 
+/** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
+export function planForcedReissue(config: Config, request: { dryRun?: boolean }): CertbotPlan {
+  return { action: 'reissue', argv: certonlyArgv(config, config.server.url, request, ['--force-renewal']), reasons: ['new CA account'] };
+}
+
 /** The arguments the rendered update-cert.sh runs: issue, expand, or renew when due, in one idempotent call. */
 export function standaloneCertonlyArgv(config: Config): string[] {
   return certonlyArgv(config, config.server.url, { dryRun: false }, ['--expand']);

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { readEnvFile } from '../config/read-env-file.js';
@@ -24,7 +24,10 @@ export interface Io {
 /** Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. */
 export async function loadProjectConfig(options: GlobalOptions, io: Io): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
-  const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
+  const path = resolve(projectDir, options.envFile ?? join(projectDir, '.env'));
+  const file = await readEnvFile(path);
+  // Messages name the file as the user would type it: relative to where they are, when it is below there.
+  if (file && !relative(io.cwd, path).startsWith('..')) file.path = relative(io.cwd, path);
   return { config: loadConfig({ env: io.env, file }), projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
 

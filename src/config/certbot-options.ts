@@ -43,12 +43,30 @@ export function splitCertbotOptions(raw: string): OptionsCheck {
   }
   for (const word of words) {
     if (!word.startsWith('-')) continue;
-    const flag = word.split('=', 1)[0] ?? word;
-    if (flag.startsWith('--dns-')) {
-      return { ok: false, problem: `sets ${flag}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
+    for (const flag of flagsIn(word)) {
+      if (flag.startsWith('--dns-')) {
+        return { ok: false, problem: `sets ${flag}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
+      }
+      const refused = REFUSED_FLAGS.find(([names]) => names.includes(flag));
+      if (refused) return { ok: false, problem: `sets ${flag}, which certkit refuses: ${refused[1]}` };
     }
-    const refused = REFUSED_FLAGS.find(([names]) => names.includes(flag));
-    if (refused) return { ok: false, problem: `sets ${flag}, which certkit refuses: ${refused[1]}` };
   }
   return { ok: true, words };
+}
+
+/** certbot's short flags that take no value, so argparse reads on past them in a cluster like `-vd`. */
+const VALUELESS_SHORT_FLAGS = 'vqnth';
+
+/**
+ * The flags one word sets, read as certbot's parser (argparse) reads them: `--flag=value`, and short flags with a
+ * value attached (`-dexample.org` is `-d example.org`) or clustered behind value-less ones (`-nd` is `-n -d`).
+ */
+function flagsIn(word: string): string[] {
+  if (word.startsWith('--')) return [word.split('=', 1)[0] ?? word];
+  const flags: string[] = [];
+  for (const letter of word.slice(1)) {
+    flags.push(`-${letter}`);
+    if (!VALUELESS_SHORT_FLAGS.includes(letter)) break;
+  }
+  return flags;
 }

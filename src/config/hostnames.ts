@@ -13,10 +13,13 @@ export function hostnameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Splits a comma- or space-separated list of names, lowercased, duplicates dropped, order kept. */
-export function splitNames(raw: string): string[] {
+/**
+ * Splits a list of names, lowercased, duplicates dropped, order kept. CERTBOT_DOMAIN is comma-separated (so a stray
+ * space inside a name is reported, not silently split); nginx server names may also be space-separated.
+ */
+export function splitNames(raw: string, separator: RegExp = /[,\s]+/): string[] {
   const names = raw
-    .split(/[,\s]+/)
+    .split(separator)
     .map((name) => name.trim().toLowerCase().replace(/\.$/, ''))
     .filter((name) => name !== '');
   return [...new Set(names)];

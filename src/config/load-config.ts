@@ -14,11 +14,13 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const problems: string[] = [];
   const read = <T>(key: string, fallback: string, schema: z.ZodType<T>): T | undefined => {
     const fromEnv = input.env[key];
-    const raw = fromEnv ?? input.file?.values[key] ?? fallback;
+    const given = fromEnv ?? input.file?.values[key] ?? '';
+    // An empty value means "the default", as in .env.example's empty lines.
+    const raw = given.trim() === '' ? fallback : given;
     const parsed = schema.safeParse(raw.trim());
     if (parsed.success) return parsed.data;
     const where = fromEnv === undefined && input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : fromEnv !== undefined ? ' (from the environment)' : '';
-    problems.push(`${key}: ${JSON.stringify(raw)} ${parsed.error.issues[0]?.message ?? 'is invalid'}${where}`);
+    problems.push(`${key}: ${JSON.stringify(given)} ${parsed.error.issues[0]?.message ?? 'is invalid'}${where}`);
     return undefined;
   };
 
@@ -75,7 +77,7 @@ function configError(problems: string[]): CertkitError {
 }
 
 const domainList = z.string().transform((raw, ctx): string[] => {
-  const names = splitNames(raw);
+  const names = splitNames(raw, /,/);
   if (names.length === 0) {
     ctx.addIssue({ code: 'custom', message: 'is empty; set it to the name(s) this server answers for, comma-separated, e.g. example.com,www.example.com' });
     return z.NEVER;
@@ -115,7 +117,7 @@ const optionsSchema = z.string().transform((raw, ctx): string[] => {
 
 const serverSchema = z.string().transform((raw, ctx): AcmeServer => {
   const name = raw.toLowerCase();
-  if (name in ACME_SERVERS) return serverByName(name as keyof typeof ACME_SERVERS);
+  if (Object.hasOwn(ACME_SERVERS, name)) return serverByName(name as keyof typeof ACME_SERVERS);
   if (/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/i.test(raw)) return { name: 'custom', url: raw };
   ctx.addIssue({ code: 'custom', message: 'is not an ACME server: use production, staging, pebble, or an https:// directory URL' });
   return z.NEVER;
@@ -129,8 +131,8 @@ const KEY_TYPES: Record<string, KeyType> = {
   'rsa-4096': { type: 'rsa', size: 4096 },
 };
 const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
-  const found = KEY_TYPES[raw.toLowerCase()];
-  if (found) return found;
+  const key = raw.toLowerCase();
+  if (Object.hasOwn(KEY_TYPES, key)) return KEY_TYPES[key] as KeyType;
   ctx.addIssue({ code: 'custom', message: `is not a key type: use one of ${Object.keys(KEY_TYPES).join(', ')}` });
   return z.NEVER;
 });

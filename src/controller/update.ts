@@ -1,11 +1,11 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
 import { formatVersion, MIN_CERTBOT, versionAtLeast } from '../certbot/certbot-version.js';
-import { planCertbotRun, type CertbotPlan, type ExistingCertificate } from '../certbot/plan-certbot-run.js';
+import { planCertbotRun, planForcedReissue, type CertbotPlan, type ExistingCertificate } from '../certbot/plan-certbot-run.js';
 import { decideRenewal } from '../certbot/renewal-due.js';
 import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
-import { CertkitError } from '../errors.js';
+import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack, type Stack } from '../stack/find-stack.js';
@@ -100,7 +100,15 @@ async function runPlan(
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);
   }
-  await certbot.runCertbot(plan.argv);
+  try {
+    await certbot.runCertbot(plan.argv);
+  } catch (error) {
+    // Pebble keeps no state across restarts: its try-out accounts are disposable, so register anew and reissue.
+    if (!(isCertkitError(error, 'CA_ACCOUNT_UNKNOWN') && ctx.config.server.name === 'pebble')) throw error;
+    ctx.log.info('the local test CA was restarted and forgot certbot\'s account; registering a new one');
+    await certbot.setAccountsAside(ctx.config.server.url, String(ctx.now().getTime()));
+    await certbot.runCertbot(planForcedReissue(ctx.config, options).argv);
+  }
 }
 
 /** Whether this certbot run will ask the CA to validate (so a preflight is worth its request). */

@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import type { Version } from '../../../src/certbot/certbot-version.js';
+import { planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import type { RenewalConf } from '../../../src/certbot/renewal-conf.js';
+import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
+import { isCertkitError } from '../../../src/errors.js';
+import { makeConfig } from '../support/make-config.js';
+
+const DAY_MS = 86_400_000;
+const NOW = new Date('2026-06-01T12:00:00Z');
+const OLD_CERTBOT: Version = [2, 1, 0];
+const NEW_CERTBOT: Version = [5, 1, 0];
+
+function renewalConf(overrides: Partial<RenewalConf> = {}): RenewalConf {
+  return {
+    version: '2.1.0',
+    server: ACME_SERVERS.production,
+    authenticator: 'webroot',
+    keyType: 'ecdsa',
+    ellipticCurve: 'secp256r1',
+    rsaKeySize: undefined,
+    deployHook: '/etc/certkit/certbot/deploy-hook.sh',
+    paths: {},
+    ...overrides,
+  };
+}
+
+/** A 90-day certificate issued `ageDays` before NOW. */
+function existing(domains: string[], ageDays: number, renewal: RenewalConf | undefined = renewalConf()): ExistingCertificate {
+  const notBefore = new Date(NOW.getTime() - ageDays * DAY_MS);
+  return { domains, notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), serial: '01', renewal };
+}
+
+function plan(overrides: Partial<PlanRequest> & { env?: Record<string, string> }): ReturnType<typeof planCertbotRun> {
+  const { env, ...rest } = overrides;
+  return planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com', ...env }), existing: undefined, certbot: NEW_CERTBOT, now: NOW, ...rest });
+}
+
+/** The value after `flag` in argv. */
+const valueOf = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
+
+describe('first issuance (no certificate yet)', () => {
+  const { action, argv, reasons } = plan({});
+
+  it('runs certonly with the certificate name, non-interactively, keeping a valid certificate', () => {
+    expect(action).toBe('issue');
+    expect(reasons).toEqual(['no certificate yet']);
+    expect(argv[0]).toBe('certonly');
+    expect(valueOf(argv, '--cert-name')).toBe('example.com');
+    expect(argv).toContain('--non-interactive');
+    expect(argv).toContain('--keep-until-expiring');
+    expect(argv).not.toContain('--force-renewal');
+    expect(argv).not.toContain('--dry-run');
+  });
+
+  it('asks for every name with its own -d, in order', () => {
+    const names = argv.flatMap((word, index) => (word === '-d' ? [argv[index + 1]] : []));
+    expect(names).toEqual(['example.com', 'www.example.com']);
+  });
+
+  it('validates through the webroot shared with nginx and installs the deploy hook', () => {
+    expect(argv.join(' ')).toContain('--webroot -w /var/www/certbot');
+    expect(valueOf(argv, '--deploy-hook')).toBe('/etc/certkit/certbot/deploy-hook.sh');
+  });
+
+  it('names the server, agrees to the terms and asks for the configured key', () => {
+    expect(valueOf(argv, '--server')).toBe(ACME_SERVERS.production);
+    expect(argv).toContain('--agree-tos');
+    expect(argv).toContain('--register-unsafely-without-email');
+    expect(argv.join(' ')).toContain('--key-type ecdsa --elliptic-curve secp256r1');
+  });
+
+  it('registers the email when there is one', () => {
+    const withEmail = plan({ env: { CERTBOT_EMAIL: 'admin@example.com' } }).argv;
+    expect(withEmail.join(' ')).toContain('--email admin@example.com --no-eff-email');
+    expect(withEmail).not.toContain('--register-unsafely-without-email');
+  });
+
+  it('passes CERTBOT_OPTIONS last, each word as one argument', () => {
+    const withOptions = plan({ env: { CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"' } }).argv;
+    expect(withOptions.slice(-2)).toEqual(['--preferred-chain', 'ISRG Root X1']);
+  });
+
+  it('asks for an RSA key when configured', () => {
+    expect(plan({ env: { CERTBOT_KEY_TYPE: 'rsa-3072' } }).argv.join(' ')).toContain('--key-type rsa --rsa-key-size 3072');
+  });
+});
+
+describe('names added to an existing certificate', () => {
+  it('reissues under the same name with --expand, without forcing', () => {
+    const result = plan({ existing: existing(['example.com'], 10) });
+    expect(result.action).toBe('reissue');
+    expect(result.reasons).toEqual(['adds www.example.com']);
+    expect(result.argv[0]).toBe('certonly');
+    expect(valueOf(result.argv, '--cert-name')).toBe('example.com');
+    expect(result.argv).toContain('--expand');
+    expect(result.argv).not.toContain('--force-renewal');
+  });
+
+  it('reissues without --expand when names are only dropped', () => {
+    const result = plan({ existing: existing(['example.com', 'www.example.com', 'old.example.com'], 10) });
+    expect(result.action).toBe('reissue');
+    expect(result.reasons).toEqual(['drops old.example.com']);
+    expect(result.argv).not.toContain('--expand');
+  });
+
+  it('reissues when the certificate was made by another authenticator', () => {
+    const result = plan({ existing: existing(['example.com', 'www.example.com'], 10, renewalConf({ authenticator: 'standalone' })) });
+    expect(result.action).toBe('reissue');
+    expect(result.reasons).toEqual(['switches validation from standalone to webroot']);
+  });
+});
+
+describe('same names, renewal', () => {
+  const same = ['example.com', 'www.example.com'];
+
+  it('lets certbot 5.x decide: renew without sleeping and without forcing', () => {
+    const result = plan({ existing: existing(same, 10), certbot: NEW_CERTBOT });
+    expect(result.action).toBe('renew');
+    expect(result.argv[0]).toBe('renew');
+    expect(valueOf(result.argv, '--cert-name')).toBe('example.com');
+    expect(result.argv).toContain('--no-random-sleep-on-renew');
+    expect(result.argv).toContain('--keep-until-expiring');
+    expect(result.argv).toContain('--non-interactive');
+    expect(valueOf(result.argv, '--deploy-hook')).toBe('/etc/certkit/certbot/deploy-hook.sh');
+    expect(result.argv).not.toContain('--force-renewal');
+    expect(result.reasons[0]).toMatch(/^certbot decides: /);
+  });
+
+  it('keeps a certificate that is not due with certbot 2.1: certbot is not run', () => {
+    const result = plan({ existing: existing(same, 10), certbot: OLD_CERTBOT });
+    expect(result).toEqual({ action: 'keep', argv: [], reasons: [expect.stringMatching(/^not due until /)] });
+  });
+
+  it('forces the renewal of a due certificate with certbot 2.1 (certkit decides, not certbot)', () => {
+    const result = plan({ existing: existing(same, 61), certbot: OLD_CERTBOT });
+    expect(result.action).toBe('renew');
+    expect(result.argv[0]).toBe('renew');
+    expect(result.argv).toContain('--force-renewal');
+    expect(result.argv).not.toContain('--keep-until-expiring');
+    expect(result.reasons[0]).toMatch(/^due for renewal/);
+  });
+
+  it('renews with --force-renewal on --force, whatever the certbot version', () => {
+    for (const certbot of [OLD_CERTBOT, NEW_CERTBOT]) {
+      const result = plan({ existing: existing(same, 1), certbot, force: true });
+      expect(result.action).toBe('renew');
+      expect(result.argv[0]).toBe('renew');
+      expect(result.argv).toContain('--force-renewal');
+      expect(result.argv).not.toContain('--keep-until-expiring');
+      expect(result.reasons).toEqual(['--force']);
+    }
+  });
+
+  it('reissues on --force when the renewal conf is unreadable (certkit cannot tell what renew would do)', () => {
+    const result = plan({ existing: { ...existing(same, 1), renewal: undefined }, force: true });
+    expect(result.action).toBe('reissue');
+    expect(result.argv).toContain('--force-renewal');
+  });
+});
+
+describe('CA or key changed', () => {
+  const same = ['example.com', 'www.example.com'];
+
+  it('reissues with --force-renewal when moving from staging to production', () => {
+    const result = plan({ existing: existing(same, 1, renewalConf({ server: ACME_SERVERS.staging })) });
+    expect(result.action).toBe('reissue');
+    expect(result.argv[0]).toBe('certonly');
+    expect(valueOf(result.argv, '--server')).toBe(ACME_SERVERS.production);
+    expect(result.argv).toContain('--force-renewal');
+    expect(result.argv).not.toContain('--keep-until-expiring');
+    expect(result.reasons).toEqual([`moves from ${ACME_SERVERS.staging} to ${ACME_SERVERS.production}`]);
+  });
+
+  it('reissues with --force-renewal when the key type changes', () => {
+    const result = plan({ existing: existing(same, 1, renewalConf({ keyType: 'rsa', ellipticCurve: undefined, rsaKeySize: '2048' })) });
+    expect(result.action).toBe('reissue');
+    expect(result.argv).toContain('--force-renewal');
+    expect(result.argv.join(' ')).toContain('--key-type ecdsa --elliptic-curve secp256r1');
+    expect(result.reasons).toEqual(['changes the key from rsa 2048 to ecdsa secp256r1']);
+  });
+
+  it('reads a conf without a curve or size as certbot\'s defaults', () => {
+    expect(plan({ existing: existing(same, 1, renewalConf({ ellipticCurve: undefined })) }).action).toBe('renew');
+    const rsa = plan({ existing: existing(same, 1, renewalConf({ keyType: 'rsa', ellipticCurve: undefined })), env: { CERTBOT_KEY_TYPE: 'rsa-2048' } });
+    expect(rsa.action).toBe('renew');
+  });
+
+  it('does not reissue a conf that records no key type (certbot < 2.0)', () => {
+    expect(plan({ existing: existing(same, 1, renewalConf({ keyType: undefined, ellipticCurve: undefined })) }).action).toBe('renew');
+  });
+
+  it('adds --expand and --force-renewal together when names and CA both change', () => {
+    const result = plan({ existing: existing(['example.com'], 1, renewalConf({ server: ACME_SERVERS.staging })) });
+    expect(result.argv).toEqual(expect.arrayContaining(['--expand', '--force-renewal']));
+  });
+});
+
+describe('--staging', () => {
+  const same = ['example.com', 'www.example.com'];
+
+  it('issues a first certificate from staging', () => {
+    expect(valueOf(plan({ staging: true }).argv, '--server')).toBe(ACME_SERVERS.staging);
+  });
+
+  it('refuses to replace a production certificate with a staging one', () => {
+    let thrown: unknown;
+    try {
+      plan({ existing: existing(same, 1), staging: true });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isCertkitError(thrown, 'USAGE')).toBe(true);
+    expect((thrown as Error).message).toContain('example.com is a trusted production certificate');
+    expect((thrown as Error).message).toContain('--dry-run');
+  });
+
+  it('tests against staging with --dry-run, without replacing anything', () => {
+    const result = plan({ existing: existing(same, 1), staging: true, dryRun: true });
+    expect(result.argv[0]).toBe('certonly');
+    expect(valueOf(result.argv, '--server')).toBe(ACME_SERVERS.staging);
+    expect(result.argv).toContain('--dry-run');
+  });
+
+  it('renews a staging certificate from staging without complaint', () => {
+    const result = plan({ existing: existing(same, 1, renewalConf({ server: ACME_SERVERS.staging })), staging: true });
+    expect(result.action).toBe('renew');
+  });
+});
+
+describe('pebble, the test CA', () => {
+  const env = { CERTBOT_SERVER: 'pebble' };
+  const pebbleConf = renewalConf({ server: ACME_SERVERS.pebble });
+
+  it('adds --no-verify-ssl to certonly', () => {
+    const { argv } = plan({ env });
+    expect(argv[0]).toBe('certonly');
+    expect(argv).toContain('--no-verify-ssl');
+  });
+
+  it('adds --no-verify-ssl to renew too (certbot does not save it)', () => {
+    const { argv } = plan({ env, existing: existing(['example.com', 'www.example.com'], 1, pebbleConf) });
+    expect(argv[0]).toBe('renew');
+    expect(argv).toContain('--no-verify-ssl');
+  });
+
+  it('never adds --no-verify-ssl for other servers', () => {
+    expect(plan({}).argv).not.toContain('--no-verify-ssl');
+    expect(plan({ existing: existing(['example.com', 'www.example.com'], 1) }).argv).not.toContain('--no-verify-ssl');
+  });
+});
+
+describe('--dry-run', () => {
+  const same = ['example.com', 'www.example.com'];
+
+  it('adds --dry-run to issue, reissue and renew', () => {
+    expect(plan({ dryRun: true }).argv).toContain('--dry-run');
+    expect(plan({ dryRun: true, existing: existing(['example.com'], 1) }).argv).toContain('--dry-run');
+    expect(plan({ dryRun: true, existing: existing(same, 1) }).argv).toContain('--dry-run');
+  });
+
+  it('runs a renewal dry run even when certkit would keep the certificate', () => {
+    const result = plan({ dryRun: true, existing: existing(same, 1), certbot: OLD_CERTBOT });
+    expect(result.action).toBe('renew');
+    expect(result.argv).toContain('--dry-run');
+    expect(result.argv).not.toContain('--force-renewal');
+  });
+});
+
+describe('standaloneCertonlyArgv (the hand-run update-cert.sh)', () => {
+  it('issues, expands or renews when due in one idempotent certonly call', () => {
+    const argv = standaloneCertonlyArgv(makeConfig({ CERTBOT_DOMAIN: 'example.com' }));
+    expect(argv[0]).toBe('certonly');
+    expect(argv).toEqual(expect.arrayContaining(['--expand', '--keep-until-expiring', '--non-interactive']));
+    expect(argv).not.toContain('--force-renewal');
+    expect(argv).not.toContain('--dry-run');
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { hostnameProblem, splitNames } from '../../../src/config/hostnames.js';
+
+describe('hostnameProblem', () => {
+  it.each(['example.com', 'www.example.com', 'a-b.example.co.uk', 'xn--bcher-kva.example', '1.example.com'])('accepts %j', (name) => {
+    expect(hostnameProblem(name)).toBeUndefined();
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['*.example.com', 'is a wildcard'],
+    ['bücher.example', 'has non-ASCII letters'],
+    ['10.0.0.1', 'is an IP address'],
+    ['::1', 'is an IP address'],
+    ['example', 'is not a fully qualified name'],
+    ['exa_mple.com', 'is not a hostname'],
+    ['example-.com', 'is not a hostname'],
+    ['example..com', 'is not a hostname'],
+    [`${'a'.repeat(250)}.com`, 'is longer than 253 characters'],
+  ])('refuses %j: %s', (name, problem) => {
+    expect(hostnameProblem(name)).toMatch(new RegExp(`^${problem.replace(/[*.]/g, '\\$&')}`));
+  });
+});
+
+describe('splitNames', () => {
+  it('splits on commas and whitespace, lowercases, drops trailing dots and duplicates, keeps order', () => {
+    expect(splitNames(' B.example.com,a.example.com\tb.example.com.\nA.EXAMPLE.COM ,, ')).toEqual(['b.example.com', 'a.example.com']);
+  });
+
+  it('gives no names for a blank value', () => {
+    expect(splitNames(' , ')).toEqual([]);
+  });
+});

@@ -1,0 +1,338 @@
+import { describe, expect, it } from 'vitest';
+import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { parseEnvFile } from '../../../src/config/read-env-file.js';
+import { CertkitError, isCertkitError } from '../../../src/errors.js';
+
+/** A `.env` text from lines; line N of the file is lines[N - 1]. */
+const envFile = (...lines: string[]) => parseEnvFile('.env', `${lines.join('\n')}\n`);
+
+/** Loads a config that must fail, and returns the error. */
+function loadError(input: Parameters<typeof loadConfig>[0]): CertkitError {
+  try {
+    loadConfig(input);
+  } catch (error) {
+    if (isCertkitError(error, 'CONFIG_INVALID')) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted an invalid configuration');
+}
+
+/** The one problem reported for a single bad value of `key`, set on line 3 of `.env`. */
+function problemFor(key: string, value: string): string {
+  const file = envFile('# certkit', key === 'CERTBOT_DOMAIN' ? '' : 'CERTBOT_DOMAIN=example.com', `${key}=${value}`);
+  const error = loadError({ env: {}, file });
+  expect(error.details).toHaveLength(1);
+  return error.details[0] as string;
+}
+
+describe('loadConfig defaults', () => {
+  it('fills every optional value from a .env that only names the domain', () => {
+    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=example.com') });
+    expect(config).toEqual({
+      domains: ['example.com'],
+      certName: 'example.com',
+      email: undefined,
+      certbotOptions: [],
+      server: { name: 'production', url: ACME_SERVERS.production },
+      keyType: { type: 'ecdsa', curve: 'secp256r1' },
+      nginx: {
+        serverNames: ['example.com'],
+        httpsPort: 443,
+        httpPort: 80,
+        upstream: undefined,
+        hstsMaxAge: 0,
+        sslProtocols: ['TLSv1.2', 'TLSv1.3'],
+        clientMaxBodySize: '100M',
+      },
+      checkIntervalMs: 12 * 3_600_000,
+      preflight: true,
+      composeProjectName: undefined,
+    });
+  });
+
+  it('works without any .env file', () => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com' } }).domains).toEqual(['example.com']);
+  });
+
+  it('names the certificate after the first domain unless CERTBOT_CERT_NAME is set', () => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'www.example.com,example.com' } }).certName).toBe('www.example.com');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_CERT_NAME: 'site' } }).certName).toBe('site');
+  });
+
+  it('serves the certificate names in nginx unless NGINX_SERVER_NAME is set', () => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'a.example.com,b.example.com' } }).nginx.serverNames).toEqual(['a.example.com', 'b.example.com']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', NGINX_SERVER_NAME: '_' } }).nginx.serverNames).toEqual(['_']);
+  });
+
+  it('reads the .env.example shape (empty optional values mean "not set")', () => {
+    const config = loadConfig({
+      env: {},
+      file: envFile(
+        'CERTBOT_DOMAIN=example.com,www.example.com',
+        'CERTBOT_EMAIL=admin@example.com',
+        'CERTBOT_CERT_NAME=',
+        'CERTBOT_OPTIONS=',
+        'NGINX_UPSTREAM=',
+        'NGINX_SERVER_NAME=',
+        'NGINX_SSL_PROTOCOLS=TLSv1.2 TLSv1.3',
+      ),
+    });
+    expect(config.certName).toBe('example.com');
+    expect(config.email).toBe('admin@example.com');
+    expect(config.nginx.upstream).toBeUndefined();
+    expect(config.nginx.serverNames).toEqual(['example.com', 'www.example.com']);
+  });
+});
+
+describe('CERTBOT_DOMAIN', () => {
+  it('is required: empty or missing is an error that says what to set', () => {
+    expect(problemFor('CERTBOT_DOMAIN', '')).toMatch(/^CERTBOT_DOMAIN: "" is empty; set it to the name\(s\)/);
+    const error = loadError({ env: {} });
+    expect(error.details).toEqual([expect.stringMatching(/^CERTBOT_DOMAIN: "" is empty/)]);
+  });
+
+  it('splits on commas, lowercases, drops trailing dots and duplicates, keeps order', () => {
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: ' Example.COM, www.example.com , example.com. ,WWW.Example.com' } });
+    expect(config.domains).toEqual(['example.com', 'www.example.com']);
+  });
+
+  it.each([
+    ['exa mple.com', '"exa mple.com" is not a hostname'],
+    ['exa_mple.com', '"exa_mple.com" is not a hostname'],
+    ['-example.com', '"-example.com" is not a hostname'],
+    ['*.example.com', '"*.example.com" is a wildcard; wildcards need DNS-01 validation'],
+    ['192.0.2.10', '"192.0.2.10" is an IP address'],
+    ['2001:db8::1', '"2001:db8::1" is an IP address'],
+    ['bücher.example', '"bücher.example" has non-ASCII letters; write it in its xn-- (punycode) form'],
+    ['localhost', '"localhost" is not a fully qualified name'],
+    [`${'a'.repeat(64)}.example.com`, 'is not a hostname'],
+  ])('refuses %j, naming the value, the reason and the .env line', (value, reason) => {
+    const problem = problemFor('CERTBOT_DOMAIN', value);
+    expect(problem).toContain(`CERTBOT_DOMAIN: ${JSON.stringify(value)} is not valid: `);
+    expect(problem).toContain(reason);
+    expect(problem).toMatch(/\(\.env line 3\)$/);
+  });
+
+  it('accepts punycode names', () => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'xn--bcher-kva.example' } }).domains).toEqual(['xn--bcher-kva.example']);
+  });
+
+  it("refuses more than 100 names, Let's Encrypt's limit", () => {
+    const names = Array.from({ length: 101 }, (_, index) => `n${index}.example.com`).join(',');
+    expect(loadError({ env: { CERTBOT_DOMAIN: names } }).details[0]).toContain('more than 100 names');
+  });
+});
+
+describe('CERTBOT_EMAIL', () => {
+  it('accepts an address, and empty (registers without one)', () => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_EMAIL: 'Admin@Example.com' } }).email).toBe('Admin@Example.com');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_EMAIL: '' } }).email).toBeUndefined();
+  });
+
+  it.each(['admin', 'admin@', 'admin@localhost', 'a b@example.com', 'admin@example.com;rm', '"admin"@example.com'])('refuses %j', (value) => {
+    const problem = problemFor('CERTBOT_EMAIL', value);
+    expect(problem).toBe(`CERTBOT_EMAIL: ${JSON.stringify(value)} is not an email address (expected someone@example.com, or leave it empty to register without one) (.env line 3)`);
+  });
+});
+
+describe('CERTBOT_OPTIONS', () => {
+  const load = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_OPTIONS: value } });
+  const problem = (value: string) => loadError({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_OPTIONS: value } }).details;
+
+  it('splits quoted values into single words, as a shell would, without running one', () => {
+    expect(load('--preferred-chain "ISRG Root X1"').certbotOptions).toEqual(['--preferred-chain', 'ISRG Root X1']);
+    expect(load("--preferred-chain='ISRG Root X1'  -v").certbotOptions).toEqual(['--preferred-chain=ISRG Root X1', '-v']);
+    expect(load('--preferred-profile shortlived').certbotOptions).toEqual(['--preferred-profile', 'shortlived']);
+  });
+
+  it('reads a quoted value from .env', () => {
+    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=example.com', `CERTBOT_OPTIONS='--preferred-chain "ISRG Root X1"'`) });
+    expect(config.certbotOptions).toEqual(['--preferred-chain', 'ISRG Root X1']);
+  });
+
+  it.each([
+    ['--quiet; rm -rf /', '";"'],
+    ['--email $(id)@example.com', '"$"'],
+    ['--quiet `id`', '"`"'],
+    ['--quiet | tee /tmp/x', '"|"'],
+    ['--quiet && reboot', '"&"'],
+    ['--quiet\nreboot', '"\\n"'],
+    ['--quiet > /tmp/x', '">"'],
+    ['--quiet \\\nreboot', '"\\\\"'],
+  ])('refuses shell metacharacters in %j', (value, shown) => {
+    expect(problem(value)).toEqual([`CERTBOT_OPTIONS: ${JSON.stringify(value)} contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes) (from the environment)`]);
+  });
+
+  it.each([
+    ['--standalone', '--standalone', 'certkit validates over HTTP-01'],
+    ['--cert-name x', '--cert-name', 'CERTBOT_CERT_NAME'],
+    ['--cert-name=x', '--cert-name', 'CERTBOT_CERT_NAME'],
+    ['--must-staple', '--must-staple', 'OCSP'],
+    ['--dns-cloudflare', '--dns-cloudflare', 'DNS-01 plugins are not supported yet'],
+    ['--dns-cloudflare-credentials=/x.ini', '--dns-cloudflare-credentials', 'DNS-01 plugins are not supported yet'],
+    ['-d x', '-d', 'CERTBOT_DOMAIN'],
+    ['-a standalone', '-a', 'certkit validates over HTTP-01'],
+    ['--server https://ca.example/dir', '--server', 'CERTBOT_SERVER'],
+    ['--staging', '--staging', 'CERTBOT_SERVER'],
+    ['--key-type rsa', '--key-type', 'CERTBOT_KEY_TYPE'],
+    ['--force-renewal', '--force-renewal', 'certkit update --force'],
+    ['--deploy-hook /x.sh', '--deploy-hook', 'its own deploy hook'],
+    ['--dry-run', '--dry-run', 'certkit update --dry-run'],
+  ])('refuses %j, naming the flag and what to use instead', (value, flag, instead) => {
+    const [message] = problem(value);
+    expect(message).toContain(`CERTBOT_OPTIONS: ${JSON.stringify(value)} sets ${flag}`);
+    expect(message).toContain(instead);
+  });
+
+  it.each([
+    ['-dexample.org', '-d'],
+    ['-w/tmp', '-w'],
+    ['-mroot@example.org', '-m'],
+    ['-astandalone', '-a'],
+    ['-nd', '-d'],
+    ['-vvqa', '-a'],
+  ])('refuses a short flag with its value attached or clustered, %j, as certbot reads %s', (value, flag) => {
+    expect(problem(value)[0]).toContain(`sets ${flag},`);
+  });
+
+  it('allows value-less short flags such as -vv and -nq', () => {
+    expect(load('-vv -nq').certbotOptions).toEqual(['-vv', '-nq']);
+  });
+
+  it('refuses a refused flag even after accepted words', () => {
+    expect(problem('--preferred-chain "ISRG Root X1" --standalone')[0]).toContain('sets --standalone');
+  });
+});
+
+describe('CERTBOT_SERVER', () => {
+  const server = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: value } }).server;
+
+  it('knows production, staging and pebble by name, in any case', () => {
+    expect(server('production')).toEqual({ name: 'production', url: ACME_SERVERS.production });
+    expect(server('Staging')).toEqual({ name: 'staging', url: ACME_SERVERS.staging });
+    expect(server('pebble')).toEqual({ name: 'pebble', url: ACME_SERVERS.pebble });
+  });
+
+  it('accepts any https directory URL as a custom server', () => {
+    expect(server('https://ca.example.com:8443/acme/directory')).toEqual({ name: 'custom', url: 'https://ca.example.com:8443/acme/directory' });
+  });
+
+  it.each(['http://ca.example.com/directory', 'letsencrypt', 'https://ca.example.com/dir?x=1', 'constructor', 'toString'])('refuses %j', (value) => {
+    expect(problemFor('CERTBOT_SERVER', value)).toBe(
+      `CERTBOT_SERVER: ${JSON.stringify(value)} is not an ACME server: use production, staging, pebble, or an https:// directory URL (.env line 3)`,
+    );
+  });
+});
+
+describe('CERTBOT_KEY_TYPE', () => {
+  it.each([
+    ['ecdsa-p256', { type: 'ecdsa', curve: 'secp256r1' }],
+    ['ECDSA-P384', { type: 'ecdsa', curve: 'secp384r1' }],
+    ['rsa-2048', { type: 'rsa', size: 2048 }],
+    ['rsa-3072', { type: 'rsa', size: 3072 }],
+    ['rsa-4096', { type: 'rsa', size: 4096 }],
+  ])('reads %j', (value, keyType) => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_KEY_TYPE: value } }).keyType).toEqual(keyType);
+  });
+
+  it.each(['ecdsa-p521', 'rsa-1024', 'ed25519', 'constructor'])('refuses %j, listing the key types there are', (value) => {
+    expect(problemFor('CERTBOT_KEY_TYPE', value)).toBe(
+      `CERTBOT_KEY_TYPE: ${JSON.stringify(value)} is not a key type: use one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 (.env line 3)`,
+    );
+  });
+});
+
+describe('nginx and daemon settings', () => {
+  it('reads ports, upstream, HSTS, protocols, body size, interval and preflight', () => {
+    const config = loadConfig({
+      env: {
+        CERTBOT_DOMAIN: 'example.com',
+        NGINX_HTTPS_PORT: '8443',
+        NGINX_HTTP_PORT: '8080',
+        NGINX_UPSTREAM: 'http://web:3000/',
+        NGINX_HSTS_MAX_AGE: '31536000',
+        NGINX_SSL_PROTOCOLS: 'TLSv1.3',
+        NGINX_CLIENT_MAX_BODY_SIZE: '512k',
+        CERTKIT_CHECK_INTERVAL: '30m',
+        CERTKIT_PREFLIGHT: 'off',
+        COMPOSE_PROJECT_NAME: 'my-app',
+      },
+    });
+    expect(config.nginx).toMatchObject({ httpsPort: 8443, httpPort: 8080, upstream: 'http://web:3000', hstsMaxAge: 31536000, sslProtocols: ['TLSv1.3'], clientMaxBodySize: '512k' });
+    expect(config.checkIntervalMs).toBe(30 * 60_000);
+    expect(config.preflight).toBe(false);
+    expect(config.composeProjectName).toBe('my-app');
+  });
+
+  it.each([
+    ['NGINX_HTTPS_PORT', '0', 'is not a port between 1 and 65535'],
+    ['NGINX_HTTPS_PORT', '70000', 'is not a port between 1 and 65535'],
+    ['NGINX_HTTP_PORT', 'eighty', 'is not a port number'],
+    ['NGINX_UPSTREAM', 'http://web:3000/api', 'is not an upstream like http://web:3000'],
+    ['NGINX_UPSTREAM', 'http://web;evil', 'is not an upstream like http://web:3000'],
+    ['NGINX_SSL_PROTOCOLS', 'TLSv1', 'is not a list of TLS versions'],
+    ['NGINX_CLIENT_MAX_BODY_SIZE', '1T', 'is not a size like 100M'],
+    ['NGINX_SERVER_NAME', 'a;b', 'is not valid: "a;b" is not a server name for nginx'],
+    ['NGINX_HSTS_MAX_AGE', '-1', 'is not a number of seconds'],
+    ['CERTKIT_CHECK_INTERVAL', '2d', 'is not an interval between 1s and 1d'],
+    ['CERTKIT_PREFLIGHT', 'maybe', 'is not true or false'],
+    ['COMPOSE_PROJECT_NAME', 'My App', 'is not a Compose project name'],
+    ['CERTBOT_CERT_NAME', 'Site Name', 'is not a certificate name'],
+  ])('refuses %s=%j', (key, value, message) => {
+    const problem = problemFor(key, value);
+    expect(problem.startsWith(`${key}: ${JSON.stringify(value)} ${message}`)).toBe(true);
+    expect(problem).toMatch(/\(\.env line 3\)$/);
+  });
+
+  it("refuses checks more often than once a minute against Let's Encrypt production, but not against pebble", () => {
+    expect(loadError({ env: { CERTBOT_DOMAIN: 'example.com', CERTKIT_CHECK_INTERVAL: '30s' } }).details[0]).toContain('under a minute');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs).toBe(30_000);
+  });
+});
+
+describe('where values come from', () => {
+  it('lets the environment override the .env file, as Compose does', () => {
+    const file = envFile('CERTBOT_DOMAIN=file.example.com', 'CERTBOT_SERVER=staging');
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'env.example.com' }, file });
+    expect(config.domains).toEqual(['env.example.com']);
+    expect(config.server.name).toBe('staging');
+  });
+
+  it('blames the environment, not the .env line, when the bad value comes from the environment', () => {
+    const file = envFile('CERTBOT_DOMAIN=example.com', 'CERTBOT_EMAIL=ok@example.com');
+    const error = loadError({ env: { CERTBOT_EMAIL: 'nope' }, file });
+    expect(error.details).toEqual([expect.stringMatching(/^CERTBOT_EMAIL: "nope" .* \(from the environment\)$/)]);
+  });
+
+  it('points at the last line that sets a key, the one dotenv uses', () => {
+    const file = envFile('CERTBOT_DOMAIN=example.com', 'CERTBOT_KEY_TYPE=rsa-2048', '', 'export CERTBOT_KEY_TYPE=dsa');
+    expect(loadError({ env: {}, file }).details[0]).toMatch(/^CERTBOT_KEY_TYPE: "dsa" .*\(\.env line 4\)$/);
+  });
+
+  it('reports every problem at once, each naming its variable, value and line', () => {
+    const file = envFile(
+      'CERTBOT_DOMAIN=exa mple.com', //
+      'CERTBOT_EMAIL=nobody',
+      'CERTBOT_OPTIONS=--standalone',
+      'CERTBOT_SERVER=letsencrypt',
+      'CERTBOT_KEY_TYPE=dsa',
+      'NGINX_HTTPS_PORT=99999',
+    );
+    const error = loadError({ env: {}, file });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.details).toHaveLength(6);
+    expect(error.details.map((line) => line.split(':', 1)[0])).toEqual([
+      'CERTBOT_DOMAIN',
+      'CERTBOT_EMAIL',
+      'CERTBOT_OPTIONS',
+      'CERTBOT_SERVER',
+      'CERTBOT_KEY_TYPE',
+      'NGINX_HTTPS_PORT',
+    ]);
+    error.details.forEach((line, index) => expect(line).toMatch(new RegExp(`\\(\\.env line ${index + 1}\\)$`)));
+    expect(error.details[0]).toContain('"exa mple.com"');
+    expect(error.message).toMatch(/^Invalid configuration \(6 problems\):\n {2}CERTBOT_DOMAIN/);
+    for (const line of error.details) expect(error.message).toContain(line);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { standaloneCertonlyArgv } from '../../../src/certbot/plan-certbot-run.js';
+import { buildRenderContext } from '../../../src/render/render-context.js';
+import { makeConfig } from '../support/make-config.js';
+
+describe('buildRenderContext', () => {
+  it('gives templates the certificate, paths, certbot arguments and nginx values', () => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com', CERTBOT_CERT_NAME: 'site', NGINX_UPSTREAM: 'http://web:3000' });
+    expect(buildRenderContext(config)).toEqual({
+      certName: 'site',
+      domains: ['example.com', 'www.example.com'],
+      paths: {
+        letsencrypt: '/etc/letsencrypt',
+        webroot: '/var/www/certbot',
+        deploy: '/etc/certkit/deploy',
+        certbotScripts: '/etc/certkit/certbot',
+        nginxConfig: '/etc/certkit/nginx',
+        deployHook: '/etc/certkit/certbot/deploy-hook.sh',
+        deployDir: '/etc/certkit/deploy/site',
+        lock: '/tmp/certkit.lock',
+      },
+      certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+      nginx: {
+        serverNames: 'example.com www.example.com',
+        redirectPort: '',
+        upstream: 'http://web:3000',
+        hstsMaxAge: 0,
+        sslProtocols: 'TLSv1.2 TLSv1.3',
+        clientMaxBodySize: '100M',
+        certificate: '/etc/certkit/deploy/site/fullchain.pem',
+        certificateKey: '/etc/certkit/deploy/site/privkey.pem',
+      },
+    });
+  });
+
+  it('names the HTTPS port in redirects only when it is not 443', () => {
+    expect(buildRenderContext(makeConfig({ NGINX_HTTPS_PORT: '8443' }))).toMatchObject({ nginx: { redirectPort: ':8443' } });
+    expect(buildRenderContext(makeConfig({ NGINX_HTTPS_PORT: '443' }))).toMatchObject({ nginx: { redirectPort: '' } });
+  });
+
+  it('gives an empty upstream (the placeholder page) when none is set', () => {
+    expect(buildRenderContext(makeConfig())).toMatchObject({ nginx: { upstream: '' } });
+  });
+});

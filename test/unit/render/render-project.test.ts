@@ -1,0 +1,45 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderProject, resolveTemplatesDir } from '../../../src/render/render-project.js';
+import { makeConfig } from '../support/make-config.js';
+
+const PACKAGED = fileURLToPath(new URL('../../../templates', import.meta.url));
+
+const tempDirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'certkit-project-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('resolveTemplatesDir', () => {
+  it("uses the project's own templates/ when it holds both nginx/ and certbot/", async () => {
+    const project = await tempDir();
+    await mkdir(join(project, 'templates', 'nginx'), { recursive: true });
+    await mkdir(join(project, 'templates', 'certbot'));
+    expect(resolveTemplatesDir(project)).toBe(join(project, 'templates'));
+  });
+
+  it('falls back to the templates shipped with certkit otherwise', async () => {
+    const project = await tempDir();
+    await mkdir(join(project, 'templates', 'nginx'), { recursive: true });
+    expect(resolveTemplatesDir(project)).toBe(PACKAGED);
+  });
+});
+
+describe('renderProject', () => {
+  it('renders certbot/ and nginx/ into the project, then reports no change on a second run', async () => {
+    const project = await tempDir();
+    const config = makeConfig();
+    expect(await renderProject(config, project, PACKAGED)).toHaveLength(5);
+    expect((await stat(join(project, 'certbot/update-cert.sh'))).mode & 0o777).toBe(0o755);
+    expect(await readFile(join(project, 'nginx/site-http.conf'), 'utf8')).toContain('server_name example.com;');
+    expect(await renderProject(config, project, PACKAGED)).toEqual([]);
+  });
+});
