@@ -31,6 +31,13 @@ export async function loadProjectConfig(options: GlobalOptions, io: Io): Promise
   return { config: loadConfig({ env: io.env, file }), projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
 
+/** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */
+export async function loadProjectEnv(options: GlobalOptions, io: Io): Promise<{ projectDir: string; envFileProject: string | undefined }> {
+  const projectDir = resolve(io.cwd, options.projectDir ?? '.');
+  const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
+  return { projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+}
+
 /** Connects to Docker and works out which Compose project to act on. */
 export async function connectStack(options: GlobalOptions, io: Io, projectDir: string, envFileProject: string | undefined): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
   const engine = createDockerEngine(io.env);

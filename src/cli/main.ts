@@ -9,6 +9,7 @@ import { findStack } from '../stack/find-stack.js';
 import { connectStack, loadProjectConfig, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatUpdateResult, updateResultJson } from './format-result.js';
+import { registerStoreCommands } from './store-commands.js';
 
 /**
  * The `certkit` command. Takes argv and its surroundings as arguments (tests call it directly) and returns the exit
@@ -115,7 +116,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
       process.off('SIGINT', onSignal);
     });
 
-  program.hook('postAction', () => setExit(EXIT.ok));
+  registerStoreCommands(program, io, globals, () => logger(), setExit);
   return program;
 }
 

@@ -19,6 +19,7 @@ export interface Config {
   checkIntervalMs: number;
   /** Prove each name routes to this nginx before asking the CA (saves failed-validation rate limits). */
   preflight: boolean;
+  deploy: DeployConfig;
   /** COMPOSE_PROJECT_NAME when set (environment first, then .env). */
   composeProjectName: string | undefined;
 }
@@ -33,4 +34,14 @@ export interface NginxConfig {
   hstsMaxAge: number;
   sslProtocols: string[];
   clientMaxBodySize: string;
+}
+
+/** How the deploy hook materializes each certificate for its consumers (nginx, and any container mounting a folder). */
+export interface DeployConfig {
+  /** copy: regular files; hardlink: links into the archive (copies across filesystems); symlink: links to live/. */
+  mode: 'copy' | 'hardlink' | 'symlink';
+  /** Numeric `uid` or `uid:gid` for the deployed files; empty keeps root. */
+  owner: string;
+  certMode: string;
+  keyMode: string;
 }

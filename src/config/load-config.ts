@@ -39,6 +39,10 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const clientMaxBodySize = read('NGINX_CLIENT_MAX_BODY_SIZE', '100M', z.string().regex(/^\d{1,6}[kKmMgG]?$/, 'is not a size like 100M or 512k'));
   const checkIntervalMs = read('CERTKIT_CHECK_INTERVAL', '12h', intervalSchema);
   const preflight = read('CERTKIT_PREFLIGHT', 'true', booleanSchema);
+  const deployMode = read('CERTKIT_DEPLOY_MODE', 'copy', z.enum(['copy', 'hardlink', 'symlink'], { message: 'is not a deploy mode: use copy, hardlink or symlink' }));
+  const deployOwner = read('CERTKIT_DEPLOY_OWNER', '', z.string().regex(/^$|^\d{1,10}(:\d{1,10})?$/, 'is not a numeric owner like 101 or 101:101 (empty keeps root)'));
+  const certMode = read('CERTKIT_DEPLOY_CERT_MODE', '0644', fileModeSchema);
+  const keyMode = read('CERTKIT_DEPLOY_KEY_MODE', '0600', fileModeSchema);
   const composeProjectName = read('COMPOSE_PROJECT_NAME', '', z.string().regex(/^[a-z0-9][a-z0-9_-]*$|^$/, 'is not a Compose project name (lowercase letters, digits, - and _)'));
 
   if (problems.length > 0 || !domains || !server || !keyType || !certbotOptions) {
@@ -67,6 +71,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     },
     checkIntervalMs: checkIntervalMs ?? 12 * 3_600_000,
     preflight: preflight ?? true,
+    deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
     composeProjectName: composeProjectName || undefined,
   };
 }
@@ -163,6 +168,11 @@ const intervalSchema = z.string().transform((raw, ctx): number => {
   }
   return ms;
 });
+
+const fileModeSchema = z
+  .string()
+  .regex(/^0?[0-7]{3}$/, 'is not an octal file mode like 0644')
+  .transform((raw) => raw.padStart(4, '0'));
 
 const booleanSchema = z.string().transform((raw, ctx): boolean => {
   if (/^(true|1|yes|on)$/i.test(raw)) return true;

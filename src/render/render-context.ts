@@ -13,6 +13,7 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
     domains: config.domains,
     paths: { ...CONTAINER_PATHS, deployHook: DEPLOY_HOOK, deployDir, lock: LOCK_PATH },
     certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+    deploy: config.deploy,
     nginx: {
       serverNames: config.nginx.serverNames.join(' '),
       redirectPort: config.nginx.httpsPort === 443 ? '' : `:${config.nginx.httpsPort}`,

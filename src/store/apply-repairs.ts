@@ -51,16 +51,19 @@ function applyRepair(repair: Repair, writer: StoreWriter): Promise<void> {
   }
 }
 
+/** Checks a repair path is relative and stays inside the store; returns it normalized. */
+export function checkStoreRelative(path: string, root: string): string {
+  const normalized = posix.normalize(path);
+  if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    throw new CertkitError('STORE_INVALID', `repair path "${path}" leaves the store root ${root}; only relative paths inside it are allowed`);
+  }
+  return normalized;
+}
+
 /** A StoreWriter on a local directory (a bind-mounted /etc/letsencrypt, or a test fixture). */
 export function createLocalStoreWriter(rootDir: string): StoreWriter {
   const root = resolve(rootDir);
-  const at = (path: string): string => {
-    const normalized = posix.normalize(path);
-    if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-      throw new CertkitError('STORE_INVALID', `repair path "${path}" leaves the store root ${root}; only relative paths inside it are allowed`);
-    }
-    return join(root, ...normalized.split('/'));
-  };
+  const at = (path: string): string => join(root, ...checkStoreRelative(path, root).split('/'));
   return {
     async symlink(path, target) {
       const final = at(path);

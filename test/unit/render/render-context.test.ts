@@ -20,6 +20,7 @@ describe('buildRenderContext', () => {
         lock: '/tmp/certkit.lock',
       },
       certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+      deploy: config.deploy,
       nginx: {
         serverNames: 'example.com www.example.com',
         redirectPort: '',

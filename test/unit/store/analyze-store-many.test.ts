@@ -20,26 +20,19 @@ function replicate(template: StoreSnapshot, name: string, count: number): StoreS
   return snapshot;
 }
 
-describe('store analysis speed', { timeout: 30_000 }, () => {
-  it('analyses and plans 1,000 lineages of 3 versions well under a second', async () => {
+// How fast this is lives in bench/ (a printed table against certbot), never in a timed assertion.
+describe('a store of 1,000 certificates', { timeout: 30_000 }, () => {
+  it('is analysed, repaired and pruned as a whole', async () => {
     const store = await buildStore([{ name: 'template.test', domains: ['template.test', 'www.template.test'], versions: 3 }]);
     onTestFinished(() => store.remove());
     const template = await readDirSnapshot(store.root);
-    // One small run first, so one-time costs (OpenSSL's X.509 setup, JIT) are not billed to the 1,000.
-    analyzeStore(template, { now: FIXTURE_NOW });
     const snapshot = replicate(template, 'template.test', 1000);
-    const started = performance.now();
     const reports = analyzeStore(snapshot, { now: FIXTURE_NOW });
-    const analysed = performance.now() - started;
     const repairs = planRepairs(snapshot);
     const prune = planPrune(snapshot, 2);
-    const total = performance.now() - started;
     expect(reports).toHaveLength(1000);
     expect(reports.every((report) => report.live === 'ok' && report.problems.length === 0)).toBe(true);
     expect(repairs).toEqual([]);
     expect(prune.remove).toHaveLength(4000);
-    // Parsing the certificates (node's X509Certificate) is about half of it; the bound leaves room for busy CI.
-    expect(analysed).toBeLessThan(1000);
-    expect(total).toBeLessThan(1500);
   });
 });

@@ -1,0 +1,78 @@
+import type { CertificateReport } from './analyze-store.js';
+
+/** One line of `certkit status`: the store's view of a certificate plus where it is deployed and served. */
+export interface StatusEntry {
+  name: string;
+  domains: string[];
+  notAfter: string | null;
+  daysLeft: number | null;
+  serial: string | null;
+  issuer: string | null;
+  keyType: string | null;
+  versions: number;
+  live: string;
+  /** 'ok', 'stale (serial …)', 'missing', or 'unknown' when no deploy folder was read. */
+  deployed: string;
+  /** The serial nginx presents for the certificate's first name, or null when not served or not checked. */
+  served: string | null;
+  problems: string[];
+}
+
+/** Merges analysis with the deploy folder and what nginx serves. Pure. */
+export function buildStatusEntries(
+  reports: readonly CertificateReport[],
+  deployed: ReadonlyMap<string, string | undefined> | undefined,
+  served: ReadonlyMap<string, string | null>,
+): StatusEntry[] {
+  return reports.map((report) => {
+    const problems = [...report.problems];
+    const deployedSerial = deployed?.get(report.name);
+    let deployedState = 'unknown';
+    if (deployed) {
+      if (!deployed.has(report.name)) deployedState = 'missing';
+      else if (deployedSerial === report.serial) deployedState = 'ok';
+      else {
+        deployedState = `stale (serial ${deployedSerial ?? 'unreadable'})`;
+        problems.push(`the deployed copy is serial ${deployedSerial ?? 'unreadable'}, the store has ${report.serial ?? 'none'}: run \`certkit doctor --fix\` (or \`certkit update\`) to redeploy`);
+      }
+    }
+    const servedSerial = served.get(report.name) ?? null;
+    if (deployed?.has(report.name) && served.has(report.name) && servedSerial !== report.serial) {
+      problems.push(`nginx serves ${servedSerial === null ? 'no certificate' : `serial ${servedSerial}`} for ${report.domains[0] ?? report.name}, not ${report.serial ?? 'none'}: run \`certkit update\``);
+    }
+    return {
+      name: report.name,
+      domains: report.domains,
+      notAfter: report.notAfter?.toISOString() ?? null,
+      daysLeft: report.daysLeft,
+      serial: report.serial,
+      issuer: report.issuer,
+      keyType: report.keyType,
+      versions: report.versions,
+      live: report.live,
+      deployed: deployedState,
+      served: servedSerial,
+      problems,
+    };
+  });
+}
+
+/** A plain table for people; --json is for programs. */
+export function formatStatusTable(entries: readonly StatusEntry[]): string {
+  if (entries.length === 0) return 'no certificates in the store\n';
+  const rows = entries.map((entry) => [
+    entry.name,
+    entry.domains.join(','),
+    entry.notAfter ? `${entry.notAfter.slice(0, 10)} (${entry.daysLeft}d)` : '-',
+    entry.serial ?? '-',
+    String(entry.versions),
+    entry.live,
+    entry.deployed,
+    entry.served ?? '-',
+  ]);
+  const header = ['NAME', 'DOMAINS', 'EXPIRES', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const problems = entries.flatMap((entry) => entry.problems.map((problem) => `  ${entry.name}: ${problem}`));
+  return [line(header), ...rows.map(line), ...(problems.length > 0 ? ['', 'problems:', ...problems] : [])].join('\n') + '\n';
+}
