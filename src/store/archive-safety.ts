@@ -53,8 +53,9 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
 export function assertArchiveSafe(entries: readonly ArchiveEntry[], kinds?: readonly ArchiveProblemKind[]): void {
   const problems = checkArchiveEntries(entries).filter((problem) => kinds === undefined || kinds.includes(problem.kind));
   if (problems.length === 0) return;
-  const first = problems[0]?.message ?? '';
-  throw new CertkitError('ARCHIVE_UNSAFE', `refusing an archive with ${problems.length} unsafe entr${problems.length === 1 ? 'y' : 'ies'} (first: ${first})`, {
+  const shown = problems.slice(0, 20).map((problem) => `  ${problem.message}`);
+  const more = problems.length > shown.length ? [`  … and ${problems.length - shown.length} more`] : [];
+  throw new CertkitError('ARCHIVE_UNSAFE', [`refusing an archive with ${problems.length} unsafe entr${problems.length === 1 ? 'y' : 'ies'}; nothing was written:`, ...shown, ...more].join('\n'), {
     details: problems.map((problem) => problem.message),
   });
 }

@@ -1,0 +1,158 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCommand } from './support/docker-cli.js';
+import { probeCertificate } from './support/tls.js';
+import { TestStack } from './support/stack.js';
+import { waitUntil } from './support/wait.js';
+
+const dockerMissing = inject('dockerMissing');
+
+interface StatusJson {
+  name: string;
+  serial: string;
+  versions: number;
+  live: string;
+  deployed: string;
+  served: string | null;
+  problems: string[];
+}
+
+// The certificate store as users handle it: a folder another container mounts, status and doctor, prune, and a
+// backup that survives `down -v`. One stack, one scenario, in order.
+describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, status, doctor, prune, backup and restore', () => {
+  let stack: TestStack;
+  let name: string;
+
+  beforeAll(async () => {
+    stack = await TestStack.create({ env: { CERTKIT_DEPLOY_DIR: './deploy' } });
+    name = stack.names[0] as string;
+    await stack.up();
+    await waitUntil('HTTPS to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 });
+    // The daemon's first check must be over before the tests drive certbot themselves.
+    await waitUntil('the daemon to finish its first check', async () => ((await stack.compose(['logs', '--no-color', 'certkit'])).stdout.includes('next check at') ? true : undefined), { timeoutMs: 60_000 });
+  });
+  afterAll(async () => {
+    if (stack) await stack.destroy();
+  });
+
+  const status = async () => {
+    const result = await stack.certkit(['status', '--json']);
+    return { code: result.code, stderr: result.stderr, entries: result.stdout ? (JSON.parse(result.stdout) as StatusJson[]) : [] };
+  };
+
+  /** A container that bind-mounts only deploy/NAME reads the pair: both public keys and the serial. */
+  const readMountedPair = async () => {
+    const script = 'openssl x509 -in /certs/fullchain.pem -noout -pubkey; echo =SEP=; openssl pkey -in /certs/privkey.pem -pubout; echo =SEP=; openssl x509 -in /certs/cert.pem -noout -serial';
+    const result = await runCommand('docker', ['run', '--rm', '--network', 'none', '-v', `${join(stack.dir, 'deploy', name)}:/certs:ro`, inject('images')['NGINX_IMAGE'] as string, 'sh', '-c', script]);
+    expect(result.code, result.stderr).toBe(0);
+    const [certKey, privKey, serial] = result.stdout.split('=SEP=\n');
+    return { matches: certKey?.trim() === privKey?.trim() && (certKey ?? '').includes('PUBLIC KEY'), serial: serial?.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '') };
+  };
+
+  it('a container mounting only one deploy folder reads a matching pair before and after a forced renewal', async () => {
+    const before = await readMountedPair();
+    expect(before.matches).toBe(true);
+    const update = await stack.certkit(['update', '--force']);
+    expect(update.code, update.stderr).toBe(0);
+    const after = await readMountedPair();
+    expect(after.matches).toBe(true);
+    expect(after.serial).not.toBe(before.serial);
+  });
+
+  it('status --json reports the certificate healthy, deployed and served', async () => {
+    const { code, entries } = await status();
+    expect(code).toBe(0);
+    const entry = entries.find((candidate) => candidate.name === name);
+    expect(entry).toMatchObject({ live: 'ok', deployed: 'ok', problems: [] });
+    expect(entry?.served).toBe(entry?.serial);
+    expect(entry?.served).toBe((await probeCertificate(stack.httpsPort, name)).serial);
+  });
+
+  it('doctor --fix turns live/ files that replaced the symlinks back into links, and renewal works again', async () => {
+    const replace = `cd /etc/letsencrypt/live/${name} && for f in cert chain fullchain privkey; do cp -L $f.pem /tmp/$f.pem && rm $f.pem && cp /tmp/$f.pem $f.pem; done`;
+    expect((await stack.exec('certbot', ['sh', '-c', replace])).code).toBe(0);
+    const broken = await status();
+    expect(broken.code).toBe(1);
+    expect(broken.entries.find((entry) => entry.name === name)?.live).not.toBe('ok');
+    const dryDoctor = await stack.certkit(['doctor']);
+    expect(dryDoctor.code).toBe(1);
+    expect(dryDoctor.stdout).toMatch(/doctor --fix would:\n\s+link live\//);
+    const fixed = await stack.certkit(['doctor', '--fix']);
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await status()).code).toBe(0);
+    const links = await stack.exec('certbot', ['find', `/etc/letsencrypt/live/${name}`, '-name', '*.pem', '-type', 'l']);
+    expect(links.stdout.split('\n').filter(Boolean)).toHaveLength(4);
+    const renewed = await stack.certkit(['update', '--force']);
+    expect(renewed.code, renewed.stderr).toBe(0);
+  });
+
+  it('prune --keep 1 lists old versions, removes them only with --yes, and the store stays healthy', async () => {
+    const before = (await status()).entries.find((entry) => entry.name === name);
+    expect(before?.versions).toBeGreaterThan(1);
+    const listed = await stack.certkit(['prune', '--keep', '1']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/would remove \d+ file\(s\)/);
+    expect((await status()).entries.find((entry) => entry.name === name)?.versions).toBe(before?.versions);
+    const removed = await stack.certkit(['prune', '--keep', '1', '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    const after = await status();
+    expect(after.code).toBe(0);
+    expect(after.entries.find((entry) => entry.name === name)?.versions).toBe(1);
+  });
+
+  it('refuses a hand-crafted archive with ../, an absolute path and an escaping symlink, writing nothing', async () => {
+    const file = join(stack.dir, 'evil.tar.gz');
+    await writeFile(file, await craftArchive());
+    const listing = () => stack.exec('certbot', ['sh', '-c', 'find /etc/letsencrypt /etc | sort']);
+    const before = (await listing()).stdout;
+    const result = await stack.certkit(['restore', file, '--force']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('../evil');
+    expect(result.stderr).toContain('/abs/evil');
+    expect(result.stderr).toMatch(/live\/x\/cert\.pem/);
+    expect((await listing()).stdout).toBe(before);
+  });
+
+  it('backup, down -v, restore into fresh volumes: update --force renews the same certificate and status is clean', async () => {
+    const backup = join(stack.dir, 'backup.tar.gz');
+    const written = await stack.certkit(['backup', '-o', backup]);
+    expect(written.code, written.stderr).toBe(0);
+    expect((await stat(backup)).mode & 0o777).toBe(0o600);
+
+    expect((await stack.compose(['down', '-v'])).code).toBe(0);
+    // Without the daemon, so nothing issues a fresh certificate before the restore.
+    const up = await stack.compose(['up', '-d', 'nginx', 'certbot', 'pebble', 'pebble-challtestsrv']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(await stack.listDir('certbot', '/etc/letsencrypt')).not.toContain('live');
+
+    const restored = await stack.certkit(['restore', backup]);
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    const again = await stack.certkit(['restore', backup]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/not empty/);
+
+    const update = await stack.certkit(['update', '--force']);
+    expect(update.code, update.stderr).toBe(0);
+    expect((await stack.listDir('certbot', '/etc/letsencrypt/live')).filter((entry) => entry !== 'README')).toEqual([name]);
+    const final = await status();
+    expect(final.code, JSON.stringify(final.entries, null, 2)).toBe(0);
+    expect(final.entries.map((entry) => entry.name)).toEqual([name]);
+  });
+});
+
+async function craftArchive(): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
+  tar.entry({ name: 'letsencrypt/renewal/x.conf' }, 'cert = /etc/letsencrypt/live/x/cert.pem\n');
+  tar.entry({ name: 'letsencrypt/../evil' }, 'escaped\n');
+  tar.entry({ name: '/abs/evil' }, 'absolute\n');
+  tar.entry({ name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../../../etc/shadow' });
+  tar.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks));
+}
