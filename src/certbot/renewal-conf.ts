@@ -1,3 +1,5 @@
+import { parseRenewalConf as parseFlatRenewalConf } from '../store/renewal-conf.js';
+
 /** What certkit reads from certbot's `renewal/NAME.conf`: how the certificate was made and will be renewed. */
 export interface RenewalConf {
   version: string | undefined;
@@ -11,35 +13,23 @@ export interface RenewalConf {
   paths: Record<string, string>;
 }
 
-/** Parses the INI-like file certbot writes (configobj): `key = value` lines, `[section]` headers, `#` comments. */
+/** Reads the fields certkit plans with from certbot's configobj file (parsed by the store's one parser). */
 export function parseRenewalConf(text: string): RenewalConf {
-  const top: Record<string, string> = {};
-  const params: Record<string, string> = {};
-  let section = '';
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const header = /^\[+([^\]]+)\]+$/.exec(line);
-    if (header) {
-      section = header[1] ?? '';
-      continue;
-    }
-    const pair = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (!pair) continue;
-    const [, key = '', value = ''] = pair;
-    if (section === '') top[key] = value;
-    else if (section === 'renewalparams') params[key] = value;
+  const flat = parseFlatRenewalConf(text);
+  const param = (key: string): string | undefined => flat.get(`renewalparams.${key}`);
+  const paths: Record<string, string> = {};
+  for (const key of ['cert', 'privkey', 'chain', 'fullchain', 'archive_dir']) {
+    const value = flat.get(key);
+    if (value !== undefined) paths[key] = value;
   }
-  const pick = (...keys: string[]): Record<string, string> =>
-    Object.fromEntries(keys.filter((key) => top[key] !== undefined).map((key) => [key, top[key] as string]));
   return {
-    version: top['version'],
-    server: params['server'],
-    authenticator: params['authenticator'],
-    keyType: params['key_type'],
-    ellipticCurve: params['elliptic_curve'],
-    rsaKeySize: params['rsa_key_size'],
-    deployHook: params['renew_hook'] ?? params['deploy_hook'],
-    paths: pick('cert', 'privkey', 'chain', 'fullchain', 'archive_dir'),
+    version: flat.get('version'),
+    server: param('server'),
+    authenticator: param('authenticator'),
+    keyType: param('key_type'),
+    ellipticCurve: param('elliptic_curve'),
+    rsaKeySize: param('rsa_key_size'),
+    deployHook: param('renew_hook') ?? param('deploy_hook'),
+    paths,
   };
 }

@@ -62,6 +62,18 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
     expect(load.ok).toBeGreaterThan(0);
   });
 
+  it('runs one update at a time: a second caller waits, or says who holds the lock', async () => {
+    const first = stack.certkit(['update', '--force']);
+    await waitUntil('the first run to take the lock', async () => ((await stack.exec('certbot', ['test', '-f', '/tmp/certkit.lock'])).code === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+    const [impatient, patient] = await Promise.all([stack.certkit(['update', '--wait', '0']), stack.certkit(['update'])]);
+    expect(impatient.code).toBe(1);
+    expect(impatient.stderr).toMatch(/Another certkit run is in progress \(certkit update pid \d+/);
+    expect(impatient.stderr).not.toMatch(/Another instance of Certbot/);
+    expect((await first).code).toBe(0);
+    expect(patient.code, patient.stderr).toBe(0);
+    expect(patient.stderr).toMatch(/waiting for another certkit run to finish/);
+  });
+
   it('issues nothing new when the whole stack restarts', async () => {
     const before = await servedSerial(stack.names[0] as string);
     const down = await stack.compose(['down']);
