@@ -17,6 +17,8 @@ export interface GlobalOptions {
 export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock, passed in so tests can fix it. */
+  now: () => Date;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }

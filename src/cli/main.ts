@@ -15,10 +15,14 @@ import { registerStoreCommands } from './store-commands.js';
  * The `certkit` command. Takes argv and its surroundings as arguments (tests call it directly) and returns the exit
  * code; it alone decides how errors are printed.
  */
-export async function run(argv: readonly string[], env: { env: NodeJS.ProcessEnv; cwd: string; stdout?: (text: string) => void; stderr?: (text: string) => void; signal?: AbortSignal }): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  env: { env: NodeJS.ProcessEnv; cwd: string; stdout?: (text: string) => void; stderr?: (text: string) => void; signal?: AbortSignal; now?: () => Date },
+): Promise<number> {
   const io: Io = {
     env: env.env,
     cwd: env.cwd,
+    now: env.now ?? (() => new Date()),
     stdout: env.stdout ?? ((text) => void process.stdout.write(text)),
     stderr: env.stderr ?? ((text) => void process.stderr.write(text)),
   };
@@ -65,10 +69,10 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
       const { engine, project, self } = await connectStack(globals(), io, projectDir, envFileProject);
       const result = await runUpdate(
-        { engine, config, project, projectDir, log, now: () => new Date(), self, lockWaitMs: options.wait * 1000 },
+        { engine, config, project, projectDir, log, now: io.now, self, lockWaitMs: options.wait * 1000 },
         { force: options.force, dryRun: options.dryRun, staging: options.staging, purpose: 'certkit update' },
       );
-      io.stdout(options.json ? `${JSON.stringify(updateResultJson(result), null, 2)}\n` : formatUpdateResult(result, new Date()));
+      io.stdout(options.json ? `${JSON.stringify(updateResultJson(result), null, 2)}\n` : formatUpdateResult(result, io.now()));
     });
 
   program
@@ -102,11 +106,11 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
         {
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io);
-            const result = await runUpdate({ engine, config, project, projectDir, log, now: () => new Date(), self, lockWaitMs: 600_000 }, { purpose: 'certkit daemon' });
+            const result = await runUpdate({ engine, config, project, projectDir, log, now: io.now, self, lockWaitMs: 600_000 }, { purpose: 'certkit daemon' });
             return { result, intervalMs: config.checkIntervalMs };
           },
           log,
-          now: () => new Date(),
+          now: io.now,
           random: Math.random,
           sleep: abortableSleep,
         },

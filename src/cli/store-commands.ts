@@ -46,7 +46,7 @@ export function registerStoreCommands(program: Command, io: Io, globals: () => G
     .addOption(storeOption)
     .action(async (options: { json?: boolean; store?: string }) => {
       const connected = await openStore(globals(), io, options.store);
-      const entries = await collectStatus({ source: connected.source, now: new Date(), ...(connected.stack ? { nginx: connected.stack } : {}) });
+      const entries = await collectStatus({ source: connected.source, now: io.now(), ...(connected.stack ? { nginx: connected.stack } : {}) });
       io.stdout(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatStatusTable(entries));
       setExit(entries.some((entry) => entry.problems.length > 0) ? EXIT.failure : EXIT.ok);
     });
@@ -67,7 +67,7 @@ export function registerStoreCommands(program: Command, io: Io, globals: () => G
         writer = createContainerStoreWriter(running.engine, running.certbot.id);
         certbot = new CertbotContainer(running.engine, running.certbot.id, log);
       }
-      const report = await runDoctor({ source: connected.source, now: new Date(), log, writer, certbot });
+      const report = await runDoctor({ source: connected.source, now: io.now(), log, writer, certbot });
       const lines = [
         report.problems.length === 0 ? 'no problems found' : `problems (${report.problems.length}):`,
         ...report.problems.map((problem) => `  ${problem}`),
@@ -86,7 +86,7 @@ export function registerStoreCommands(program: Command, io: Io, globals: () => G
       const connected = await openStore(globals(), io, undefined);
       const certbot = connected.source.certbot;
       if (!connected.stack || !certbot) throw new CertkitError('STACK_NOT_RUNNING', 'no certbot container to back up');
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+      const stamp = io.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
       const file = resolve(io.cwd, options.output ?? `certkit-backup-${connected.stack.project}-${stamp}.tar.gz`);
       const result = await backupStore(connected.stack.engine, certbot, file);
       io.stdout(`wrote ${file}: ${result.entries} entries, ${result.lineages} certificate(s)\n`);
@@ -101,7 +101,7 @@ export function registerStoreCommands(program: Command, io: Io, globals: () => G
       const { engine, certbot } = requireRunningCertbot(connected, 'restore');
       const result = await restoreStore(engine, certbot, resolve(io.cwd, file), { overwrite: options.force === true });
       io.stdout(`restored ${result.entries} entries, ${result.lineages} certificate(s)\n`);
-      const entries = await collectStatus({ source: connected.source, now: new Date() });
+      const entries = await collectStatus({ source: connected.source, now: io.now() });
       io.stdout(formatStatusTable(entries));
       io.stdout('next: `certkit update` deploys the restored certificate and reloads nginx\n');
       setExit(entries.some((entry) => entry.problems.some((problem) => !problem.startsWith('the deployed copy'))) ? EXIT.failure : EXIT.ok);

@@ -1,0 +1,136 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { extract, pack } from 'tar-stream';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { restoreStore } from '../../../src/controller/backup-restore.js';
+import type { Engine, ServiceContainer } from '../../../src/docker/engine.js';
+import { isCertkitError } from '../../../src/errors.js';
+
+type TarEntry = { name: string; type: 'file' | 'directory' | 'symlink' | 'link'; linkname?: string; content?: string; mode?: number };
+
+async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
+  const tar = pack();
+  for (const { content, ...header } of entries) tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, Buffer.from(content ?? ''));
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function untar(buffer: Buffer): Promise<Array<{ name: string; type: string; linkname: string | null | undefined; content: string }>> {
+  const entries = [];
+  const tar = extract();
+  Readable.from([buffer]).pipe(tar);
+  for await (const stream of tar) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    entries.push({ name: stream.header.name, type: stream.header.type ?? 'file', linkname: stream.header.linkname, content: Buffer.concat(chunks).toString('utf8') });
+  }
+  return entries;
+}
+
+/** A backup file as `certkit backup` writes it: Docker's archive of /etc/letsencrypt, gzipped. */
+async function backupFile(entries: readonly TarEntry[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'certkit-restore-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'backup.tar.gz');
+  await writeFile(file, gzipSync(await tarBuffer(entries)));
+  return file;
+}
+
+const CERTBOT: ServiceContainer = { id: 'c0ffee', name: 'ck-certbot-1', project: 'ck', service: 'certbot', running: true, state: 'running', networks: {}, ports: [], labels: {} };
+
+/** Only the archive calls restore needs; anything else is a test failure. `current` is what getArchive returns. */
+function fakeEngine(current: readonly TarEntry[]) {
+  const puts: Array<{ path: string; tar: Buffer }> = [];
+  const unused = (): never => {
+    throw new Error('restore must not call this');
+  };
+  const engine: Engine = {
+    endpoint: 'fake://',
+    ping: unused,
+    listContainers: unused,
+    inspectContainer: unused,
+    exec: unused,
+    signal: unused,
+    getArchive: async () => Readable.from([await tarBuffer(current)]),
+    putArchive: async (_id, path, tar) => void puts.push({ path, tar }),
+  };
+  return { engine, puts };
+}
+
+const EMPTY_STORE: TarEntry[] = [{ name: 'letsencrypt/', type: 'directory' }, { name: 'letsencrypt/live/', type: 'directory' }];
+const VALID: TarEntry[] = [
+  { name: 'letsencrypt/', type: 'directory' },
+  { name: 'letsencrypt/archive/x/', type: 'directory' },
+  { name: 'letsencrypt/archive/x/cert1.pem', type: 'file', content: 'CERT' },
+  { name: 'letsencrypt/archive/x/privkey1.pem', type: 'file', content: 'KEY', mode: 0o600 },
+  { name: 'letsencrypt/live/x/', type: 'directory' },
+  { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../archive/x/cert1.pem' },
+  // Older certbot keeps every key twice: keys/ holds a hardlink to the archived key.
+  { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' },
+  { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 2.1.0\n' },
+];
+
+async function expectRefusal(entries: TarEntry[], code: string, naming: string): Promise<void> {
+  const { engine, puts } = fakeEngine(EMPTY_STORE);
+  const error = await restoreStore(engine, CERTBOT, await backupFile(entries), { overwrite: true }).catch((caught: unknown) => caught);
+  expect(isCertkitError(error) && error.code).toBe(code);
+  expect((error as Error).message).toContain(naming);
+  expect(puts).toEqual([]);
+}
+
+describe('restoreStore refuses unsafe archives before writing anything', () => {
+  it.each([
+    ['a parent component', [...VALID, { name: '../evil', type: 'file' }] as TarEntry[], '../evil'],
+    ['a parent component inside the store folder', [...VALID, { name: 'letsencrypt/../evil', type: 'file' }] as TarEntry[], '../evil'],
+    ['an absolute path', [...VALID, { name: '/etc/passwd', type: 'file', content: 'root::0:0' }] as TarEntry[], '/etc/passwd'],
+    ['a symlink leaving the store', [...VALID.slice(0, 5), { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../../../etc/shadow' }] as TarEntry[], 'live/x/cert.pem'],
+    ['a hardlink to a later entry', [VALID[0], { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' }, ...VALID.slice(1, 6)] as TarEntry[], 'keys/0000_key-certbot.pem'],
+  ])('%s', async (_what, entries, naming) => {
+    await expectRefusal(entries, 'ARCHIVE_UNSAFE', naming);
+  });
+
+  it('refuses a readable archive that holds no certbot store', async () => {
+    await expectRefusal([{ name: 'notes.txt', type: 'file', content: 'hello' }], 'ARCHIVE_UNSAFE', 'holds no certbot store');
+  });
+});
+
+describe('restoreStore into a store in use', () => {
+  const IN_USE: TarEntry[] = [...EMPTY_STORE, { name: 'letsencrypt/live/old/cert.pem', type: 'symlink', linkname: '../../archive/old/cert1.pem' }];
+
+  it('refuses with USAGE and writes nothing unless told to overwrite', async () => {
+    const { engine, puts } = fakeEngine(IN_USE);
+    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false }).catch((caught: unknown) => caught);
+    expect(isCertkitError(error, 'USAGE')).toBe(true);
+    expect((error as Error).message).toContain('live/old/cert.pem');
+    expect(puts).toEqual([]);
+  });
+
+  it('overwrites when told to', async () => {
+    const { engine, puts } = fakeEngine(IN_USE);
+    await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true });
+    expect(puts).toHaveLength(1);
+  });
+});
+
+describe('restoreStore into an empty store', () => {
+  it('puts one archive into /etc/letsencrypt, names stripped of letsencrypt/, hardlinks after their targets', async () => {
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    expect(await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false })).toEqual({ entries: 7, lineages: 1 });
+    expect(puts.map((put) => put.path)).toEqual(['/etc/letsencrypt']);
+    const written = await untar(puts[0]?.tar ?? Buffer.alloc(0));
+    expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')));
+    expect(written.find((entry) => entry.name === 'live/x/cert.pem')).toMatchObject({ type: 'symlink', linkname: '../../archive/x/cert1.pem' });
+    expect(written.find((entry) => entry.name === 'archive/x/privkey1.pem')?.content).toBe('KEY');
+    const names = written.map((entry) => entry.name);
+    for (const [index, entry] of written.entries()) {
+      if (entry.type !== 'link') continue;
+      expect(entry.linkname).toBe('archive/x/privkey1.pem');
+      expect(names.indexOf(entry.linkname ?? '')).toBeLessThan(index);
+    }
+  });
+});
