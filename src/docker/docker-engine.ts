@@ -4,12 +4,23 @@ import { CertkitError } from '../errors.js';
 import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type ServiceContainer } from './engine.js';
 import { mapInspect, type InspectJson } from './map-container.js';
 
-/** Connects the way the docker CLI does: DOCKER_HOST when set, else the local socket. */
+/**
+ * Connects the way the docker CLI does: DOCKER_HOST (unix:// or tcp://) from the environment passed in, else the
+ * local socket. The environment is read here, not by dockerode, so callers and tests decide what it holds.
+ */
 export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
-  const host = env['DOCKER_HOST'];
-  const docker = host ? new Docker() : new Docker({ socketPath: '/var/run/docker.sock' });
-  const endpoint = host ?? 'unix:///var/run/docker.sock';
-  return new DockerodeEngine(docker, endpoint);
+  const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
+  return new DockerodeEngine(new Docker(connectionOptions(endpoint, env)), endpoint);
+}
+
+function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
+  if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
+  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(endpoint);
+  if (tcp) {
+    const tls = Boolean(env['DOCKER_TLS_VERIFY']);
+    return { host: tcp[1], port: Number(tcp[2] ?? (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
+  }
+  throw new CertkitError('DOCKER_UNREACHABLE', `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
 }
 
 class DockerodeEngine implements Engine {

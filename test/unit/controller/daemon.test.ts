@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { runDaemon } from '../../../src/controller/daemon.js';
+import type { UpdateResult } from '../../../src/controller/update.js';
+import { CertkitError } from '../../../src/errors.js';
+
+const HOUR = 3_600_000;
+
+function result(action: UpdateResult['action']): UpdateResult {
+  return { certName: 'example.com', domains: ['example.com'], action, reasons: [], serial: 'abc', notAfter: new Date('2027-02-01T00:00:00Z'), served: [], reloaded: action === 'renewed', rendered: [] };
+}
+
+/** Runs the loop over a scripted sequence of cycle outcomes and records every delay it chose. */
+async function runScripted(outcomes: Array<'ok' | 'fail'>): Promise<{ delays: number[]; lines: string[] }> {
+  const delays: number[] = [];
+  const lines: string[] = [];
+  const stop = new AbortController();
+  let cycle = 0;
+  await runDaemon(
+    {
+      runCycle: async () => {
+        const outcome = outcomes[cycle++];
+        if (outcome === 'fail') throw new CertkitError('CA_REFUSED', 'the CA refused');
+        return { result: result('unchanged'), intervalMs: 12 * HOUR };
+      },
+      log: { debug: () => {}, info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(`error: ${line}`) },
+      now: () => new Date('2026-11-22T00:00:00Z'),
+      random: () => 0.5,
+      sleep: async (ms) => {
+        delays.push(ms);
+        if (delays.length >= outcomes.length) stop.abort();
+      },
+    },
+    stop.signal,
+  );
+  return { delays, lines };
+}
+
+describe('runDaemon', () => {
+  it('checks again after the interval plus jitter when a check succeeds', async () => {
+    const { delays, lines } = await runScripted(['ok', 'ok']);
+    expect(delays).toEqual([12.6 * HOUR, 12.6 * HOUR]);
+    expect(lines).toContain('check done: example.com unchanged (serial abc, expires 2027-02-01T00:00:00.000Z)');
+    expect(lines.some((line) => line.startsWith('next check at 2026-11-22T12:36:00.000Z'))).toBe(true);
+  });
+
+  it('backs off 1 min, 10 min, 100 min, then daily after failures, and never stops the loop', async () => {
+    const { delays, lines } = await runScripted(['fail', 'fail', 'fail', 'fail', 'fail']);
+    expect(delays).toEqual([60_000, 600_000, 6_000_000, 86_400_000, 86_400_000]);
+    expect(lines).toContain('error: check failed (1 in a row): CA_REFUSED: the CA refused');
+  });
+
+  it('returns to the regular interval once a check succeeds again', async () => {
+    const { delays } = await runScripted(['fail', 'fail', 'ok', 'fail']);
+    expect(delays).toEqual([60_000, 600_000, 12.6 * HOUR, 60_000]);
+  });
+});
