@@ -124,6 +124,8 @@ function renewArgv(config: Config, request: { dryRun?: boolean | undefined }, ex
     'renew',
     ...commonArgv(config, request),
     '--no-random-sleep-on-renew',
+    // A dry run without --server sends certbot to Let's Encrypt staging, whatever CA the certificate comes from.
+    ...(request.dryRun && config.server.url !== ACME_SERVERS.production ? ['--server', config.server.url] : []),
     // certbot does not save --no-verify-ssl in the renewal configuration.
     ...(config.server.url === ACME_SERVERS.pebble ? ['--no-verify-ssl'] : []),
     ...(forced ? [] : ['--keep-until-expiring']),

@@ -4,6 +4,7 @@ import { chainsTo, probeCertificate } from './support/tls.js';
 import { fetchPebbleRoot } from './support/pebble.js';
 import { runHttpsLoad } from './support/https-load.js';
 import { TestStack } from './support/stack.js';
+import { runCommand } from './support/docker-cli.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -74,8 +75,21 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
     expect(patient.stderr).toMatch(/waiting for another certkit run to finish/);
   });
 
-  it('issues nothing new when the whole stack restarts', async () => {
+  it('update --dry-run rehearses against the CA and changes nothing', async () => {
     const before = await servedSerial(stack.names[0] as string);
+    const result = await stack.certkit(['update', '--dry-run', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { action: string }).action).toBe('dry-run');
+    expect(result.stderr).toMatch(/dry run/);
+    expect(await servedSerial(stack.names[0] as string)).toBe(before);
+  });
+
+  it('issues nothing new when the whole stack restarts (and the idle certbot container stops on SIGTERM)', async () => {
+    const before = await servedSerial(stack.names[0] as string);
+    // Exit code 0 means the entrypoint handled SIGTERM itself, rather than being killed when the stop timed out (137).
+    const certbot = await stack.containerId('certbot');
+    expect((await runCommand('docker', ['stop', '-t', '30', certbot])).code).toBe(0);
+    expect((await runCommand('docker', ['inspect', '-f', '{{.State.ExitCode}}', certbot])).stdout.trim()).toBe('0');
     const down = await stack.compose(['down']);
     expect(down.code, down.stderr).toBe(0);
     await stack.up();

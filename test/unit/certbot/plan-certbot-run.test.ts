@@ -276,3 +276,21 @@ describe('standaloneCertonlyArgv (the hand-run update-cert.sh)', () => {
     expect(argv).not.toContain('--dry-run');
   });
 });
+
+describe('dry runs stay on the configured CA', () => {
+  it("passes --server on a dry-run renewal unless the CA is Let's Encrypt production (whose dry run is staging)", () => {
+    const existing: ExistingCertificate = {
+      domains: ['example.com'],
+      notBefore: new Date('2026-11-01T00:00:00Z'),
+      notAfter: new Date('2027-01-30T00:00:00Z'),
+      serial: '1',
+      renewal: undefined,
+    };
+    const now = new Date('2026-11-22T00:00:00Z');
+    const pebble = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: 'pebble' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    expect(pebble.argv).toEqual(expect.arrayContaining(['--dry-run', '--server', 'https://pebble:14000/dir']));
+    const production = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    expect(production.argv).toContain('--dry-run');
+    expect(production.argv).not.toContain('--server');
+  });
+});
