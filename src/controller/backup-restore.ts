@@ -8,7 +8,7 @@ import { CONTAINER_PATHS } from '../certbot/paths.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { assertArchiveSafe } from '../store/archive-safety.js';
-import { readTarSnapshot } from '../store/read-tar-snapshot.js';
+import { readTarSnapshot, tarEntryType } from '../store/read-tar-snapshot.js';
 
 /** Folders whose presence means the store is in use and a restore would overwrite something. */
 const STORE_CONTENT = /^(live|archive|renewal|accounts)\/./;
@@ -55,7 +55,7 @@ export async function restoreStore(engine: Engine, certbot: ServiceContainer, fi
   assertArchiveSafe(
     kept.map((item) => ({
       path: item.name,
-      type: entryType(item.header.type),
+      type: tarEntryType(item.header.type),
       linkTarget: item.header.type === 'link' ? strip(item.header.linkname ?? '') : item.header.linkname ?? undefined,
     })),
   );
@@ -103,22 +103,6 @@ function commonFolder(items: readonly ArchiveItem[]): string | undefined {
   const firsts = new Set(items.map((item) => item.header.name.replace(/^\.\//, '').split('/')[0]));
   const [only] = [...firsts];
   return firsts.size === 1 && only && !STORE_CONTENT.test(`${only}/x`) ? only : undefined;
-}
-
-function entryType(type: Headers['type']): 'file' | 'directory' | 'symlink' | 'hardlink' | 'other' {
-  switch (type) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'directory';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    default:
-      return 'other';
-  }
 }
 
 async function repack(items: ReadonlyArray<ArchiveItem & { name: string }>, strip: (name: string) => string): Promise<Buffer> {

@@ -78,7 +78,7 @@ function findSingleFolder(raw: readonly RawEntry[]): string | null {
 
 function toEntry(header: Header, content: Buffer | undefined): StoreEntry {
   const entry: StoreEntry = {
-    type: mapType(header.type),
+    type: tarEntryType(header.type),
     mode: (header.mode ?? 0) & 0o7777,
     uid: header.uid ?? 0,
     gid: header.gid ?? 0,
@@ -89,7 +89,8 @@ function toEntry(header: Header, content: Buffer | undefined): StoreEntry {
   return entry;
 }
 
-function mapType(type: Header['type'] | undefined): StoreEntryType {
+/** A tar header's type as a store entry type (a tar 'link' is a hardlink). */
+export function tarEntryType(type: Header['type'] | undefined): StoreEntryType {
   if (type === undefined) return 'file';
   switch (type) {
     case 'file':
