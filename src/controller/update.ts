@@ -72,7 +72,8 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
 
     const after = await certbot.readLineage(config.certName);
     if (!after) throw new CertkitError('CERTBOT_FAILED', `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`);
-    if ((await certbot.deployedSerial(config.certName)) !== after.serial) {
+    // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
+    if (rendered.includes('certbot/deploy-hook.sh') || (await certbot.deployedSerial(config.certName)) !== after.serial) {
       log.info(`deploying ${config.certName} to the folder nginx reads`);
       await certbot.runDeployHook(config.certName);
     }
