@@ -8,4 +8,4 @@ export { planCertbotRun, type CertbotPlan, type ExistingCertificate } from './ce
 export { decideRenewal } from './certbot/renewal-due.js';
 export { readCertificateInfo, type CertificateInfo } from './certs/read-certificate.js';
 export { renderProject } from './render/render-project.js';
-export { runUpdate, type UpdateResult } from './controller/update.js';
+export { runUpdate, type UpdateResult } from './update/update.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, deployDirFor, livePathFor, renewalConfPathFor } from './paths.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, deployDirFor, livePathFor, renewalConfPathFor } from '../stack/layout.js';
 import type { ExistingCertificate } from './plan-certbot-run.js';
 import { parseRenewalConf } from './renewal-conf.js';
 

@@ -2,7 +2,7 @@ import type { Config, KeyType } from '../config/config.js';
 import { ACME_SERVERS } from '../config/acme-servers.js';
 import { CertkitError } from '../errors.js';
 import type { Version } from './certbot-version.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK } from './paths.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK } from '../stack/layout.js';
 import type { RenewalConf } from './renewal-conf.js';
 import { decideRenewal } from './renewal-due.js';
 

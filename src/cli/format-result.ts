@@ -1,5 +1,5 @@
 import { daysLeft } from '../certs/read-certificate.js';
-import type { UpdateResult } from '../controller/update.js';
+import type { UpdateResult } from '../update/update.js';
 
 /** The summary `certkit update` prints on stdout. */
 export function formatUpdateResult(result: UpdateResult, now: Date): string {

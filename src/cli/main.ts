@@ -2,14 +2,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { renderProject } from '../render/render-project.js';
-import { runUpdate } from '../controller/update.js';
-import { abortableSleep, runDaemon } from '../controller/daemon.js';
+import { runUpdate } from '../update/update.js';
+import { abortableSleep, runDaemon } from '../update/daemon.js';
 import { waitFor } from '../wait-for.js';
 import { findStack } from '../stack/find-stack.js';
 import { connectStack, loadProjectConfig, type GlobalOptions, type Io } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatUpdateResult, updateResultJson } from './format-result.js';
-import { registerStoreCommands } from './store-commands.js';
+import { registerStoreCommands } from './commands/store-commands.js';
 
 /**
  * The `certkit` command. Takes argv and its surroundings as arguments (tests call it directly) and returns the exit

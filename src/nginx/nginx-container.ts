@@ -1,6 +1,6 @@
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { NGINX_ENTRYPOINT } from '../certbot/paths.js';
+import { NGINX_ENTRYPOINT } from '../stack/layout.js';
 
 export type SiteMode = 'https' | 'http' | 'auto';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, deployDirFor } from '../certbot/paths.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, deployDirFor } from '../stack/layout.js';
 import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
 
 /**

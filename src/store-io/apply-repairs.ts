@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, constants, mkdir, rename, symlink, unlink } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import { CertkitError } from '../errors.js';
-import type { Repair } from './repair.js';
+import type { Repair } from '../store/repair.js';
 
 /** The four operations a repair needs; paths are relative to the store root. Local disk here, Docker elsewhere. */
 export interface StoreWriter {

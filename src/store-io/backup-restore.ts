@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack, type Header as Headers } from 'tar-stream';
-import { CONTAINER_PATHS } from '../certbot/paths.js';
+import { CONTAINER_PATHS } from '../stack/layout.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { assertArchiveSafe } from '../store/archive-safety.js';

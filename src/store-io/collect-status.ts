@@ -3,7 +3,7 @@ import { chooseProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import { analyzeStore } from '../store/analyze-store.js';
 import { buildStatusEntries, type StatusEntry } from '../store/status-entries.js';
-import type { StoreSource } from './store-access.js';
+import type { StoreSource } from './store-source.js';
 
 /** `certkit status`: the store read directly (no certbot process, no lock), the deploy folder, and nginx. */
 export async function collectStatus(input: {

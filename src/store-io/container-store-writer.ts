@@ -1,7 +1,7 @@
 import type { Engine } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { checkStoreRelative, type StoreWriter } from '../store/apply-repairs.js';
-import { CONTAINER_PATHS } from './paths.js';
+import { checkStoreRelative, type StoreWriter } from './apply-repairs.js';
+import { CONTAINER_PATHS } from '../stack/layout.js';
 
 // One small Python program per operation (certbot images always have Python): paths arrive as argv, no shell.
 const SCRIPT = `

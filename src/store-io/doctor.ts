@@ -1,9 +1,9 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import type { Logger } from '../log.js';
 import { analyzeStore } from '../store/analyze-store.js';
-import { applyRepairs, type StoreWriter } from '../store/apply-repairs.js';
+import { applyRepairs, type StoreWriter } from './apply-repairs.js';
 import { describeRepair, planRepairs } from '../store/plan-repairs.js';
-import type { StoreSource } from './store-access.js';
+import type { StoreSource } from './store-source.js';
 
 export interface DoctorReport {
   problems: string[];

@@ -2,8 +2,8 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { CertkitError } from '../errors.js';
-import type { StoreEntry, StoreEntryType, StoreSnapshot } from './snapshot.js';
-import { shouldKeepContent } from './snapshot.js';
+import type { StoreEntry, StoreEntryType, StoreSnapshot } from '../store/snapshot.js';
+import { shouldKeepContent } from '../store/snapshot.js';
 
 /**
  * Walks a local certbot config dir without following links; entries come in sorted, parent-first order.

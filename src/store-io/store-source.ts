@@ -1,8 +1,8 @@
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { CONTAINER_PATHS } from '../certbot/paths.js';
+import { CONTAINER_PATHS } from '../stack/layout.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
-import { readDirSnapshot } from '../store/read-dir-snapshot.js';
+import { readDirSnapshot } from './read-dir-snapshot.js';
 import { readTarSnapshot } from '../store/read-tar-snapshot.js';
 import { readContent, type StoreSnapshot } from '../store/snapshot.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CertbotContainer } from '../certbot/certbot-container.js';
-import { CONTAINER_PATHS } from '../certbot/paths.js';
+import { CONTAINER_PATHS } from '../stack/layout.js';
 import { CertkitError } from '../errors.js';
 
 const SCRIPT = `

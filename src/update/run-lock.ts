@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Engine } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { LOCK_PATH } from '../certbot/paths.js';
+import { LOCK_PATH } from '../stack/layout.js';
 
 /** A run that still holds the lock after this long was cut off (certbot itself times out well before). */
 const STALE_AFTER_MS = 30 * 60_000;

@@ -1,20 +1,20 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CertbotContainer } from '../certbot/certbot-container.js';
-import { createContainerStoreWriter } from '../certbot/container-store-writer.js';
-import { backupStore, restoreStore } from '../controller/backup-restore.js';
-import { runDoctor } from '../controller/doctor.js';
-import { runPrune } from '../controller/prune.js';
-import { collectStatus } from '../controller/status.js';
-import { containerStoreSource, localStoreSource, type StoreSource } from '../controller/store-access.js';
-import type { Engine, ServiceContainer } from '../docker/engine.js';
-import { CertkitError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { createLocalStoreWriter } from '../store/apply-repairs.js';
-import { formatStatusTable } from '../store/status-entries.js';
-import { connectStack, loadProjectEnv, type GlobalOptions, type Io } from './context.js';
-import { EXIT } from './exit-codes.js';
+import { CertbotContainer } from '../../certbot/certbot-container.js';
+import { createContainerStoreWriter } from '../../store-io/container-store-writer.js';
+import { backupStore, restoreStore } from '../../store-io/backup-restore.js';
+import { runDoctor } from '../../store-io/doctor.js';
+import { runPrune } from '../../store-io/prune.js';
+import { collectStatus } from '../../store-io/collect-status.js';
+import { containerStoreSource, localStoreSource, type StoreSource } from '../../store-io/store-source.js';
+import type { Engine, ServiceContainer } from '../../docker/engine.js';
+import { CertkitError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { createLocalStoreWriter } from '../../store-io/apply-repairs.js';
+import { formatStatusTable } from '../../store/status-entries.js';
+import { connectStack, loadProjectEnv, type GlobalOptions, type Io } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 
 interface Connected {
   source: StoreSource;

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeStore } from '../../../src/store/analyze-store.js';
 import { planRepairs } from '../../../src/store/plan-repairs.js';
 import { planPrune } from '../../../src/store/plan-prune.js';
-import { readDirSnapshot } from '../../../src/store/read-dir-snapshot.js';
+import { readDirSnapshot } from '../../../src/store-io/read-dir-snapshot.js';
 import type { StoreSnapshot } from '../../../src/store/snapshot.js';
 import { buildStore, FIXTURE_NOW } from '../../fixtures/store-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeStore } from '../../../src/store/analyze-store.js';
-import { readDirSnapshot } from '../../../src/store/read-dir-snapshot.js';
+import { readDirSnapshot } from '../../../src/store-io/read-dir-snapshot.js';
 import type { LineageSpec } from '../../fixtures/store-fixtures.js';
 import { buildStore, FIXTURE_NOW } from '../../fixtures/store-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { pack } from 'tar-stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeStore } from '../../../src/store/analyze-store.js';
-import { readDirSnapshot } from '../../../src/store/read-dir-snapshot.js';
+import { readDirSnapshot } from '../../../src/store-io/read-dir-snapshot.js';
 import { readTarSnapshot } from '../../../src/store/read-tar-snapshot.js';
 import type { StoreSnapshot } from '../../../src/store/snapshot.js';
 import { buildStore, FIXTURE_NOW } from '../../fixtures/store-fixtures.js';

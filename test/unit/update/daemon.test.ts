@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runDaemon } from '../../../src/controller/daemon.js';
-import type { UpdateResult } from '../../../src/controller/update.js';
+import { runDaemon } from '../../../src/update/daemon.js';
+import type { UpdateResult } from '../../../src/update/update.js';
 import { CertkitError } from '../../../src/errors.js';
 
 const HOUR = 3_600_000;

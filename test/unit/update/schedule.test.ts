@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MS, backoffDelay, nextCheckDelay } from '../../../src/controller/schedule.js';
+import { BACKOFF_MS, backoffDelay, nextCheckDelay } from '../../../src/update/schedule.js';
 
 const MINUTE_MS = 60_000;
 const TWELVE_HOURS_MS = 12 * 60 * MINUTE_MS;
