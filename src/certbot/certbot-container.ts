@@ -4,9 +4,9 @@ import type { Logger } from '../log.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, deployDirFor, livePathFor, renewalConfPathFor } from '../stack/layout.js';
-import type { ExistingCertificate } from './plan-certbot-run.js';
-import { parseRenewalConf } from './renewal-conf.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, livePathFor, renewalConfPathFor } from '../stack/layout.js';
+import type { CertbotPlan, ExistingCertificate } from './plan-certbot-run.js';
+import { parseRenewalConf } from '../store/renewal-conf.js';
 
 /** A certbot run may wait on the CA for a while, but never forever. */
 const CERTBOT_TIMEOUT_MS = 10 * 60_000;
@@ -49,24 +49,15 @@ export class CertbotContainer {
     return { domains: info.domains, notBefore: info.notBefore, notAfter: info.notAfter, serial: info.serial, renewal: conf === undefined ? undefined : parseRenewalConf(conf) };
   }
 
-  async deployedSerial(certName: string): Promise<string | undefined> {
-    const pem = await this.readFile(`${deployDirFor(certName)}/cert.pem`);
-    if (pem === undefined) return undefined;
-    try {
-      return readCertificateInfo(pem).serial;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Runs certbot with these arguments, streaming its output to the log; throws a CertkitError on failure. */
-  async runCertbot(argv: readonly string[]): Promise<string> {
-    this.log.info(`certbot ${argv[0]} ${argv.includes('--dry-run') ? '(dry run) ' : ''}…`);
-    if (argv.includes('--no-verify-ssl')) this.log.info("  (the local test CA's own TLS certificate is not verified)");
+  /** Runs the planned certbot command, streaming its output to the log; throws a CertkitError on failure. */
+  async runCertbot(plan: Pick<CertbotPlan, 'argv' | 'dryRun' | 'insecureCa'>): Promise<string> {
+    const { argv } = plan;
+    this.log.info(`certbot ${argv[0]} ${plan.dryRun ? '(dry run) ' : ''}…`);
+    if (plan.insecureCa) this.log.info("  (the local test CA's own TLS certificate is not verified)");
     const result = await this.engine.exec(this.containerId, ['certbot', ...argv], {
       timeoutMs: CERTBOT_TIMEOUT_MS,
       // The local test CA's TLS certificate is not trusted on purpose (--no-verify-ssl); one line says so, not each request.
-      env: argv.includes('--no-verify-ssl') ? ['PYTHONWARNINGS=ignore:Unverified HTTPS request'] : [],
+      env: plan.insecureCa ? ['PYTHONWARNINGS=ignore:Unverified HTTPS request'] : [],
       onOutput: (text) => {
         for (const line of text.split('\n')) if (line.trim() !== '') this.log.info(`  certbot: ${line.trimEnd()}`);
       },
@@ -88,7 +79,6 @@ export class CertbotContainer {
     }
   }
 
-  /** Runs a Python script with arguments (certbot images always have Python); returns stdout. */
   /** Moves this CA's accounts aside (never deleting them) so the next certonly registers a new account. */
   async setAccountsAside(serverUrl: string, suffix: string): Promise<void> {
     const url = new URL(serverUrl);
@@ -96,6 +86,7 @@ export class CertbotContainer {
     await this.engine.exec(this.containerId, ['mv', folder, `${folder}.certkit-stale-${suffix}`]);
   }
 
+  /** Runs a Python script with arguments (certbot images always have Python); returns stdout. */
   async python(script: string, args: readonly string[]): Promise<string> {
     const result = await this.engine.exec(this.containerId, ['python3', '-c', script, ...args], { timeoutMs: 60_000 });
     if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `a helper script failed in the certbot container: ${result.stderr.trim()}`);

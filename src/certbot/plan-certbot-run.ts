@@ -3,7 +3,7 @@ import { ACME_SERVERS } from '../config/acme-servers.js';
 import { CertkitError } from '../errors.js';
 import type { Version } from './certbot-version.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK } from '../stack/layout.js';
-import type { RenewalConf } from './renewal-conf.js';
+import type { RenewalConf } from '../store/renewal-conf.js';
 import { decideRenewal } from './renewal-due.js';
 
 /** The certificate certbot already has under the configured name, as read from the store. */
@@ -35,12 +35,29 @@ export interface CertbotPlan {
   /** certbot's arguments, without the `certbot` itself; empty for keep. */
   argv: string[];
   reasons: string[];
+  /** Whether the run asks the CA to validate the names (so a preflight is worth its request). */
+  validates: boolean;
+  dryRun: boolean;
+  /** The CA's own TLS certificate is not verified (the local test CA). */
+  insecureCa: boolean;
+  forceRenewal: boolean;
+}
+
+interface Built {
+  argv: string[];
+  insecureCa: boolean;
+  forceRenewal: boolean;
+}
+
+function plan(action: CertbotPlan['action'], built: Built, reasons: string[], facts: { validates: boolean; dryRun: boolean | undefined }): CertbotPlan {
+  return { action, argv: built.argv, reasons, validates: facts.validates, dryRun: facts.dryRun === true, insecureCa: built.insecureCa, forceRenewal: built.forceRenewal };
 }
 
 export function planCertbotRun(request: PlanRequest): CertbotPlan {
   const { config, existing } = request;
   const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
-  if (!existing) return { action: 'issue', argv: certonlyArgv(config, serverUrl, request, []), reasons: ['no certificate yet'] };
+  const always = { validates: true, dryRun: request.dryRun };
+  if (!existing) return plan('issue', certonly(config, serverUrl, request, []), ['no certificate yet'], always);
 
   const savedServer = existing.renewal?.server;
   if (request.staging && !request.dryRun && savedServer === ACME_SERVERS.production) {
@@ -50,7 +67,7 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   const added = config.domains.filter((name) => !existing.domains.includes(name));
   const dropped = existing.domains.filter((name) => !config.domains.includes(name));
   const changes: string[] = [];
-  const extra: string[] = [];
+  const extra: Extra[] = [];
   if (added.length > 0) {
     changes.push(`adds ${added.join(', ')}`);
     extra.push('--expand');
@@ -67,28 +84,29 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     const forced = forceReasons.length > 0 || request.force === true;
     const reasons = [...changes, ...forceReasons, ...(request.force ? ['--force'] : [])];
     if (changes.length === 0 && !request.staging && request.force && savedServer === serverUrl) {
-      return { action: 'renew', argv: renewArgv(config, request, ['--force-renewal']), reasons };
+      return plan('renew', renew(config, request, ['--force-renewal']), reasons, always);
     }
-    return { action: 'reissue', argv: certonlyArgv(config, serverUrl, request, [...extra, ...(forced ? ['--force-renewal'] : [])]), reasons };
+    return plan('reissue', certonly(config, serverUrl, request, [...extra, ...(forced ? (['--force-renewal'] as const) : [])]), reasons, always);
   }
 
   const decision = decideRenewal(existing, request.now, request.certbot);
   if (decision.decidedBy === 'certbot') {
-    return { action: 'renew', argv: renewArgv(config, request, []), reasons: [`certbot decides: ${decision.reason}`] };
+    // certbot applies the same rule (decideRenewal mirrors it), so it validates exactly when the certificate is due.
+    return plan('renew', renew(config, request, []), [`certbot decides: ${decision.reason}`], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
   }
-  if (decision.due) return { action: 'renew', argv: renewArgv(config, request, ['--force-renewal']), reasons: [decision.reason] };
-  if (request.dryRun) return { action: 'renew', argv: renewArgv(config, request, []), reasons: ['--dry-run'] };
-  return { action: 'keep', argv: [], reasons: [decision.reason] };
+  if (decision.due) return plan('renew', renew(config, request, ['--force-renewal']), [decision.reason], always);
+  if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
+  return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason], { validates: false, dryRun: request.dryRun });
 }
 
 /** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
 export function planForcedReissue(config: Config, request: { dryRun?: boolean }): CertbotPlan {
-  return { action: 'reissue', argv: certonlyArgv(config, config.server.url, request, ['--force-renewal']), reasons: ['new CA account'] };
+  return plan('reissue', certonly(config, config.server.url, request, ['--force-renewal']), ['new CA account'], { validates: true, dryRun: request.dryRun });
 }
 
 /** The arguments the rendered update-cert.sh runs: issue, expand, or renew when due, in one idempotent call. */
 export function standaloneCertonlyArgv(config: Config): string[] {
-  return certonlyArgv(config, config.server.url, { dryRun: false }, ['--expand']);
+  return certonly(config, config.server.url, { dryRun: false }, ['--expand']).argv;
 }
 
 function commonArgv(config: Config, request: { dryRun?: boolean | undefined }): string[] {
@@ -100,15 +118,16 @@ function commonArgv(config: Config, request: { dryRun?: boolean | undefined }): 
   ];
 }
 
-function certonlyArgv(config: Config, serverUrl: string, request: { dryRun?: boolean | undefined }, extra: string[]): string[] {
+function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean | undefined }, extra: readonly Extra[]): Built {
   const forced = extra.includes('--force-renewal');
-  return [
+  const insecureCa = serverUrl === ACME_SERVERS.pebble;
+  const argv = [
     'certonly',
     ...commonArgv(config, request),
     '--webroot', '-w', CONTAINER_PATHS.webroot,
     ...config.domains.flatMap((name) => ['-d', name]),
     '--server', serverUrl,
-    ...(serverUrl === ACME_SERVERS.pebble ? ['--no-verify-ssl'] : []),
+    ...(insecureCa ? ['--no-verify-ssl'] : []),
     '--agree-tos',
     ...(config.email ? ['--email', config.email, '--no-eff-email'] : ['--register-unsafely-without-email']),
     ...keyTypeArgv(config.keyType),
@@ -116,23 +135,29 @@ function certonlyArgv(config: Config, serverUrl: string, request: { dryRun?: boo
     ...extra,
     ...config.certbotOptions,
   ];
+  return { argv, insecureCa, forceRenewal: forced };
 }
 
-function renewArgv(config: Config, request: { dryRun?: boolean | undefined }, extra: string[]): string[] {
+function renew(config: Config, request: { dryRun?: boolean | undefined }, extra: readonly Extra[]): Built {
   const forced = extra.includes('--force-renewal');
-  return [
+  const insecureCa = config.server.url === ACME_SERVERS.pebble;
+  const argv = [
     'renew',
     ...commonArgv(config, request),
     '--no-random-sleep-on-renew',
     // A dry run without --server sends certbot to Let's Encrypt staging, whatever CA the certificate comes from.
     ...(request.dryRun && config.server.url !== ACME_SERVERS.production ? ['--server', config.server.url] : []),
     // certbot does not save --no-verify-ssl in the renewal configuration.
-    ...(config.server.url === ACME_SERVERS.pebble ? ['--no-verify-ssl'] : []),
+    ...(insecureCa ? ['--no-verify-ssl'] : []),
     ...(forced ? [] : ['--keep-until-expiring']),
     ...extra,
     ...config.certbotOptions,
   ];
+  return { argv, insecureCa, forceRenewal: forced };
 }
+
+/** The flags certkit itself adds beside the base command; CERTBOT_OPTIONS come from the user and are vetted elsewhere. */
+type Extra = '--expand' | '--force-renewal';
 
 function keyTypeArgv(keyType: KeyType): string[] {
   return keyType.type === 'ecdsa'

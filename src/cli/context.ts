@@ -2,11 +2,12 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { readEnvFile } from '../config/read-env-file.js';
-import { createDockerEngine } from '../docker/docker-engine.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { resolveProjectName } from '../stack/compose-project.js';
 import { findSelf } from '../stack/find-stack.js';
+import type { Logger } from '../log.js';
+import type { Sleep } from '../wait-for.js';
 
 export interface GlobalOptions {
   projectDir?: string;
@@ -19,8 +20,21 @@ export interface Io {
   cwd: string;
   /** The clock, passed in so tests can fix it. */
   now: () => Date;
+  /** Waits (lock polling, daemon pauses); passed in so tests need not wait. Ends early, without error, on abort. */
+  sleep: Sleep;
+  /** Builds the Docker engine; tests pass a fake. */
+  createEngine: (env: NodeJS.ProcessEnv) => Engine;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+}
+
+/** What every command's registration receives: the surroundings, the global options, a logger, the exit code. */
+export interface CommandContext {
+  io: Io;
+  globals: () => GlobalOptions;
+  logger: (options?: { timestamps?: boolean }) => Logger;
+  setExit: (code: number) => void;
+  signal: AbortSignal | undefined;
 }
 
 /** Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. */
@@ -42,7 +56,7 @@ export async function loadProjectEnv(options: GlobalOptions, io: Io): Promise<{ 
 
 /** Connects to Docker and works out which Compose project to act on. */
 export async function connectStack(options: GlobalOptions, io: Io, projectDir: string, envFileProject: string | undefined): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
-  const engine = createDockerEngine(io.env);
+  const engine = io.createEngine(io.env);
   await engine.ping();
   const self = await findSelf(engine);
   if (self?.project && !options.projectName) return { engine, project: self.project, self };

@@ -1,4 +1,5 @@
 import type { ServiceContainer } from '../docker/engine.js';
+import { addressOnSharedNetwork } from '../stack/shared-network.js';
 
 export interface ProbeTarget {
   host: string;
@@ -11,8 +12,7 @@ export interface ProbeTarget {
  */
 export function chooseProbeTarget(nginx: ServiceContainer, self: ServiceContainer | undefined): ProbeTarget | undefined {
   if (self) {
-    const shared = Object.keys(nginx.networks).find((network) => self.networks[network] !== undefined);
-    const address = shared ? nginx.networks[shared] : undefined;
+    const address = addressOnSharedNetwork(nginx, self);
     return address ? { host: address, port: 443 } : undefined;
   }
   const published = nginx.ports.find((port) => port.containerPort === 443 && port.protocol === 'tcp' && port.hostPort > 0);

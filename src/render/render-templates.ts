@@ -9,20 +9,21 @@ export interface RenderTarget {
   template: string;
   output: string;
   executable: boolean;
+  /** The container that reads the output. */
+  service: 'certbot' | 'nginx';
+  role: 'entrypoint' | 'update-script' | 'deploy-hook' | 'site';
 }
 
 export const RENDER_TARGETS: readonly RenderTarget[] = [
-  { template: 'certbot/entrypoint.sh.hbs', output: 'certbot/entrypoint.sh', executable: true },
-  { template: 'certbot/update-cert.sh.hbs', output: 'certbot/update-cert.sh', executable: true },
-  { template: 'certbot/deploy-hook.sh.hbs', output: 'certbot/deploy-hook.sh', executable: true },
-  { template: 'nginx/site-http.conf.hbs', output: 'nginx/site-http.conf', executable: false },
-  { template: 'nginx/site-https.conf.hbs', output: 'nginx/site-https.conf', executable: false },
+  { template: 'certbot/entrypoint.sh.hbs', output: 'certbot/entrypoint.sh', executable: true, service: 'certbot', role: 'entrypoint' },
+  { template: 'certbot/update-cert.sh.hbs', output: 'certbot/update-cert.sh', executable: true, service: 'certbot', role: 'update-script' },
+  { template: 'certbot/deploy-hook.sh.hbs', output: 'certbot/deploy-hook.sh', executable: true, service: 'certbot', role: 'deploy-hook' },
+  { template: 'nginx/site-http.conf.hbs', output: 'nginx/site-http.conf', executable: false, service: 'nginx', role: 'site' },
+  { template: 'nginx/site-https.conf.hbs', output: 'nginx/site-https.conf', executable: false, service: 'nginx', role: 'site' },
 ];
 
-export interface RenderedFile {
-  output: string;
+export interface RenderedFile extends Pick<RenderTarget, 'output' | 'executable' | 'service' | 'role'> {
   content: string;
-  executable: boolean;
 }
 
 /** Renders every target in memory. Pure apart from reading the templates. */
@@ -32,7 +33,7 @@ export async function renderTemplates(templatesDir: string, context: Record<stri
   const rendered: RenderedFile[] = [];
   for (const target of RENDER_TARGETS) {
     const source = await readTemplate(join(templatesDir, target.template), target.template);
-    rendered.push({ output: target.output, content: renderOne(handlebars, target.template, source, context), executable: target.executable });
+    rendered.push({ output: target.output, content: renderOne(handlebars, target.template, source, context), executable: target.executable, service: target.service, role: target.role });
   }
   return rendered;
 }

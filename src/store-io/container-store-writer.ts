@@ -1,6 +1,6 @@
 import type { Engine } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { checkStoreRelative, type StoreWriter } from './apply-repairs.js';
+import { checkStoreRelative, type StoreWriter } from './store-writer.js';
 import { CONTAINER_PATHS } from '../stack/layout.js';
 
 // One small Python program per operation (certbot images always have Python): paths arrive as argv, no shell.
@@ -28,7 +28,7 @@ elif op == "remove":
 `;
 
 /** Repairs /etc/letsencrypt inside the (running) certbot container. */
-export function createContainerStoreWriter(engine: Engine, certbotId: string): StoreWriter & { remove(path: string): Promise<void> } {
+export function createContainerStoreWriter(engine: Engine, certbotId: string): StoreWriter {
   const root = CONTAINER_PATHS.letsencrypt;
   const run = async (op: string, a: string, b = ''): Promise<void> => {
     const args = ['python3', '-c', SCRIPT, op, root, checkStoreRelative(a, root), op === 'chmod' ? b : b === '' ? '' : op === 'symlink' ? b : checkStoreRelative(b, root)];

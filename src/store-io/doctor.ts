@@ -1,7 +1,9 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import type { Logger } from '../log.js';
 import { analyzeStore } from '../store/analyze-store.js';
-import { applyRepairs, type StoreWriter } from './apply-repairs.js';
+import { deployedState } from '../store/deployed-copies.js';
+import { applyRepairs } from './apply-repairs.js';
+import type { StoreWriter } from './store-writer.js';
 import { describeRepair, planRepairs } from '../store/plan-repairs.js';
 import type { StoreSource } from './store-source.js';
 
@@ -24,7 +26,7 @@ export async function runDoctor(input: { source: StoreSource; now: Date; log: Lo
   const problems = reports.flatMap((report) => report.problems.map((problem) => `${report.name}: ${problem}`));
   const repairs = planRepairs(before);
   const deployed = await input.source.readDeployedSerials();
-  const stale = reports.filter((report) => deployed?.has(report.name) && deployed.get(report.name) !== report.serial && report.live === 'ok');
+  const stale = reports.filter((report) => deployedState(deployed, report.name, report.serial) === 'stale' && report.live === 'ok');
   for (const report of stale) problems.push(`${report.name}: the deployed copy is stale (serial ${deployed?.get(report.name) ?? 'unreadable'}, store has ${report.serial})`);
   const changes = [...repairs.map(describeRepair), ...stale.map((report) => `redeploy ${report.name} to the folder nginx reads`)];
 
@@ -42,7 +44,7 @@ export async function runDoctor(input: { source: StoreSource; now: Date; log: Lo
   const remaining = analyzeStore(after, { now: input.now }).flatMap((report) => report.problems.map((problem) => `${report.name}: ${problem}`));
   const deployedAfter = await input.source.readDeployedSerials();
   for (const report of analyzeStore(after, { now: input.now })) {
-    if (deployedAfter?.has(report.name) && deployedAfter.get(report.name) !== report.serial) remaining.push(`${report.name}: the deployed copy is still stale`);
+    if (deployedState(deployedAfter, report.name, report.serial) === 'stale') remaining.push(`${report.name}: the deployed copy is still stale`);
   }
   return { problems, changes, remaining, fixed: applied.every((step) => step.ok) };
 }

@@ -6,8 +6,7 @@ import { describeLiveProblems } from './describe-live-problems.js';
 import { explainDuplicate, findDuplicateBase } from './find-duplicates.js';
 import { findLooseKeys } from './find-loose-keys.js';
 import { inspectLiveFiles, readLiveContent } from './inspect-live.js';
-import type { RenewalSummary } from './renewal-conf.js';
-import { checkRenewalConf, parseRenewalConf, summarizeRenewalConf } from './renewal-conf.js';
+import { checkRenewalConf, parseRenewalConf, type RenewalConf } from './renewal-conf.js';
 import type { StoreSnapshot } from './snapshot.js';
 import { readContent } from './snapshot.js';
 import type { LineageIndex } from './store-layout.js';
@@ -27,7 +26,7 @@ export interface CertificateReport {
   newestVersion: number | null;
   /** 'ok', or a short description of what stands in live/NAME/ instead of four links to the newest version. */
   live: string;
-  renewal: RenewalSummary | null;
+  renewal: RenewalConf | null;
   problems: string[];
 }
 
@@ -91,7 +90,7 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
     versions: complete.length,
     newestVersion: newest,
     live: live.summary,
-    renewal: conf === null ? null : summarizeRenewalConf(conf),
+    renewal: conf,
     problems,
   };
 }

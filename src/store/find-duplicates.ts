@@ -1,10 +1,10 @@
-import type { RenewalSummary } from './renewal-conf.js';
+import type { RenewalConf } from './renewal-conf.js';
 
 /** What duplicate detection needs to know of each lineage. */
 export interface LineageFacts {
   name: string;
   domains: string[];
-  renewal: RenewalSummary | null;
+  renewal: RenewalConf | null;
 }
 
 const NUMBERED = /^(.+)-(\d{4})$/;

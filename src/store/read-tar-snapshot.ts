@@ -20,38 +20,63 @@ interface RawEntry {
   content?: Buffer;
 }
 
+/** A tar entry with its name relative to the store root (the top folder stripped); hardlink targets likewise. */
+export interface TarItem {
+  path: string;
+  header: Header;
+  /** For hardlinks, the target's store path; for symlinks, the link text as written. */
+  linkTarget: string | undefined;
+  content?: Buffer;
+}
+
 /**
  * Builds a snapshot from a tar stream, in archive order. Names that would leave the root are refused
  * (ARCHIVE_UNSAFE); links that point outside are kept, because seeing them is what analysis is for.
  */
 export async function readTarSnapshot(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, options: ReadTarOptions = {}): Promise<StoreSnapshot> {
-  const raw = await collectEntries(input);
-  const prefix = options.stripFolder === undefined ? findSingleFolder(raw) : options.stripFolder === false ? null : options.stripFolder.replace(/\/+$/, '');
-  const strip = (name: string): string => {
-    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
-    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
-  };
-  const entries: { path: string; entry: StoreEntry }[] = [];
-  for (const { header, content } of raw) {
-    const path = strip(header.name);
-    if (path === '' || path === prefix) continue;
+  const items = await readTarItems(input, { ...options, keepContent: (header) => header.type === 'file' && shouldKeepContent(header.name) });
+  const entries = items.map(({ path, header, linkTarget, content }) => {
     const entry = toEntry(header, content);
-    if (header.linkname) entry.linkTarget = entry.type === 'hardlink' ? strip(header.linkname) : header.linkname;
-    entries.push({ path, entry });
-  }
+    if (linkTarget !== undefined) entry.linkTarget = linkTarget;
+    return { path, entry };
+  });
   const forSafety: ArchiveEntry[] = entries.map(({ path, entry }) => ({ path, type: entry.type, linkTarget: entry.linkTarget }));
   assertArchiveSafe(forSafety, ['absolute-path', 'parent-component', 'hardlink-target']);
   return new Map(entries.map(({ path, entry }) => [path, entry]));
 }
 
-async function collectEntries(input: NodeJS.ReadableStream | AsyncIterable<Buffer>): Promise<RawEntry[]> {
+/**
+ * The one tar reader: the snapshot reader and restore both read archives through it, so the top folder is stripped
+ * by one rule. `keepContent` says whose bytes to keep (every entry's data is read either way).
+ */
+export async function readTarItems(
+  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+  options: ReadTarOptions & { keepContent: (header: Header) => boolean },
+): Promise<TarItem[]> {
+  const raw = await collectEntries(input, options.keepContent);
+  const prefix = options.stripFolder === undefined ? findSingleFolder(raw) : options.stripFolder === false ? null : options.stripFolder.replace(/\/+$/, '');
+  const strip = (name: string): string => {
+    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
+    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
+  };
+  const items: TarItem[] = [];
+  for (const { header, content } of raw) {
+    const path = strip(header.name);
+    if (path === '' || path === prefix) continue;
+    const linkTarget = header.linkname ? (header.type === 'link' ? strip(header.linkname) : header.linkname) : undefined;
+    items.push(content === undefined ? { path, header, linkTarget } : { path, header, linkTarget, content });
+  }
+  return items;
+}
+
+async function collectEntries(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, keepContent: (header: Header) => boolean): Promise<RawEntry[]> {
   const extractor = extract();
   const source = Readable.from(input as AsyncIterable<Buffer>);
   source.on('error', (error) => extractor.destroy(error));
   source.pipe(extractor);
   const raw: RawEntry[] = [];
   for await (const stream of extractor) {
-    const keep = stream.header.type === 'file' && shouldKeepContent(stream.header.name);
+    const keep = keepContent(stream.header);
     const chunks: Buffer[] = [];
     // Every entry's data must be drained, kept or not, or the extractor stalls.
     for await (const chunk of stream) if (keep) chunks.push(chunk as Buffer);

@@ -3,22 +3,54 @@ import type { LineageIndex } from './store-layout.js';
 import { LIVE_KINDS } from './store-layout.js';
 
 /**
- * A renewal conf flattened to dotted keys: `cert`, `renewalparams.authenticator`, `renewalparams.webroot_map.a.com`.
- * certbot writes these with configobj; `[[x]]` nests under the last `[y]`.
+ * What certkit reads from certbot's `renewal/NAME.conf`: how the certificate was made and will be renewed, and where
+ * its files are. One type for the store's analysis and for planning the next certbot run.
  */
-export type RenewalConf = Map<string, string>;
-
-export interface RenewalSummary {
-  certbotVersion: string | null;
-  authenticator: string | null;
-  server: string | null;
-  keyType: string | null;
-  account: string | null;
+export interface RenewalConf {
+  version: string | undefined;
+  server: string | undefined;
+  authenticator: string | undefined;
+  account: string | undefined;
+  keyType: string | undefined;
+  ellipticCurve: string | undefined;
+  rsaKeySize: string | undefined;
+  deployHook: string | undefined;
   webrootPaths: string[];
+  /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
+  paths: Record<string, string>;
 }
 
+const PATH_KEYS = ['cert', 'privkey', 'chain', 'fullchain', 'archive_dir'];
+
 export function parseRenewalConf(text: string): RenewalConf {
-  const values: RenewalConf = new Map();
+  const flat = flattenConfigObj(text);
+  const param = (key: string): string | undefined => flat.get(`renewalparams.${key}`);
+  const paths: Record<string, string> = {};
+  for (const key of PATH_KEYS) {
+    const value = flat.get(key);
+    if (value !== undefined) paths[key] = value;
+  }
+  return {
+    version: flat.get('version'),
+    server: param('server'),
+    authenticator: param('authenticator'),
+    account: param('account'),
+    keyType: param('key_type'),
+    ellipticCurve: param('elliptic_curve'),
+    rsaKeySize: param('rsa_key_size'),
+    deployHook: param('renew_hook') ?? param('deploy_hook'),
+    // certbot stores a list as `a, b,` (trailing comma even for one item).
+    webrootPaths: (param('webroot_path') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
+    paths,
+  };
+}
+
+/**
+ * A configobj file flattened to dotted keys: `cert`, `renewalparams.authenticator`, `renewalparams.webroot_map.a.com`.
+ * certbot writes these with configobj; `[[x]]` nests under the last `[y]`.
+ */
+function flattenConfigObj(text: string): Map<string, string> {
+  const values = new Map<string, string>();
   let section = '';
   let parent = '';
   for (const raw of text.split(/\r?\n/)) {
@@ -41,26 +73,13 @@ export function parseRenewalConf(text: string): RenewalConf {
   return values;
 }
 
-export function summarizeRenewalConf(conf: RenewalConf): RenewalSummary {
-  const webroot = conf.get('renewalparams.webroot_path') ?? '';
-  return {
-    certbotVersion: conf.get('version') ?? null,
-    authenticator: conf.get('renewalparams.authenticator') ?? null,
-    server: conf.get('renewalparams.server') ?? null,
-    keyType: conf.get('renewalparams.key_type') ?? null,
-    account: conf.get('renewalparams.account') ?? null,
-    // certbot stores a list as `a, b,` (trailing comma even for one item).
-    webrootPaths: webroot.split(',').map((part) => part.trim()).filter((part) => part !== ''),
-  };
-}
-
 /** What in a renewal conf would stop `certbot renew` from loading or renewing this lineage. */
 export function checkRenewalConf(snapshot: StoreSnapshot, lineage: LineageIndex, conf: RenewalConf): string[] {
   const { name } = lineage;
   const problems: string[] = [];
   const file = `renewal/${name}.conf`;
   for (const kind of LIVE_KINDS) {
-    const value = conf.get(kind);
+    const value = conf.paths[kind];
     const expected = `/live/${name}/${kind}.pem`;
     if (value === undefined) {
       problems.push(`${file} has no "${kind} = …" line, so certbot cannot load this certificate; add "${kind} = /etc/letsencrypt${expected}" (your config dir in place of /etc/letsencrypt).`);
@@ -70,7 +89,7 @@ export function checkRenewalConf(snapshot: StoreSnapshot, lineage: LineageIndex,
       problems.push(`${file} says ${kind} = ${value}, which does not exist in the store; restore live/${name}/ (see the live/ problems) before renewing.`);
     }
   }
-  const archiveDir = conf.get('archive_dir');
+  const archiveDir = conf.paths['archive_dir'];
   const expectedArchive = `/archive/${name}`;
   if (archiveDir === undefined) {
     problems.push(`${file} has no "archive_dir = …" line; add "archive_dir = /etc/letsencrypt${expectedArchive}" (your config dir in place of /etc/letsencrypt).`);

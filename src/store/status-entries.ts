@@ -1,4 +1,5 @@
 import type { CertificateReport } from './analyze-store.js';
+import { deployedState, type DeployedSerials } from './deployed-copies.js';
 
 /** One line of `certkit status`: the store's view of a certificate plus where it is deployed and served. */
 export interface StatusEntry {
@@ -21,20 +22,15 @@ export interface StatusEntry {
 /** Merges analysis with the deploy folder and what nginx serves. Pure. */
 export function buildStatusEntries(
   reports: readonly CertificateReport[],
-  deployed: ReadonlyMap<string, string | undefined> | undefined,
+  deployed: DeployedSerials | undefined,
   served: ReadonlyMap<string, string | null>,
 ): StatusEntry[] {
   return reports.map((report) => {
     const problems = [...report.problems];
     const deployedSerial = deployed?.get(report.name);
-    let deployedState = 'unknown';
-    if (deployed) {
-      if (!deployed.has(report.name)) deployedState = 'missing';
-      else if (deployedSerial === report.serial) deployedState = 'ok';
-      else {
-        deployedState = `stale (serial ${deployedSerial ?? 'unreadable'})`;
-        problems.push(`the deployed copy is serial ${deployedSerial ?? 'unreadable'}, the store has ${report.serial ?? 'none'}: run \`certkit doctor --fix\` (or \`certkit update\`) to redeploy`);
-      }
+    const state = deployedState(deployed, report.name, report.serial);
+    if (state === 'stale') {
+      problems.push(`the deployed copy is serial ${deployedSerial ?? 'unreadable'}, the store has ${report.serial ?? 'none'}: run \`certkit doctor --fix\` (or \`certkit update\`) to redeploy`);
     }
     const servedSerial = served.get(report.name) ?? null;
     if (deployed?.has(report.name) && served.has(report.name) && servedSerial !== report.serial) {
@@ -50,7 +46,7 @@ export function buildStatusEntries(
       keyType: report.keyType,
       versions: report.versions,
       live: report.live,
-      deployed: deployedState,
+      deployed: state === 'stale' ? `stale (serial ${deployedSerial ?? 'unreadable'})` : state,
       served: servedSerial,
       problems,
     };

@@ -44,17 +44,3 @@ export function describeResult(result: UpdateResult): string {
   const reload = result.reloaded ? ', nginx reloaded' : '';
   return `${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})`;
 }
-
-/** A sleep that ends early, without error, when the signal aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}

@@ -5,7 +5,7 @@ import { NginxContainer } from '../nginx/nginx-container.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
-import { waitFor } from '../wait-for.js';
+import { waitFor, type Sleep } from '../wait-for.js';
 
 export interface ServedName {
   name: string;
@@ -21,6 +21,8 @@ export async function ensureServed(input: {
   stack: Stack;
   self: ServiceContainer | undefined;
   log: Logger;
+  now: () => Date;
+  sleep: Sleep;
   names: readonly string[];
   serial: string;
   forceReload: boolean;
@@ -41,7 +43,14 @@ export async function ensureServed(input: {
       const probed = await probeAll(target, input.names);
       return { done: probed.every((entry) => entry.serial === input.serial), value: probed };
     },
-    { timeoutMs: 30_000, intervalMs: 250, what: `nginx serving serial ${input.serial} for ${input.names.join(', ')}`, describe: (probed) => probed.map((entry) => `${entry.name}=${entry.serial ?? 'none'}`).join(' ') },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      now: input.now,
+      sleep: input.sleep,
+      what: `nginx serving serial ${input.serial} for ${input.names.join(', ')}`,
+      describe: (probed) => probed.map((entry) => `${entry.name}=${entry.serial ?? 'none'}`).join(' '),
+    },
   );
   return { served, reloaded: true };
 }

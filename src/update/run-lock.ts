@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Engine } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Sleep } from '../wait-for.js';
 import { LOCK_PATH } from '../stack/layout.js';
 
 /** A run that still holds the lock after this long was cut off (certbot itself times out well before). */
@@ -18,10 +19,10 @@ export type ReleaseLock = () => Promise<void>;
 export async function acquireRunLock(
   engine: Engine,
   certbotId: string,
-  options: { waitMs: number; log: Logger; now: () => Date; purpose: string },
+  options: { waitMs: number; log: Logger; now: () => Date; sleep: Sleep; purpose: string },
 ): Promise<ReleaseLock> {
   const owner = `${options.purpose} pid ${process.pid} on ${hostname()} since ${options.now().toISOString()}`;
-  const deadline = Date.now() + options.waitMs;
+  const deadline = options.now().getTime() + options.waitMs;
   let announced = false;
   for (;;) {
     const created = await engine.exec(certbotId, ['sh', '-c', 'set -C; printf "%s\\n" "$1" > "$2"', 'sh', owner, LOCK_PATH]);
@@ -37,13 +38,13 @@ export async function acquireRunLock(
       await engine.exec(certbotId, ['rm', '-f', LOCK_PATH]);
       continue;
     }
-    if (Date.now() >= deadline) {
+    if (options.now().getTime() >= deadline) {
       throw new CertkitError('LOCK_HELD', `Another certkit run is in progress (${holder || 'holder unknown'}). Wait for it to finish and try again.`);
     }
     if (!announced) {
       options.log.info(`waiting for another certkit run to finish (${holder || 'holder unknown'})`);
       announced = true;
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await options.sleep(POLL_MS);
   }
 }

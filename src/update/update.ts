@@ -1,14 +1,17 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
 import { formatVersion, MIN_CERTBOT, versionAtLeast } from '../certbot/certbot-version.js';
-import { planCertbotRun, planForcedReissue, type CertbotPlan, type ExistingCertificate } from '../certbot/plan-certbot-run.js';
-import { decideRenewal } from '../certbot/renewal-due.js';
+import { planCertbotRun, planForcedReissue, type CertbotPlan } from '../certbot/plan-certbot-run.js';
 import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack, type Stack } from '../stack/find-stack.js';
+import { addressOnSharedNetwork } from '../stack/shared-network.js';
+import { deployedState } from '../store/deployed-copies.js';
+import { readDeployedSerials } from '../store-io/read-deployed.js';
+import type { Sleep } from '../wait-for.js';
 import { pointPebbleDnsAt } from './pebble-dns.js';
 import { runPreflight } from './preflight.js';
 import { acquireRunLock } from './run-lock.js';
@@ -21,6 +24,7 @@ export interface UpdateContext {
   projectDir: string;
   log: Logger;
   now: () => Date;
+  sleep: Sleep;
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
@@ -50,7 +54,8 @@ export interface UpdateResult {
 /** Renders, issues or renews, deploys, reloads nginx and verifies it serves the certificate: `certkit update`. */
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { config, log } = ctx;
-  const rendered = await renderProject(config, ctx.projectDir);
+  const render = await renderProject(config, ctx.projectDir);
+  const rendered = render.files;
   if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
 
   const stack = await findStack(ctx.engine, ctx.project);
@@ -60,12 +65,12 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     throw new CertkitError('CONFIG_INVALID', `CERTBOT_IMAGE runs certbot ${formatVersion(version)}; certkit needs ${formatVersion(MIN_CERTBOT)} or newer. Use a newer certbot image (default certbot/certbot:v5.1.0).`);
   }
 
-  const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, purpose: options.purpose });
+  const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose });
   try {
     const before = await certbot.readLineage(config.certName);
     const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), ...options });
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-    if (plan.action !== 'keep') await runPlan(ctx, stack, certbot, plan, before, version, options);
+    if (plan.action !== 'keep') await runPlan(ctx, stack, certbot, plan, options);
     if (options.dryRun) {
       return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, served: [], reloaded: false, rendered };
     }
@@ -73,12 +78,22 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const after = await certbot.readLineage(config.certName);
     if (!after) throw new CertkitError('CERTBOT_FAILED', `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`);
     // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
-    if (rendered.includes('certbot/deploy-hook.sh') || (await certbot.deployedSerial(config.certName)) !== after.serial) {
+    const deployed = deployedState(await readDeployedSerials(ctx.engine, stack.certbot.id), config.certName, after.serial);
+    if (render.deployHookChanged || deployed !== 'ok') {
       log.info(`deploying ${config.certName} to the folder nginx reads`);
       await certbot.runDeployHook(config.certName);
     }
-    const nginxChanged = rendered.some((file) => file.startsWith('nginx/'));
-    const { served, reloaded } = await ensureServed({ engine: ctx.engine, stack, self: ctx.self, log, names: config.domains, serial: after.serial, forceReload: nginxChanged });
+    const { served, reloaded } = await ensureServed({
+      engine: ctx.engine,
+      stack,
+      self: ctx.self,
+      log,
+      now: ctx.now,
+      sleep: ctx.sleep,
+      names: config.domains,
+      serial: after.serial,
+      forceReload: render.nginxChanged,
+    });
     const action = before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
     return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, served, reloaded, rendered };
   } finally {
@@ -91,37 +106,28 @@ async function runPlan(
   stack: Stack,
   certbot: CertbotContainer,
   plan: CertbotPlan,
-  before: ExistingCertificate | undefined,
-  version: readonly [number, number, number],
   options: UpdateOptions,
 ): Promise<void> {
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
   if (pebbleAddress) await pointPebbleDnsAt(certbot, pebbleAddress);
-  if (ctx.config.preflight && willValidate(plan, before, version, ctx.now())) {
+  if (ctx.config.preflight && plan.validates) {
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);
   }
   try {
-    await certbot.runCertbot(plan.argv);
+    await certbot.runCertbot(plan);
   } catch (error) {
     // Pebble keeps no state across restarts: its try-out accounts are disposable, so register anew and reissue.
     if (!(isCertkitError(error, 'CA_ACCOUNT_UNKNOWN') && ctx.config.server.name === 'pebble')) throw error;
     ctx.log.info('the local test CA was restarted and forgot certbot\'s account; registering a new one');
     await certbot.setAccountsAside(ctx.config.server.url, String(ctx.now().getTime()));
-    await certbot.runCertbot(planForcedReissue(ctx.config, options).argv);
+    await certbot.runCertbot(planForcedReissue(ctx.config, options));
   }
-}
-
-/** Whether this certbot run will ask the CA to validate (so a preflight is worth its request). */
-function willValidate(plan: CertbotPlan, before: ExistingCertificate | undefined, version: readonly [number, number, number], now: Date): boolean {
-  if (plan.action !== 'renew' || plan.argv.includes('--force-renewal') || plan.argv.includes('--dry-run')) return true;
-  return before !== undefined && decideRenewal(before, now, version).due;
 }
 
 async function nginxAddressForPebble(ctx: UpdateContext, stack: Stack): Promise<string> {
   const [pebble] = await ctx.engine.listContainers({ project: ctx.project, service: 'pebble' });
-  const shared = pebble ? Object.keys(stack.nginx.networks).find((network) => pebble.networks[network] !== undefined) : undefined;
-  const address = shared ? stack.nginx.networks[shared] : undefined;
+  const address = addressOnSharedNetwork(stack.nginx, pebble);
   if (!address) {
     throw new CertkitError('STACK_NOT_RUNNING', 'CERTBOT_SERVER=pebble, but no pebble container shares a network with nginx: start the stack with `docker compose --profile certbot --profile pebble up -d`.');
   }

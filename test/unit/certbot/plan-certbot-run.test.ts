@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
 import { planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
-import type { RenewalConf } from '../../../src/certbot/renewal-conf.js';
+import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { makeConfig } from '../support/make-config.js';
@@ -16,10 +16,12 @@ function renewalConf(overrides: Partial<RenewalConf> = {}): RenewalConf {
     version: '2.1.0',
     server: ACME_SERVERS.production,
     authenticator: 'webroot',
+    account: undefined,
     keyType: 'ecdsa',
     ellipticCurve: 'secp256r1',
     rsaKeySize: undefined,
     deployHook: '/etc/certkit/certbot/deploy-hook.sh',
+    webrootPaths: ['/var/www/certbot'],
     paths: {},
     ...overrides,
   };
@@ -129,7 +131,7 @@ describe('same names, renewal', () => {
 
   it('keeps a certificate that is not due with certbot 2.1: certbot is not run', () => {
     const result = plan({ existing: existing(same, 10), certbot: OLD_CERTBOT });
-    expect(result).toEqual({ action: 'keep', argv: [], reasons: [expect.stringMatching(/^not due until /)] });
+    expect(result).toEqual({ action: 'keep', argv: [], reasons: [expect.stringMatching(/^not due until /)], validates: false, dryRun: false, insecureCa: false, forceRenewal: false });
   });
 
   it('forces the renewal of a due certificate with certbot 2.1 (certkit decides, not certbot)', () => {

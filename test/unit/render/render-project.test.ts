@@ -37,9 +37,17 @@ describe('renderProject', () => {
   it('renders certbot/ and nginx/ into the project, then reports no change on a second run', async () => {
     const project = await tempDir();
     const config = makeConfig();
-    expect(await renderProject(config, project, PACKAGED)).toHaveLength(5);
+    expect(await renderProject(config, project, PACKAGED)).toMatchObject({ certbotScriptsChanged: true, deployHookChanged: true, nginxChanged: true });
     expect((await stat(join(project, 'certbot/update-cert.sh'))).mode & 0o777).toBe(0o755);
     expect(await readFile(join(project, 'nginx/site-http.conf'), 'utf8')).toContain('server_name example.com;');
-    expect(await renderProject(config, project, PACKAGED)).toEqual([]);
+    expect(await renderProject(config, project, PACKAGED)).toEqual({ files: [], certbotScriptsChanged: false, deployHookChanged: false, nginxChanged: false });
+  });
+
+  it('says which containers a change concerns', async () => {
+    const project = await tempDir();
+    await renderProject(makeConfig(), project, PACKAGED);
+    const changes = await renderProject(makeConfig({ NGINX_HTTPS_PORT: '8443' }), project, PACKAGED);
+    expect(changes).toMatchObject({ nginxChanged: true, deployHookChanged: false });
+    expect(changes.files.every((file) => file.startsWith('nginx/') || file.startsWith('certbot/'))).toBe(true);
   });
 });

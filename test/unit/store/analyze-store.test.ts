@@ -22,7 +22,7 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     expect(report).toMatchObject({ name: 'example.com', domains: ['example.com', 'www.example.com'], versions: 3, newestVersion: 3, live: 'ok', daysLeft: 60, keyType: 'ecdsa-prime256v1', problems: [] });
     expect(report.issuer).toContain('certkit test CA');
     expect(report.serial).toMatch(/^[0-9a-f]+$/);
-    expect(report.renewal).toMatchObject({ authenticator: 'webroot', keyType: 'ecdsa', webrootPaths: ['/var/www/html'], certbotVersion: '2.1.0' });
+    expect(report.renewal).toMatchObject({ authenticator: 'webroot', keyType: 'ecdsa', webrootPaths: ['/var/www/html'], version: '2.1.0' });
   });
 
   it('says live files replaced by copies are regular files and names the archive version they match', async () => {

@@ -2,7 +2,8 @@ import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeStore } from '../../../src/store/analyze-store.js';
-import { applyRepairs, createLocalStoreWriter } from '../../../src/store-io/apply-repairs.js';
+import { applyRepairs } from '../../../src/store-io/apply-repairs.js';
+import { createLocalStoreWriter } from '../../../src/store-io/local-store-writer.js';
 import { describeRepair, planRepairs } from '../../../src/store/plan-repairs.js';
 import { readDirSnapshot } from '../../../src/store-io/read-dir-snapshot.js';
 import type { StoreSnapshot } from '../../../src/store/snapshot.js';
@@ -72,7 +73,7 @@ describe('planRepairs + applyRepairs', { timeout: 20_000 }, () => {
   });
 
   it('stops at the first failing step and reports it', async () => {
-    const failing = { symlink: async () => { throw new Error('read-only'); }, rename: async () => {}, chmod: async () => {}, copy: async () => {} };
+    const failing = { symlink: async () => { throw new Error('read-only'); }, rename: async () => {}, chmod: async () => {}, copy: async () => {}, remove: async () => {} };
     const repairs = [
       { kind: 'symlink', path: 'live/a/cert.pem', target: '../../archive/a/cert1.pem', reason: 'r' },
       { kind: 'chmod', path: 'archive/a/privkey1.pem', mode: 0o600, reason: 'r' },
@@ -84,5 +85,10 @@ describe('planRepairs + applyRepairs', { timeout: 20_000 }, () => {
 
   it('refuses repair paths that leave the store', async () => {
     await expect(createLocalStoreWriter('/tmp/nowhere').chmod('../etc/passwd', 0o600)).rejects.toMatchObject({ code: 'STORE_INVALID' });
+  });
+
+  it('refuses to remove a path outside the store, as the container writer does (prune --yes --store)', async () => {
+    await expect(createLocalStoreWriter('/tmp/nowhere').remove('../etc/passwd')).rejects.toMatchObject({ code: 'STORE_INVALID' });
+    await expect(createLocalStoreWriter('/tmp/nowhere').remove('/etc/passwd')).rejects.toMatchObject({ code: 'STORE_INVALID' });
   });
 });

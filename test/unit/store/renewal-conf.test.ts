@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRenewalConf, parseRenewalConf, summarizeRenewalConf } from '../../../src/store/renewal-conf.js';
+import { checkRenewalConf, parseRenewalConf } from '../../../src/store/renewal-conf.js';
 import type { StoreEntry } from '../../../src/store/snapshot.js';
 import { indexLineages } from '../../../src/store/store-layout.js';
 import { renderRenewalConf } from '../../fixtures/store-fixtures.js';
@@ -9,10 +9,8 @@ const entry = (type: StoreEntry['type']): StoreEntry => ({ type, mode: 0o644, ui
 describe('renewal conf', () => {
   it('parses top-level keys, [renewalparams] and nested [[webroot_map]]', () => {
     const conf = parseRenewalConf(renderRenewalConf('a.test', ['a.test', 'www.a.test']));
-    expect(conf.get('archive_dir')).toBe('/etc/letsencrypt/archive/a.test');
-    expect(conf.get('renewalparams.authenticator')).toBe('webroot');
-    expect(conf.get('renewalparams.webroot_map.www.a.test')).toBe('/var/www/html');
-    expect(summarizeRenewalConf(conf)).toEqual({ certbotVersion: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(conf.paths['archive_dir']).toBe('/etc/letsencrypt/archive/a.test');
+    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRenewalConf } from '../../../src/certbot/renewal-conf.js';
+import { parseRenewalConf } from '../../../src/store/renewal-conf.js';
 
 const CONF = `# renew_before_expiry = 30 days
 version = 2.1.0
@@ -29,10 +29,12 @@ describe('parseRenewalConf', () => {
       version: '2.1.0',
       server: 'https://acme-v02.api.letsencrypt.org/directory',
       authenticator: 'webroot',
+      account: '0123456789abcdef0123456789abcdef',
       keyType: 'ecdsa',
       ellipticCurve: 'secp384r1',
       rsaKeySize: undefined,
       deployHook: '/etc/certkit/certbot/deploy-hook.sh',
+      webrootPaths: ['/var/www/certbot'],
       paths: {
         archive_dir: '/etc/letsencrypt/archive/example.com',
         cert: '/etc/letsencrypt/live/example.com/cert.pem',
@@ -61,10 +63,12 @@ describe('parseRenewalConf', () => {
       version: undefined,
       server: undefined,
       authenticator: undefined,
+      account: undefined,
       keyType: undefined,
       ellipticCurve: undefined,
       rsaKeySize: undefined,
       deployHook: undefined,
+      webrootPaths: [],
       paths: {},
     });
   });

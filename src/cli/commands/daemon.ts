@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { findStack } from '../../stack/find-stack.js';
+import { runDaemon } from '../../update/daemon.js';
+import { runUpdate } from '../../update/update.js';
+import { waitFor } from '../../wait-for.js';
+import { connectStack, loadProjectConfig, type CommandContext } from '../context.js';
+
+export function registerDaemon(program: Command, { io, globals, logger, signal }: CommandContext): void {
+  program
+    .command('daemon')
+    .description('Run the renewal loop (the certkit container does): check at start, then every CERTKIT_CHECK_INTERVAL with jitter; renew when due, reload nginx, back off on failure.')
+    .action(async () => {
+      const log = logger({ timestamps: true });
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      signal?.addEventListener('abort', onSignal);
+      const first = await loadProjectConfig(globals(), io);
+      const { engine, project, self } = await connectStack(globals(), io, first.projectDir, first.envFileProject);
+      log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
+      await waitFor(async () => ({ done: await findStack(engine, project).then(() => true, () => false), value: null }), {
+        timeoutMs: 180_000,
+        intervalMs: 2_000,
+        what: 'the nginx and certbot containers to run',
+        now: io.now,
+        sleep: io.sleep,
+      }).catch((error: unknown) => log.warn((error as Error).message));
+      await runDaemon(
+        {
+          runCycle: async () => {
+            const { config, projectDir } = await loadProjectConfig(globals(), io);
+            const context = { engine, config, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000 };
+            const result = await runUpdate(context, { purpose: 'certkit daemon' });
+            return { result, intervalMs: config.checkIntervalMs };
+          },
+          log,
+          now: io.now,
+          random: Math.random,
+          sleep: io.sleep,
+        },
+        stop.signal,
+      );
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    });
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CertbotContainer } from '../../certbot/certbot-container.js';
+import { createContainerStoreWriter } from '../../store-io/container-store-writer.js';
+import { runDoctor } from '../../store-io/doctor.js';
+import { createLocalStoreWriter } from '../../store-io/local-store-writer.js';
+import type { StoreWriter } from '../../store-io/store-writer.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { openStore, requireRunningCertbot } from '../open-store.js';
+
+export function registerDoctor(program: Command, { io, globals, logger, setExit }: CommandContext): void {
+  program
+    .command('doctor')
+    .description('Find what is wrong with the store and list the repairs; with --fix, apply them, never deleting data (live/ files replaced by copies or hardlinks become symlinks again, dangling links are relinked, loose key modes tightened, stale deployed copies redeployed).')
+    .option('--fix', 'apply the listed repairs')
+    .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
+    .action(async (options: { fix?: boolean; store?: string }) => {
+      const log = logger();
+      const connected = await openStore(globals(), io, options.store);
+      let writer: StoreWriter | undefined;
+      let certbot: CertbotContainer | undefined;
+      if (options.fix && options.store) writer = createLocalStoreWriter(resolve(io.cwd, options.store));
+      else if (options.fix) {
+        const running = requireRunningCertbot(connected, 'doctor --fix');
+        writer = createContainerStoreWriter(running.engine, running.certbot.id);
+        certbot = new CertbotContainer(running.engine, running.certbot.id, log);
+      }
+      const report = await runDoctor({ source: connected.source, now: io.now(), log, writer, certbot });
+      const lines = [
+        report.problems.length === 0 ? 'no problems found' : `problems (${report.problems.length}):`,
+        ...report.problems.map((problem) => `  ${problem}`),
+        ...(report.changes.length > 0 ? [options.fix ? 'changes made:' : 'doctor --fix would:', ...report.changes.map((change) => `  ${change}`)] : []),
+        ...(options.fix && report.remaining.length > 0 ? ['still wrong after --fix:', ...report.remaining.map((problem) => `  ${problem}`)] : []),
+      ];
+      io.stdout(`${lines.join('\n')}\n`);
+      setExit(report.remaining.length > 0 || !(options.fix ? report.fixed : true) ? EXIT.failure : EXIT.ok);
+    });
+}

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CertkitError } from '../../errors.js';
+import { createContainerStoreWriter } from '../../store-io/container-store-writer.js';
+import { createLocalStoreWriter } from '../../store-io/local-store-writer.js';
+import { runPrune } from '../../store-io/prune.js';
+import type { StoreWriter } from '../../store-io/store-writer.js';
+import type { CommandContext } from '../context.js';
+import { openStore, requireRunningCertbot } from '../open-store.js';
+
+export function registerPrune(program: Command, { io, globals }: CommandContext): void {
+  program
+    .command('prune')
+    .description('Remove archive versions older than the newest N of each certificate (never one live/ uses) and the old keys/ and csr/ files older certbot left. Lists what would go; --yes removes it.')
+    .requiredOption('--keep <n>', 'how many versions of each certificate to keep (at least 1)', (value) => {
+      if (!/^\d+$/.test(value)) throw new CertkitError('USAGE', `--keep takes a whole number, not "${value}"`);
+      return Number(value);
+    })
+    .option('--yes', 'really remove the listed files')
+    .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
+    .action(async (options: { keep: number; yes?: boolean; store?: string }) => {
+      const connected = await openStore(globals(), io, options.store);
+      let writer: StoreWriter | undefined;
+      if (options.yes && options.store) writer = createLocalStoreWriter(resolve(io.cwd, options.store));
+      else if (options.yes) {
+        const running = requireRunningCertbot(connected, 'prune --yes');
+        writer = createContainerStoreWriter(running.engine, running.certbot.id);
+      }
+      const { plan, removed } = await runPrune({ source: connected.source, keep: options.keep, writer });
+      const kept = Object.entries(plan.keptVersions).map(([name, versions]) => `  ${name}: keeps version(s) ${versions.join(', ')}`);
+      if (plan.remove.length === 0) io.stdout(`nothing to prune\n${kept.join('\n')}\n`);
+      else if (!options.yes) io.stdout(`would remove ${plan.remove.length} file(s) (run again with --yes):\n${plan.remove.map((path) => `  ${path}`).join('\n')}\n${kept.join('\n')}\n`);
+      else io.stdout(`removed ${removed.length} file(s):\n${removed.map((path) => `  ${path}`).join('\n')}\n${kept.join('\n')}\n`);
+    });
+}

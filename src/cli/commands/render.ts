@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { renderProject } from '../../render/render-project.js';
+import { loadProjectConfig, type CommandContext } from '../context.js';
+
+export function registerRender(program: Command, { io, globals }: CommandContext): void {
+  program
+    .command('render')
+    .description('Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start). Touches no container.')
+    .action(async () => {
+      const { config, projectDir } = await loadProjectConfig(globals(), io);
+      const { files } = await renderProject(config, projectDir);
+      io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
+    });
+}

@@ -1,0 +1,20 @@
+import { Option, type Command } from 'commander';
+import { collectStatus } from '../../store-io/collect-status.js';
+import { formatStatusTable } from '../../store/status-entries.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { openStore } from '../open-store.js';
+
+export function registerStatus(program: Command, { io, globals, setExit }: CommandContext): void {
+  program
+    .command('status')
+    .description('List every certificate in the store: names, expiry, serial, versions, whether live/ is intact, whether the deployed copy matches, and the serial nginx serves. Reads the store directly: no certbot process, no lock. Exit 1 when any certificate has a problem (a health check).')
+    .option('--json', 'one JSON object per certificate, in an array')
+    .addOption(new Option('--store <dir>', 'read a certbot store folder (/etc/letsencrypt layout) instead of the stack'))
+    .action(async (options: { json?: boolean; store?: string }) => {
+      const connected = await openStore(globals(), io, options.store);
+      const entries = await collectStatus({ source: connected.source, now: io.now(), ...(connected.stack ? { nginx: connected.stack } : {}) });
+      io.stdout(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatStatusTable(entries));
+      setExit(entries.some((entry) => entry.problems.length > 0) ? EXIT.failure : EXIT.ok);
+    });
+}
