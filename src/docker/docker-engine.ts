@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { CertkitError } from '../errors.js';
-import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type ServiceContainer } from './engine.js';
+import { CertkitError, isCertkitError } from '../errors.js';
+import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type HeldExec, type ServiceContainer } from './engine.js';
 import { mapInspect, type InspectJson } from './map-container.js';
 
 /**
@@ -33,21 +33,14 @@ class DockerodeEngine implements Engine {
     try {
       await this.docker.ping();
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const hint =
-        code === 'EACCES'
-          ? 'permission denied: run as root or as a member of the docker group'
-          : code === 'ENOENT' || code === 'ECONNREFUSED'
-            ? 'no engine answers there: is Docker installed and dockerd running?'
-            : String((error as Error).message);
-      throw new CertkitError('DOCKER_UNREACHABLE', `Docker is not reachable at ${this.endpoint} (${hint}). Set DOCKER_HOST to use another engine.`, { cause: error });
+      throw new CertkitError('DOCKER_UNREACHABLE', `Docker is not reachable at ${this.endpoint} (${connectionHint(error)}). Set DOCKER_HOST to use another engine.`, { cause: error });
     }
   }
 
   async listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]> {
     const label = [`${COMPOSE_LABELS.project}=${filter.project}`];
     if (filter.service) label.push(`${COMPOSE_LABELS.service}=${filter.service}`);
-    const summaries = await this.docker.listContainers({ all: filter.all ?? false, filters: { label } });
+    const summaries = await this.call(`list the containers of Compose project "${filter.project}"`, undefined, () => this.docker.listContainers({ all: filter.all ?? false, filters: { label } }));
     const found = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
     return found.filter((container): container is ServiceContainer => container !== undefined);
   }
@@ -56,42 +49,178 @@ class DockerodeEngine implements Engine {
     try {
       return mapInspect((await this.docker.getContainer(idOrName).inspect()) as InspectJson);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-      throw error;
+      if (statusOf(error) === 404) return undefined;
+      throw await this.toCertkitError(error, `inspect container ${idOrName}`, undefined);
     }
   }
 
   async exec(containerId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const container = this.docker.getContainer(containerId);
-    const exec = await container.exec({ Cmd: [...argv], Env: options.env ? [...options.env] : undefined, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks = { stdout: [] as string[], stderr: [] as string[] };
+    const what = `run ${argv[0] ?? 'a command'}`;
+    const { exec, stream } = await this.startExec(containerId, argv, { env: options.env, stdin: false }, what);
+    const output = this.collect(stream, options.onOutput);
+    try {
+      await waitForEnd(stream, options.timeoutMs, argv);
+    } catch (error) {
+      throw await this.toCertkitError(error, what, containerId);
+    }
+    return this.finish(containerId, exec, output, what);
+  }
+
+  async execHeld(containerId: string, argv: readonly string[]): Promise<HeldExec> {
+    const what = `run ${argv[0] ?? 'a command'}`;
+    const { exec, stream } = await this.startExec(containerId, argv, { stdin: true }, what);
+    const output = this.collect(stream);
+    const ended = waitForEnd(stream, undefined, argv).catch(() => undefined);
+    const firstLine = new Promise<string | undefined>((resolve) => {
+      const check = (): void => {
+        const text = output.stdout.join('');
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+      };
+      output.listeners.push(check);
+      void ended.then(() => resolve(undefined));
+    });
+    return {
+      firstLine,
+      close: async () => {
+        (stream as unknown as { end(): void }).end();
+        await ended;
+        return this.finish(containerId, exec, output, what);
+      },
+    };
+  }
+
+  async signal(containerId: string, signal: string): Promise<void> {
+    await this.call(`send ${signal}`, containerId, () => this.docker.getContainer(containerId).kill({ signal }));
+  }
+
+  async getArchive(containerId: string, path: string): Promise<Readable> {
+    const what = `read ${path}`;
+    const source = (await this.call(what, containerId, () => this.docker.getContainer(containerId).getArchive({ path }))) as unknown as Readable;
+    // An error in the middle of the archive (the container removed, the engine gone) arrives as a certkit error too.
+    const guarded = new PassThrough();
+    source.on('error', (error: unknown) => void this.toCertkitError(error, what, containerId).then((wrapped) => guarded.destroy(wrapped)));
+    return source.pipe(guarded);
+  }
+
+  async putArchive(containerId: string, path: string, tar: Buffer): Promise<void> {
+    await this.call(`write into ${path}`, containerId, () => this.docker.getContainer(containerId).putArchive(tar, { path }));
+  }
+
+  private async startExec(containerId: string, argv: readonly string[], options: { env?: readonly string[] | undefined; stdin: boolean }, what: string): Promise<{ exec: Docker.Exec; stream: NodeJS.ReadWriteStream }> {
+    return this.call(what, containerId, async () => {
+      const container = this.docker.getContainer(containerId);
+      const exec = await container.exec({
+        Cmd: [...argv],
+        Env: options.env ? [...options.env] : undefined,
+        AttachStdin: options.stdin,
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = (await exec.start({ hijack: true, stdin: options.stdin })) as NodeJS.ReadWriteStream;
+      return { exec, stream };
+    });
+  }
+
+  private collect(stream: NodeJS.ReadableStream, onOutput?: ExecOptions['onOutput']): Output {
+    const output: Output = { stdout: [], stderr: [], listeners: [] };
     const sink = (name: 'stdout' | 'stderr'): PassThrough => {
       const pass = new PassThrough();
       pass.setEncoding('utf8');
       pass.on('data', (text: string) => {
-        chunks[name].push(text);
-        options.onOutput?.(text, name);
+        output[name].push(text);
+        onOutput?.(text, name);
+        for (const listener of output.listeners) listener();
       });
       return pass;
     };
     this.docker.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
-    await waitForEnd(stream, options.timeoutMs, argv);
-    const exitCode = await readExitCode(exec);
-    return { exitCode, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
+    return output;
   }
 
-  async signal(containerId: string, signal: string): Promise<void> {
-    await this.docker.getContainer(containerId).kill({ signal });
+  /**
+   * The exit code, once the engine reports it. A process killed by a signal, or one whose end the engine never
+   * reports, is checked against its container: when the container stopped, that is the error the user sees.
+   */
+  private async finish(containerId: string, exec: Docker.Exec, output: Output, what: string): Promise<ExecResult> {
+    let exitCode: number | undefined;
+    try {
+      exitCode = await readExitCode(exec);
+    } catch (error) {
+      await this.assertRunning(containerId, what, error);
+      throw await this.toCertkitError(error, what, containerId);
+    }
+    if (exitCode >= 128) await this.assertRunning(containerId, what, undefined);
+    return { exitCode, stdout: output.stdout.join(''), stderr: output.stderr.join('') };
   }
 
-  async getArchive(containerId: string, path: string): Promise<Readable> {
-    return (await this.docker.getContainer(containerId).getArchive({ path })) as unknown as Readable;
+  private async assertRunning(containerId: string, what: string, cause: unknown): Promise<void> {
+    const container = await this.inspectContainer(containerId).catch(() => undefined);
+    if (container?.running) return;
+    throw stoppedError(container, containerId, what, container ? `it is ${container.state}` : 'it no longer exists', cause);
   }
 
-  async putArchive(containerId: string, path: string, tar: Buffer): Promise<void> {
-    await this.docker.getContainer(containerId).putArchive(tar, { path });
+  /** Every engine call goes through here once, so its failure reaches the user as a certkit error with a fix. */
+  private async call<T>(what: string, containerId: string | undefined, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      throw await this.toCertkitError(error, what, containerId);
+    }
   }
+
+  private async toCertkitError(error: unknown, what: string, containerId: string | undefined): Promise<CertkitError> {
+    if (isCertkitError(error)) return error;
+    const status = statusOf(error);
+    const said = dockerMessage(error);
+    if (status === undefined) {
+      return new CertkitError('DOCKER_UNREACHABLE', `lost Docker at ${this.endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`, { cause: error });
+    }
+    if (containerId !== undefined && (status === 409 || (status === 404 && /no such container/i.test(said)))) {
+      const container = await this.inspectContainer(containerId).catch(() => undefined);
+      return stoppedError(container, containerId, what, said, error);
+    }
+    if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+    return new CertkitError('DOCKER_FAILED', `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`, { cause: error });
+  }
+}
+
+interface Output {
+  stdout: string[];
+  stderr: string[];
+  listeners: Array<() => void>;
+}
+
+/** A container of the stack stopped (or went away) under certkit: say which, and how to bring it back. */
+function stoppedError(container: ServiceContainer | undefined, containerId: string, what: string, said: string, cause: unknown): CertkitError {
+  const service = container?.service;
+  const name = container?.name ?? containerId.slice(0, 12);
+  const label = service ? `the ${service} container (${name})` : `container ${name}`;
+  const start = container
+    ? `start it with \`docker compose${service === 'certbot' ? ' --profile certbot' : ''} up -d${service ? ` ${service}` : ''}\` (or \`docker start ${name}\`)`
+    : `recreate it with \`docker compose --profile certbot up -d\``;
+  return new CertkitError(
+    'CONTAINER_NOT_RUNNING',
+    `${label} stopped while certkit was running (could not ${what}: ${said}). Nothing already issued or served is lost: ${start} and rerun the command.`,
+    { cause },
+  );
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function dockerMessage(error: unknown): string {
+  const json = (error as { json?: { message?: unknown } } | undefined)?.json;
+  const text = typeof json?.message === 'string' ? json.message : error instanceof Error ? error.message : String(error);
+  return text.replace(/^\(HTTP code \d+\)\s*/, '').trim();
+}
+
+function connectionHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES') return 'permission denied: run as root or as a member of the docker group';
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') return 'no engine answers there: is Docker installed and dockerd running?';
+  return error instanceof Error ? error.message : String(error);
 }
 
 function waitForEnd(stream: NodeJS.ReadableStream, timeoutMs: number | undefined, argv: readonly string[]): Promise<void> {

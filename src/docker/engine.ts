@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 
 /**
  * certkit's view of the Docker engine: the few calls it makes, in its own types. docker-engine.ts implements it
- * with dockerode; nothing else in certkit touches dockerode.
+ * with dockerode; nothing else in certkit touches dockerode. Every method fails with a CertkitError that names
+ * the cause and the fix (a stopped container is CONTAINER_NOT_RUNNING, a lost engine DOCKER_UNREACHABLE).
  */
 export interface Engine {
   /** Where the engine is reached, for messages ("unix:///var/run/docker.sock"). */
@@ -11,6 +12,11 @@ export interface Engine {
   listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]>;
   inspectContainer(idOrName: string): Promise<ServiceContainer | undefined>;
   exec(containerId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Starts argv with its stdin held open by this process. The process reads end-of-file on stdin when `close()` is
+   * called or when this process dies, however it dies (the engine closes the stream with the connection): a lease.
+   */
+  execHeld(containerId: string, argv: readonly string[]): Promise<HeldExec>;
   signal(containerId: string, signal: string): Promise<void>;
   getArchive(containerId: string, path: string): Promise<Readable>;
   putArchive(containerId: string, path: string, tar: Buffer): Promise<void>;
@@ -42,6 +48,13 @@ export interface ExecOptions {
   /** Called with each chunk of output as it arrives (certbot's progress, say). */
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   timeoutMs?: number;
+}
+
+export interface HeldExec {
+  /** The first line the process writes to stdout, or undefined when it ends without one. */
+  firstLine: Promise<string | undefined>;
+  /** Ends stdin and waits for the process to end. */
+  close(): Promise<ExecResult>;
 }
 
 export interface ExecResult {

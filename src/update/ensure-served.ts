@@ -23,6 +23,8 @@ export async function ensureServed(input: {
   log: Logger;
   now: () => Date;
   sleep: Sleep;
+  /** Asks nginx which certificate it presents (a TLS handshake); tests pass a fake. */
+  probe?: Probe;
   names: readonly string[];
   serial: string;
   forceReload: boolean;
@@ -31,7 +33,8 @@ export async function ensureServed(input: {
   if (!target) {
     throw new CertkitError('NGINX_NOT_SERVING', `cannot reach nginx's HTTPS port to verify it: publish port 443 of the nginx service (NGINX_HTTPS_PORT).`);
   }
-  const current = await probeAll(target, input.names);
+  const probe = input.probe ?? probeTls;
+  const current = await probeAll(probe, target, input.names);
   if (!input.forceReload && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
 
   const nginx = new NginxContainer(input.engine, input.stack.nginx);
@@ -40,7 +43,7 @@ export async function ensureServed(input: {
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
   const served = await waitFor(
     async () => {
-      const probed = await probeAll(target, input.names);
+      const probed = await probeAll(probe, target, input.names);
       return { done: probed.every((entry) => entry.serial === input.serial), value: probed };
     },
     {
@@ -55,11 +58,13 @@ export async function ensureServed(input: {
   return { served, reloaded: true };
 }
 
-async function probeAll(target: ProbeTarget, names: readonly string[]): Promise<ServedName[]> {
+export type Probe = (target: ProbeTarget & { servername: string; timeoutMs?: number }) => Promise<{ serial: string }>;
+
+async function probeAll(probe: Probe, target: ProbeTarget, names: readonly string[]): Promise<ServedName[]> {
   return Promise.all(
     names.map(async (name) => ({
       name,
-      serial: await probeTls({ ...target, servername: name, timeoutMs: 3_000 }).then((info) => info.serial, () => undefined),
+      serial: await probe({ ...target, servername: name, timeoutMs: 3_000 }).then((info) => info.serial, () => undefined),
     })),
   );
 }

@@ -15,7 +15,7 @@ import type { Sleep } from '../wait-for.js';
 import { pointPebbleDnsAt } from './pebble-dns.js';
 import { runPreflight } from './preflight.js';
 import { acquireRunLock } from './run-lock.js';
-import { ensureServed, type ServedName } from './ensure-served.js';
+import { ensureServed, type Probe, type ServedName } from './ensure-served.js';
 
 export interface UpdateContext {
   engine: Engine;
@@ -25,6 +25,8 @@ export interface UpdateContext {
   log: Logger;
   now: () => Date;
   sleep: Sleep;
+  /** How nginx is asked which certificate it serves (default: a TLS handshake). */
+  probe?: Probe;
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
@@ -66,6 +68,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   }
 
   const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose });
+  let failed = false;
   try {
     const before = await certbot.readLineage(config.certName);
     const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), ...options });
@@ -90,14 +93,23 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       log,
       now: ctx.now,
       sleep: ctx.sleep,
+      probe: ctx.probe,
       names: config.domains,
       serial: after.serial,
       forceReload: render.nginxChanged,
     });
     const action = before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
     return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, served, reloaded, rendered };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await release();
+    // When the run failed, its error is the one to report; a lock that cannot be released (the certbot container
+    // stopped) clears by itself, as its lease ended with the container.
+    await release().catch((error: unknown) => {
+      if (!failed) throw error;
+      log.debug(`could not release the lock: ${(error as Error).message}`);
+    });
   }
 }
 

@@ -15,6 +15,11 @@ export function registerStatus(program: Command, { io, globals, setExit }: Comma
       const connected = await openStore(globals(), io, options.store);
       const entries = await collectStatus({ source: connected.source, now: io.now(), ...(connected.stack ? { nginx: connected.stack } : {}) });
       io.stdout(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatStatusTable(entries));
-      setExit(entries.some((entry) => entry.problems.length > 0) ? EXIT.failure : EXIT.ok);
+      // A health check: with the certbot container down, nothing renews these certificates, however healthy they look.
+      const certbot = connected.source.certbot;
+      if (certbot && !certbot.running) {
+        io.stderr(`certkit: the certbot container (${certbot.name}) is ${certbot.state}: nothing can renew these certificates. Start it with \`docker compose --profile certbot up -d certbot\`.\n`);
+      }
+      setExit(entries.some((entry) => entry.problems.length > 0) || (certbot !== undefined && !certbot.running) ? EXIT.failure : EXIT.ok);
     });
 }

@@ -55,6 +55,7 @@ function fakeEngine(current: readonly TarEntry[]) {
     listContainers: unused,
     inspectContainer: unused,
     exec: unused,
+    execHeld: unused,
     signal: unused,
     getArchive: async () => Readable.from([await tarBuffer(current)]),
     putArchive: async (_id, path, tar) => void puts.push({ path, tar }),

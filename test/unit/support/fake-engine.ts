@@ -1,0 +1,242 @@
+import { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
+import type { Engine, ExecOptions, ExecResult, HeldExec, ServiceContainer } from '../../../src/docker/engine.js';
+import { COMPOSE_LABELS } from '../../../src/docker/engine.js';
+import { CertkitError } from '../../../src/errors.js';
+import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT } from '../../../src/stack/layout.js';
+import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
+
+/** A certificate the fake CA hands out: what certbot would write to live/NAME/. */
+export interface FakeIssue {
+  cert: string;
+  fullchain: string;
+  privkey: string;
+}
+
+export interface FakeContainer extends ServiceContainer {
+  /** Absolute path → content: the container's files, as far as the update workflow reads and writes them. */
+  files: Map<string, string>;
+  /** pid → argv of the processes the test cares about (leases). */
+  processes: Map<number, string[]>;
+}
+
+/**
+ * An in-memory stand-in for the Docker engine with one Compose stack (nginx + certbot) that acts like the real
+ * containers do for the calls the update workflow makes: certbot issues what the test queued, the deploy hook copies
+ * live/ to the deploy folder, nginx serves the deployed certificate after SIGHUP, and the run lock's lease holds
+ * as long as its holder has not closed it. Anything else is refused loudly, so a new call shows up in the tests.
+ */
+export class FakeEngine implements Engine {
+  readonly endpoint = 'fake://engine';
+  readonly nginx: FakeContainer;
+  readonly certbot: FakeContainer;
+  /** Every argv run in the certbot container, in order. */
+  readonly certbotRuns: string[][] = [];
+  /** Certificates the next certbot runs issue, in order. */
+  readonly queued: FakeIssue[] = [];
+  /** The serial nginx presents, once it has loaded a certificate. */
+  servedSerial: string | undefined;
+  nginxConfigFails = false;
+  nginxIgnoresReload = false;
+  reloads = 0;
+  private nextPid = 100;
+
+  constructor(readonly project = 'ck', readonly certbotVersion = '2.1.0') {
+    this.nginx = fakeContainer(project, 'nginx', { [`${project}_default`]: '172.30.0.2' });
+    this.certbot = fakeContainer(project, 'certbot', { [`${project}_default`]: '172.30.0.3' });
+    this.nginx.ports = [{ containerPort: 443, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8443 }];
+  }
+
+  /** Puts a certificate in the store as certbot would have (with its renewal conf), and optionally deploys and serves it. */
+  seed(certName: string, issue: FakeIssue, options: { deployed?: boolean; served?: boolean } = {}): void {
+    this.writeLineage(certName, issue);
+    if (options.deployed) this.deploy(certName);
+    if (options.served) this.servedSerial = readCertificateInfo(issue.cert).serial;
+  }
+
+  /** A lease held by another run (alive) or the file a killed run left (dead: its process is gone). */
+  seedLock(holder: string, options: { alive: boolean }): void {
+    const pid = this.nextPid++;
+    const token = 'f'.repeat(24);
+    this.certbot.files.set(LOCK_PATH, `${token} ${pid}\n${holder}\n`);
+    if (options.alive) this.certbot.processes.set(pid, ['sh', '-c', LEASE_SCRIPT, 'sh', holder, LOCK_PATH, token]);
+  }
+
+  /** Probes nginx as certkit's TLS probe would: the serial it presents, whatever name is asked. */
+  probe = async (): Promise<{ serial: string }> => {
+    if (this.servedSerial === undefined) throw new Error('nginx presents no certificate');
+    return { serial: this.servedSerial };
+  };
+
+  async ping(): Promise<void> {}
+
+  async listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]> {
+    return [this.nginx, this.certbot].filter((c) => c.project === filter.project && (filter.service === undefined || c.service === filter.service) && (filter.all || c.running));
+  }
+
+  async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
+    return [this.nginx, this.certbot].find((c) => c.id === idOrName || c.name === idOrName);
+  }
+
+  async exec(containerId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const container = this.running(containerId);
+    if (container === this.nginx) return this.execNginx(argv);
+    this.certbotRuns.push([...argv]);
+    const [command, ...args] = argv;
+    if (command === 'cat') return this.cat(args[0] ?? '');
+    if (command === 'certbot' && args[0] === '--version') return ok(`certbot ${this.certbotVersion}\n`);
+    if (command === 'certbot') return this.runCertbot(args, options);
+    if (command === '/bin/sh' && args[0] === DEPLOY_HOOK) {
+      const lineage = (options.env ?? []).find((line) => line.startsWith('RENEWED_LINEAGE='))?.split('=')[1] ?? '';
+      this.deploy(lineage.split('/').pop() ?? '');
+      return ok('');
+    }
+    if (command === 'sh' && args[0] === '-c' && args[3] === LOCK_PATH) {
+      // The lock's remove-if-unchanged script: $1 path, $2 the first line it read.
+      if (this.firstLine(LOCK_PATH) === args[4]) this.certbot.files.delete(LOCK_PATH);
+      return ok('');
+    }
+    if (command === 'tail') return ok('');
+    throw new Error(`the fake certbot container cannot run ${argv.join(' ')}`);
+  }
+
+  async execHeld(containerId: string, argv: readonly string[]): Promise<HeldExec> {
+    this.running(containerId);
+    const [, , script, , holder = '', path = '', token = ''] = argv;
+    if (script !== LEASE_SCRIPT) throw new Error(`the fake certbot container holds only the lock's lease, not ${argv.join(' ')}`);
+    if (this.certbot.files.has(path)) return { firstLine: Promise.resolve(undefined), close: async () => ({ exitCode: 3, stdout: '', stderr: '' }) };
+    const pid = this.nextPid++;
+    this.certbot.files.set(path, `${token} ${pid}\n${holder}\n`);
+    this.certbot.processes.set(pid, [...argv]);
+    return {
+      firstLine: Promise.resolve('locked'),
+      close: async () => {
+        this.certbot.processes.delete(pid);
+        if (this.firstLine(path) === `${token} ${pid}`) this.certbot.files.delete(path);
+        return ok('locked\n');
+      },
+    };
+  }
+
+  async signal(containerId: string, signal: string): Promise<void> {
+    const container = this.running(containerId);
+    if (container !== this.nginx || signal !== 'SIGHUP') throw new Error(`the fake sends only SIGHUP to nginx, not ${signal}`);
+    this.reloads += 1;
+    if (this.nginxIgnoresReload) return;
+    const deployed = [...this.certbot.files.entries()].find(([path]) => path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem'));
+    this.servedSerial = deployed ? readCertificateInfo(deployed[1]).serial : undefined;
+  }
+
+  async getArchive(containerId: string, path: string): Promise<Readable> {
+    const container = this.byId(containerId);
+    const prefix = `${path.replace(/\/+$/, '')}/`;
+    const files = [...container.files.entries()].filter(([file]) => file.startsWith(prefix));
+    // certbot's store is a volume: it exists even when empty; the deploy folder appears with the first deployment.
+    if (files.length === 0 && path !== CONTAINER_PATHS.letsencrypt) throw new CertkitError('NOT_FOUND', `could not read ${path}: no such file`);
+    const top = path.split('/').pop() ?? 'root';
+    const tar = pack();
+    tar.entry({ name: `${top}/`, type: 'directory', mode: 0o755 });
+    const folders = new Set<string>();
+    for (const [file, content] of files) {
+      const relative = file.slice(prefix.length);
+      const folder = relative.split('/').slice(0, -1).join('/');
+      if (folder && !folders.has(folder)) {
+        folders.add(folder);
+        tar.entry({ name: `${top}/${folder}/`, type: 'directory', mode: 0o755 });
+      }
+      tar.entry({ name: `${top}/${relative}`, mode: 0o644 }, content);
+    }
+    tar.finalize();
+    return Readable.from(tar as unknown as AsyncIterable<Buffer>);
+  }
+
+  async putArchive(): Promise<void> {
+    throw new Error('the update workflow never writes archives');
+  }
+
+  private running(containerId: string): FakeContainer {
+    const container = this.byId(containerId);
+    if (!container.running) {
+      throw new CertkitError('CONTAINER_NOT_RUNNING', `the ${container.service} container (${container.name}) stopped while certkit was running`);
+    }
+    return container;
+  }
+
+  private byId(containerId: string): FakeContainer {
+    const container = [this.nginx, this.certbot].find((c) => c.id === containerId);
+    if (!container) throw new CertkitError('CONTAINER_NOT_RUNNING', `no container ${containerId}`);
+    return container;
+  }
+
+  private execNginx(argv: readonly string[]): ExecResult {
+    if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || argv[2] !== 'select') throw new Error(`the fake nginx cannot run ${argv.join(' ')}`);
+    if (this.nginxConfigFails) return { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n' };
+    return ok(`${argv[3] === 'http' ? 'http' : 'https'}\n`);
+  }
+
+  private cat(path: string): ExecResult {
+    const proc = /^\/proc\/(\d+)\/cmdline$/.exec(path);
+    if (proc) {
+      const argv = this.certbot.processes.get(Number(proc[1]));
+      return argv ? ok(`${argv.join('\0')}\0`) : { exitCode: 1, stdout: '', stderr: `cat: ${path}: No such file or directory\n` };
+    }
+    const content = this.certbot.files.get(path);
+    return content === undefined ? { exitCode: 1, stdout: '', stderr: `cat: ${path}: No such file or directory\n` } : ok(content);
+  }
+
+  private runCertbot(args: readonly string[], options: ExecOptions): ExecResult {
+    const certName = args[args.indexOf('--cert-name') + 1] ?? '';
+    const next = this.queued.shift();
+    if (!next) throw new Error(`certbot ${args[0]} ran, but the test queued no certificate for it`);
+    options.onOutput?.(`Successfully received certificate.\n`, 'stdout');
+    if (!args.includes('--dry-run')) {
+      this.writeLineage(certName, next);
+      this.deploy(certName); // certbot runs the deploy hook itself
+    }
+    return ok('Successfully received certificate.\n');
+  }
+
+  private writeLineage(certName: string, issue: FakeIssue): void {
+    const live = `${CONTAINER_PATHS.letsencrypt}/live/${certName}`;
+    this.certbot.files.set(`${live}/cert.pem`, issue.cert);
+    this.certbot.files.set(`${live}/fullchain.pem`, issue.fullchain);
+    this.certbot.files.set(`${live}/privkey.pem`, issue.privkey);
+    this.certbot.files.set(
+      `${CONTAINER_PATHS.letsencrypt}/renewal/${certName}.conf`,
+      `version = 2.1.0\ncert = ${live}/cert.pem\n[renewalparams]\nauthenticator = webroot\nserver = https://acme-v02.api.letsencrypt.org/directory\nkey_type = ecdsa\n`,
+    );
+  }
+
+  private deploy(certName: string): void {
+    const live = `${CONTAINER_PATHS.letsencrypt}/live/${certName}`;
+    for (const file of ['cert.pem', 'fullchain.pem', 'privkey.pem']) {
+      const content = this.certbot.files.get(`${live}/${file}`);
+      if (content !== undefined) this.certbot.files.set(`${CONTAINER_PATHS.deploy}/${certName}/${file}`, content);
+    }
+  }
+
+  private firstLine(path: string): string | undefined {
+    return this.certbot.files.get(path)?.split('\n')[0];
+  }
+}
+
+function fakeContainer(project: string, service: string, networks: Record<string, string>): FakeContainer {
+  return {
+    id: `${service}-0123456789abcdef`,
+    name: `${project}-${service}-1`,
+    project,
+    service,
+    running: true,
+    state: 'running',
+    networks,
+    ports: [],
+    labels: { [COMPOSE_LABELS.project]: project, [COMPOSE_LABELS.service]: service },
+    files: new Map(),
+    processes: new Map(),
+  };
+}
+
+function ok(stdout: string): ExecResult {
+  return { exitCode: 0, stdout, stderr: '' };
+}

@@ -1,0 +1,177 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
+import { run } from '../../../src/cli/main.js';
+import { renderProject } from '../../../src/render/render-project.js';
+import { LOCK_PATH } from '../../../src/stack/layout.js';
+import { runUpdate, type UpdateResult } from '../../../src/update/update.js';
+import { issueCertificate } from '../../fixtures/make-certificates.js';
+import { FakeEngine, type FakeIssue } from '../support/fake-engine.js';
+import { makeConfig } from '../support/make-config.js';
+
+const DAY_MS = 86_400_000;
+const START = new Date('2026-11-22T12:00:00Z');
+
+/** A 90-day certificate for example.com issued `ageDays` before START. */
+async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
+  const notBefore = new Date(START.getTime() - ageDays * DAY_MS);
+  const issued = await issueCertificate({ domains: ['example.com'], notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), label });
+  return { cert: issued.cert, fullchain: issued.fullchain, privkey: issued.privkey };
+}
+
+const serialOf = (issue: FakeIssue): string => readCertificateInfo(issue.cert).serial;
+
+/** Runs `certkit update` against the fake engine with a clock that moves only when certkit sleeps. */
+async function update(engine: FakeEngine, options: { lockWaitMs?: number } = {}): Promise<{ result: UpdateResult; log: string[] }> {
+  const projectDir = await mkdtemp(join(tmpdir(), 'certkit-update-'));
+  onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
+  const config = makeConfig({ CERTKIT_PREFLIGHT: 'false' });
+  // The stack runs with the files certkit-init rendered at its start: this run finds nothing new to render.
+  await renderProject(config, projectDir);
+  let clock = START.getTime();
+  const log: string[] = [];
+  const line = (level: string) => (message: string) => log.push(`${level}: ${message}`);
+  const result = await runUpdate(
+    {
+      engine,
+      config,
+      project: engine.project,
+      projectDir,
+      log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+      now: () => new Date(clock),
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      probe: engine.probe,
+      self: undefined,
+      lockWaitMs: options.lockWaitMs ?? 0,
+    },
+    { purpose: 'certkit update' },
+  );
+  return { result, log };
+}
+
+const certbotCommands = (engine: FakeEngine): string[] => engine.certbotRuns.filter((argv) => argv[0] === 'certbot' && argv[1] !== '--version').map((argv) => argv[1] ?? '');
+
+describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
+  it('first issuance: certonly, deploy, switch nginx to HTTPS, verify it serves the new serial', async () => {
+    const engine = new FakeEngine();
+    const issued = await certificate(0, 'first');
+    engine.queued.push(issued);
+    const { result } = await update(engine);
+    expect(result).toMatchObject({ action: 'issued', serial: serialOf(issued), reloaded: true });
+    expect(result.served).toEqual([{ name: 'example.com', serial: serialOf(issued) }]);
+    expect(certbotCommands(engine)).toEqual(['certonly']);
+    expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
+  });
+
+  it('renewal: a due certificate is renewed and the new one served', async () => {
+    const engine = new FakeEngine();
+    const old = await certificate(70, 'old');
+    const renewed = await certificate(0, 'renewed');
+    engine.seed('example.com', old, { deployed: true, served: true });
+    engine.queued.push(renewed);
+    const { result } = await update(engine);
+    expect(result).toMatchObject({ action: 'renewed', serial: serialOf(renewed), reloaded: true });
+    expect(certbotCommands(engine)).toEqual(['renew']);
+    expect(engine.servedSerial).toBe(serialOf(renewed));
+  });
+
+  it('not due: certbot is not run and nginx is not reloaded', async () => {
+    const engine = new FakeEngine();
+    const current = await certificate(10, 'current');
+    engine.seed('example.com', current, { deployed: true, served: true });
+    const { result } = await update(engine);
+    expect(result).toMatchObject({ action: 'unchanged', serial: serialOf(current), reloaded: false });
+    expect(result.reasons[0]).toMatch(/^not due until /);
+    expect(certbotCommands(engine)).toEqual([]);
+    expect(engine.reloads).toBe(0);
+  });
+
+  it('nginx -t fails: the error says nginx keeps the previous configuration, and the lock is released', async () => {
+    const engine = new FakeEngine();
+    engine.queued.push(await certificate(0, 'nginx-t'));
+    engine.nginxConfigFails = true;
+    await expect(update(engine)).rejects.toMatchObject({ code: 'NGINX_CONFIG_INVALID', message: expect.stringContaining('keeps serving the previous one') });
+    expect(engine.reloads).toBe(0);
+    expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
+  });
+
+  it('the served serial does not change after the reload: a timeout naming what nginx still serves', async () => {
+    const engine = new FakeEngine();
+    const old = await certificate(70, 'stuck-old');
+    const renewed = await certificate(0, 'stuck-new');
+    engine.seed('example.com', old, { deployed: true, served: true });
+    engine.queued.push(renewed);
+    engine.nginxIgnoresReload = true;
+    const error = await update(engine).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'TIMEOUT' });
+    expect((error as Error).message).toContain(`nginx serving serial ${serialOf(renewed)}`);
+    expect((error as Error).message).toContain(`example.com=${serialOf(old)}`);
+  });
+
+  it('a lock held by a live run: refused after the wait, naming the holder and since when', async () => {
+    const engine = new FakeEngine();
+    engine.seed('example.com', await certificate(10, 'locked'), { deployed: true, served: true });
+    engine.seedLock('certkit daemon (pid 7 on box) since 2026-11-22T11:59:00.000Z', { alive: true });
+    const error = await update(engine, { lockWaitMs: 10_000 }).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'LOCK_HELD' });
+    expect((error as Error).message).toContain('certkit daemon (pid 7 on box) since 2026-11-22T11:59:00.000Z');
+    expect(engine.certbot.files.has(LOCK_PATH)).toBe(true);
+  });
+
+  it('a lock left by a dead run (killed with SIGKILL): removed at once, and the update proceeds', async () => {
+    const engine = new FakeEngine();
+    engine.seed('example.com', await certificate(10, 'dead-lock'), { deployed: true, served: true });
+    engine.seedLock('certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z', { alive: false });
+    const { result, log } = await update(engine);
+    expect(result.action).toBe('unchanged');
+    expect(log).toContain('warn: removing a certkit lock left by a run that no longer exists (certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z)');
+    expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
+  });
+});
+
+describe('certkit update through the CLI, engine injected', { timeout: 30_000 }, () => {
+  it('a container that stopped mid-run is a certkit error with the fix, exit 1, no stack trace', async () => {
+    const engine = new FakeEngine();
+    const projectDir = await mkdtemp(join(tmpdir(), 'certkit-cli-'));
+    onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(projectDir, '.env'), 'CERTBOT_DOMAIN=example.com\nCOMPOSE_PROJECT_NAME=ck\nCERTKIT_PREFLIGHT=false\n');
+    engine.queued.push(await certificate(0, 'cli'));
+    // certbot's container stops as certbot starts: every later call into it fails as the real engine's would.
+    const exec = engine.exec.bind(engine);
+    engine.exec = async (id, argv, options) => {
+      if (argv[0] === 'certbot' && argv[1] !== '--version') {
+        engine.certbot.running = false;
+        engine.certbot.state = 'exited';
+      }
+      return exec(id, argv, options);
+    };
+    const stderr: string[] = [];
+    const code = await run(['update', '-C', projectDir], { env: {}, cwd: projectDir, createEngine: () => engine, now: () => START, sleep: async () => {}, stdout: () => {}, stderr: (text) => stderr.push(text) });
+    expect(code).toBe(1);
+    expect(stderr.join('')).toMatch(/^certkit: the certbot container \(ck-certbot-1\) stopped while certkit was running/m);
+    expect(stderr.join('')).not.toMatch(/unexpected error|\n\s+at /);
+  });
+});
+
+describe('certkit status as a health check, engine injected', { timeout: 30_000 }, () => {
+  it('exits 1 and says so when the certbot container is down', async () => {
+    const engine = new FakeEngine();
+    engine.certbot.running = false;
+    engine.certbot.state = 'exited';
+    const projectDir = await mkdtemp(join(tmpdir(), 'certkit-status-'));
+    onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    const status = () => run(['status', '-C', projectDir, '-p', 'ck', '--json'], { env: {}, cwd: projectDir, createEngine: () => engine, now: () => START, stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) });
+    expect(await status()).toBe(1);
+    expect(stdout.join('')).toBe('[]\n');
+    expect(stderr.join('')).toContain('the certbot container (ck-certbot-1) is exited: nothing can renew these certificates');
+    engine.certbot.running = true;
+    expect(await status()).toBe(0);
+  });
+});
