@@ -68,7 +68,7 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
     await waitUntil('the first run to take the lock', async () => ((await stack.exec('certbot', ['test', '-f', '/tmp/certkit.lock'])).code === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
     const [impatient, patient] = await Promise.all([stack.certkit(['update', '--wait', '0']), stack.certkit(['update'])]);
     expect(impatient.code).toBe(1);
-    expect(impatient.stderr).toMatch(/Another certkit run is in progress \(certkit update pid \d+/);
+    expect(impatient.stderr).toMatch(/Another certkit run holds the lock: certkit update \(pid \d+ on [^)]+\) since \d{4}-/);
     expect(impatient.stderr).not.toMatch(/Another instance of Certbot/);
     expect((await first).code).toBe(0);
     expect(patient.code, patient.stderr).toBe(0);
