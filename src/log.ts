@@ -34,5 +34,3 @@ export function createLogger(options: {
     error: (m) => emit('error', m),
   };
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

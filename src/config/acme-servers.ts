@@ -16,8 +16,3 @@ export interface AcmeServer {
 export function serverByName(name: keyof typeof ACME_SERVERS): AcmeServer {
   return { name, url: ACME_SERVERS[name] };
 }
-
-/** Let's Encrypt's staging and the local Pebble issue untrusted certificates; production does not. */
-export function isTestServer(server: AcmeServer): boolean {
-  return server.name === 'staging' || server.name === 'pebble';
-}

@@ -38,13 +38,6 @@ export function inspectLiveFiles(snapshot: StoreSnapshot, lineage: LineageIndex)
   };
 }
 
-/** The archive version a state stands for: the one linked to, or the one a copy is byte-identical to. */
-export function versionOfState(state: LiveFileState): number | null {
-  if (state.state === 'link' || state.state === 'absolute-link') return state.version;
-  if (state.state === 'file') return state.matchesVersion;
-  return null;
-}
-
 /** The bytes a web server reading live/NAME/<kind>.pem would get today, if any. */
 export function readLiveContent(snapshot: StoreSnapshot, name: string, kind: LiveKind, state: LiveFileState): Buffer | undefined {
   if (state.state === 'absolute-link') return state.version === null ? undefined : readContent(snapshot, archivePath(name, kind, state.version));
