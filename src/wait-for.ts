@@ -12,7 +12,7 @@ export async function waitFor<T>(
   options: { timeoutMs: number; intervalMs: number; what: string; describe?: (value: T) => string; now: () => Date; sleep: Sleep },
 ): Promise<T> {
   const deadline = options.now().getTime() + options.timeoutMs;
-  let last: string = 'nothing seen yet';
+  let last: string;
   for (;;) {
     try {
       const result = await check();

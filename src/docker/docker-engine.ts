@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type HeldExec, type ServiceContainer } from './engine.js';
-import { mapInspect, type InspectJson } from './map-container.js';
+import { mapInspect } from './map-container.js';
 
 /**
  * Connects the way the docker CLI does: DOCKER_HOST (unix:// or tcp://) from the environment passed in, else the
@@ -47,7 +47,7 @@ class DockerodeEngine implements Engine {
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
     try {
-      return mapInspect((await this.docker.getContainer(idOrName).inspect()) as InspectJson);
+      return mapInspect(await this.docker.getContainer(idOrName).inspect());
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw await this.toCertkitError(error, `inspect container ${idOrName}`, undefined);

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<void> {
     return;
   }
   await run('bash', ['test/images/build.sh'], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stderr?: string }) => {
-    throw new Error(`e2e: building the stand-in images failed:\n${error.stderr ?? String(error)}`);
+    throw new Error(`e2e: building the stand-in images failed:\n${error.stderr ?? JSON.stringify(error)}`);
   });
   const images = parse(await readFile('test/images/images.env', 'utf8'));
   project.provide('dockerMissing', '');

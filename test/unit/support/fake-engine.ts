@@ -148,7 +148,7 @@ export class FakeEngine implements Engine {
       tar.entry({ name: `${top}/${relative}`, mode: 0o644 }, content);
     }
     tar.finalize();
-    return Readable.from(tar as unknown as AsyncIterable<Buffer>);
+    return Readable.from(tar);
   }
 
   async putArchive(): Promise<void> {
