@@ -153,10 +153,16 @@ class DockerodeEngine implements Engine {
     return { exitCode, stdout: output.stdout.join(''), stderr: output.stderr.join('') };
   }
 
+  /**
+   * Throws CONTAINER_NOT_RUNNING when the container stopped. A `docker kill` ends the container's processes a moment
+   * before the engine marks it exited, so a container still running is looked at again for up to two seconds.
+   */
   private async assertRunning(containerId: string, what: string, cause: unknown): Promise<void> {
-    const container = await this.inspectContainer(containerId).catch(() => undefined);
-    if (container?.running) return;
-    throw stoppedError(container, containerId, what, container ? `it is ${container.state}` : 'it no longer exists', cause);
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const container = await this.inspectContainer(containerId).catch(() => undefined);
+      if (!container?.running) throw stoppedError(container, containerId, what, container ? `it is ${container.state}` : 'it no longer exists', cause);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Every engine call goes through here once, so its failure reaches the user as a certkit error with a fix. */
