@@ -181,6 +181,8 @@ class DockerodeEngine implements Engine {
     if (status === undefined) {
       return new CertkitError('DOCKER_UNREACHABLE', `lost Docker at ${this.endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`, { cause: error });
     }
+    // dockerode words every 404 of an archive call as "no such container"; Docker's own text tells a missing path apart.
+    if (status === 404 && /could not find the file|no such file/i.test(said)) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
     if (containerId !== undefined && (status === 409 || (status === 404 && /no such container/i.test(said)))) {
       const container = await this.inspectContainer(containerId).catch(() => undefined);
       return stoppedError(container, containerId, what, said, error);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDockerEngine } from '../../../src/docker/docker-engine.js';
 import { isCertkitError } from '../../../src/errors.js';
 
@@ -15,5 +15,67 @@ describe('createDockerEngine', () => {
 
   it('defaults to the local socket', () => {
     expect(createDockerEngine({}).endpoint).toBe('unix:///var/run/docker.sock');
+  });
+});
+
+/**
+ * A stand-in for dockerd's HTTP API on a unix socket, answering only what these tests ask: a stopped certbot
+ * container (exec → 409), a missing one (404) and a missing path in an archive call.
+ */
+async function fakeDockerd(): Promise<string> {
+  const { createServer } = await import('node:http');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'certkit-dockerd-'));
+  const socket = join(dir, 'docker.sock');
+  const server = createServer((request, response) => {
+    const url = request.url ?? '';
+    const reply = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (/\/containers\/stopped\/json$/.test(url)) {
+      return reply(200, { Id: 'stopped', Name: '/ck-certbot-1', State: { Status: 'exited', Running: false }, Config: { Labels: { 'com.docker.compose.service': 'certbot' } } });
+    }
+    if (/\/containers\/stopped\/exec$/.test(url)) return reply(409, { message: 'Container stopped is not running' });
+    if (/\/containers\/gone\//.test(url)) return reply(404, { message: 'No such container: gone' });
+    if (/\/containers\/stopped\/archive/.test(url)) return reply(404, { message: 'Could not find the file /etc/certkit/deploy in container stopped' });
+    return reply(500, { message: `unexpected ${request.method ?? ''} ${url}` });
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  onTestFinished(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(dir, { recursive: true, force: true });
+  });
+  return `unix://${socket}`;
+}
+
+describe('the Docker boundary turns engine failures into certkit errors with a fix', () => {
+  it('exec in a stopped container: CONTAINER_NOT_RUNNING naming the service, its name and how to start it', async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
+    const error = await engine.exec('stopped', ['certbot', 'renew']).then(() => undefined, (caught: unknown) => caught);
+    expect(isCertkitError(error, 'CONTAINER_NOT_RUNNING')).toBe(true);
+    expect((error as Error).message).toBe(
+      'the certbot container (ck-certbot-1) stopped while certkit was running (could not run certbot: Container stopped is not running). ' +
+        'Nothing already issued or served is lost: start it with `docker compose --profile certbot up -d certbot` (or `docker start ck-certbot-1`) and rerun the command.',
+    );
+    expect((error as Error).cause).toMatchObject({ statusCode: 409 });
+  });
+
+  it('a container removed under certkit, and a path that is not there', async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
+    const gone = await engine.signal('gone', 'SIGHUP').then(() => undefined, (caught: unknown) => caught);
+    expect(isCertkitError(gone, 'CONTAINER_NOT_RUNNING')).toBe(true);
+    expect((gone as Error).message).toMatch(/recreate it with `docker compose --profile certbot up -d`/);
+    const missing = await engine.getArchive('stopped', '/etc/certkit/deploy').then(() => undefined, (caught: unknown) => caught);
+    expect(missing).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it('an engine that stops answering mid-run: DOCKER_UNREACHABLE, with what certkit was doing', async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: 'unix:///nonexistent/certkit.sock' });
+    const error = await engine.listContainers({ project: 'ck' }).then(() => undefined, (caught: unknown) => caught);
+    expect(isCertkitError(error, 'DOCKER_UNREACHABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/^lost Docker at unix:\/\/\/nonexistent\/certkit\.sock while trying to list the containers of Compose project "ck" \(no engine answers there/);
   });
 });
