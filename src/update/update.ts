@@ -27,6 +27,11 @@ export interface UpdateContext {
   sleep: Sleep;
   /** How nginx is asked which certificate it serves (default: a TLS handshake). */
   probe?: Probe;
+  /**
+   * Reads the configuration again once the lock is held (the daemon passes one): a run that waited for another never
+   * acts on a .env read before that run changed it.
+   */
+  reloadConfig?: () => Promise<Config>;
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
@@ -55,11 +60,7 @@ export interface UpdateResult {
 
 /** Renders, issues or renews, deploys, reloads nginx and verifies it serves the certificate: `certkit update`. */
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
-  const { config, log } = ctx;
-  const render = await renderProject(config, ctx.projectDir);
-  const rendered = render.files;
-  if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
-
+  const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
   const version = await certbot.version();
@@ -70,10 +71,17 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose });
   let failed = false;
   try {
+    // Rendering writes files every run shares, and a run that waited for the lock may hold a .env read before the
+    // run it waited for changed it: both happen under the lock, with the configuration read again when the caller can.
+    const config = ctx.reloadConfig ? await ctx.reloadConfig() : ctx.config;
+    const run = { ...ctx, config };
+    const render = await renderProject(config, ctx.projectDir);
+    const rendered = render.files;
+    if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
     const before = await certbot.readLineage(config.certName);
     const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), ...options });
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-    if (plan.action !== 'keep') await runPlan(ctx, stack, certbot, plan, options);
+    if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
     if (options.dryRun) {
       return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, served: [], reloaded: false, rendered };
     }

@@ -30,7 +30,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         {
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io);
-            const context = { engine, config, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000 };
+            const reloadConfig = async () => (await loadProjectConfig(globals(), io)).config;
+            const context = { engine, config, reloadConfig, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000 };
             const result = await runUpdate(context, { purpose: 'certkit daemon' });
             return { result, intervalMs: config.checkIntervalMs };
           },

@@ -10,6 +10,7 @@ import { runUpdate, type UpdateResult } from '../../../src/update/update.js';
 import { issueCertificate } from '../../fixtures/make-certificates.js';
 import { FakeEngine, type FakeIssue } from '../support/fake-engine.js';
 import { makeConfig } from '../support/make-config.js';
+import type { Config } from '../../../src/config/config.js';
 
 const DAY_MS = 86_400_000;
 const START = new Date('2026-11-22T12:00:00Z');
@@ -24,7 +25,10 @@ async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
 const serialOf = (issue: FakeIssue): string => readCertificateInfo(issue.cert).serial;
 
 /** Runs `certkit update` against the fake engine with a clock that moves only when certkit sleeps. */
-async function update(engine: FakeEngine, options: { lockWaitMs?: number } = {}): Promise<{ result: UpdateResult; log: string[] }> {
+async function update(
+  engine: FakeEngine,
+  options: { lockWaitMs?: number; reloadConfig?: () => Promise<Config>; whileWaiting?: () => void } = {},
+): Promise<{ result: UpdateResult; log: string[] }> {
   const projectDir = await mkdtemp(join(tmpdir(), 'certkit-update-'));
   onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
   const config = makeConfig({ CERTKIT_PREFLIGHT: 'false' });
@@ -43,7 +47,9 @@ async function update(engine: FakeEngine, options: { lockWaitMs?: number } = {})
       now: () => new Date(clock),
       sleep: async (ms) => {
         clock += ms;
+        options.whileWaiting?.();
       },
+      reloadConfig: options.reloadConfig,
       probe: engine.probe,
       self: undefined,
       lockWaitMs: options.lockWaitMs ?? 0,
@@ -130,6 +136,26 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     expect(result.action).toBe('unchanged');
     expect(log).toContain('warn: removing a certkit lock left by a run that no longer exists (certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z)');
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
+  });
+});
+
+describe('a run that waited for the lock', { timeout: 30_000 }, () => {
+  it('reads the configuration again once it holds the lock, so a name added meanwhile is not dropped', async () => {
+    const engine = new FakeEngine();
+    engine.seed('example.com', await certificate(10, 'waited'), { deployed: true, served: true });
+    engine.seedLock('certkit update (pid 7 on box) since 2026-11-22T11:59:00.000Z', { alive: true });
+    engine.queued.push(await certificate(0, 'expanded'));
+    // The other run adds www.example.com to .env and ends while this one waits.
+    let env: Record<string, string> = { CERTKIT_PREFLIGHT: 'false' };
+    const whileWaiting = () => {
+      env = { ...env, CERTBOT_DOMAIN: 'example.com,www.example.com' };
+      engine.certbot.processes.clear();
+      engine.certbot.files.delete(LOCK_PATH);
+    };
+    const { result } = await update(engine, { lockWaitMs: 60_000, whileWaiting, reloadConfig: async () => makeConfig(env) });
+    expect(result.action).toBe('reissued');
+    expect(result.reasons).toEqual(['adds www.example.com']);
+    expect(engine.certbotRuns.find((argv) => argv[1] === 'certonly')).toEqual(expect.arrayContaining(['-d', 'www.example.com', '--expand']));
   });
 });
 
