@@ -60,10 +60,14 @@ describe.skipIf(dockerMissing !== '')('faults: certbot killed mid-run, certkit k
     await waitUntil('the update to hold the lock and run certbot', certbotRunning, { timeoutMs: 60_000, intervalMs: 100 });
     child.kill('SIGKILL');
     await exited;
-    // certbot itself goes on in its container (certkit only started it); a plain update does not run certbot again.
+    // certbot itself goes on in its container (certkit only started it). certkit's lock is gone at once; certbot >= 4
+    // decides renewal itself, so the next update runs `certbot renew`, which may meet the orphaned certbot's own lock
+    // and must then say so (not blame certkit's lock). Once the orphan ends, an update succeeds.
     const next = await stack.certkit(['update', '--wait', '0']);
-    expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).not.toMatch(/holds the lock|waiting for another certkit run/);
+    if (next.code !== 0) expect(next.stderr).toMatch(/certbot is already running in the certbot container/);
     await waitUntil('the orphaned certbot run to finish', async () => ((await certbotRunning()) ? undefined : true), { timeoutMs: 120_000, intervalMs: 500 });
+    const after = await stack.certkit(['update', '--wait', '0']);
+    expect(after.code, after.stderr).toBe(0);
   });
 });
