@@ -1,10 +1,13 @@
 import type { Config, KeyType } from '../config/config.js';
 import { ACME_SERVERS } from '../config/acme-servers.js';
 import { CertkitError } from '../errors.js';
-import type { Version } from './certbot-version.js';
+import { isIpAddress } from '../config/ip-address.js';
+import { atLeast, CERTBOT_SINCE } from './certbot-support.js';
+import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK } from './paths.js';
 import type { RenewalConf } from './renewal-conf.js';
 import { decideRenewal } from './renewal-due.js';
+import { decideByRenewalWindow, type RenewalWindow } from './renewal-window.js';
 
 /** The certificate certbot already has under the configured name, as read from the store. */
 export interface ExistingCertificate {
@@ -24,6 +27,8 @@ export interface PlanRequest {
   dryRun?: boolean;
   /** Use Let's Encrypt staging for this run, whatever CERTBOT_SERVER says. */
   staging?: boolean;
+  /** The CA's renewal window for the existing certificate (ARI), when the CA has one. */
+  renewalWindow?: RenewalWindow | undefined;
 }
 
 /**
@@ -60,6 +65,8 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   if (savedServer !== undefined && savedServer !== serverUrl) forceReasons.push(`moves from ${savedServer} to ${serverUrl}`);
   const savedKey = describeSavedKeyType(existing.renewal);
   if (savedKey !== undefined && savedKey !== describeKeyType(config.keyType)) forceReasons.push(`changes the key from ${savedKey} to ${describeKeyType(config.keyType)}`);
+  const savedProfile = knownSavedProfile(existing.renewal);
+  if (savedProfile !== null && savedProfile !== config.profile) forceReasons.push(`changes the profile from ${describeProfile(savedProfile)} to ${describeProfile(config.profile)}`);
   const authenticator = existing.renewal?.authenticator;
   if (authenticator !== undefined && authenticator !== 'webroot') changes.push(`switches validation from ${authenticator} to webroot`);
 
@@ -72,13 +79,18 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     return { action: 'reissue', argv: certonlyArgv(config, serverUrl, request, [...extra, ...(forced ? ['--force-renewal'] : [])]), reasons };
   }
 
+  // The CA's window can open before certbot's threshold (an incident, a revocation ahead). certbot >= 5.0 asks the CA
+  // at most once per Retry-After (hours), and older certbot never asks; so once the window is open, certkit renews.
+  const window = request.renewalWindow ? decideByRenewalWindow(request.renewalWindow, existing.serial, request.now) : undefined;
+  if (window?.due && !request.dryRun) return { action: 'renew', argv: renewArgv(config, request, ['--force-renewal']), reasons: [window.reason] };
   const decision = decideRenewal(existing, request.now, request.certbot);
+  const ariNote = window ? [window.reason] : [];
   if (decision.decidedBy === 'certbot') {
-    return { action: 'renew', argv: renewArgv(config, request, []), reasons: [`certbot decides: ${decision.reason}`] };
+    return { action: 'renew', argv: renewArgv(config, request, []), reasons: [`certbot decides: ${decision.reason}`, ...ariNote] };
   }
   if (decision.due) return { action: 'renew', argv: renewArgv(config, request, ['--force-renewal']), reasons: [decision.reason] };
   if (request.dryRun) return { action: 'renew', argv: renewArgv(config, request, []), reasons: ['--dry-run'] };
-  return { action: 'keep', argv: [], reasons: [decision.reason] };
+  return { action: 'keep', argv: [], reasons: [decision.reason, ...ariNote] };
 }
 
 /** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
@@ -106,19 +118,20 @@ function certonlyArgv(config: Config, serverUrl: string, request: { dryRun?: boo
     'certonly',
     ...commonArgv(config, request),
     '--webroot', '-w', CONTAINER_PATHS.webroot,
-    ...config.domains.flatMap((name) => ['-d', name]),
+    ...config.domains.flatMap((name) => [isIpAddress(name) ? '--ip-address' : '-d', name]),
     '--server', serverUrl,
     ...(serverUrl === ACME_SERVERS.pebble ? ['--no-verify-ssl'] : []),
     '--agree-tos',
     ...(config.email ? ['--email', config.email, '--no-eff-email'] : ['--register-unsafely-without-email']),
     ...keyTypeArgv(config.keyType),
+    ...(config.profile ? ['--required-profile', config.profile] : []),
     ...(forced ? [] : ['--keep-until-expiring']),
     ...extra,
     ...config.certbotOptions,
   ];
 }
 
-function renewArgv(config: Config, request: { dryRun?: boolean | undefined }, extra: string[]): string[] {
+function renewArgv(config: Config, request: { dryRun?: boolean | undefined; certbot: Version; existing: ExistingCertificate | undefined }, extra: string[]): string[] {
   const forced = extra.includes('--force-renewal');
   return [
     'renew',
@@ -128,10 +141,38 @@ function renewArgv(config: Config, request: { dryRun?: boolean | undefined }, ex
     ...(request.dryRun && config.server.url !== ACME_SERVERS.production ? ['--server', config.server.url] : []),
     // certbot does not save --no-verify-ssl in the renewal configuration.
     ...(config.server.url === ACME_SERVERS.pebble ? ['--no-verify-ssl'] : []),
+    ...renewProfileArgv(config, request),
     ...(forced ? [] : ['--keep-until-expiring']),
     ...extra,
     ...config.certbotOptions,
   ];
+}
+
+/**
+ * certbot 4.0 takes a profile but does not save it, so a renewal without the flag falls back to the CA's default
+ * (the "shortlived profile silently dropped" complaint); certkit passes it on every renewal there, and whenever the
+ * renewal conf does not hold it yet (a lineage issued by 4.0 and renewed by a newer certbot).
+ */
+function renewProfileArgv(config: Config, request: { certbot: Version; existing: ExistingCertificate | undefined }): string[] {
+  if (!config.profile) return [];
+  const saved = request.existing?.renewal?.profile;
+  if (atLeast(request.certbot, CERTBOT_SINCE.savedProfileAndAri) && saved === config.profile) return [];
+  return ['--required-profile', config.profile];
+}
+
+/**
+ * The profile the existing certificate was requested with: a name, undefined for the CA's default, or null when the
+ * store cannot tell (certbot before 4.1 saved no profile, so its absence says nothing).
+ */
+function knownSavedProfile(renewal: RenewalConf | undefined): string | undefined | null {
+  if (!renewal) return null;
+  if (renewal.profile !== undefined) return renewal.profile;
+  const writtenBy = renewal.version === undefined ? undefined : parseCertbotVersion(`certbot ${renewal.version}`);
+  return writtenBy && atLeast(writtenBy, CERTBOT_SINCE.savedProfileAndAri) ? undefined : null;
+}
+
+function describeProfile(profile: string | undefined): string {
+  return profile === undefined ? "the CA's default" : profile;
 }
 
 function keyTypeArgv(keyType: KeyType): string[] {

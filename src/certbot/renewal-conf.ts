@@ -8,6 +8,8 @@ export interface RenewalConf {
   keyType: string | undefined;
   ellipticCurve: string | undefined;
   rsaKeySize: string | undefined;
+  /** The ACME profile certbot >= 4.1 saved (required or preferred); undefined when none was saved. */
+  profile: string | undefined;
   deployHook: string | undefined;
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
   paths: Record<string, string>;
@@ -29,7 +31,13 @@ export function parseRenewalConf(text: string): RenewalConf {
     keyType: param('key_type'),
     ellipticCurve: param('elliptic_curve'),
     rsaKeySize: param('rsa_key_size'),
+    profile: savedValue(param('required_profile')) ?? savedValue(param('preferred_profile')),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
     paths,
   };
+}
+
+/** configobj writes an unset value as `None`. */
+function savedValue(value: string | undefined): string | undefined {
+  return value === undefined || value === 'None' || value === '' ? undefined : value;
 }
