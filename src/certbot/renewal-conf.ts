@@ -1,4 +1,4 @@
-import { parseRenewalConf as parseFlatRenewalConf } from '../store/renewal-conf.js';
+import { parseRenewalConf as parseFlatRenewalConf, savedProfile } from '../store/renewal-conf.js';
 
 /** What certkit reads from certbot's `renewal/NAME.conf`: how the certificate was made and will be renewed. */
 export interface RenewalConf {
@@ -31,13 +31,9 @@ export function parseRenewalConf(text: string): RenewalConf {
     keyType: param('key_type'),
     ellipticCurve: param('elliptic_curve'),
     rsaKeySize: param('rsa_key_size'),
-    profile: savedValue(param('required_profile')) ?? savedValue(param('preferred_profile')),
+    profile: savedProfile(flat),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
     paths,
   };
 }
 
-/** configobj writes an unset value as `None`. */
-function savedValue(value: string | undefined): string | undefined {
-  return value === undefined || value === 'None' || value === '' ? undefined : value;
-}

@@ -24,7 +24,7 @@ export interface WindowDecision {
 export function decideByRenewalWindow(window: RenewalWindow, serial: string, now: Date): WindowDecision {
   const start = window.start.getTime();
   const end = window.end.getTime();
-  const renewAtMs = end <= now.getTime() ? start : start + serialFraction(serial) * (end - start);
+  const renewAtMs = end <= now.getTime() ? start : start + Math.floor(serialFraction(serial) * (end - start));
   const due = now.getTime() >= renewAtMs;
   const span = `${window.start.toISOString()} to ${window.end.toISOString()}`;
   const why = window.explanationUrl ? `; the CA explains why at ${window.explanationUrl}` : '';

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { renderProject } from '../render/render-project.js';
+import type { Version } from '../certbot/certbot-version.js';
 import { runUpdate } from '../controller/update.js';
 import { abortableSleep, runDaemon } from '../controller/daemon.js';
 import { waitFor } from '../wait-for.js';
@@ -97,6 +98,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
       const first = await loadProjectConfig(globals(), io);
       const { engine, project, self } = await connectStack(globals(), io, first.projectDir, first.envFileProject);
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
+      const certbotVersions = new Map<string, Version>();
       await waitFor(async () => ({ done: (await findStack(engine, project).then(() => true, () => false)), value: null }), {
         timeoutMs: 180_000,
         intervalMs: 2_000,
@@ -106,7 +108,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
         {
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io);
-            const result = await runUpdate({ engine, config, project, projectDir, log, now: io.now, self, lockWaitMs: 600_000 }, { purpose: 'certkit daemon' });
+            const result = await runUpdate({ engine, config, project, projectDir, log, now: io.now, self, lockWaitMs: 600_000, certbotVersions }, { purpose: 'certkit daemon' });
             return { result, intervalMs: config.checkIntervalMs };
           },
           log,

@@ -1,7 +1,9 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
-import { formatVersion, MIN_CERTBOT, versionAtLeast } from '../certbot/certbot-version.js';
+import { certbotSupportProblems } from '../certbot/certbot-support.js';
+import { formatVersion, type Version } from '../certbot/certbot-version.js';
 import { planCertbotRun, planForcedReissue, type CertbotPlan, type ExistingCertificate } from '../certbot/plan-certbot-run.js';
+import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import { decideRenewal } from '../certbot/renewal-due.js';
 import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
@@ -24,6 +26,11 @@ export interface UpdateContext {
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
+  /**
+   * certbot versions already read, by container id and start time: the daemon keeps one for its whole life, so
+   * certbot's Python start-up (a second or more) runs once per container, not at every check.
+   */
+  certbotVersions?: Map<string, Version>;
 }
 
 export interface UpdateOptions {
@@ -55,15 +62,18 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
 
   const stack = await findStack(ctx.engine, ctx.project);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
-  const version = await certbot.version();
-  if (!versionAtLeast(version, MIN_CERTBOT[0], MIN_CERTBOT[1])) {
-    throw new CertkitError('CONFIG_INVALID', `CERTBOT_IMAGE runs certbot ${formatVersion(version)}; certkit needs ${formatVersion(MIN_CERTBOT)} or newer. Use a newer certbot image (default certbot/certbot:v5.1.0).`);
+  const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
+  const unsupported = certbotSupportProblems(config, version);
+  if (unsupported.length > 0) {
+    const head = unsupported.length === 1 ? 'Invalid configuration' : `Invalid configuration (${unsupported.length} problems)`;
+    throw new CertkitError('CONFIG_INVALID', `${head}:\n  ${unsupported.join('\n  ')}`, { details: unsupported });
   }
 
   const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, purpose: options.purpose });
   try {
     const before = await certbot.readLineage(config.certName);
-    const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), ...options });
+    const renewalWindow = before && !options.dryRun ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log) : undefined;
+    const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
     if (plan.action !== 'keep') await runPlan(ctx, stack, certbot, plan, before, version, options);
     if (options.dryRun) {
@@ -84,6 +94,16 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   } finally {
     await release();
   }
+}
+
+async function readCertbotVersion(certbot: CertbotContainer, container: ServiceContainer, cache: Map<string, Version> | undefined): Promise<Version> {
+  // A container's image is fixed for its life; the start time also catches a certbot upgraded inside and restarted.
+  const key = `${container.id}@${container.startedAt ?? ''}`;
+  const known = cache?.get(key);
+  if (known) return known;
+  const version = await certbot.version();
+  cache?.set(key, version);
+  return version;
 }
 
 async function runPlan(

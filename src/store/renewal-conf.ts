@@ -13,6 +13,8 @@ export interface RenewalSummary {
   authenticator: string | null;
   server: string | null;
   keyType: string | null;
+  /** The ACME profile certbot >= 4.1 saved for renewals; null when none (older certbot saves none). */
+  profile: string | null;
   account: string | null;
   webrootPaths: string[];
 }
@@ -48,10 +50,20 @@ export function summarizeRenewalConf(conf: RenewalConf): RenewalSummary {
     authenticator: conf.get('renewalparams.authenticator') ?? null,
     server: conf.get('renewalparams.server') ?? null,
     keyType: conf.get('renewalparams.key_type') ?? null,
+    profile: savedProfile(conf) ?? null,
     account: conf.get('renewalparams.account') ?? null,
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: webroot.split(',').map((part) => part.trim()).filter((part) => part !== ''),
   };
+}
+
+/** The profile saved in a renewal conf (required over preferred); configobj writes an unset value as `None`. */
+export function savedProfile(conf: RenewalConf): string | undefined {
+  for (const key of ['renewalparams.required_profile', 'renewalparams.preferred_profile']) {
+    const value = conf.get(key);
+    if (value !== undefined && value !== '' && value !== 'None') return value;
+  }
+  return undefined;
 }
 
 /** What in a renewal conf would stop `certbot renew` from loading or renewing this lineage. */

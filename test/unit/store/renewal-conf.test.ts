@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRenewalConf, parseRenewalConf, summarizeRenewalConf } from '../../../src/store/renewal-conf.js';
+import { checkRenewalConf, parseRenewalConf, savedProfile, summarizeRenewalConf } from '../../../src/store/renewal-conf.js';
 import type { StoreEntry } from '../../../src/store/snapshot.js';
 import { indexLineages } from '../../../src/store/store-layout.js';
 import { renderRenewalConf } from '../../fixtures/store-fixtures.js';
@@ -12,7 +12,7 @@ describe('renewal conf', () => {
     expect(conf.get('archive_dir')).toBe('/etc/letsencrypt/archive/a.test');
     expect(conf.get('renewalparams.authenticator')).toBe('webroot');
     expect(conf.get('renewalparams.webroot_map.www.a.test')).toBe('/var/www/html');
-    expect(summarizeRenewalConf(conf)).toEqual({ certbotVersion: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(summarizeRenewalConf(conf)).toEqual({ certbotVersion: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', profile: null, account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {
@@ -31,5 +31,14 @@ describe('renewal conf', () => {
       expect.stringContaining('privkey = /etc/letsencrypt/live/a.test/privkey.pem, which does not exist'),
       expect.stringContaining('archive_dir = /etc/letsencrypt/archive/a.test, which does not exist'),
     ]);
+  });
+});
+
+describe('savedProfile', () => {
+  it('reads the required profile first, then the preferred one, and ignores None', () => {
+    expect(savedProfile(parseRenewalConf('[renewalparams]\nrequired_profile = shortlived\npreferred_profile = classic\n'))).toBe('shortlived');
+    expect(savedProfile(parseRenewalConf('[renewalparams]\npreferred_profile = tlsserver\n'))).toBe('tlsserver');
+    expect(savedProfile(parseRenewalConf('[renewalparams]\nrequired_profile = None\n'))).toBeUndefined();
+    expect(savedProfile(parseRenewalConf('version = 2.1.0\n[renewalparams]\nauthenticator = webroot\n'))).toBeUndefined();
   });
 });
