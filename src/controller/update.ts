@@ -6,6 +6,7 @@ import { planCertbotRun, planForcedReissue, type CertbotPlan, type ExistingCerti
 import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import { decideRenewal } from '../certbot/renewal-due.js';
 import type { Config } from '../config/config.js';
+import { isIpAddress } from '../config/ip-address.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -116,7 +117,8 @@ async function runPlan(
   options: UpdateOptions,
 ): Promise<void> {
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
-  if (pebbleAddress) await pointPebbleDnsAt(certbot, pebbleAddress);
+  // IP addresses are validated at the address itself; only DNS names need the test CA's DNS.
+  if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) await pointPebbleDnsAt(certbot, pebbleAddress);
   if (ctx.config.preflight && willValidate(plan, before, version, ctx.now())) {
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);
