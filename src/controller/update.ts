@@ -97,7 +97,8 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   }
 }
 
-async function readCertbotVersion(certbot: CertbotContainer, container: ServiceContainer, cache: Map<string, Version> | undefined): Promise<Version> {
+/** The certbot version, from the cache when this container (same id, same start) was asked before. */
+export async function readCertbotVersion(certbot: Pick<CertbotContainer, 'version'>, container: Pick<ServiceContainer, 'id' | 'startedAt'>, cache: Map<string, Version> | undefined): Promise<Version> {
   // A container's image is fixed for its life; the start time also catches a certbot upgraded inside and restarted.
   const key = `${container.id}@${container.startedAt ?? ''}`;
   const known = cache?.get(key);
