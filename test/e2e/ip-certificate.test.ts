@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { letsEncryptProfiles, nginxAddress, stackKind, upWithoutDaemon, writePebbleProfiles } from './support/acme-features.js';
+import { letsEncryptProfiles, serviceAddress, stackKind, upWithoutDaemon, writePebbleProfiles } from './support/acme-features.js';
 import { fetchPebbleRoot } from './support/pebble.js';
 import { chainsTo, probeCertificate } from './support/tls.js';
 import { TestStack } from './support/stack.js';
@@ -27,14 +27,24 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('IP-address c
     stack = await TestStack.create({ names: 1 });
     await writePebbleProfiles(stack, letsEncryptProfiles());
     await upWithoutDaemon(stack);
-    address = await nginxAddress(stack);
-    await stack.writeEnv({ CERTBOT_DOMAIN: address });
+    address = await serviceAddress(stack, 'nginx');
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
   });
 
+  it('preflight refuses an address that does not reach this nginx, before the CA is asked', async () => {
+    const elsewhere = await serviceAddress(stack, 'pebble');
+    await stack.writeEnv({ CERTBOT_DOMAIN: elsewhere });
+    const result = await stack.certkit(['update']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("These names do not reach this server's nginx over HTTP");
+    expect(result.stderr).toContain(`  ${elsewhere}: `);
+    expect(await stack.listDir('certbot', '/etc/letsencrypt')).not.toContain('live');
+  });
+
   it('issues for the address, after a preflight to the address itself, under the shortlived profile', async () => {
+    await stack.writeEnv({ CERTBOT_DOMAIN: address });
     const result = await stack.certkit(['update', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`preflight: checking ${address} reach this nginx`);

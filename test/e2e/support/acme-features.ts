@@ -60,11 +60,11 @@ export async function setRenewalWindow(stack: TestStack, certificatePem: string,
   if (result.code !== 0 || result.stdout.trim() !== '200') throw new Error(`could not set Pebble's renewal window: ${result.stderr || result.stdout}`);
 }
 
-/** nginx's address on the network it shares with Pebble (the compose project's default network). */
-export async function nginxAddress(stack: TestStack): Promise<string> {
-  const id = await stack.containerId('nginx');
+/** A service's address on the compose project's default network (the one nginx shares with Pebble). */
+export async function serviceAddress(stack: TestStack, service: string): Promise<string> {
+  const id = await stack.containerId(service);
   const result = await runCommand('docker', ['inspect', '--format', `{{(index .NetworkSettings.Networks "${stack.project}_default").IPAddress}}`, id]);
   const address = result.stdout.trim();
-  if (result.code !== 0 || address === '') throw new Error(`no address for nginx on ${stack.project}_default: ${result.stderr}`);
+  if (result.code !== 0 || address === '') throw new Error(`no address for ${service} on ${stack.project}_default: ${result.stderr}`);
   return address;
 }
