@@ -162,13 +162,15 @@ function renewProfileArgv(config: Config, request: { certbot: Version; existing:
 
 /**
  * The profile the existing certificate was requested with: a name, undefined for the CA's default, or null when the
- * store cannot tell (certbot before 4.1 saved no profile, so its absence says nothing).
+ * store cannot tell. certbot before 4.0 could not ask for a profile; 4.0 could but saved none, so there its absence
+ * says nothing; 4.1 and newer save it.
  */
 function knownSavedProfile(renewal: RenewalConf | undefined): string | undefined | null {
   if (!renewal) return null;
   if (renewal.profile !== undefined) return renewal.profile;
   const writtenBy = renewal.version === undefined ? undefined : parseCertbotVersion(`certbot ${renewal.version}`);
-  return writtenBy && atLeast(writtenBy, CERTBOT_SINCE.savedProfileAndAri) ? undefined : null;
+  if (!writtenBy) return null;
+  return atLeast(writtenBy, CERTBOT_SINCE.profile) && !atLeast(writtenBy, CERTBOT_SINCE.savedProfileAndAri) ? null : undefined;
 }
 
 function describeProfile(profile: string | undefined): string {

@@ -86,7 +86,8 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   };
 }
 
-function configError(problems: string[]): CertkitError {
+/** One CONFIG_INVALID error listing every problem (also used for what the running certbot image cannot do). */
+export function configError(problems: string[]): CertkitError {
   const head = problems.length === 1 ? 'Invalid configuration' : `Invalid configuration (${problems.length} problems)`;
   return new CertkitError('CONFIG_INVALID', `${head}:\n  ${problems.join('\n  ')}`, { details: problems });
 }

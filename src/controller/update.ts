@@ -7,6 +7,7 @@ import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import { decideRenewal } from '../certbot/renewal-due.js';
 import type { Config } from '../config/config.js';
 import { isIpAddress } from '../config/ip-address.js';
+import { configError } from '../config/load-config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -65,10 +66,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
   const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
   const unsupported = certbotSupportProblems(config, version);
-  if (unsupported.length > 0) {
-    const head = unsupported.length === 1 ? 'Invalid configuration' : `Invalid configuration (${unsupported.length} problems)`;
-    throw new CertkitError('CONFIG_INVALID', `${head}:\n  ${unsupported.join('\n  ')}`, { details: unsupported });
-  }
+  if (unsupported.length > 0) throw configError(unsupported);
 
   const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, purpose: options.purpose });
   try {

@@ -74,8 +74,18 @@ describe('CERTBOT_PROFILE in the plan', () => {
     expect(plan({}, { existing: existing(10, conf({ profile: 'tlsserver' })) }).reasons).toEqual(["changes the profile from tlsserver to the CA's default"]);
   });
 
-  it('does not reissue when the store cannot tell (a conf written by certbot before 4.1)', () => {
+  it('does not reissue when the store cannot tell (a conf written by certbot 4.0, which saved no profile)', () => {
     expect(plan({ CERTBOT_PROFILE: 'tlsserver' }, { certbot: V4_0, existing: existing(10, conf({ version: '4.0.0' })) }).action).toBe('renew');
+  });
+
+  it('reissues when a profile is set over a certificate from certbot before 4.0 (which could not ask for one)', () => {
+    const { action, reasons } = plan({ CERTBOT_PROFILE: 'shortlived' }, { existing: existing(10, conf({ version: '2.1.0' })) });
+    expect(action).toBe('reissue');
+    expect(reasons).toEqual(["changes the profile from the CA's default to shortlived"]);
+  });
+
+  it('leaves a certificate from certbot 2.1 alone after an image upgrade when no profile is set', () => {
+    expect(plan({}, { existing: existing(10, conf({ version: '2.1.0' })) }).reasons).toEqual([expect.stringMatching(/^certbot decides: /)]);
   });
 
   it('goes into the rendered update-cert.sh too', () => {
