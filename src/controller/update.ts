@@ -50,6 +50,8 @@ export interface UpdateResult {
   reasons: string[];
   serial: string | undefined;
   notAfter: Date | undefined;
+  /** The ACME profile renewals request: as saved by certbot >= 4.1, else as configured (certkit passes it to 4.0). */
+  profile: string | undefined;
   /** The serial nginx presents for each name after the run. */
   served: ServedName[];
   reloaded: boolean;
@@ -76,7 +78,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
     if (plan.action !== 'keep') await runPlan(ctx, stack, certbot, plan, before, version, options);
     if (options.dryRun) {
-      return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, served: [], reloaded: false, rendered };
+      return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, profile: config.profile, served: [], reloaded: false, rendered };
     }
 
     const after = await certbot.readLineage(config.certName);
@@ -89,7 +91,8 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const nginxChanged = rendered.some((file) => file.startsWith('nginx/'));
     const { served, reloaded } = await ensureServed({ engine: ctx.engine, stack, self: ctx.self, log, names: config.domains, serial: after.serial, forceReload: nginxChanged });
     const action = before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
-    return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, served, reloaded, rendered };
+    const profile = after.renewal?.profile ?? config.profile;
+    return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, profile, served, reloaded, rendered };
   } finally {
     await release();
   }

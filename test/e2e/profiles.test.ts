@@ -42,6 +42,7 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('CERTBOT_PROF
   it('requests the profile at issuance and status shows it', async () => {
     const result = await stack.certkit(['update', '--json']);
     expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ action: 'issued', profile: 'tlsserver' });
     expect(await servedLifetimeDays(stack, stack.names[0] as string)).toBe(45);
     const status = await statusOf(stack);
     expect(status.profile).toBe('tlsserver');
