@@ -75,6 +75,16 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('CERTBOT_PROF
     const again = await stack.certkit(['update', '--json']);
     expect((JSON.parse(again.stdout) as { action: string }).action).toBe('unchanged');
   });
+
+  it('a profile the CA does not offer fails with the CA\'s words, and the served certificate stays', async () => {
+    const served = (await probeCertificate(stack.httpsPort, stack.names[0] as string)).serial;
+    await stack.writeEnv({ CERTBOT_DOMAIN: stack.names.join(','), CERTBOT_PROFILE: 'sixday' });
+    const result = await stack.certkit(['update']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The CA does not offer the ACME profile CERTBOT_PROFILE asks for');
+    expect(result.stderr).toContain('sixday');
+    expect((await probeCertificate(stack.httpsPort, stack.names[0] as string)).serial).toBe(served);
+  });
 });
 
 // Users pinned to an older certbot image get a configuration error naming the version and image, before anything runs.
