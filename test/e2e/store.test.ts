@@ -46,7 +46,7 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
   /** A container that bind-mounts only deploy/NAME reads the pair: both public keys and the serial. */
   const readMountedPair = async () => {
     const script = 'openssl x509 -in /certs/fullchain.pem -noout -pubkey; echo =SEP=; openssl pkey -in /certs/privkey.pem -pubout; echo =SEP=; openssl x509 -in /certs/cert.pem -noout -serial';
-    const result = await runCommand('docker', ['run', '--rm', '--network', 'none', '-v', `${join(stack.dir, 'deploy', name)}:/certs:ro`, inject('images')['NGINX_IMAGE'] as string, 'sh', '-c', script]);
+    const result = await runCommand('docker', ['run', '--rm', '--network', 'none', '-v', `${join(stack.dir, 'deploy', name)}:/certs:ro`, '--entrypoint', 'sh', inject('images')['PEBBLE_IMAGE'] as string, '-c', script]);
     expect(result.code, result.stderr).toBe(0);
     const [certKey, privKey, serial] = result.stdout.split('=SEP=\n');
     return { matches: certKey?.trim() === privKey?.trim() && (certKey ?? '').includes('PUBLIC KEY'), serial: serial?.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '') };

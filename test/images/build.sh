@@ -2,48 +2,62 @@
 # Builds the stand-in images the e2e tests run on. No container registry is reachable here, so every image is made
 # from Debian packages (debootstrap + docker import) and, for the Node runtime, from this host's own node binary.
 #
-#   bash test/images/build.sh          base images (certbot, nginx, pebble, node) and the certkit app image
-#   bash test/images/build.sh --app    only the certkit app image (after `npm run build`)
+#   bash test/images/build.sh [--stack legacy|current]    stand-ins (certbot, nginx, pebble), node, certkit app
+#
+# Run it again after `npm run build`: only the certkit app image is rebuilt (`--app` is accepted for old callers).
+#
+# Two stacks: `legacy` is Debian bookworm (certbot 2.1, nginx 1.22, Pebble 2.4), what users pinned to old images run;
+# `current` is Debian sid (certbot 5, nginx 1.30, Pebble 2.10), what the compose defaults give users today. When sid
+# cannot be debootstrapped (it moves), `current` falls back to trixie and says so.
 #
 # Images are named certkit-test/<name>:<recipe-hash> and a build is skipped when that tag already exists. Nothing is
-# ever tagged with an official image name. The chosen names are written to test/images/images.env for the tests.
+# ever tagged with an official image name. The node runtime and the certkit app are built on the legacy base for both
+# stacks (they are the kit's own controller, not a stand-in). The chosen names are written to
+# test/images/images.env (legacy) or test/images/images-current.env for the tests.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="$here/images.env"
-packages="certbot,python3-cffi-backend,nginx-light,pebble,openssl,ca-certificates,curl"
-suite="bookworm"
+# shellcheck source=debian-mirror.sh
+. "$here/debian-mirror.sh"
+
+stack=legacy
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stack) stack=${2:?--stack needs legacy or current}; shift 2 ;;
+    --app) shift ;;
+    *) printf 'images: error: unknown argument %s\n' "$1" >&2; exit 2 ;;
+  esac
+done
+
+# busybox gives the certbot and nginx stand-ins the /bin/sh of the Alpine-based official images (see the Dockerfiles).
+# openssl is for the Pebble stand-in's listener certificate only; the certbot and nginx stand-ins drop its CLI.
+legacy_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates"
+current_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates"
+case "$stack" in
+  legacy) out="$here/images.env"; suites="bookworm" ;;
+  current) out="$here/images-current.env"; suites="sid trixie" ;;
+  *) printf 'images: error: unknown stack %s (legacy or current)\n' "$stack" >&2; exit 2 ;;
+esac
 
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { printf 'images: error: %s\n' "$*" >&2; exit 1; }
 exists() { docker image inspect "$1" >/dev/null 2>&1; }
 hash_of() { sha256sum | cut -c1-12; }
 
-# The mirror comes from this machine's own apt configuration (deb822 or one-line format), never from the repo.
-debian_mirror() {
-  local uri=""
-  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && u!="" && $0 ~ /(^| )'"$suite"'( |$)/ {print u; exit}' \
-      /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  fi
-  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1=="deb" && $0 ~ / '"$suite"' / {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
-      /etc/apt/sources.list || true)
-  fi
-  [ -n "$uri" ] || die "no Debian mirror for '$suite' found in /etc/apt/sources.list{,.d}; add one and retry"
-  printf '%s\n' "$uri"
-}
-
+# Debootstraps one suite into a base image; returns non-zero (after showing the log's tail) when the suite fails.
 build_base() {
-  local tag=$1 dir
-  if exists "$tag"; then log "reusing $tag"; return; fi
+  local tag=$1 suite=$2 packages=$3 dir mirror
+  if exists "$tag"; then log "reusing $tag"; return 0; fi
   command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install -y debootstrap)"
+  mirror=$(debian_mirror) || die "no Debian mirror found in the machine's apt sources"
   dir=$(mktemp -d /tmp/certkit-rootfs.XXXXXX)
   log "debootstrap $suite with $packages (about a minute)"
-  if ! debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$(debian_mirror)" >"$dir.log" 2>&1; then
+  if ! debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$mirror" >"$dir.log" 2>&1; then
     tail -n 20 "$dir.log" >&2
-    die "debootstrap failed (full log: $dir.log)"
+    log "debootstrap $suite failed (full log: $dir.log)"
+    rm -rf "$dir"
+    return 1
   fi
   rm -f "$dir.log"
   # Debian's nginx ships a default site and starts nothing by itself in a container; certkit brings its own config.
@@ -65,29 +79,56 @@ build_from() {
 }
 
 # The recipe: what goes into the images. Bump recipe_version when the debootstrap steps above change.
-recipe_version=1
-recipe=$( (printf '%s %s %s\n' "$recipe_version" "$suite" "$packages"; cat "$here"/*.Dockerfile) | hash_of)
-base="certkit-test/base:$recipe"
-certbot_image="certkit-test/certbot:$recipe"
-nginx_image="certkit-test/nginx:$recipe"
-pebble_image="certkit-test/pebble:$recipe"
+recipe_version=2
+recipe_of() { (printf '%s %s %s\n' "$recipe_version" "$1" "$2"; cat "$here"/*.Dockerfile) | hash_of; }
 
-node_bin=$(readlink -f "$(command -v node)")
-node_image="certkit-test/node:$( (printf '%s\n' "$recipe"; node --version) | hash_of)"
-
-build_bases() {
-  build_base "$base"
-  build_from "$certbot_image" "$here/certbot.Dockerfile" "$here" "$base"
-  build_from "$nginx_image" "$here/nginx.Dockerfile" "$here" "$base"
-  build_from "$pebble_image" "$here/pebble.Dockerfile" "$here" "$base"
-  if ! exists "$node_image"; then
-    local ctx
-    ctx=$(mktemp -d /tmp/certkit-node.XXXXXX)
-    cp "$node_bin" "$ctx/node"
-    build_from "$node_image" "$here/node.Dockerfile" "$ctx" "$base"
-    rm -rf "$ctx"
-  fi
+# Sets base, the four stand-in image names and suite for one stack, building what is missing. A suite
+# whose images all exist is reused without touching the mirror; otherwise the suites are tried in order.
+build_stand_ins() {
+  local packages=$1 candidate recipe
+  shift
+  for candidate in "$@"; do
+    recipe=$(recipe_of "$candidate" "$packages")
+    base="certkit-test/base:$recipe"
+    certbot_image="certkit-test/certbot:$recipe"
+    nginx_image="certkit-test/nginx:$recipe"
+    pebble_image="certkit-test/pebble:$recipe"
+    challtestsrv_image="certkit-test/pebble-challtestsrv:$recipe"
+    suite=$candidate
+    if exists "$certbot_image" && exists "$nginx_image" && exists "$pebble_image" && exists "$challtestsrv_image"; then
+      log "reusing the $candidate stand-ins ($recipe)"
+      return 0
+    fi
+    if build_base "$base" "$candidate" "$packages"; then
+      build_from "$certbot_image" "$here/certbot.Dockerfile" "$here" "$base"
+      build_from "$nginx_image" "$here/nginx.Dockerfile" "$here" "$base"
+      build_from "$pebble_image" "$here/pebble.Dockerfile" "$here" "$base"
+      build_from "$challtestsrv_image" "$here/pebble-challtestsrv.Dockerfile" "$here" "$base"
+      return 0
+    fi
+    log "$candidate failed; trying the next suite"
+  done
+  die "no suite of ($*) could be debootstrapped"
 }
+
+docker info >/dev/null 2>&1 || die "no Docker engine answers (is dockerd running?)"
+
+# The node runtime and the certkit app sit on the legacy base, whichever stack is built: they are the kit's own
+# controller, not stand-ins for an official image.
+build_stand_ins "$legacy_packages" bookworm
+legacy_base=$base
+node_image="certkit-test/node:$( (printf '%s\n' "$legacy_base"; node --version) | hash_of)"
+if ! exists "$node_image"; then
+  ctx=$(mktemp -d /tmp/certkit-node.XXXXXX)
+  cp "$(readlink -f "$(command -v node)")" "$ctx/node"
+  build_from "$node_image" "$here/node.Dockerfile" "$ctx" "$legacy_base"
+  rm -rf "$ctx"
+fi
+if [ "$stack" = current ]; then
+  # shellcheck disable=SC2086 # the suites are words
+  build_stand_ins "$current_packages" $suites
+  [ "$suite" = sid ] || log "warning: the current stack is built from $suite, not sid"
+fi
 
 # The app image holds the built controller with production dependencies only; its tag follows its content.
 build_app() {
@@ -102,23 +143,18 @@ build_app() {
   rm -rf "$ctx"
   printf '%s\n' "$tag"
 }
-
-docker info >/dev/null 2>&1 || die "no Docker engine answers (is dockerd running?)"
-
-if [ "${1:-}" = "--app" ]; then
-  exists "$node_image" || build_bases
-else
-  build_bases
-fi
 app_image=$(build_app)
 
 cat >"$out" <<EOF
 # Written by test/images/build.sh; read by the e2e tests. Not committed.
+CERTKIT_TEST_STACK=$stack
+CERTKIT_TEST_SUITE=$suite
 CERTKIT_TEST_BASE_IMAGE=$base
 CERTBOT_IMAGE=$certbot_image
 NGINX_IMAGE=$nginx_image
 PEBBLE_IMAGE=$pebble_image
+PEBBLE_CHALLTESTSRV_IMAGE=$challtestsrv_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
 EOF
-log "image names written to ${out#"$root"/}"
+log "$stack stack ($suite): image names written to ${out#"$root"/}"

@@ -1,4 +1,7 @@
-# Stand-in for certbot/certbot: Debian's certbot 2.1 on the debootstrapped base. Same entrypoint as the official image.
+# Stand-in for certbot/certbot: Debian's certbot on the debootstrapped base. Same entrypoint as the official image,
+# and the same shell and tools as its Alpine base: busybox ash is /bin/sh and busybox applets come first in PATH
+# (cat, cp, ln, mv, readlink, tail, ...), with no openssl, curl or wget beyond busybox's own. See CONTRIBUTING.md.
 ARG BASE
 FROM ${BASE}
+RUN /bin/busybox --install -s /usr/local/bin && ln -sf /bin/busybox /bin/sh && rm -f /usr/bin/openssl /usr/bin/curl
 ENTRYPOINT ["certbot"]

@@ -6,36 +6,47 @@ import { parse } from 'dotenv';
 
 const run = promisify(execFile);
 
+/** The two stacks every e2e file runs on (see vitest.config.ts). */
+export type StackName = 'legacy' | 'current';
+
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Why e2e cannot run here (no Docker engine), or '' when it can. */
+    /** Which stack this e2e project runs on. */
+    stack: StackName;
+    /** Why e2e cannot run here (no Docker engine, no Compose), or '' when it can. */
     dockerMissing: string;
     images: Record<string, string>;
     composeCommand: string[];
   }
 }
 
+const IMAGES_ENV: Record<StackName, string> = { legacy: 'test/images/images.env', current: 'test/images/images-current.env' };
+/** legacy drives Compose v1 (`docker-compose`, as bookworm ships it), current drives v2 (`docker compose`). */
+const COMPOSE: Record<StackName, string[]> = { legacy: ['docker-compose'], current: ['docker', 'compose'] };
+
 /**
- * E2E needs a Docker engine. Without one the e2e tier fails under CI=true (a CI run that cannot prove the product
- * must not pass) and is skipped with a one-line reason elsewhere. With one, the stand-in images are built or reused.
+ * E2E needs a Docker engine and the stack's Compose. Without them the e2e tier fails under CI=true (a CI run that
+ * cannot prove the product must not pass) and is skipped with a one-line reason elsewhere. With them, the stack's
+ * stand-in images are built or reused.
  */
 export default async function setup(project: TestProject): Promise<void> {
-  const missing = await dockerProblem();
+  const stack = project.config.provide?.['stack'] as StackName | undefined;
+  if (stack !== 'legacy' && stack !== 'current') throw new Error(`e2e: project ${project.name} provides no stack (legacy or current)`);
+  const missing = (await dockerProblem()) ?? (await composeProblem(COMPOSE[stack]));
   if (missing) {
-    if (process.env['CI'] === 'true') throw new Error(`e2e: ${missing} (CI=true: failing instead of skipping)`);
-    process.stderr.write(`e2e skipped: ${missing}\n`);
+    if (process.env['CI'] === 'true') throw new Error(`e2e-${stack}: ${missing} (CI=true: failing instead of skipping)`);
+    process.stderr.write(`e2e-${stack} skipped: ${missing}\n`);
     project.provide('dockerMissing', missing);
     project.provide('images', {});
     project.provide('composeCommand', []);
     return;
   }
-  await run('bash', ['test/images/build.sh'], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stderr?: string }) => {
-    throw new Error(`e2e: building the stand-in images failed:\n${error.stderr ?? String(error)}`);
+  await run('bash', ['test/images/build.sh', '--stack', stack], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stderr?: string }) => {
+    throw new Error(`e2e-${stack}: building the stand-in images failed:\n${error.stderr ?? String(error)}`);
   });
-  const images = parse(await readFile('test/images/images.env', 'utf8'));
   project.provide('dockerMissing', '');
-  project.provide('images', images);
-  project.provide('composeCommand', await composeCommand());
+  project.provide('images', parse(await readFile(IMAGES_ENV[stack], 'utf8')));
+  project.provide('composeCommand', COMPOSE[stack]);
 }
 
 async function dockerProblem(): Promise<string | undefined> {
@@ -48,9 +59,7 @@ async function dockerProblem(): Promise<string | undefined> {
   }
 }
 
-/** Compose v2 (`docker compose`) when present, else the v1 `docker-compose`; the kit's file works with both. */
-async function composeCommand(): Promise<string[]> {
-  if (await run('docker', ['compose', 'version']).then(() => true, () => false)) return ['docker', 'compose'];
-  if (await run('docker-compose', ['version']).then(() => true, () => false)) return ['docker-compose'];
-  throw new Error('e2e: neither `docker compose` nor `docker-compose` is installed');
+async function composeProblem([command, ...prefix]: string[]): Promise<string | undefined> {
+  const ok = await run(command as string, [...prefix, 'version']).then(() => true, () => false);
+  return ok ? undefined : `\`${[command, ...prefix].join(' ')}\` is not installed (bash .ci/run installs it)`;
 }

@@ -33,6 +33,7 @@ export class TestStack {
       await cp(join(REPO, entry), join(dir, entry), { recursive: true, filter: (source) => !RENDERED.test(source) });
     }
     await cp(join(REPO, 'test/e2e/compose.test.yaml'), join(dir, 'compose.test.yaml'));
+    await cp(join(REPO, 'test/e2e/compose.legacy.yaml'), join(dir, 'compose.legacy.yaml'));
     if (options.pebbleValiditySeconds) await writePebbleConfig(dir, options.pebbleValiditySeconds);
     const names = [`site-${id}.test`, `www.site-${id}.test`, `api.site-${id}.test`].slice(0, options.names ?? 2);
     const [httpPort, httpsPort] = [await freePort(), await freePort()];
@@ -55,13 +56,20 @@ export class TestStack {
   }
 
   composeEnv(): NodeJS.ProcessEnv {
-    const images = inject('images');
-    return { ...process.env, ...images, PEBBLE_CHALLTESTSRV_IMAGE: images['PEBBLE_IMAGE'] ?? '' };
+    return { ...process.env, ...inject('images') };
+  }
+
+  /**
+   * The Compose files of this stack, in order: the kit's, the test override (internal networks, 127.0.0.1), and on
+   * the legacy stack the override for its older pebble-challtestsrv flags.
+   */
+  static composeFiles(): string[] {
+    return ['docker-compose.yaml', 'compose.test.yaml', ...(inject('stack') === 'legacy' ? ['compose.legacy.yaml'] : [])];
   }
 
   compose(args: readonly string[], profiles: readonly string[] = ['certbot', 'pebble']): Promise<CommandResult> {
     const [command, ...prefix] = inject('composeCommand');
-    const files = ['-p', this.project, '-f', 'docker-compose.yaml', '-f', 'compose.test.yaml', ...profiles.flatMap((profile) => ['--profile', profile])];
+    const files = ['-p', this.project, ...TestStack.composeFiles().flatMap((file) => ['-f', file]), ...profiles.flatMap((profile) => ['--profile', profile])];
     return runCommand(command as string, [...prefix, ...files, ...args], { cwd: this.dir, env: this.composeEnv(), timeoutMs: 240_000 });
   }
 
