@@ -4,9 +4,9 @@ import { inject } from 'vitest';
 import { runCommand } from './docker-cli.js';
 import type { TestStack } from './stack.js';
 
-/** Which stand-in stack the e2e run uses: `current` (certbot 5.5, Pebble 2.10) or `legacy` (certbot 2.1, Pebble 2.4). */
+/** Which stand-in stack this e2e project runs on: `current` (certbot 5.5, Pebble 2.10) or `legacy` (certbot 2.1, Pebble 2.4). */
 export function stackKind(): 'current' | 'legacy' {
-  return inject('images')['CERTKIT_TEST_STACK'] === 'current' ? 'current' : 'legacy';
+  return inject('stack');
 }
 
 const DAY = 86_400;
