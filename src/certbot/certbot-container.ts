@@ -107,6 +107,12 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
         `The CA could not validate the names. Check that each name's DNS points at this server and port 80 reaches nginx from the internet.\n${detail}`,
         { details: failure.detail },
       );
+    case 'profile':
+      return new CertkitError(
+        'CA_REFUSED',
+        `The CA does not offer the ACME profile CERTBOT_PROFILE asks for. Set CERTBOT_PROFILE to a profile the CA lists (Let's Encrypt: classic, tlsserver, shortlived), or leave it empty for the CA's default.\n${detail}`,
+        { details: failure.detail },
+      );
     case 'lock':
       return new CertkitError('LOCK_HELD', `certbot is already running in the certbot container (started outside certkit?); try again when it has finished.\n${detail}`);
     case 'account':

@@ -1,6 +1,6 @@
 /** What went wrong in a failed certbot run, read from its output. */
 export interface CertbotFailure {
-  kind: 'rate-limited' | 'validation' | 'lock' | 'account' | 'other';
+  kind: 'rate-limited' | 'validation' | 'lock' | 'account' | 'profile' | 'other';
   /** The CA's or certbot's own words, a line each. */
   detail: string[];
   /** When the CA says to retry (from "retry after ..." in a rate-limit error). */
@@ -22,7 +22,9 @@ export function parseCertbotFailure(output: string): CertbotFailure {
       ? 'rate-limited'
       : /accountDoesNotExist|Account .* does not exist/i.test(text)
         ? 'account'
-        : /Some challenges have failed|Challenge failed|unauthorized|urn:ietf:params:acme:error:(connection|dns|incorrectResponse)/i.test(text)
+        : /urn:ietf:params:acme:error:invalidProfile|unrecognized profile/i.test(text)
+          ? 'profile'
+          : /Some challenges have failed|Challenge failed|unauthorized|urn:ietf:params:acme:error:(connection|dns|incorrectResponse)/i.test(text)
           ? 'validation'
           : 'other';
   return { kind, detail: detail.length > 0 ? unique(detail) : lines.slice(-5), retryAfter };

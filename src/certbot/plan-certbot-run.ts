@@ -1,10 +1,13 @@
 import type { Config, KeyType } from '../config/config.js';
 import { ACME_SERVERS } from '../config/acme-servers.js';
 import { CertkitError } from '../errors.js';
-import type { Version } from './certbot-version.js';
+import { isIpAddress } from '../config/ip-address.js';
+import { atLeast, CERTBOT_SINCE } from './certbot-support.js';
+import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK } from '../stack/layout.js';
 import type { RenewalConf } from '../store/renewal-conf.js';
 import { decideRenewal } from './renewal-due.js';
+import { decideByRenewalWindow, type RenewalWindow } from './renewal-window.js';
 
 /** The certificate certbot already has under the configured name, as read from the store. */
 export interface ExistingCertificate {
@@ -24,6 +27,8 @@ export interface PlanRequest {
   dryRun?: boolean;
   /** Use Let's Encrypt staging for this run, whatever CERTBOT_SERVER says. */
   staging?: boolean;
+  /** The CA's renewal window for the existing certificate (ARI), when the CA has one. */
+  renewalWindow?: RenewalWindow | undefined;
 }
 
 /**
@@ -77,6 +82,8 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   if (savedServer !== undefined && savedServer !== serverUrl) forceReasons.push(`moves from ${savedServer} to ${serverUrl}`);
   const savedKey = describeSavedKeyType(existing.renewal);
   if (savedKey !== undefined && savedKey !== describeKeyType(config.keyType)) forceReasons.push(`changes the key from ${savedKey} to ${describeKeyType(config.keyType)}`);
+  const savedProfile = knownSavedProfile(existing.renewal);
+  if (savedProfile !== null && savedProfile !== config.profile) forceReasons.push(`changes the profile from ${describeProfile(savedProfile)} to ${describeProfile(config.profile)}`);
   const authenticator = existing.renewal?.authenticator;
   if (authenticator !== undefined && authenticator !== 'webroot') changes.push(`switches validation from ${authenticator} to webroot`);
 
@@ -89,14 +96,19 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     return plan('reissue', certonly(config, serverUrl, request, [...extra, ...(forced ? (['--force-renewal'] as const) : [])]), reasons, always);
   }
 
+  // The CA's window can open before certbot's threshold (an incident, a revocation ahead). certbot >= 5.0 asks the CA
+  // at most once per Retry-After (hours), and older certbot never asks; so once the window is open, certkit renews.
+  const window = request.renewalWindow ? decideByRenewalWindow(request.renewalWindow, existing.serial, request.now) : undefined;
+  if (window?.due && !request.dryRun) return plan('renew', renew(config, request, ['--force-renewal']), [window.reason], always);
   const decision = decideRenewal(existing, request.now, request.certbot);
+  const ariNote = window ? [window.reason] : [];
   if (decision.decidedBy === 'certbot') {
     // certbot applies the same rule (decideRenewal mirrors it), so it validates exactly when the certificate is due.
-    return plan('renew', renew(config, request, []), [`certbot decides: ${decision.reason}`], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
+    return plan('renew', renew(config, request, []), [`certbot decides: ${decision.reason}`, ...ariNote], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
   }
   if (decision.due) return plan('renew', renew(config, request, ['--force-renewal']), [decision.reason], always);
   if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
-  return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason], { validates: false, dryRun: request.dryRun });
+  return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], { validates: false, dryRun: request.dryRun });
 }
 
 /** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
@@ -125,12 +137,13 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
     'certonly',
     ...commonArgv(config, request),
     '--webroot', '-w', CONTAINER_PATHS.webroot,
-    ...config.domains.flatMap((name) => ['-d', name]),
+    ...config.domains.flatMap((name) => [isIpAddress(name) ? '--ip-address' : '-d', name]),
     '--server', serverUrl,
     ...(insecureCa ? ['--no-verify-ssl'] : []),
     '--agree-tos',
     ...(config.email ? ['--email', config.email, '--no-eff-email'] : ['--register-unsafely-without-email']),
     ...keyTypeArgv(config.keyType),
+    ...(config.profile ? ['--required-profile', config.profile] : []),
     ...(forced ? [] : ['--keep-until-expiring']),
     ...extra,
     ...config.certbotOptions,
@@ -138,7 +151,7 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
   return { argv, insecureCa, forceRenewal: forced };
 }
 
-function renew(config: Config, request: { dryRun?: boolean | undefined }, extra: readonly Extra[]): Built {
+function renew(config: Config, request: { dryRun?: boolean | undefined; certbot: Version; existing: ExistingCertificate | undefined }, extra: readonly Extra[]): Built {
   const forced = extra.includes('--force-renewal');
   const insecureCa = config.server.url === ACME_SERVERS.pebble;
   const argv = [
@@ -149,6 +162,7 @@ function renew(config: Config, request: { dryRun?: boolean | undefined }, extra:
     ...(request.dryRun && config.server.url !== ACME_SERVERS.production ? ['--server', config.server.url] : []),
     // certbot does not save --no-verify-ssl in the renewal configuration.
     ...(insecureCa ? ['--no-verify-ssl'] : []),
+    ...renewProfileArgv(config, request),
     ...(forced ? [] : ['--keep-until-expiring']),
     ...extra,
     ...config.certbotOptions,
@@ -158,6 +172,35 @@ function renew(config: Config, request: { dryRun?: boolean | undefined }, extra:
 
 /** The flags certkit itself adds beside the base command; CERTBOT_OPTIONS come from the user and are vetted elsewhere. */
 type Extra = '--expand' | '--force-renewal';
+
+/**
+ * certbot 4.0 takes a profile but does not save it, so a renewal without the flag falls back to the CA's default
+ * (the "shortlived profile silently dropped" complaint); certkit passes it on every renewal there, and whenever the
+ * renewal conf does not hold it yet (a lineage issued by 4.0 and renewed by a newer certbot).
+ */
+function renewProfileArgv(config: Config, request: { certbot: Version; existing: ExistingCertificate | undefined }): string[] {
+  if (!config.profile) return [];
+  const saved = request.existing?.renewal?.profile;
+  if (atLeast(request.certbot, CERTBOT_SINCE.savedProfileAndAri) && saved === config.profile) return [];
+  return ['--required-profile', config.profile];
+}
+
+/**
+ * The profile the existing certificate was requested with: a name, undefined for the CA's default, or null when the
+ * store cannot tell. certbot before 4.0 could not ask for a profile; 4.0 could but saved none, so there its absence
+ * says nothing; 4.1 and newer save it.
+ */
+function knownSavedProfile(renewal: RenewalConf | undefined): string | undefined | null {
+  if (!renewal) return null;
+  if (renewal.profile !== undefined) return renewal.profile;
+  const writtenBy = renewal.version === undefined ? undefined : parseCertbotVersion(`certbot ${renewal.version}`);
+  if (!writtenBy) return null;
+  return atLeast(writtenBy, CERTBOT_SINCE.profile) && !atLeast(writtenBy, CERTBOT_SINCE.savedProfileAndAri) ? null : undefined;
+}
+
+function describeProfile(profile: string | undefined): string {
+  return profile === undefined ? "the CA's default" : profile;
+}
 
 function keyTypeArgv(keyType: KeyType): string[] {
   return keyType.type === 'ecdsa'

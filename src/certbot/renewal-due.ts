@@ -13,7 +13,8 @@ export interface DueDecision {
 
 /**
  * When a certificate is due. certbot from 4.0 renews once a third of the lifetime is left (half when the lifetime
- * is under 10 days) and knows the CA's renewal window (ARI), so certkit lets it decide (`decidedBy: 'certbot'`).
+ * is under 10 days) and knows the CA's renewal window (ARI), so certkit lets it decide (`decidedBy: 'certbot'`);
+ * certkit only steps in once the CA's window is open (renewal-window.ts), which certbot may not have asked about yet.
  * Before 4.0 certbot renews 30 days before expiry, which misses long certificates' thirds and would renew a
  * short-lived certificate at every check (and run into the 5-per-week duplicate limit); there certkit decides:
  * the earlier of the two rules, but never before half the lifetime has passed.

@@ -1,3 +1,4 @@
+import { canonicalIp } from '../config/ip-address.js';
 import { X509Certificate } from 'node:crypto';
 
 /** What certkit needs to know about one certificate, read from its PEM text alone. */
@@ -50,8 +51,12 @@ export function parseSubjectAltNames(san: string | undefined): string[] {
   return san
     .split(',')
     .map((part) => part.trim())
-    .filter((part) => part.startsWith('DNS:'))
-    .map((part) => part.slice(4).toLowerCase());
+    .flatMap((part) => {
+      if (part.startsWith('DNS:')) return [part.slice(4).toLowerCase()];
+      // IP-address certificates: canonical form, so it compares equal to the address in CERTBOT_DOMAIN.
+      if (part.startsWith('IP Address:')) return [canonicalIp(part.slice(11)) ?? part.slice(11)];
+      return [];
+    });
 }
 
 function describeKeyType(cert: X509Certificate): string {

@@ -24,6 +24,8 @@ const REFUSED_FLAGS: ReadonlyArray<[names: string[], reason: string]> = [
   [['--force-renewal', '--renew-by-default', '--keep-until-expiring', '--keep', '--reinstall'], 'use `certkit update --force`; certkit decides when to renew'],
   [['--duplicate'], 'it creates NAME-0001 copies that nginx never serves'],
   [['--deploy-hook', '--renew-hook'], 'certkit installs its own deploy hook to publish renewed certificates to nginx'],
+  [['--preferred-profile', '--required-profile'], 'the ACME profile comes from CERTBOT_PROFILE, which certkit keeps on every renewal'],
+  [['--ip-address'], 'IP addresses go in CERTBOT_DOMAIN beside the names'],
   [['--expand', '--allow-subset-of-names'], 'certkit passes --expand itself when names are added'],
   [['--interactive', '--force-interactive'], 'certkit runs certbot without a terminal'],
 ];

@@ -14,6 +14,8 @@ export interface Config {
   certbotOptions: string[];
   server: AcmeServer;
   keyType: KeyType;
+  /** The ACME profile to request (CERTBOT_PROFILE); undefined leaves the choice to the CA. IP certificates default to shortlived. */
+  profile: string | undefined;
   nginx: NginxConfig;
   /** How often the daemon checks, before jitter. */
   checkIntervalMs: number;

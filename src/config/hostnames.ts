@@ -4,7 +4,7 @@ export function hostnameProblem(name: string): string | undefined {
   if (name.startsWith('*.')) return 'is a wildcard; wildcards need DNS-01 validation, which certkit does not do yet';
   if (/[^\x00-\x7f]/.test(name)) return 'has non-ASCII letters; write it in its xn-- (punycode) form';
   if (name.length > 253) return 'is longer than 253 characters';
-  if (/^\d+(\.\d+){3}$/.test(name) || name.includes(':')) return "is an IP address; Let's Encrypt issues for DNS names here";
+  if (/^\d+(\.\d+){3}$/.test(name) || name.includes(':')) return 'looks like an IP address but is not a valid IPv4 or IPv6 address';
   const labels = name.split('.');
   if (labels.length < 2) return 'is not a fully qualified name (expected something like example.com)';
   for (const label of labels) {

@@ -4,6 +4,7 @@ import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { Config, KeyType } from './config.js';
 import { hostnameProblem, splitNames } from './hostnames.js';
+import { canonicalIp, hostForUrl } from './ip-address.js';
 import type { EnvFile } from './read-env-file.js';
 
 /**
@@ -30,6 +31,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const certbotOptions = read('CERTBOT_OPTIONS', '', optionsSchema);
   const server = read('CERTBOT_SERVER', 'production', serverSchema);
   const keyType = read('CERTBOT_KEY_TYPE', 'ecdsa-p256', keyTypeSchema);
+  const profile = read('CERTBOT_PROFILE', '', profileSchema);
   const serverNames = read('NGINX_SERVER_NAME', '', serverNameList);
   const httpsPort = read('NGINX_HTTPS_PORT', '443', portSchema);
   const httpPort = read('NGINX_HTTP_PORT', '80', portSchema);
@@ -51,17 +53,25 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   if (server.name === 'production' && checkIntervalMs !== undefined && checkIntervalMs < 60_000) {
     problems.push(`CERTKIT_CHECK_INTERVAL: under a minute against Let's Encrypt production would hammer its rate limits; use 1m or more`);
   }
+  const addresses = domains.filter((name) => canonicalIp(name) !== undefined);
+  if (addresses.length > 0 && profile && profile !== IP_PROFILE) {
+    problems.push(
+      `CERTBOT_PROFILE: "${profile}" cannot be used with the IP address ${addresses[0]} in CERTBOT_DOMAIN: Let's Encrypt issues IP-address certificates only under the ${IP_PROFILE} profile; leave CERTBOT_PROFILE empty (it then defaults to ${IP_PROFILE}) or set it to ${IP_PROFILE}`,
+    );
+  }
   if (problems.length > 0) throw configError(problems);
 
   return {
     domains,
-    certName: certName || (domains[0] as string),
+    // certbot names lineages after folders; an IPv6 address's colons become dashes.
+    certName: certName || (domains[0] as string).replace(/:/g, '-'),
     email: email || undefined,
     certbotOptions,
     server,
     keyType,
+    profile: profile || (addresses.length > 0 ? IP_PROFILE : undefined),
     nginx: {
-      serverNames: serverNames && serverNames.length > 0 ? serverNames : domains,
+      serverNames: serverNames && serverNames.length > 0 ? serverNames : domains.map(hostForUrl),
       httpsPort: httpsPort ?? 443,
       httpPort: httpPort ?? 80,
       upstream: upstream || undefined,
@@ -76,7 +86,8 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   };
 }
 
-function configError(problems: string[]): CertkitError {
+/** One CONFIG_INVALID error listing every problem (also used for what the running certbot image cannot do). */
+export function configError(problems: string[]): CertkitError {
   const head = problems.length === 1 ? 'Invalid configuration' : `Invalid configuration (${problems.length} problems)`;
   return new CertkitError('CONFIG_INVALID', `${head}:\n  ${problems.join('\n  ')}`, { details: problems });
 }
@@ -87,15 +98,21 @@ const domainList = z.string().transform((raw, ctx): string[] => {
     ctx.addIssue({ code: 'custom', message: 'is empty; set it to the name(s) this server answers for, comma-separated, e.g. example.com,www.example.com' });
     return z.NEVER;
   }
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
+    const address = canonicalIp(name);
+    if (address !== undefined) {
+      names[index] = address;
+      continue;
+    }
     const problem = hostnameProblem(name);
     if (problem) {
       ctx.addIssue({ code: 'custom', message: `is not valid: "${name}" ${problem}` });
       return z.NEVER;
     }
   }
-  if (names.length > 100) ctx.addIssue({ code: 'custom', message: "has more than 100 names, Let's Encrypt's limit per certificate" });
-  return names;
+  const unique = [...new Set(names)];
+  if (unique.length > 100) ctx.addIssue({ code: 'custom', message: "has more than 100 names, Let's Encrypt's limit per certificate" });
+  return unique;
 });
 
 const serverNameList = z.string().transform((raw, ctx): string[] => {
@@ -108,6 +125,12 @@ const serverNameList = z.string().transform((raw, ctx): string[] => {
   }
   return names;
 });
+
+/** The only ACME profile Let's Encrypt issues IP-address certificates under. */
+export const IP_PROFILE = 'shortlived';
+
+// ACME profile names are short tokens the CA lists in its directory (classic, tlsserver, shortlived, ...).
+const profileSchema = z.string().regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "is not an ACME profile name: use one your CA lists, e.g. classic, tlsserver or shortlived (empty: the CA's default)");
 
 const certNameSchema = z.string().regex(/^$|^[a-z0-9][a-z0-9._-]{0,127}$/, 'is not a certificate name (lowercase letters, digits, dots, - and _), e.g. example.com');
 

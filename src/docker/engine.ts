@@ -29,6 +29,8 @@ export interface ServiceContainer {
   service: string | undefined;
   running: boolean;
   state: string;
+  /** When the container last started (RFC 3339), as the engine reports it. */
+  startedAt?: string;
   /** Network name → this container's IPv4 address on it. */
   networks: Record<string, string>;
   /** Published ports. */

@@ -5,7 +5,7 @@ import { COMPOSE_LABELS } from './engine.js';
 export interface InspectJson {
   Id: string;
   Name?: string;
-  State?: { Status?: string; Running?: boolean };
+  State?: { Status?: string; Running?: boolean; StartedAt?: string };
   Config?: { Labels?: Record<string, string> | null };
   NetworkSettings?: {
     Networks?: Record<string, { IPAddress?: string }> | null;
@@ -22,6 +22,7 @@ export function mapInspect(json: InspectJson): ServiceContainer {
     service: labels[COMPOSE_LABELS.service],
     running: json.State?.Running === true,
     state: json.State?.Status ?? 'unknown',
+    ...(json.State?.StartedAt ? { startedAt: json.State.StartedAt } : {}),
     networks: mapNetworks(json.NetworkSettings?.Networks ?? {}),
     ports: mapPorts(json.NetworkSettings?.Ports ?? {}),
     labels,

@@ -14,6 +14,8 @@ export interface RenewalConf {
   keyType: string | undefined;
   ellipticCurve: string | undefined;
   rsaKeySize: string | undefined;
+  /** The ACME profile certbot >= 4.1 saved (required over preferred); undefined when none was saved. */
+  profile: string | undefined;
   deployHook: string | undefined;
   webrootPaths: string[];
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
@@ -38,6 +40,7 @@ export function parseRenewalConf(text: string): RenewalConf {
     keyType: param('key_type'),
     ellipticCurve: param('elliptic_curve'),
     rsaKeySize: param('rsa_key_size'),
+    profile: savedProfile(flat),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: (param('webroot_path') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
@@ -71,6 +74,15 @@ function flattenConfigObj(text: string): Map<string, string> {
     }
   }
   return values;
+}
+
+/** The profile saved in a renewal conf (required over preferred); configobj writes an unset value as `None`. */
+function savedProfile(flat: Map<string, string>): string | undefined {
+  for (const key of ['renewalparams.required_profile', 'renewalparams.preferred_profile']) {
+    const value = flat.get(key);
+    if (value !== undefined && value !== '' && value !== 'None') return value;
+  }
+  return undefined;
 }
 
 /** What in a renewal conf would stop `certbot renew` from loading or renewing this lineage. */

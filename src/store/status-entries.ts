@@ -10,6 +10,8 @@ export interface StatusEntry {
   serial: string | null;
   issuer: string | null;
   keyType: string | null;
+  /** The ACME profile renewals request (from the renewal conf; certbot >= 4.1 saves it), or null. */
+  profile: string | null;
   versions: number;
   live: string;
   /** 'ok', 'stale (serial …)', 'missing', or 'unknown' when no deploy folder was read. */
@@ -44,6 +46,7 @@ export function buildStatusEntries(
       serial: report.serial,
       issuer: report.issuer,
       keyType: report.keyType,
+      profile: report.renewal?.profile ?? null,
       versions: report.versions,
       live: report.live,
       deployed: state === 'stale' ? `stale (serial ${deployedSerial ?? 'unreadable'})` : state,
@@ -60,13 +63,14 @@ export function formatStatusTable(entries: readonly StatusEntry[]): string {
     entry.name,
     entry.domains.join(','),
     entry.notAfter ? `${entry.notAfter.slice(0, 10)} (${entry.daysLeft}d)` : '-',
+    entry.profile ?? '-',
     entry.serial ?? '-',
     String(entry.versions),
     entry.live,
     entry.deployed,
     entry.served ?? '-',
   ]);
-  const header = ['NAME', 'DOMAINS', 'EXPIRES', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED'];
+  const header = ['NAME', 'DOMAINS', 'EXPIRES', 'PROFILE', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const problems = entries.flatMap((entry) => entry.problems.map((problem) => `  ${entry.name}: ${problem}`));

@@ -42,5 +42,7 @@ export async function runDaemon(deps: DaemonDeps, signal: AbortSignal): Promise<
 export function describeResult(result: UpdateResult): string {
   const expiry = result.notAfter ? `, expires ${result.notAfter.toISOString()}` : '';
   const reload = result.reloaded ? ', nginx reloaded' : '';
-  return `${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})`;
+  // Why it was renewed (the CA's window, the threshold, --force) or why not: the reasons the plan gave.
+  const why = result.reasons.length > 0 ? `: ${result.reasons.join('; ')}` : '';
+  return `${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})${why}`;
 }

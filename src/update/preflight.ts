@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CONTAINER_PATHS } from '../stack/layout.js';
+import { hostForUrl, isIpAddress } from '../config/ip-address.js';
 import { CertkitError } from '../errors.js';
 
 const SCRIPT = `
@@ -41,11 +42,11 @@ export async function runPreflight(certbot: CertbotContainer, names: readonly st
   const token = randomBytes(16).toString('hex');
   const file = `certkit-preflight-${token.slice(0, 12)}`;
   const path = `${CONTAINER_PATHS.webroot}/.well-known/acme-challenge/${file}`;
-  const targets = names.map((name) => ({
-    name,
-    url: `http://${viaAddress ?? name}/.well-known/acme-challenge/${file}`,
-    host: viaAddress ? name : undefined,
-  }));
+  // An IP address is validated at that address, never through DNS: it must reach this nginx itself.
+  const targets = names.map((name) => {
+    const via = isIpAddress(name) ? undefined : viaAddress;
+    return { name, url: `http://${hostForUrl(via ?? name)}/.well-known/acme-challenge/${file}`, host: via ? name : undefined };
+  });
   const results = JSON.parse(await certbot.python(SCRIPT, [path, token, JSON.stringify(targets)])) as PreflightResult[];
   const failed = results.filter((result) => !result.ok);
   if (failed.length === 0) return;
@@ -53,7 +54,7 @@ export async function runPreflight(certbot: CertbotContainer, names: readonly st
     'PREFLIGHT_FAILED',
     `These names do not reach this server's nginx over HTTP, so the CA could not validate them either:\n` +
       failed.map((result) => `  ${result.name}: ${result.detail}`).join('\n') +
-      `\nPoint each name's DNS (A/AAAA) at this server and open port 80 to the internet. If the server cannot reach itself` +
+      `\nPoint each name's DNS (A/AAAA) at this server (an IP address must be one of this server's own) and open port 80 to the internet. If the server cannot reach itself` +
       ` through its public address (no hairpin NAT) but the CA can, set CERTKIT_PREFLIGHT=false.`,
     { details: failed.map((result) => `${result.name}: ${result.detail}`) },
   );

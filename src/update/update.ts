@@ -1,8 +1,12 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
-import { formatVersion, MIN_CERTBOT, versionAtLeast } from '../certbot/certbot-version.js';
+import { certbotSupportProblems } from '../certbot/certbot-support.js';
+import { formatVersion, type Version } from '../certbot/certbot-version.js';
 import { planCertbotRun, planForcedReissue, type CertbotPlan } from '../certbot/plan-certbot-run.js';
+import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import type { Config } from '../config/config.js';
+import { isIpAddress } from '../config/ip-address.js';
+import { configError } from '../config/load-config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -35,6 +39,11 @@ export interface UpdateContext {
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
+  /**
+   * certbot versions already read, by container id and start time: the daemon keeps one for its whole life, so
+   * certbot's Python start-up (a second or more) runs once per container, not at every check.
+   */
+  certbotVersions?: Map<string, Version>;
 }
 
 export interface UpdateOptions {
@@ -52,6 +61,8 @@ export interface UpdateResult {
   reasons: string[];
   serial: string | undefined;
   notAfter: Date | undefined;
+  /** The ACME profile renewals request: as saved by certbot >= 4.1, else as configured (certkit passes it to 4.0). */
+  profile: string | undefined;
   /** The serial nginx presents for each name after the run. */
   served: ServedName[];
   reloaded: boolean;
@@ -63,10 +74,9 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
-  const version = await certbot.version();
-  if (!versionAtLeast(version, MIN_CERTBOT[0], MIN_CERTBOT[1])) {
-    throw new CertkitError('CONFIG_INVALID', `CERTBOT_IMAGE runs certbot ${formatVersion(version)}; certkit needs ${formatVersion(MIN_CERTBOT)} or newer. Use a newer certbot image (default certbot/certbot:v5.1.0).`);
-  }
+  const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
+  const unsupported = certbotSupportProblems(ctx.config, version);
+  if (unsupported.length > 0) throw configError(unsupported);
 
   const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose });
   let failed = false;
@@ -74,16 +84,19 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     // Rendering writes files every run shares, and a run that waited for the lock may hold a .env read before the
     // run it waited for changed it: both happen under the lock, with the configuration read again when the caller can.
     const config = ctx.reloadConfig ? await ctx.reloadConfig() : ctx.config;
+    const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
+    if (stillUnsupported.length > 0) throw configError(stillUnsupported);
     const run = { ...ctx, config };
     const render = await renderProject(config, ctx.projectDir);
     const rendered = render.files;
     if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
     const before = await certbot.readLineage(config.certName);
-    const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), ...options });
+    const renewalWindow = before && !options.dryRun ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log) : undefined;
+    const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
     if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
     if (options.dryRun) {
-      return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, served: [], reloaded: false, rendered };
+      return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, profile: config.profile, served: [], reloaded: false, rendered };
     }
 
     const after = await certbot.readLineage(config.certName);
@@ -107,7 +120,8 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       forceReload: render.nginxChanged,
     });
     const action = before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
-    return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, served, reloaded, rendered };
+    const profile = after.renewal?.profile ?? config.profile;
+    return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, profile, served, reloaded, rendered };
   } catch (error) {
     failed = true;
     throw error;
@@ -121,6 +135,17 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   }
 }
 
+/** The certbot version, from the cache when this container (same id, same start) was asked before. */
+export async function readCertbotVersion(certbot: Pick<CertbotContainer, 'version'>, container: Pick<ServiceContainer, 'id' | 'startedAt'>, cache: Map<string, Version> | undefined): Promise<Version> {
+  // A container's image is fixed for its life; the start time also catches a certbot upgraded inside and restarted.
+  const key = `${container.id}@${container.startedAt ?? ''}`;
+  const known = cache?.get(key);
+  if (known) return known;
+  const version = await certbot.version();
+  cache?.set(key, version);
+  return version;
+}
+
 async function runPlan(
   ctx: UpdateContext,
   stack: Stack,
@@ -129,7 +154,8 @@ async function runPlan(
   options: UpdateOptions,
 ): Promise<void> {
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
-  if (pebbleAddress) await pointPebbleDnsAt(certbot, pebbleAddress);
+  // IP addresses are validated at the address itself; only DNS names need the test CA's DNS.
+  if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) await pointPebbleDnsAt(certbot, pebbleAddress);
   if (ctx.config.preflight && plan.validates) {
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);

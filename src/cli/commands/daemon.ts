@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Version } from '../../certbot/certbot-version.js';
 import { findStack } from '../../stack/find-stack.js';
 import { runDaemon } from '../../update/daemon.js';
 import { runUpdate } from '../../update/update.js';
@@ -19,6 +20,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       const first = await loadProjectConfig(globals(), io);
       const { engine, project, self } = await connectStack(globals(), io, first.projectDir, first.envFileProject);
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
+      const certbotVersions = new Map<string, Version>();
       await waitFor(async () => ({ done: await findStack(engine, project).then(() => true, () => false), value: null }), {
         timeoutMs: 180_000,
         intervalMs: 2_000,
@@ -31,7 +33,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io);
             const reloadConfig = async () => (await loadProjectConfig(globals(), io)).config;
-            const context = { engine, config, reloadConfig, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000 };
+            const context = { engine, config, reloadConfig, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000, certbotVersions };
             const result = await runUpdate(context, { purpose: 'certkit daemon' });
             return { result, intervalMs: config.checkIntervalMs };
           },

@@ -102,6 +102,12 @@ describe('anything else', () => {
     expect(failure.detail).toEqual(['An unexpected error occurred:', expect.stringMatching(/^requests\.exceptions\.ConnectionError: HTTPSConnectionPool\(host='pebble'/)]);
   });
 
+  it('recognises a profile the CA does not offer', () => {
+    const failure = parseCertbotFailure('An unexpected error occurred:\nurn:ietf:params:acme:error:invalidProfile :: Order includes unrecognized profile name "sixday"');
+    expect(failure.kind).toBe('profile');
+    expect(failure.detail).toContain('urn:ietf:params:acme:error:invalidProfile :: Order includes unrecognized profile name "sixday"');
+  });
+
   it('recognises a missing account', () => {
     expect(parseCertbotFailure('Error: urn:ietf:params:acme:error:accountDoesNotExist :: Account not found').kind).toBe('account');
   });

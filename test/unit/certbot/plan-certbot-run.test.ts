@@ -20,6 +20,7 @@ function renewalConf(overrides: Partial<RenewalConf> = {}): RenewalConf {
     keyType: 'ecdsa',
     ellipticCurve: 'secp256r1',
     rsaKeySize: undefined,
+    profile: undefined,
     deployHook: '/etc/certkit/certbot/deploy-hook.sh',
     webrootPaths: ['/var/www/certbot'],
     paths: {},

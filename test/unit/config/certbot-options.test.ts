@@ -7,9 +7,9 @@ describe('splitCertbotOptions', () => {
   });
 
   it('splits on whitespace and keeps quoted values whole, without the quotes', () => {
-    expect(splitCertbotOptions(`--preferred-chain "ISRG Root X1" --preferred-profile 'shortlived' -v`)).toEqual({
+    expect(splitCertbotOptions(`--preferred-chain "ISRG Root X1" --user-agent-comment 'my kit' -v`)).toEqual({
       ok: true,
-      words: ['--preferred-chain', 'ISRG Root X1', '--preferred-profile', 'shortlived', '-v'],
+      words: ['--preferred-chain', 'ISRG Root X1', '--user-agent-comment', 'my kit', '-v'],
     });
   });
 

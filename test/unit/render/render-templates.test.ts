@@ -228,3 +228,19 @@ describe('the template helpers', () => {
     expect(one('{{value}}', { value: '<a&b>' })).toBe('<a&b>');
   });
 });
+
+describe('IP-address certificates in the rendered files', () => {
+  it('nginx serves the certificate as the default server (clients connecting by address send no SNI) and names IPv6 in brackets', async () => {
+    const files = await render(makeConfig({ CERTBOT_DOMAIN: '192.0.2.10,fd00::5' }));
+    const https = contentOf(files, 'nginx/site-https.conf');
+    expect(https).toContain('listen 443 ssl http2 default_server;');
+    expect(https).toContain('server_name 192.0.2.10 [fd00::5];');
+    expect(https).toContain('ssl_certificate /etc/certkit/deploy/192.0.2.10/fullchain.pem;');
+  });
+
+  it('update-cert.sh asks for the addresses with --ip-address under the shortlived profile', async () => {
+    const script = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: '192.0.2.10' })), 'certbot/update-cert.sh');
+    expect(script).toMatch(/--ip-address'? '?192\.0\.2\.10/);
+    expect(script).toMatch(/--required-profile'? '?shortlived/);
+  });
+});

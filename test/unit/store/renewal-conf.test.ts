@@ -10,7 +10,7 @@ describe('renewal conf', () => {
   it('parses top-level keys, [renewalparams] and nested [[webroot_map]]', () => {
     const conf = parseRenewalConf(renderRenewalConf('a.test', ['a.test', 'www.a.test']));
     expect(conf.paths['archive_dir']).toBe('/etc/letsencrypt/archive/a.test');
-    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', profile: undefined, account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {
@@ -29,5 +29,14 @@ describe('renewal conf', () => {
       expect.stringContaining('privkey = /etc/letsencrypt/live/a.test/privkey.pem, which does not exist'),
       expect.stringContaining('archive_dir = /etc/letsencrypt/archive/a.test, which does not exist'),
     ]);
+  });
+});
+
+describe('renewal conf profile', () => {
+  it('reads the required profile first, then the preferred one, and ignores None', () => {
+    expect(parseRenewalConf('[renewalparams]\nrequired_profile = shortlived\npreferred_profile = classic\n').profile).toBe('shortlived');
+    expect(parseRenewalConf('[renewalparams]\npreferred_profile = tlsserver\n').profile).toBe('tlsserver');
+    expect(parseRenewalConf('[renewalparams]\nrequired_profile = None\n').profile).toBeUndefined();
+    expect(parseRenewalConf('version = 2.1.0\n[renewalparams]\nauthenticator = webroot\n').profile).toBeUndefined();
   });
 });

@@ -99,13 +99,20 @@ describe('formatStatusTable', () => {
     const entries = buildStatusEntries([report('a.test'), report('longer-name.test', { notAfter: null, daysLeft: null, serial: null })], undefined, NO_SERVED);
     const lines = formatStatusTable(entries).trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]?.split(/\s+/)).toEqual(['NAME', 'DOMAINS', 'EXPIRES', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED']);
+    expect(lines[0]?.split(/\s+/)).toEqual(['NAME', 'DOMAINS', 'EXPIRES', 'PROFILE', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED']);
     expect(lines[1]).toContain('2030-08-14 (60d)');
-    expect(lines[2]?.split(/\s+/)).toEqual(['longer-name.test', 'longer-name.test,www.longer-name.test', '-', '-', '1', 'ok', 'unknown', '-']);
+    expect(lines[2]?.split(/\s+/)).toEqual(['longer-name.test', 'longer-name.test,www.longer-name.test', '-', '-', '-', '1', 'ok', 'unknown', '-']);
     // Columns line up: DOMAINS starts at the same offset in every line.
     const offsets = lines.map((line) => line.search(/ (a|longer-name)\.test,| DOMAINS/));
     expect(new Set(offsets).size).toBe(1);
     expect(formatStatusTable(entries)).not.toContain('problems:');
+  });
+
+  it('shows the profile renewals request, from the renewal conf', () => {
+    const renewal = { version: '5.5.0', server: undefined, authenticator: 'webroot', account: undefined, keyType: 'ecdsa', ellipticCurve: undefined, rsaKeySize: undefined, profile: 'shortlived', deployHook: undefined, webrootPaths: [], paths: {} };
+    const [entry] = buildStatusEntries([report('a.test', { renewal })], undefined, NO_SERVED);
+    expect(entry?.profile).toBe('shortlived');
+    expect(formatStatusTable(entry ? [entry] : []).split('\n')[1]?.split(/\s+/)[4]).toBe('shortlived');
   });
 
   it('lists every problem under the table, prefixed by the certificate name', () => {

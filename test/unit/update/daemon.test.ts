@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runDaemon } from '../../../src/update/daemon.js';
+import { describeResult, runDaemon } from '../../../src/update/daemon.js';
 import type { UpdateResult } from '../../../src/update/update.js';
 import { CertkitError } from '../../../src/errors.js';
 
 const HOUR = 3_600_000;
 
 function result(action: UpdateResult['action']): UpdateResult {
-  return { certName: 'example.com', domains: ['example.com'], action, reasons: [], serial: 'abc', notAfter: new Date('2027-02-01T00:00:00Z'), served: [], reloaded: action === 'renewed', rendered: [] };
+  return { certName: 'example.com', domains: ['example.com'], action, reasons: [], serial: 'abc', notAfter: new Date('2027-02-01T00:00:00Z'), profile: undefined, served: [], reloaded: action === 'renewed', rendered: [] };
 }
 
 /** Runs the loop over a scripted sequence of cycle outcomes and records every delay it chose. */
@@ -52,5 +52,13 @@ describe('runDaemon', () => {
   it('returns to the regular interval once a check succeeds again', async () => {
     const { delays } = await runScripted(['fail', 'fail', 'ok', 'fail']);
     expect(delays).toEqual([60_000, 600_000, 12.6 * HOUR, 60_000]);
+  });
+});
+
+describe('describeResult', () => {
+  it('says why a check renewed, or why not', () => {
+    const renewed = { ...result('renewed'), reasons: ['the CA asked for renewal (ARI): its renewal window for this certificate runs a to b'] };
+    expect(describeResult(renewed)).toBe('example.com renewed (serial abc, expires 2027-02-01T00:00:00.000Z, nginx reloaded): the CA asked for renewal (ARI): its renewal window for this certificate runs a to b');
+    expect(describeResult(result('unchanged'))).toBe('example.com unchanged (serial abc, expires 2027-02-01T00:00:00.000Z)');
   });
 });
