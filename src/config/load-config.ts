@@ -3,7 +3,7 @@ import { CertkitError } from '../errors.js';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { Config, KeyType } from './config.js';
-import { hostnameProblem, splitNames } from './hostnames.js';
+import { hostnameProblem, reservedNameKind, splitNames } from './hostnames.js';
 import type { EnvFile } from './read-env-file.js';
 
 /**
@@ -48,6 +48,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   if (problems.length > 0 || !domains || !server || !keyType || !certbotOptions) {
     throw configError(problems);
   }
+  problems.push(...reservedNameProblems(domains, server));
   if (server.name === 'production' && checkIntervalMs !== undefined && checkIntervalMs < 60_000) {
     problems.push(`CERTKIT_CHECK_INTERVAL: under a minute against Let's Encrypt production would hammer its rate limits; use 1m or more`);
   }
@@ -74,6 +75,28 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
     composeProjectName: composeProjectName || undefined,
   };
+}
+
+/**
+ * A public CA cannot validate a placeholder (example.com, .test, ...) or a private-network name (.local, .internal,
+ * ...): certbot would fail after spending a failed-validation attempt, with an error that blames DNS. Pebble, the local
+ * test CA, issues for anything; a custom CA URL may be a private one (step-ca, say) that issues for private names.
+ */
+function reservedNameProblems(domains: string[], server: AcmeServer): string[] {
+  if (server.name === 'pebble') return [];
+  const problems: string[] = [];
+  for (const name of domains) {
+    const reserved = reservedNameKind(name);
+    if (!reserved || (reserved.kind === 'private' && server.name === 'custom')) continue;
+    const what =
+      reserved.kind === 'placeholder'
+        ? `is a placeholder: names under "${reserved.suffix}" are reserved for examples and tests, and no public CA issues for them`
+        : `is a private-network name: names under "${reserved.suffix}" are not in public DNS, so a public CA cannot validate them`;
+    problems.push(
+      `CERTBOT_DOMAIN: "${name}" ${what} (CERTBOT_SERVER is ${server.name}). Put your own domain, whose DNS points at this server; to try certkit without one, set CERTBOT_SERVER=pebble`,
+    );
+  }
+  return problems;
 }
 
 function configError(problems: string[]): CertkitError {
