@@ -326,8 +326,8 @@ describe('nginx and daemon settings', () => {
     ['NGINX_HTTPS_PORT', '0', 'is not a port between 1 and 65535'],
     ['NGINX_HTTPS_PORT', '70000', 'is not a port between 1 and 65535'],
     ['NGINX_HTTP_PORT', 'eighty', 'is not a port number'],
-    ['NGINX_UPSTREAM', 'http://web:3000/api', 'is not an upstream like http://web:3000'],
-    ['NGINX_UPSTREAM', 'http://web;evil', 'is not an upstream like http://web:3000'],
+    ['NGINX_UPSTREAM', 'http://web:3000/api', 'has the path "/api"; nginx passes the request path on as it came, so leave the path out; expected scheme, host and port only, like http://web:3000'],
+    ['NGINX_UPSTREAM', 'http://web;evil', 'has the character ";" in its host at position 4'],
     ['NGINX_SSL_PROTOCOLS', 'TLSv1', 'is not a list of TLS versions'],
     ['NGINX_CLIENT_MAX_BODY_SIZE', '1T', 'is not a size like 100M'],
     ['NGINX_SERVER_NAME', 'a;b', 'is not valid: "a;b" is not a server name for nginx'],
@@ -391,5 +391,73 @@ describe('where values come from', () => {
     expect(error.details[0]).toContain('"exa mple.com"');
     expect(error.message).toMatch(/^Invalid configuration \(6 problems\):\n {2}CERTBOT_DOMAIN/);
     for (const line of error.details) expect(error.message).toContain(line);
+  });
+});
+
+describe('nginx values a serving nginx depends on', () => {
+  it.each([
+    ['NGINX_UPSTREAM', 'http://web:0', 'has the port 0, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:65536', 'has the port 65536, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:99999', 'has the port 99999, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:abc', 'has the port "abc", which is not a number'],
+    ['NGINX_UPSTREAM', 'http://:3000', 'has no host'],
+    ['NGINX_UPSTREAM', 'http://we b:3000', 'has the character " " in its host at position 3'],
+    ['NGINX_UPSTREAM', 'http://-web:3000', 'whose label "-web" is empty, over 63 characters, or starts or ends with a hyphen'],
+    ['NGINX_UPSTREAM', 'http://web..app:3000', 'whose label "" is empty'],
+    ['NGINX_UPSTREAM', 'http://999.1.1.1:80', 'has "999.1.1.1", which is not an IPv4 address'],
+    ['NGINX_UPSTREAM', 'http://[::g]:80', 'has "[::g]", which is not an IPv6 address'],
+    ['NGINX_UPSTREAM', 'web:3000', 'has no http:// or https:// scheme'],
+    ['NGINX_UPSTREAM', 'ftp://web:21', 'has a scheme nginx cannot proxy to'],
+    ['NGINX_BIND', '999.1.1.1', 'is not an IP address to publish nginx on; use 0.0.0.0'],
+    ['NGINX_BIND', 'localhost', 'is not an IP address to publish nginx on'],
+    ['NGINX_BIND', '127.0.0.1:80', 'is not an IP address to publish nginx on'],
+    ['NGINX_BIND', '::1', 'is an IPv6 address without brackets; Compose needs them here: write "[::1]"'],
+    ['NGINX_BIND', '[::g]', 'is not an IP address to publish nginx on'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0644', 'lets every user on the host read the private key'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0777', 'lets every user on the host'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '604', 'lets every user on the host'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0660', 'lets the group write or run the private key'],
+  ])('%s=%j is refused: %s', (key, value, message) => {
+    const problem = problemFor(key, value);
+    expect(problem.startsWith(`${key}: `)).toBe(true);
+    expect(problem).toContain(JSON.stringify(value).slice(1, -1));
+    expect(problem).toContain(message);
+  });
+
+  it.each([
+    ['NGINX_UPSTREAM', 'http://web:3000', 'http://web:3000'],
+    ['NGINX_UPSTREAM', 'HTTPS://My_App.internal:8443/', 'https://My_App.internal:8443'],
+    ['NGINX_UPSTREAM', 'http://10.0.0.5', 'http://10.0.0.5'],
+    ['NGINX_UPSTREAM', 'http://[fd00::5]:8080', 'http://[fd00::5]:8080'],
+  ])('%s=%j is accepted as %j', (key, value, expected) => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', [key]: value } }).nginx.upstream).toBe(expected);
+  });
+
+  it.each(['0.0.0.0', '127.0.0.1', '[::]', '[::1]'])('NGINX_BIND=%j is accepted', (value) => {
+    expect(() => loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_BIND: value } })).not.toThrow();
+  });
+
+  it.each([
+    ['443', '443'],
+    ['8080', '8080'],
+  ])('refuses equal HTTP and HTTPS ports (%s and %s)', (https, http) => {
+    const details = loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTPS_PORT: https, NGINX_HTTP_PORT: http } }).details;
+    expect(details).toEqual([`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`]);
+    expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTP_PORT: '443' } }).details[0]).toContain('both are 443');
+  });
+
+  it('names the opt-in for a loose key mode, and the fix', () => {
+    expect(problemFor('CERTKIT_DEPLOY_KEY_MODE', '0644')).toBe(
+      'CERTKIT_DEPLOY_KEY_MODE: "0644" lets every user on the host read the private key; use 0600, or 0640 with CERTKIT_DEPLOY_OWNER for a consumer in the file\'s group. If you really need it, set CERTKIT_ALLOW_LOOSE_KEY_MODE=true',
+    );
+  });
+
+  it.each(['0600', '0640', '0400', '0440', '600'])('accepts the key mode %j', (value) => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: value } }).deploy.keyMode).toBe(value.padStart(4, '0'));
+  });
+
+  it('accepts a loose key mode with CERTKIT_ALLOW_LOOSE_KEY_MODE=true', () => {
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: '0644', CERTKIT_ALLOW_LOOSE_KEY_MODE: 'true' } });
+    expect(config.deploy.keyMode).toBe('0644');
   });
 });
