@@ -28,8 +28,8 @@ describe('buildRenderContext', () => {
         hstsMaxAge: 0,
         sslProtocols: 'TLSv1.2 TLSv1.3',
         clientMaxBodySize: '100M',
-        certificate: '/etc/certkit/deploy/site/fullchain.pem',
-        certificateKey: '/etc/certkit/deploy/site/privkey.pem',
+        certificate: '/etc/certkit/deploy/site/bundle.pem',
+        certificateKey: '/etc/certkit/deploy/site/bundle.pem',
       },
     });
   });

@@ -101,8 +101,8 @@ describe('renderTemplates on the real templates', () => {
 describe('the nginx sites', () => {
   it('point the HTTPS server at the deployed certificate and key', async () => {
     const https = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' })), 'nginx/site-https.conf');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/widgets.eu/fullchain.pem;');
-    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/widgets.eu/privkey.pem;');
+    expect(https).toContain('ssl_certificate /etc/certkit/deploy/widgets.eu/bundle.pem;');
+    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/widgets.eu/bundle.pem;');
     expect(https).toContain('server_name widgets.eu www.widgets.eu;');
     expect(https).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
   });
