@@ -11,6 +11,8 @@ export interface RenewalConf {
   deployHook: string | undefined;
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
   paths: Record<string, string>;
+  /** Every key of [renewalparams] (not nested sections): what `certbot renew` reuses. */
+  paramKeys?: string[];
 }
 
 /** Reads the fields certkit plans with from certbot's configobj file (parsed by the store's one parser). */
@@ -31,5 +33,6 @@ export function parseRenewalConf(text: string): RenewalConf {
     rsaKeySize: param('rsa_key_size'),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
     paths,
+    paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
   };
 }

@@ -119,6 +119,29 @@ function readShortFlags(word: string): FlagRead {
   return { ok: true, expectsValue: false };
 }
 
+/**
+ * The renewal-conf keys (argparse destinations) the long flags among `words` set, flags resolved as certbot resolves
+ * them. `--no-x` also counts as setting `x` (certbot saves the positive key). Words must have passed splitCertbotOptions.
+ */
+export function optionDestinations(words: readonly string[]): Set<string> {
+  const destinations = new Set<string>();
+  for (const word of words) {
+    if (!word.startsWith('--')) continue;
+    const flag = resolveLongFlag(word.split('=', 1)[0] as string);
+    if (!flag.ok) continue;
+    const destination = flag.name.slice(2).replace(/-/g, '_');
+    destinations.add(destination);
+    if (destination.startsWith('no_')) destinations.add(destination.slice(3));
+  }
+  return destinations;
+}
+
+/** The renewal-conf keys a user can set through CERTBOT_OPTIONS: those of every certbot flag certkit does not refuse. */
+export function userOptionDestinations(): Set<string> {
+  const refused = new Set(REFUSED_FLAGS.flatMap(([names]) => names));
+  return optionDestinations(Object.keys(CERTBOT_LONG_FLAGS).filter((flag) => !refused.has(flag)));
+}
+
 function refusal(flag: string, shown: string): string | undefined {
   const refused = REFUSED_FLAGS.find(([names]) => names.includes(flag));
   return refused ? `sets ${shown}, which certkit refuses: ${refused[1]}` : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import { planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import { lingeringOptions, planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
 import type { RenewalConf } from '../../../src/certbot/renewal-conf.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { isCertkitError } from '../../../src/errors.js';
@@ -292,5 +292,46 @@ describe('dry runs stay on the configured CA', () => {
     const production = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' }), existing, certbot: [5, 1, 0], now, dryRun: true });
     expect(production.argv).toContain('--dry-run');
     expect(production.argv).not.toContain('--server');
+  });
+});
+
+describe('an option removed from CERTBOT_OPTIONS does not linger in the renewal conf', () => {
+  const ownKeys = ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'];
+  const withKeys = (keys: string[]) => renewalConf({ paramKeys: [...ownKeys, ...keys] });
+
+  it.each([
+    ['preferred_chain', ''],
+    ['preferred_chain', '--issuance-timeout 90'],
+    ['issuance_timeout', '--preferred-chain x'],
+    ['reuse_key', ''],
+  ])('a due renewal with %s saved and CERTBOT_OPTIONS=%j runs certonly with the full option set', (key, options) => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: options });
+    const result = planCertbotRun({ config, existing: existing(['widgets.eu'], 70, withKeys([key])), certbot: [2, 1, 0], now: NOW });
+    expect(result.action).toBe('renew');
+    expect(result.argv[0]).toBe('certonly');
+    expect(result.argv).toContain('--force-renewal');
+    expect(result.reasons.at(-1)).toBe(`drops ${key} from the renewal conf (no longer in CERTBOT_OPTIONS)`);
+    expect(lingeringOptions(config, withKeys([key]))).toEqual([key]);
+  });
+
+  it.each([
+    ['preferred_chain', '--preferred-chain x'],
+    ['preferred_chain', '--preferred-chai=x'],
+    ['reuse_key', '--no-reuse-key'],
+  ])('keeps certbot renew when %s is still asked for (%j)', (key, options) => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: options });
+    expect(lingeringOptions(config, withKeys([key]))).toEqual([]);
+    const result = planCertbotRun({ config, existing: existing(['widgets.eu'], 70, withKeys([key])), certbot: [2, 1, 0], now: NOW });
+    expect(result.argv[0]).toBe('renew');
+  });
+
+  it("never counts certkit's own or certbot's always-saved keys", () => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: 'pebble' });
+    expect(lingeringOptions(config, withKeys(['no_verify_ssl', 'rsa_key_size', 'installer', 'pref_challs']))).toEqual([]);
+  });
+
+  it('spends no certificate for it: a certificate not due is kept', () => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' });
+    expect(planCertbotRun({ config, existing: existing(['widgets.eu'], 10, withKeys(['preferred_chain'])), certbot: [2, 1, 0], now: NOW }).action).toBe('keep');
   });
 });

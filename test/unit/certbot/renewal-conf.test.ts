@@ -33,6 +33,7 @@ describe('parseRenewalConf', () => {
       ellipticCurve: 'secp384r1',
       rsaKeySize: undefined,
       deployHook: '/etc/certkit/certbot/deploy-hook.sh',
+      paramKeys: ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'],
       paths: {
         archive_dir: '/etc/letsencrypt/archive/example.com',
         cert: '/etc/letsencrypt/live/example.com/cert.pem',
@@ -58,6 +59,7 @@ describe('parseRenewalConf', () => {
 
   it('returns nothing but empty fields for an empty file', () => {
     expect(parseRenewalConf('')).toEqual({
+      paramKeys: [],
       version: undefined,
       server: undefined,
       authenticator: undefined,
