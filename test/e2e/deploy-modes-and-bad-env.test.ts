@@ -48,6 +48,21 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     expect((await httpGet(stack.httpPort, stack.names[0] as string, '/')).status).toBe(301);
   });
 
+  it('an option removed from CERTBOT_OPTIONS is gone from the renewal conf after the next renewal', async () => {
+    const conf = async () => (await stack.exec('certbot', ['cat', `/etc/letsencrypt/renewal/${stack.names[0]}.conf`])).stdout;
+    await stack.writeEnv({ ...env, CERTBOT_OPTIONS: '--reuse-key' });
+    const withOption = await stack.certkit(['update', '--force']);
+    expect(withOption.code, withOption.stderr).toBe(0);
+    expect(await conf()).toMatch(/^reuse_key = True$/m);
+
+    await stack.writeEnv(env);
+    const without = await stack.certkit(['update', '--force']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stderr).toMatch(/drops reuse_key from the renewal conf \(no longer in CERTBOT_OPTIONS\)/);
+    expect(await conf()).not.toMatch(/reuse_key/);
+    await waitForServed('nginx to serve the certificate renewed without the option');
+  });
+
   it.each([
     ['equal HTTP and HTTPS ports', () => ({ NGINX_HTTP_PORT: String(stack.httpsPort) }), /NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are/],
     ['a bad NGINX_BIND', () => ({ NGINX_BIND: '999.1.1.1' }), /NGINX_BIND: "999\.1\.1\.1" is not an IP address/],
