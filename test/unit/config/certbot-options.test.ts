@@ -95,3 +95,28 @@ describe('splitCertbotOptions reads flags as certbot does', () => {
     expect(splitCertbotOptions(raw).ok).toBe(true);
   });
 });
+
+describe('splitCertbotOptions refuses what would break the kit, with the reason', () => {
+  it.each([
+    ['--csr /tmp/req.der', 'certkit has certbot make the key'],
+    ['--cert-path /tmp/c.pem', 'files written elsewhere are never served'],
+    ['--fullchain-path=/tmp/f.pem', 'files written elsewhere are never served'],
+    ['--preferred-challenges dns', 'certkit answers HTTP-01 challenges through nginx only'],
+    ['--config /etc/x.ini', 'a certbot config file could set what certkit sets'],
+    ['-c /etc/x.ini', 'a certbot config file could set what certkit sets'],
+    ['--help', 'certbot would print and exit'],
+    ['-h', 'certbot would print and exit'],
+    ['--version', 'certbot would print and exit'],
+    ['--redirect', 'certkit renders nginx itself'],
+    ['--hsts', 'certkit renders nginx itself'],
+    ['--debug-challenges', 'nothing can answer a prompt'],
+    ['--no-autorenew', 'skips a certificate saved with autorenew off'],
+    ['--ip-address 192.0.2.1', 'the names come from CERTBOT_DOMAIN'],
+    ['--webroot-map {}', 'shell character'],
+    ['--manual-auth-hook /x.sh', 'another authenticator or installer would bypass it'],
+  ])('%j', (raw, reason) => {
+    const result = splitCertbotOptions(raw);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toContain(reason);
+  });
+});
