@@ -48,6 +48,19 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     expect((await httpGet(stack.httpPort, stack.names[0] as string, '/')).status).toBe(301);
   });
 
+  it('when nginx cannot load HTTPS though a certificate is deployed, plain HTTP refuses the site (503), not 200', async () => {
+    const bundle = `/etc/certkit/deploy/${stack.names[0]}/bundle.pem`;
+    const nginx = async () => runCommand('docker', ['restart', '-t', '10', await stack.containerId('nginx')]);
+    expect((await stack.exec('certbot', ['sh', '-c', `cp ${bundle} /tmp/bundle.pem && echo broken > ${bundle}`])).code).toBe(0);
+    expect((await nginx()).code).toBe(0);
+    const fallback = await waitUntil('nginx to fall back to plain HTTP', async () => httpGet(stack.httpPort, stack.names[0] as string, '/').catch(() => undefined), { timeoutMs: 30_000, intervalMs: 500 });
+    expect(fallback.status).toBe(503);
+    expect((await httpGet(stack.httpPort, stack.names[0] as string, '/.well-known/acme-challenge/none')).status).toBe(404);
+    expect((await stack.exec('certbot', ['sh', '-c', `cp /tmp/bundle.pem ${bundle}`])).code).toBe(0);
+    expect((await nginx()).code).toBe(0);
+    await waitForServed('nginx to serve HTTPS again once bundle.pem is whole');
+  });
+
   it('an option removed from CERTBOT_OPTIONS is gone from the renewal conf after the next renewal', async () => {
     const conf = async () => (await stack.exec('certbot', ['cat', `/etc/letsencrypt/renewal/${stack.names[0]}.conf`])).stdout;
     await stack.writeEnv({ ...env, CERTBOT_OPTIONS: '--reuse-key' });

@@ -134,6 +134,14 @@ describe('the nginx sites', () => {
     expect(placeholder).toContain('return 200');
   });
 
+  it('refuse the site over plain HTTP once a certificate is deployed (the http site is then only a fallback)', async () => {
+    for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }]) {
+      const files = await render(makeConfig(env));
+      expect(contentOf(files, 'nginx/site-http.conf')).toContain('        if (-f /etc/certkit/deploy/widgets.eu/bundle.pem) {\n            return 503 ');
+      expect(contentOf(files, 'nginx/site-https.conf')).not.toContain('return 503');
+    }
+  });
+
   it('send HSTS only when NGINX_HSTS_MAX_AGE is above 0', async () => {
     expect(contentOf(await render(makeConfig()), 'nginx/site-https.conf')).not.toContain('Strict-Transport-Security');
     expect(contentOf(await render(makeConfig({ NGINX_HSTS_MAX_AGE: '31536000' })), 'nginx/site-https.conf')).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
