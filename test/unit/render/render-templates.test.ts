@@ -135,7 +135,7 @@ describe('the nginx sites', () => {
   });
 
   it('refuse the site over plain HTTP once a certificate is deployed (the http site is then only a fallback)', async () => {
-    for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }]) {
+    for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }] as Array<Record<string, string>>) {
       const files = await render(makeConfig(env));
       expect(contentOf(files, 'nginx/site-http.conf')).toContain('        if (-f /etc/certkit/deploy/widgets.eu/bundle.pem) {\n            return 503 ');
       expect(contentOf(files, 'nginx/site-https.conf')).not.toContain('return 503');
