@@ -52,6 +52,11 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     throw configError(problems, input.missingFile);
   }
   problems.push(...reservedNameProblems(domains, server));
+  const emailDomain = email ? (email.split('@')[1] ?? '').toLowerCase() : '';
+  const emailReserved = reservedNameKind(emailDomain);
+  if (emailReserved && (server.name === 'production' || server.name === 'staging')) {
+    problems.push(`CERTBOT_EMAIL: "${email}" is at a ${emailReserved.kind === 'placeholder' ? 'placeholder' : 'private-network'} domain ("${emailReserved.suffix}"), which Let's Encrypt refuses as a contact; put an address you read, or leave it empty to register without one`);
+  }
   if (httpsPort !== undefined && httpsPort === httpPort) {
     problems.push(`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${httpsPort}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`);
   }

@@ -169,6 +169,12 @@ describe('CERTBOT_DOMAIN', () => {
     expect(loadConfig({ env: { CERTBOT_DOMAIN: value, CERTBOT_SERVER: 'pebble' } }).domains).toEqual([value]);
   });
 
+  it.each(['admin@example.com', 'me@mail.example.org', 'ops@nas.local'])("refuses the placeholder contact %j for Let's Encrypt, not for pebble", (email) => {
+    const details = loadError({ env: { CERTBOT_DOMAIN: 'shop.widgets.eu', CERTBOT_EMAIL: email } }).details;
+    expect(details).toEqual([expect.stringMatching(new RegExp(`^CERTBOT_EMAIL: "${email.replace(/\./g, '\\.')}" is at a (placeholder|private-network) domain .*; put an address you read, or leave it empty to register without one$`))]);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'shop.test', CERTBOT_EMAIL: email, CERTBOT_SERVER: 'pebble' } }).email).toBe(email);
+  });
+
   it('lets a custom CA issue for private-network names, not for placeholders', () => {
     const custom = 'https://ca.widgets.eu/acme/directory';
     expect(loadConfig({ env: { CERTBOT_DOMAIN: 'git.internal', CERTBOT_SERVER: custom } }).domains).toEqual(['git.internal']);
