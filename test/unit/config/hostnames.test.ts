@@ -12,11 +12,11 @@ describe('hostnameProblem', () => {
     ['bücher.example', 'has non-ASCII letters'],
     ['10.0.0.1', 'is an IP address'],
     ['::1', 'is an IP address'],
-    ['example', 'is not a fully qualified name'],
+    ['example', 'is a single label, not a fully qualified name'],
     ['exa_mple.com', 'is not a hostname'],
     ['example-.com', 'is not a hostname'],
     ['example..com', 'is not a hostname'],
-    [`${'a'.repeat(250)}.com`, 'is longer than 253 characters'],
+    [`${'a'.repeat(250)}.com`, 'is 254 characters long, over the 253'],
   ])('refuses %j: %s', (name, problem) => {
     expect(hostnameProblem(name)).toMatch(new RegExp(`^${problem.replace(/[*.]/g, '\\$&')}`));
   });
