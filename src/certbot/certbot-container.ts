@@ -121,6 +121,12 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
         `The CA does not know certbot's account (deactivated, or the CA was reset). Move the folder for this CA under /etc/letsencrypt/accounts/ aside in the certbot container and run \`certkit update --force\` to register a new one.\n${detail}`,
         { details: failure.detail },
       );
+    case 'store':
+      return new CertkitError(
+        'STORE_INVALID',
+        `certbot cannot use its certificate store: the live/ files are not the symlinks into archive/ it needs (copies or hardlinks made by hand, or links broken by a partial copy). Run \`certkit doctor\` to see what is wrong, then \`certkit doctor --fix\` to repair it (it keeps every file and version), and run the update again.\n${detail}`,
+        { details: failure.detail },
+      );
     default:
       return new CertkitError('CERTBOT_FAILED', `certbot failed (exit ${exitCode}):\n${detail}`, { details: failure.detail });
   }

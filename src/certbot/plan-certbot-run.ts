@@ -1,5 +1,6 @@
 import type { Config, KeyType } from '../config/config.js';
 import { ACME_SERVERS } from '../config/acme-servers.js';
+import { optionDestinations, userOptionDestinations } from '../config/certbot-options.js';
 import { CertkitError } from '../errors.js';
 import { isIpAddress } from '../config/ip-address.js';
 import { atLeast, CERTBOT_SINCE } from './certbot-support.js';
@@ -91,7 +92,7 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     const forced = forceReasons.length > 0 || request.force === true;
     const reasons = [...changes, ...forceReasons, ...(request.force ? ['--force'] : [])];
     if (changes.length === 0 && !request.staging && request.force && savedServer === serverUrl) {
-      return plan('renew', renew(config, request, ['--force-renewal']), reasons, always);
+      return renewPlan(config, request, existing, ['--force-renewal'], reasons, always);
     }
     return plan('reissue', certonly(config, serverUrl, request, [...extra, ...(forced ? (['--force-renewal'] as const) : [])]), reasons, always);
   }
@@ -104,12 +105,45 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   const ariNote = window ? [window.reason] : [];
   if (decision.decidedBy === 'certbot') {
     // certbot applies the same rule (decideRenewal mirrors it), so it validates exactly when the certificate is due.
-    return plan('renew', renew(config, request, []), [`certbot decides: ${decision.reason}`, ...ariNote], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
+    return renewPlan(config, request, existing, [], [`certbot decides: ${decision.reason}`, ...ariNote], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
   }
-  if (decision.due) return plan('renew', renew(config, request, ['--force-renewal']), [decision.reason], always);
+  if (decision.due) return renewPlan(config, request, existing, ['--force-renewal'], [decision.reason], always);
   if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
   return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], { validates: false, dryRun: request.dryRun });
 }
+
+/**
+ * A renewal. `certbot renew` reuses every option saved in the renewal conf, so an option removed from CERTBOT_OPTIONS
+ * would stay for good. When the conf holds such an option, the renewal runs as `certonly` with the full option set
+ * instead: certbot then saves only the options given, and the removed one is gone. No extra certificate is spent:
+ * this happens only when a renewal is due (or forced) anyway, and certkit is what runs every renewal.
+ */
+function renewPlan(
+  config: Config,
+  request: PlanRequest,
+  existing: ExistingCertificate,
+  extra: readonly Extra[],
+  reasons: string[],
+  facts: { validates: boolean; dryRun: boolean | undefined },
+): CertbotPlan {
+  const lingering = lingeringOptions(config, existing.renewal);
+  if (lingering.length === 0 || request.dryRun) return plan('renew', renew(config, request, extra), reasons, facts);
+  const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
+  return plan('renew', certonly(config, serverUrl, request, extra), [...reasons, `drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`], facts);
+}
+
+/** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */
+export function lingeringOptions(config: Config, renewal: RenewalConf | undefined): string[] {
+  if (!renewal?.paramKeys) return [];
+  const bare = { ...config, certbotOptions: [] };
+  const own = optionDestinations([...certonly(bare, config.server.url, {}, []).argv, ...renew(bare, { certbot: [0, 0, 0], existing: undefined }, []).argv]);
+  const wanted = optionDestinations(config.certbotOptions);
+  const userSettable = userOptionDestinations();
+  return renewal.paramKeys.filter((key) => userSettable.has(key) && !wanted.has(key) && !own.has(key) && !SAVED_BY_CERTBOT.has(key));
+}
+
+/** Keys certbot saves whatever the command line says (the account it used, say): never a user's leftover. */
+const SAVED_BY_CERTBOT = new Set(['account', 'server', 'key_type', 'authenticator', 'installer']);
 
 /** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
 export function planForcedReissue(config: Config, request: { dryRun?: boolean }): CertbotPlan {

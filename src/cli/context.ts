@@ -2,6 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { readEnvFile } from '../config/read-env-file.js';
+import { unknownVariableWarnings } from '../config/unknown-variables.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { resolveProjectName } from '../stack/compose-project.js';
@@ -44,7 +45,9 @@ export async function loadProjectConfig(options: GlobalOptions, io: Io): Promise
   const file = await readEnvFile(path);
   // Messages name the file as the user would type it: relative to where they are, when it is below there.
   if (file && !relative(io.cwd, path).startsWith('..')) file.path = relative(io.cwd, path);
-  return { config: loadConfig({ env: io.env, file }), projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+  for (const warning of unknownVariableWarnings({ env: io.env, file })) io.stderr(`certkit: warning: ${warning}\n`);
+  const config = loadConfig({ env: io.env, file, missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path) });
+  return { config, projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
 
 /** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */

@@ -1,9 +1,10 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { CertkitError } from '../errors.js';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { Config, KeyType } from './config.js';
-import { hostnameProblem, splitNames } from './hostnames.js';
+import { hostnameProblem, reservedNameKind, splitNames } from './hostnames.js';
 import { canonicalIp, hostForUrl } from './ip-address.js';
 import type { EnvFile } from './read-env-file.js';
 
@@ -11,7 +12,7 @@ import type { EnvFile } from './read-env-file.js';
  * Builds the Config from the process environment and the `.env` file (the environment wins, as in Compose).
  * Every invalid value is reported at once, each naming the variable, the value, what is expected and the `.env` line.
  */
-export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | undefined }): Config {
+export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | undefined; missingFile?: string | undefined }): Config {
   const problems: string[] = [];
   const read = <T>(key: string, fallback: string, schema: z.ZodType<T>): T | undefined => {
     const fromEnv = input.env[key];
@@ -45,10 +46,26 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const deployOwner = read('CERTKIT_DEPLOY_OWNER', '', z.string().regex(/^$|^\d{1,10}(:\d{1,10})?$/, 'is not a numeric owner like 101 or 101:101 (empty keeps root)'));
   const certMode = read('CERTKIT_DEPLOY_CERT_MODE', '0644', fileModeSchema);
   const keyMode = read('CERTKIT_DEPLOY_KEY_MODE', '0600', fileModeSchema);
+  const allowLooseKeyMode = read('CERTKIT_ALLOW_LOOSE_KEY_MODE', 'false', booleanSchema);
+  read('NGINX_BIND', '0.0.0.0', bindSchema);
   const composeProjectName = read('COMPOSE_PROJECT_NAME', '', z.string().regex(/^[a-z0-9][a-z0-9_-]*$|^$/, 'is not a Compose project name (lowercase letters, digits, - and _)'));
 
   if (problems.length > 0 || !domains || !server || !keyType || !certbotOptions) {
-    throw configError(problems);
+    throw configError(problems, input.missingFile);
+  }
+  problems.push(...reservedNameProblems(domains, server));
+  const emailDomain = email ? (email.split('@')[1] ?? '').toLowerCase() : '';
+  const emailReserved = reservedNameKind(emailDomain);
+  if (emailReserved && (server.name === 'production' || server.name === 'staging')) {
+    problems.push(`CERTBOT_EMAIL: "${email}" is at a ${emailReserved.kind === 'placeholder' ? 'placeholder' : 'private-network'} domain ("${emailReserved.suffix}"), which Let's Encrypt refuses as a contact; put an address you read, or leave it empty to register without one`);
+  }
+  if (httpsPort !== undefined && httpsPort === httpPort) {
+    problems.push(`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${httpsPort}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`);
+  }
+  if (keyMode !== undefined && !allowLooseKeyMode && (Number.parseInt(keyMode, 8) & 0o037) !== 0) {
+    problems.push(
+      `CERTKIT_DEPLOY_KEY_MODE: "${keyMode}" lets ${(Number.parseInt(keyMode, 8) & 0o007) !== 0 ? 'every user on the host read' : 'the group write or run'} the private key; use 0600, or 0640 with CERTKIT_DEPLOY_OWNER for a consumer in the file's group. If you really need it, set CERTKIT_ALLOW_LOOSE_KEY_MODE=true`,
+    );
   }
   if (server.name === 'production' && checkIntervalMs !== undefined && checkIntervalMs < 60_000) {
     problems.push(`CERTKIT_CHECK_INTERVAL: under a minute against Let's Encrypt production would hammer its rate limits; use 1m or more`);
@@ -59,7 +76,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       `CERTBOT_PROFILE: "${profile}" cannot be used with the IP address ${addresses[0]} in CERTBOT_DOMAIN: Let's Encrypt issues IP-address certificates only under the ${IP_PROFILE} profile; leave CERTBOT_PROFILE empty (it then defaults to ${IP_PROFILE}) or set it to ${IP_PROFILE}`,
     );
   }
-  if (problems.length > 0) throw configError(problems);
+  if (problems.length > 0) throw configError(problems, input.missingFile);
 
   return {
     domains,
@@ -86,10 +103,33 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   };
 }
 
-/** One CONFIG_INVALID error listing every problem (also used for what the running certbot image cannot do). */
-export function configError(problems: string[]): CertkitError {
+/**
+ * A public CA cannot validate a placeholder (example.com, .test, ...) or a private-network name (.local, .internal,
+ * ...): certbot would fail after spending a failed-validation attempt, with an error that blames DNS. Pebble, the local
+ * test CA, issues for anything; a custom CA URL may be a private one (step-ca, say) that issues for private names.
+ */
+function reservedNameProblems(domains: string[], server: AcmeServer): string[] {
+  if (server.name === 'pebble') return [];
+  const problems: string[] = [];
+  for (const name of domains) {
+    const reserved = reservedNameKind(name);
+    if (!reserved || (reserved.kind === 'private' && server.name === 'custom')) continue;
+    const what =
+      reserved.kind === 'placeholder'
+        ? `is a placeholder: names under "${reserved.suffix}" are reserved for examples and tests, and no public CA issues for them`
+        : `is a private-network name: names under "${reserved.suffix}" are not in public DNS, so a public CA cannot validate them`;
+    problems.push(
+      `CERTBOT_DOMAIN: "${name}" ${what} (CERTBOT_SERVER is ${server.name}). Put your own domain, whose DNS points at this server; to try certkit without one, set CERTBOT_SERVER=pebble`,
+    );
+  }
+  return problems;
+}
+
+/** `missingFile` is the .env path looked for and not found: the likely cause of every problem on a first start. */
+export function configError(problems: string[], missingFile?: string): CertkitError {
   const head = problems.length === 1 ? 'Invalid configuration' : `Invalid configuration (${problems.length} problems)`;
-  return new CertkitError('CONFIG_INVALID', `${head}:\n  ${problems.join('\n  ')}`, { details: problems });
+  const hint = missingFile ? `There is no .env file (looked for ${missingFile}). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n` : '';
+  return new CertkitError('CONFIG_INVALID', `${hint}${head}:\n  ${problems.join('\n  ')}`, { details: problems });
 }
 
 const domainList = z.string().transform((raw, ctx): string[] => {
@@ -167,8 +207,52 @@ const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
 
 const portSchema = z.string().regex(/^\d{1,5}$/, 'is not a port number').transform(Number).refine((port) => port >= 1 && port <= 65535, 'is not a port between 1 and 65535');
 
-// No path: nginx passes the request URI on unchanged when proxy_pass takes a variable.
-const upstreamSchema = z.string().regex(/^$|^https?:\/\/[A-Za-z0-9._-]+(:\d{1,5})?\/?$/, 'is not an upstream like http://web:3000 (scheme, host and port only; leave empty for a placeholder page)').transform((raw) => raw.replace(/\/$/, ''));
+// No path: nginx passes the request URI on unchanged when proxy_pass takes a variable. nginx -t cannot check the
+// host and port (proxy_pass takes a variable), so they are checked here.
+const upstreamSchema = z.string().transform((raw, ctx): string => {
+  if (raw === '') return raw;
+  const fix = 'expected scheme, host and port only, like http://web:3000 (leave it empty for a placeholder page)';
+  const match = /^(https?):\/\/(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/i.exec(raw);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: /^[a-z]+:\/\//i.test(raw) ? `has a scheme nginx cannot proxy to; ${fix}` : `has no http:// or https:// scheme; ${fix}` });
+    return z.NEVER;
+  }
+  const [, scheme, host = '', port, path] = match;
+  const hostProblem = upstreamHostProblem(host);
+  const problem =
+    hostProblem ??
+    (port !== undefined && !/^\d{1,5}$/.test(port) ? `has the port "${port}", which is not a number` : undefined) ??
+    (port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? `has the port ${port}, outside 1-65535` : undefined) ??
+    (path !== undefined && path !== '/' ? `has the path "${path}"; nginx passes the request path on as it came, so leave the path out` : undefined);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: `${problem}; ${fix}` });
+    return z.NEVER;
+  }
+  return `${(scheme as string).toLowerCase()}://${host}${port !== undefined ? `:${port}` : ''}`;
+});
+
+/** A Compose service name, a DNS name, an IPv4 address, or an IPv6 address in brackets. */
+function upstreamHostProblem(host: string): string | undefined {
+  if (host === '') return 'has no host';
+  if (host.startsWith('[')) return isIPv6(host.slice(1, -1)) ? undefined : `has "${host}", which is not an IPv6 address`;
+  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `has "${host}", which is not an IPv4 address`;
+  if (host.length > 253) return 'has a host longer than 253 characters';
+  const bad = /[^A-Za-z0-9._-]/.exec(host);
+  if (bad) return `has the character ${JSON.stringify(bad[0])} in its host at position ${bad.index + 1}; a host holds letters, digits, ".", "-" and "_"`;
+  const label = host.split('.').find((part) => part === '' || part.length > 63 || /^-|-$/.test(part));
+  if (label !== undefined) return `has the host "${host}", whose label "${label}" is empty, over 63 characters, or starts or ends with a hyphen`;
+  return undefined;
+}
+
+/** Where Compose publishes nginx's ports: an IPv4 address, or an IPv6 address in brackets (Compose's port syntax). */
+const bindSchema = z.string().transform((raw, ctx): string => {
+  if (isIPv4(raw) || (raw.startsWith('[') && raw.endsWith(']') && isIPv6(raw.slice(1, -1)))) return raw;
+  const message = isIPv6(raw)
+    ? `is an IPv6 address without brackets; Compose needs them here: write "[${raw}]"`
+    : 'is not an IP address to publish nginx on; use 0.0.0.0 (every address), 127.0.0.1 (this host only), another IPv4 address of this host, or an IPv6 one in brackets like [::1]';
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+});
 
 const SSL_PROTOCOLS = ['TLSv1.2', 'TLSv1.3'];
 const sslProtocolsSchema = z.string().transform((raw, ctx): string[] => {

@@ -21,8 +21,9 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       hstsMaxAge: config.nginx.hstsMaxAge,
       sslProtocols: config.nginx.sslProtocols.join(' '),
       clientMaxBodySize: config.nginx.clientMaxBodySize,
-      certificate: `${deployDir}/fullchain.pem`,
-      certificateKey: `${deployDir}/privkey.pem`,
+      // bundle.pem (key and full chain) is a regular file in every deploy mode, and holds both from one version.
+      certificate: `${deployDir}/bundle.pem`,
+      certificateKey: `${deployDir}/bundle.pem`,
     },
   };
 }

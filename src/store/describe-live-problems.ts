@@ -1,3 +1,4 @@
+import { shellQuote } from '../render/shell-quote.js';
 import type { LiveFileState } from './inspect-live.js';
 import type { LineageIndex, LiveKind } from './store-layout.js';
 import { LIVE_KINDS } from './store-layout.js';
@@ -76,7 +77,9 @@ function describeState(lineage: LineageIndex, state: LiveFileState, newest: numb
   }
 }
 
+/** A command to paste into a shell: `${f}` is braced, since `$f3` would be the (empty) variable f3. */
 function relinkCommand(name: string, kinds: LiveKind[], version: number): string {
-  if (kinds.length === 1) return `"cd live/${name} && ln -sfn ../../archive/${name}/${kinds[0]}${version}.pem ${kinds[0]}.pem".`;
-  return `"cd live/${name} && for f in ${kinds.join(' ')}; do ln -sfn ../../archive/${name}/$f${version}.pem $f.pem; done".`;
+  const archive = `../../archive/${name}`;
+  if (kinds.length === 1) return `"cd ${shellQuote(`live/${name}`)} && ln -sfn ${shellQuote(`${archive}/${kinds[0]}${version}.pem`)} ${kinds[0]}.pem".`;
+  return `"cd ${shellQuote(`live/${name}`)} && for f in ${kinds.join(' ')}; do ln -sfn ${shellQuote(archive)}/\${f}${version}.pem \${f}.pem; done".`;
 }

@@ -20,6 +20,8 @@ export interface RenewalConf {
   webrootPaths: string[];
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
   paths: Record<string, string>;
+  /** Every key of [renewalparams] (not nested sections): what `certbot renew` reuses. */
+  paramKeys?: string[];
 }
 
 const PATH_KEYS = ['cert', 'privkey', 'chain', 'fullchain', 'archive_dir'];
@@ -45,6 +47,7 @@ export function parseRenewalConf(text: string): RenewalConf {
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: (param('webroot_path') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
     paths,
+    paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
   };
 }
 

@@ -77,6 +77,10 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
     const broken = await status();
     expect(broken.code).toBe(1);
     expect(broken.entries.find((entry) => entry.name === name)?.live).not.toBe('ok');
+    // certbot refuses such a store; update says what to run instead of relaying certbot's words alone.
+    const refused = await stack.certkit(['update', '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/certbot cannot use its certificate store: .*`certkit doctor --fix`/);
     const dryDoctor = await stack.certkit(['doctor']);
     expect(dryDoctor.code).toBe(1);
     expect(dryDoctor.stdout).toMatch(/doctor --fix would:\n\s+link live\//);

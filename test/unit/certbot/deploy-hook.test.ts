@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,14 +66,14 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     const { root, lineage, pointAt } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
     expect(await runHook(script, lineage)).toContain(`deployed ${NAME} to ${deploy} (${mode})`);
-    const expected = mode === 'symlink' ? ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'] : ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'];
+    const expected = ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'];
     expect((await readdir(deploy)).sort()).toEqual(expected);
-    await expectContents(root, deploy, 1, mode !== 'symlink');
+    await expectContents(root, deploy, 1, true);
 
     await pointAt(2);
     await runHook(script, lineage);
     expect((await readdir(deploy)).sort()).toEqual(expected);
-    await expectContents(root, deploy, 2, mode !== 'symlink');
+    await expectContents(root, deploy, 2, true);
   });
 
   it('copy: five regular files, certificates 0644 and key and bundle 0600 by default', async () => {
@@ -118,12 +118,44 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await sameInode(2);
   });
 
-  it('symlink: links to the live paths, no bundle', async () => {
-    const { lineage } = await buildLineage();
+  it('symlink: links to the live paths, and a regular bundle.pem (what nginx, which cannot follow them, serves)', async () => {
+    const { root, lineage } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'symlink' });
     await runHook(script, lineage);
     for (const kind of KINDS) expect(await readlink(join(deploy, `${kind}.pem`))).toBe(join(lineage, `${kind}.pem`));
-    await expect(stat(join(deploy, 'bundle.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const bundle = await lstat(join(deploy, 'bundle.pem'));
+    expect(bundle.isFile()).toBe(true);
+    expect((bundle.mode & 0o777).toString(8)).toBe('600');
+    await expectContents(root, deploy, 1, true);
+  });
+
+  it.each([
+    ['copy', 'symlink'],
+    ['symlink', 'copy'],
+    ['hardlink', 'symlink'],
+  ] as const)('a bundle.pem left by %s mode is rewritten after a switch to %s and a renewal', async (first, second) => {
+    const { root, lineage, pointAt } = await buildLineage();
+    const before = await renderHook({ CERTKIT_DEPLOY_MODE: first });
+    await runHook(before.script, lineage);
+    const after = await renderHook({ CERTKIT_DEPLOY_MODE: second });
+    const deploy = after.deploy;
+    await rm(deploy, { recursive: true, force: true });
+    await cp(before.deploy, deploy, { recursive: true, verbatimSymlinks: true });
+    await pointAt(2);
+    await runHook(after.script, lineage);
+    await expectContents(root, deploy, 2, true);
+  });
+
+  it.each(['copy', 'hardlink', 'symlink'] as const)('%s: a failed deploy leaves no temp file and the deployed files as they were', async (mode) => {
+    const { root, lineage, pointAt } = await buildLineage();
+    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
+    await runHook(script, lineage);
+    await pointAt(2);
+    // fullchain.pem of version 2 is gone, as if the disk filled or a file vanished mid-deploy: the hook fails part-way.
+    await rm(join(root, 'archive', NAME, 'fullchain2.pem'));
+    await expect(runHook(script, lineage)).rejects.toThrow();
+    expect((await readdir(deploy)).filter((file) => file.includes('certkit-new'))).toEqual([]);
+    expect(await readFile(join(deploy, 'bundle.pem'), 'utf8')).toBe((await archived(root, 'privkey', 1)) + (await archived(root, 'fullchain', 1)));
   });
 
   it.skipIf(process.getuid?.() !== 0).each(['copy', 'hardlink'] as const)('%s: CERTKIT_DEPLOY_OWNER=uid:gid owns every deployed file', async (mode) => {

@@ -116,3 +116,15 @@ describe('anything else', () => {
     expect(parseCertbotFailure('')).toEqual({ kind: 'other', detail: [], retryAfter: undefined });
   });
 });
+
+describe('a damaged store (hand-made copies or hardlinks in live/)', () => {
+  it.each([
+    ['renew', 'Renewal configuration file /etc/letsencrypt/renewal/shop.test.conf is broken.\nThe error was: expected /etc/letsencrypt/live/shop.test/cert.pem to be a symlink\nSkipping.\n0 renew failure(s), 1 parse failure(s)'],
+    ['certonly', 'Saving debug log to /var/log/letsencrypt/letsencrypt.log\nAn unexpected error occurred:\nlive directory exists for shop.test\nAsk for help or search for solutions at https://community.letsencrypt.org.'],
+    ['a raw storage error', 'certbot.errors.CertStorageError: expected /etc/letsencrypt/live/shop.test/privkey.pem to be a symlink'],
+  ])('is recognised from %s output, keeping the line that says what is wrong', (_, output) => {
+    const failure = parseCertbotFailure(output);
+    expect(failure.kind).toBe('store');
+    expect(failure.detail.join('\n')).toMatch(/to be a symlink|live directory exists/);
+  });
+});

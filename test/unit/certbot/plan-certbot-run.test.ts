@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import { planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import { lingeringOptions, planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
 import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { isCertkitError } from '../../../src/errors.js';
@@ -36,7 +36,7 @@ function existing(domains: string[], ageDays: number, renewal: RenewalConf | und
 
 function plan(overrides: Partial<PlanRequest> & { env?: Record<string, string> }): ReturnType<typeof planCertbotRun> {
   const { env, ...rest } = overrides;
-  return planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com', ...env }), existing: undefined, certbot: NEW_CERTBOT, now: NOW, ...rest });
+  return planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', ...env }), existing: undefined, certbot: NEW_CERTBOT, now: NOW, ...rest });
 }
 
 /** The value after `flag` in argv. */
@@ -49,7 +49,7 @@ describe('first issuance (no certificate yet)', () => {
     expect(action).toBe('issue');
     expect(reasons).toEqual(['no certificate yet']);
     expect(argv[0]).toBe('certonly');
-    expect(valueOf(argv, '--cert-name')).toBe('example.com');
+    expect(valueOf(argv, '--cert-name')).toBe('widgets.eu');
     expect(argv).toContain('--non-interactive');
     expect(argv).toContain('--keep-until-expiring');
     expect(argv).not.toContain('--force-renewal');
@@ -58,7 +58,7 @@ describe('first issuance (no certificate yet)', () => {
 
   it('asks for every name with its own -d, in order', () => {
     const names = argv.flatMap((word, index) => (word === '-d' ? [argv[index + 1]] : []));
-    expect(names).toEqual(['example.com', 'www.example.com']);
+    expect(names).toEqual(['widgets.eu', 'www.widgets.eu']);
   });
 
   it('validates through the webroot shared with nginx and installs the deploy hook', () => {
@@ -74,8 +74,8 @@ describe('first issuance (no certificate yet)', () => {
   });
 
   it('registers the email when there is one', () => {
-    const withEmail = plan({ env: { CERTBOT_EMAIL: 'admin@example.com' } }).argv;
-    expect(withEmail.join(' ')).toContain('--email admin@example.com --no-eff-email');
+    const withEmail = plan({ env: { CERTBOT_EMAIL: 'admin@widgets.eu' } }).argv;
+    expect(withEmail.join(' ')).toContain('--email admin@widgets.eu --no-eff-email');
     expect(withEmail).not.toContain('--register-unsafely-without-email');
   });
 
@@ -91,37 +91,37 @@ describe('first issuance (no certificate yet)', () => {
 
 describe('names added to an existing certificate', () => {
   it('reissues under the same name with --expand, without forcing', () => {
-    const result = plan({ existing: existing(['example.com'], 10) });
+    const result = plan({ existing: existing(['widgets.eu'], 10) });
     expect(result.action).toBe('reissue');
-    expect(result.reasons).toEqual(['adds www.example.com']);
+    expect(result.reasons).toEqual(['adds www.widgets.eu']);
     expect(result.argv[0]).toBe('certonly');
-    expect(valueOf(result.argv, '--cert-name')).toBe('example.com');
+    expect(valueOf(result.argv, '--cert-name')).toBe('widgets.eu');
     expect(result.argv).toContain('--expand');
     expect(result.argv).not.toContain('--force-renewal');
   });
 
   it('reissues without --expand when names are only dropped', () => {
-    const result = plan({ existing: existing(['example.com', 'www.example.com', 'old.example.com'], 10) });
+    const result = plan({ existing: existing(['widgets.eu', 'www.widgets.eu', 'old.widgets.eu'], 10) });
     expect(result.action).toBe('reissue');
-    expect(result.reasons).toEqual(['drops old.example.com']);
+    expect(result.reasons).toEqual(['drops old.widgets.eu']);
     expect(result.argv).not.toContain('--expand');
   });
 
   it('reissues when the certificate was made by another authenticator', () => {
-    const result = plan({ existing: existing(['example.com', 'www.example.com'], 10, renewalConf({ authenticator: 'standalone' })) });
+    const result = plan({ existing: existing(['widgets.eu', 'www.widgets.eu'], 10, renewalConf({ authenticator: 'standalone' })) });
     expect(result.action).toBe('reissue');
     expect(result.reasons).toEqual(['switches validation from standalone to webroot']);
   });
 });
 
 describe('same names, renewal', () => {
-  const same = ['example.com', 'www.example.com'];
+  const same = ['widgets.eu', 'www.widgets.eu'];
 
   it('lets certbot 5.x decide: renew without sleeping and without forcing', () => {
     const result = plan({ existing: existing(same, 10), certbot: NEW_CERTBOT });
     expect(result.action).toBe('renew');
     expect(result.argv[0]).toBe('renew');
-    expect(valueOf(result.argv, '--cert-name')).toBe('example.com');
+    expect(valueOf(result.argv, '--cert-name')).toBe('widgets.eu');
     expect(result.argv).toContain('--no-random-sleep-on-renew');
     expect(result.argv).toContain('--keep-until-expiring');
     expect(result.argv).toContain('--non-interactive');
@@ -163,7 +163,7 @@ describe('same names, renewal', () => {
 });
 
 describe('CA or key changed', () => {
-  const same = ['example.com', 'www.example.com'];
+  const same = ['widgets.eu', 'www.widgets.eu'];
 
   it('reissues with --force-renewal when moving from staging to production', () => {
     const result = plan({ existing: existing(same, 1, renewalConf({ server: ACME_SERVERS.staging })) });
@@ -194,13 +194,13 @@ describe('CA or key changed', () => {
   });
 
   it('adds --expand and --force-renewal together when names and CA both change', () => {
-    const result = plan({ existing: existing(['example.com'], 1, renewalConf({ server: ACME_SERVERS.staging })) });
+    const result = plan({ existing: existing(['widgets.eu'], 1, renewalConf({ server: ACME_SERVERS.staging })) });
     expect(result.argv).toEqual(expect.arrayContaining(['--expand', '--force-renewal']));
   });
 });
 
 describe('--staging', () => {
-  const same = ['example.com', 'www.example.com'];
+  const same = ['widgets.eu', 'www.widgets.eu'];
 
   it('issues a first certificate from staging', () => {
     expect(valueOf(plan({ staging: true }).argv, '--server')).toBe(ACME_SERVERS.staging);
@@ -214,7 +214,7 @@ describe('--staging', () => {
       thrown = error;
     }
     expect(isCertkitError(thrown, 'USAGE')).toBe(true);
-    expect((thrown as Error).message).toContain('example.com is a trusted production certificate');
+    expect((thrown as Error).message).toContain('widgets.eu is a trusted production certificate');
     expect((thrown as Error).message).toContain('--dry-run');
   });
 
@@ -242,23 +242,23 @@ describe('pebble, the test CA', () => {
   });
 
   it('adds --no-verify-ssl to renew too (certbot does not save it)', () => {
-    const { argv } = plan({ env, existing: existing(['example.com', 'www.example.com'], 1, pebbleConf) });
+    const { argv } = plan({ env, existing: existing(['widgets.eu', 'www.widgets.eu'], 1, pebbleConf) });
     expect(argv[0]).toBe('renew');
     expect(argv).toContain('--no-verify-ssl');
   });
 
   it('never adds --no-verify-ssl for other servers', () => {
     expect(plan({}).argv).not.toContain('--no-verify-ssl');
-    expect(plan({ existing: existing(['example.com', 'www.example.com'], 1) }).argv).not.toContain('--no-verify-ssl');
+    expect(plan({ existing: existing(['widgets.eu', 'www.widgets.eu'], 1) }).argv).not.toContain('--no-verify-ssl');
   });
 });
 
 describe('--dry-run', () => {
-  const same = ['example.com', 'www.example.com'];
+  const same = ['widgets.eu', 'www.widgets.eu'];
 
   it('adds --dry-run to issue, reissue and renew', () => {
     expect(plan({ dryRun: true }).argv).toContain('--dry-run');
-    expect(plan({ dryRun: true, existing: existing(['example.com'], 1) }).argv).toContain('--dry-run');
+    expect(plan({ dryRun: true, existing: existing(['widgets.eu'], 1) }).argv).toContain('--dry-run');
     expect(plan({ dryRun: true, existing: existing(same, 1) }).argv).toContain('--dry-run');
   });
 
@@ -272,7 +272,7 @@ describe('--dry-run', () => {
 
 describe('standaloneCertonlyArgv (the hand-run update-cert.sh)', () => {
   it('issues, expands or renews when due in one idempotent certonly call', () => {
-    const argv = standaloneCertonlyArgv(makeConfig({ CERTBOT_DOMAIN: 'example.com' }));
+    const argv = standaloneCertonlyArgv(makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' }));
     expect(argv[0]).toBe('certonly');
     expect(argv).toEqual(expect.arrayContaining(['--expand', '--keep-until-expiring', '--non-interactive']));
     expect(argv).not.toContain('--force-renewal');
@@ -283,17 +283,58 @@ describe('standaloneCertonlyArgv (the hand-run update-cert.sh)', () => {
 describe('dry runs stay on the configured CA', () => {
   it("passes --server on a dry-run renewal unless the CA is Let's Encrypt production (whose dry run is staging)", () => {
     const existing: ExistingCertificate = {
-      domains: ['example.com'],
+      domains: ['widgets.eu'],
       notBefore: new Date('2026-11-01T00:00:00Z'),
       notAfter: new Date('2027-01-30T00:00:00Z'),
       serial: '1',
       renewal: undefined,
     };
     const now = new Date('2026-11-22T00:00:00Z');
-    const pebble = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: 'pebble' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    const pebble = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: 'pebble' }), existing, certbot: [5, 1, 0], now, dryRun: true });
     expect(pebble.argv).toEqual(expect.arrayContaining(['--dry-run', '--server', 'https://pebble:14000/dir']));
-    const production = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'example.com' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    const production = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' }), existing, certbot: [5, 1, 0], now, dryRun: true });
     expect(production.argv).toContain('--dry-run');
     expect(production.argv).not.toContain('--server');
+  });
+});
+
+describe('an option removed from CERTBOT_OPTIONS does not linger in the renewal conf', () => {
+  const ownKeys = ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'];
+  const withKeys = (keys: string[]) => renewalConf({ paramKeys: [...ownKeys, ...keys] });
+
+  it.each([
+    ['preferred_chain', ''],
+    ['preferred_chain', '--issuance-timeout 90'],
+    ['issuance_timeout', '--preferred-chain x'],
+    ['reuse_key', ''],
+  ])('a due renewal with %s saved and CERTBOT_OPTIONS=%j runs certonly with the full option set', (key, options) => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: options });
+    const result = planCertbotRun({ config, existing: existing(['widgets.eu'], 70, withKeys([key])), certbot: [2, 1, 0], now: NOW });
+    expect(result.action).toBe('renew');
+    expect(result.argv[0]).toBe('certonly');
+    expect(result.argv).toContain('--force-renewal');
+    expect(result.reasons.at(-1)).toBe(`drops ${key} from the renewal conf (no longer in CERTBOT_OPTIONS)`);
+    expect(lingeringOptions(config, withKeys([key]))).toEqual([key]);
+  });
+
+  it.each([
+    ['preferred_chain', '--preferred-chain x'],
+    ['preferred_chain', '--preferred-chai=x'],
+    ['reuse_key', '--no-reuse-key'],
+  ])('keeps certbot renew when %s is still asked for (%j)', (key, options) => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: options });
+    expect(lingeringOptions(config, withKeys([key]))).toEqual([]);
+    const result = planCertbotRun({ config, existing: existing(['widgets.eu'], 70, withKeys([key])), certbot: [2, 1, 0], now: NOW });
+    expect(result.argv[0]).toBe('renew');
+  });
+
+  it("never counts certkit's own or certbot's always-saved keys", () => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: 'pebble' });
+    expect(lingeringOptions(config, withKeys(['no_verify_ssl', 'rsa_key_size', 'installer', 'pref_challs']))).toEqual([]);
+  });
+
+  it('spends no certificate for it: a certificate not due is kept', () => {
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' });
+    expect(planCertbotRun({ config, existing: existing(['widgets.eu'], 10, withKeys(['preferred_chain'])), certbot: [2, 1, 0], now: NOW }).action).toBe('keep');
   });
 });

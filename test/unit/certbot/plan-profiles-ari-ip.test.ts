@@ -19,8 +19,8 @@ function conf(overrides: Partial<RenewalConf> = {}): RenewalConf {
   return { version: '5.5.0', server: ACME_SERVERS.production, authenticator: 'webroot', account: undefined, keyType: 'ecdsa', ellipticCurve: 'secp256r1', rsaKeySize: undefined, profile: undefined, deployHook: undefined, webrootPaths: [], paths: {}, ...overrides };
 }
 
-/** A 90-day certificate for example.com issued `ageDays` before NOW. */
-function existing(ageDays: number, renewal: RenewalConf = conf(), domains = ['example.com']): ExistingCertificate {
+/** A 90-day certificate for widgets.eu issued `ageDays` before NOW. */
+function existing(ageDays: number, renewal: RenewalConf = conf(), domains = ['widgets.eu']): ExistingCertificate {
   const notBefore = new Date(NOW.getTime() - ageDays * DAY_MS);
   return { domains, notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), serial: 'abc123', renewal };
 }
@@ -95,9 +95,9 @@ describe('CERTBOT_PROFILE in the plan', () => {
 
 describe('IP addresses in the plan', () => {
   it('asks for IP addresses with --ip-address and names with -d, in order, under the shortlived profile', () => {
-    const { argv } = plan({ CERTBOT_DOMAIN: '192.0.2.10,example.com,fd00::5' });
+    const { argv } = plan({ CERTBOT_DOMAIN: '192.0.2.10,widgets.eu,fd00::5' });
     const identifiers = argv.flatMap((word, index) => (word === '-d' || word === '--ip-address' ? [`${word} ${argv[index + 1]}`] : []));
-    expect(identifiers).toEqual(['--ip-address 192.0.2.10', '-d example.com', '--ip-address fd00::5']);
+    expect(identifiers).toEqual(['--ip-address 192.0.2.10', '-d widgets.eu', '--ip-address fd00::5']);
     expect(valueOf(argv, '--required-profile')).toBe('shortlived');
     expect(valueOf(argv, '--cert-name')).toBe('192.0.2.10');
   });

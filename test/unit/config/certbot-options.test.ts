@@ -32,3 +32,91 @@ describe('splitCertbotOptions', () => {
     expect(splitCertbotOptions('--dns-route53')).toEqual({ ok: false, problem: 'sets --dns-route53: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx' });
   });
 });
+
+describe('splitCertbotOptions reads flags as certbot does', () => {
+  it.each([
+    ['--must-sta', '--must-staple'],
+    ['--standal', '--standalone'],
+    ['--serv', '--server'],
+    ['--cert-nam=x', '--cert-name'],
+    ['--config-d /tmp', '--config-dir'],
+    ['--webroot-pat /srv', '--webroot-path'],
+    ['--csr', '--csr'],
+    ['--cs /x.pem', '--csr'],
+    ['--preferred-chal http-01', '--preferred-challenges'],
+    ['--no-autor', '--no-autorenew'],
+  ])('refuses the abbreviation %j as %s', (raw, flag) => {
+    const result = splitCertbotOptions(raw);
+    expect(result.ok).toBe(false);
+    const problem = !result.ok ? result.problem : '';
+    expect(problem).toContain(flag);
+    expect(problem).toMatch(/which certkit refuses: .{20,}/);
+  });
+
+  it('names the flag an abbreviation stands for', () => {
+    expect(splitCertbotOptions('--must-sta')).toEqual({ ok: false, problem: expect.stringContaining('sets --must-sta (certbot reads it as --must-staple), which certkit refuses') });
+  });
+
+  it.each([
+    ['--frobnicate', undefined],
+    ['--preferred-chian x', '--preferred-chain'],
+    ['--agre-toss', '--agree-tos'],
+    ['-z', undefined],
+    ['-vz', undefined],
+  ])('refuses the unknown flag %j, suggesting %s', (raw, guess) => {
+    const result = splitCertbotOptions(raw);
+    expect(result.ok).toBe(false);
+    const problem = !result.ok ? result.problem : '';
+    expect(problem).toMatch(/which certbot does not know/);
+    if (guess) expect(problem).toContain(`did you mean ${guess}?`);
+  });
+
+  it('refuses an ambiguous prefix, listing what it could be', () => {
+    const result = splitCertbotOptions('--no-');
+    expect(!result.ok && result.problem).toMatch(/^sets --no-, which certbot cannot tell apart \(it could be --no-/);
+  });
+
+  it.each([`--preferred-chain "ISRG Root X1`, `--user-agent-comment 'x`, `--preferred-chain "a" 'b`])('refuses the unbalanced quote in %j', (raw) => {
+    const result = splitCertbotOptions(raw);
+    expect(!result.ok && result.problem).toMatch(/^has an unclosed ["'] quote at position \d+; close it/);
+  });
+
+  it.each(['renew', '--quiet revoke', '--preferred-chain a b'])('refuses the stray word in %j', (raw) => {
+    const result = splitCertbotOptions(raw);
+    expect(!result.ok && result.problem).toMatch(/which is no flag nor a flag's value/);
+  });
+
+  it('refuses a flag that takes a value at the end without one, and a value given to a plain flag', () => {
+    expect(splitCertbotOptions('--preferred-chain')).toEqual({ ok: false, problem: 'ends with --preferred-chain, which needs a value after it' });
+    expect(splitCertbotOptions('--agree-tos=yes')).toEqual({ ok: false, problem: 'sets --agree-tos with a value, but it takes none; remove "=yes"' });
+  });
+
+  it.each(['--preferred-chain "ISRG Root X1" --issuance-timeout 120', '--preferred-chai=x', '-v -q --no-eff-email', '-vv', '--eab-kid k --eab-hmac-key h', '--reuse-key', '--new-key'])('accepts %j', (raw) => {
+    expect(splitCertbotOptions(raw).ok).toBe(true);
+  });
+});
+
+describe('splitCertbotOptions refuses what would break the kit, with the reason', () => {
+  it.each([
+    ['--csr /tmp/req.der', 'certkit has certbot make the key'],
+    ['--cert-path /tmp/c.pem', 'files written elsewhere are never served'],
+    ['--fullchain-path=/tmp/f.pem', 'files written elsewhere are never served'],
+    ['--preferred-challenges dns', 'certkit answers HTTP-01 challenges through nginx only'],
+    ['--config /etc/x.ini', 'a certbot config file could set what certkit sets'],
+    ['-c /etc/x.ini', 'a certbot config file could set what certkit sets'],
+    ['--help', 'certbot would print and exit'],
+    ['-h', 'certbot would print and exit'],
+    ['--version', 'certbot would print and exit'],
+    ['--redirect', 'certkit renders nginx itself'],
+    ['--hsts', 'certkit renders nginx itself'],
+    ['--debug-challenges', 'nothing can answer a prompt'],
+    ['--no-autorenew', 'skips a certificate saved with autorenew off'],
+    ['--ip-address 192.0.2.1', 'the names come from CERTBOT_DOMAIN'],
+    ['--webroot-map {}', 'shell character'],
+    ['--manual-auth-hook /x.sh', 'another authenticator or installer would bypass it'],
+  ])('%j', (raw, reason) => {
+    const result = splitCertbotOptions(raw);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toContain(reason);
+  });
+});

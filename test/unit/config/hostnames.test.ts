@@ -12,11 +12,12 @@ describe('hostnameProblem', () => {
     ['bücher.example', 'has non-ASCII letters'],
     ['999.0.0.1', 'looks like an IP address but is not a valid'],
     ['fd00:::1', 'looks like an IP address but is not a valid'],
-    ['example', 'is not a fully qualified name'],
+    ['[::1]', 'is an IP address in brackets'],
+    ['example', 'is a single label, not a fully qualified name'],
     ['exa_mple.com', 'is not a hostname'],
     ['example-.com', 'is not a hostname'],
     ['example..com', 'is not a hostname'],
-    [`${'a'.repeat(250)}.com`, 'is longer than 253 characters'],
+    [`${'a'.repeat(250)}.com`, 'is 254 characters long, over the 253'],
   ])('refuses %j: %s', (name, problem) => {
     expect(hostnameProblem(name)).toMatch(new RegExp(`^${problem.replace(/[*.]/g, '\\$&')}`));
   });

@@ -20,7 +20,7 @@ function loadError(input: Parameters<typeof loadConfig>[0]): CertkitError {
 
 /** The one problem reported for a single bad value of `key`, set on line 3 of `.env`. */
 function problemFor(key: string, value: string): string {
-  const file = envFile('# certkit', key === 'CERTBOT_DOMAIN' ? '' : 'CERTBOT_DOMAIN=example.com', `${key}=${value}`);
+  const file = envFile('# certkit', key === 'CERTBOT_DOMAIN' ? '' : 'CERTBOT_DOMAIN=widgets.eu', `${key}=${value}`);
   const error = loadError({ env: {}, file });
   expect(error.details).toHaveLength(1);
   return error.details[0] as string;
@@ -28,16 +28,16 @@ function problemFor(key: string, value: string): string {
 
 describe('loadConfig defaults', () => {
   it('fills every optional value from a .env that only names the domain', () => {
-    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=example.com') });
+    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=widgets.eu') });
     expect(config).toEqual({
-      domains: ['example.com'],
-      certName: 'example.com',
+      domains: ['widgets.eu'],
+      certName: 'widgets.eu',
       email: undefined,
       certbotOptions: [],
       server: { name: 'production', url: ACME_SERVERS.production },
       keyType: { type: 'ecdsa', curve: 'secp256r1' },
       nginx: {
-        serverNames: ['example.com'],
+        serverNames: ['widgets.eu'],
         httpsPort: 443,
         httpPort: 80,
         upstream: undefined,
@@ -53,25 +53,25 @@ describe('loadConfig defaults', () => {
   });
 
   it('works without any .env file', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com' } }).domains).toEqual(['example.com']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu' } }).domains).toEqual(['widgets.eu']);
   });
 
   it('names the certificate after the first domain unless CERTBOT_CERT_NAME is set', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'www.example.com,example.com' } }).certName).toBe('www.example.com');
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_CERT_NAME: 'site' } }).certName).toBe('site');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'www.widgets.eu,widgets.eu' } }).certName).toBe('www.widgets.eu');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_CERT_NAME: 'site' } }).certName).toBe('site');
   });
 
   it('serves the certificate names in nginx unless NGINX_SERVER_NAME is set', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'a.example.com,b.example.com' } }).nginx.serverNames).toEqual(['a.example.com', 'b.example.com']);
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', NGINX_SERVER_NAME: '_' } }).nginx.serverNames).toEqual(['_']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'a.widgets.eu,b.widgets.eu' } }).nginx.serverNames).toEqual(['a.widgets.eu', 'b.widgets.eu']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_SERVER_NAME: '_' } }).nginx.serverNames).toEqual(['_']);
   });
 
   it('reads the .env.example shape (empty optional values mean "not set")', () => {
     const config = loadConfig({
       env: {},
       file: envFile(
-        'CERTBOT_DOMAIN=example.com,www.example.com',
-        'CERTBOT_EMAIL=admin@example.com',
+        'CERTBOT_DOMAIN=widgets.eu,www.widgets.eu',
+        'CERTBOT_EMAIL=admin@widgets.eu',
         'CERTBOT_CERT_NAME=',
         'CERTBOT_OPTIONS=',
         'NGINX_UPSTREAM=',
@@ -79,10 +79,10 @@ describe('loadConfig defaults', () => {
         'NGINX_SSL_PROTOCOLS=TLSv1.2 TLSv1.3',
       ),
     });
-    expect(config.certName).toBe('example.com');
-    expect(config.email).toBe('admin@example.com');
+    expect(config.certName).toBe('widgets.eu');
+    expect(config.email).toBe('admin@widgets.eu');
     expect(config.nginx.upstream).toBeUndefined();
-    expect(config.nginx.serverNames).toEqual(['example.com', 'www.example.com']);
+    expect(config.nginx.serverNames).toEqual(['widgets.eu', 'www.widgets.eu']);
   });
 });
 
@@ -94,20 +94,20 @@ describe('CERTBOT_DOMAIN', () => {
   });
 
   it('splits on commas, lowercases, drops trailing dots and duplicates, keeps order', () => {
-    const config = loadConfig({ env: { CERTBOT_DOMAIN: ' Example.COM, www.example.com , example.com. ,WWW.Example.com' } });
-    expect(config.domains).toEqual(['example.com', 'www.example.com']);
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: ' Widgets.EU, www.widgets.eu , widgets.eu. ,WWW.Widgets.eu' } });
+    expect(config.domains).toEqual(['widgets.eu', 'www.widgets.eu']);
   });
 
   it.each([
     ['exa mple.com', '"exa mple.com" is not a hostname'],
     ['exa_mple.com', '"exa_mple.com" is not a hostname'],
-    ['-example.com', '"-example.com" is not a hostname'],
-    ['*.example.com', '"*.example.com" is a wildcard; wildcards need DNS-01 validation'],
+    ['-widgets.eu', '"-widgets.eu" is not a hostname'],
+    ['*.widgets.eu', '"*.widgets.eu" is a wildcard; wildcards need DNS-01 validation'],
     ['192.0.2.300', '"192.0.2.300" looks like an IP address but is not a valid IPv4 or IPv6 address'],
     ['2001:db8:::1', '"2001:db8:::1" looks like an IP address but is not a valid IPv4 or IPv6 address'],
-    ['bücher.example', '"bücher.example" has non-ASCII letters; write it in its xn-- (punycode) form'],
-    ['localhost', '"localhost" is not a fully qualified name'],
-    [`${'a'.repeat(64)}.example.com`, 'is not a hostname'],
+    ['bücher.example', '"bücher.example" has non-ASCII letters; certificates hold the punycode form: write "xn--bcher-kva.example"'],
+    ['localhost', '"localhost" is a single label, not a fully qualified name; write the whole name'],
+    [`${'a'.repeat(64)}.widgets.eu`, 'is not a hostname'],
   ])('refuses %j, naming the value, the reason and the .env line', (value, reason) => {
     const problem = problemFor('CERTBOT_DOMAIN', value);
     expect(problem).toContain(`CERTBOT_DOMAIN: ${JSON.stringify(value)} is not valid: `);
@@ -116,30 +116,91 @@ describe('CERTBOT_DOMAIN', () => {
   });
 
   it('accepts punycode names', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'xn--bcher-kva.example' } }).domains).toEqual(['xn--bcher-kva.example']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'xn--bcher-kva.de' } }).domains).toEqual(['xn--bcher-kva.de']);
+  });
+
+  it.each([
+    ['https://shop.widgets.eu', 'starts with the scheme "https://"; remove it: the names are hostnames alone, e.g. "shop.widgets.eu"'],
+    ['http://shop.widgets.eu/', 'starts with the scheme "http://"; remove it'],
+    ['shop.widgets.eu:443', 'ends with the port ":443"; remove it (write "shop.widgets.eu")'],
+    ['shop.widgets.eu:8443', 'ends with the port ":8443"; remove it'],
+    ['shop.widgets.eu/app', 'has a path ("/app"); remove it'],
+    ['admin@widgets.eu', 'has an "@"'],
+    ['exa_mple.com', 'is not a hostname: it has the character "_" at position 4; a hostname holds only letters a-z, digits, hyphens and dots'],
+    ['exa mple.com', 'it has a space at position 4'],
+    ['-shop.widgets.eu', 'its label "-shop" starts with a hyphen; a label must start and end with a letter or digit'],
+    ['shop-.widgets.eu', 'its label "shop-" ends with a hyphen'],
+    ['shop..widgets.eu', 'it has an empty label at position 6 (a dot at the start or two dots in a row); remove the extra dot'],
+    ['.widgets.eu', 'it has an empty label at position 1'],
+    [`${'a'.repeat(64)}.widgets.eu`, 'is 64 characters long, over the 63 a label may have; shorten it'],
+    ['999.1.1.1', 'looks like an IP address but is not a valid IPv4 or IPv6 address'],
+    ['bücher.de', 'write "xn--bcher-kva.de"'],
+    ['straße.de', 'write "xn--strae-oqa.de"'],
+  ])('states the rule %j breaks and the fix', (value, message) => {
+    const problem = problemFor('CERTBOT_DOMAIN', value);
+    expect(problem).toContain(`CERTBOT_DOMAIN: ${JSON.stringify(value)} is not valid: `);
+    expect(problem).toContain(message);
+    if (!message.includes('IP address')) expect(problem).not.toContain('is an IP address');
+  });
+
+  it.each([
+    ['example.com', 'placeholder', 'example.com'],
+    ['www.example.org', 'placeholder', 'example.org'],
+    ['shop.example.net', 'placeholder', 'example.net'],
+    ['site.example', 'placeholder', 'example'],
+    ['shop.test', 'placeholder', 'test'],
+    ['a.invalid', 'placeholder', 'invalid'],
+    ['app.localhost', 'placeholder', 'localhost'],
+    ['nas.local', 'private-network', 'local'],
+    ['git.internal', 'private-network', 'internal'],
+    ['router.home.arpa', 'private-network', 'home.arpa'],
+    ['nas.lan', 'private-network', 'lan'],
+    ['intra.corp', 'private-network', 'corp'],
+  ])('refuses %j for a public CA as a %s name, saying what to put instead', (value, kind, suffix) => {
+    for (const server of ['production', 'staging']) {
+      const details = loadError({ env: { CERTBOT_DOMAIN: `shop.widgets.eu,${value}`, CERTBOT_SERVER: server } }).details;
+      expect(details).toEqual([
+        expect.stringMatching(new RegExp(`^CERTBOT_DOMAIN: "${value.replace(/\./g, '\\.')}" is a ${kind}`)),
+      ]);
+      expect(details[0]).toContain(`names under "${suffix}"`);
+      expect(details[0]).toContain(`(CERTBOT_SERVER is ${server}). Put your own domain, whose DNS points at this server; to try certkit without one, set CERTBOT_SERVER=pebble`);
+    }
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: value, CERTBOT_SERVER: 'pebble' } }).domains).toEqual([value]);
+  });
+
+  it.each(['admin@example.com', 'me@mail.example.org', 'ops@nas.local'])("refuses the placeholder contact %j for Let's Encrypt, not for pebble", (email) => {
+    const details = loadError({ env: { CERTBOT_DOMAIN: 'shop.widgets.eu', CERTBOT_EMAIL: email } }).details;
+    expect(details).toEqual([expect.stringMatching(new RegExp(`^CERTBOT_EMAIL: "${email.replace(/\./g, '\\.')}" is at a (placeholder|private-network) domain .*; put an address you read, or leave it empty to register without one$`))]);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'shop.test', CERTBOT_EMAIL: email, CERTBOT_SERVER: 'pebble' } }).email).toBe(email);
+  });
+
+  it('lets a custom CA issue for private-network names, not for placeholders', () => {
+    const custom = 'https://ca.widgets.eu/acme/directory';
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'git.internal', CERTBOT_SERVER: custom } }).domains).toEqual(['git.internal']);
+    expect(loadError({ env: { CERTBOT_DOMAIN: 'shop.example.com', CERTBOT_SERVER: custom } }).details[0]).toContain('is a placeholder');
   });
 
   it("refuses more than 100 names, Let's Encrypt's limit", () => {
-    const names = Array.from({ length: 101 }, (_, index) => `n${index}.example.com`).join(',');
+    const names = Array.from({ length: 101 }, (_, index) => `n${index}.widgets.eu`).join(',');
     expect(loadError({ env: { CERTBOT_DOMAIN: names } }).details[0]).toContain('more than 100 names');
   });
 });
 
 describe('CERTBOT_EMAIL', () => {
   it('accepts an address, and empty (registers without one)', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_EMAIL: 'Admin@Example.com' } }).email).toBe('Admin@Example.com');
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_EMAIL: '' } }).email).toBeUndefined();
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_EMAIL: 'Admin@Widgets.eu' } }).email).toBe('Admin@Widgets.eu');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_EMAIL: '' } }).email).toBeUndefined();
   });
 
-  it.each(['admin', 'admin@', 'admin@localhost', 'a b@example.com', 'admin@example.com;rm', '"admin"@example.com'])('refuses %j', (value) => {
+  it.each(['admin', 'admin@', 'admin@localhost', 'a b@widgets.eu', 'admin@widgets.eu;rm', '"admin"@widgets.eu'])('refuses %j', (value) => {
     const problem = problemFor('CERTBOT_EMAIL', value);
     expect(problem).toBe(`CERTBOT_EMAIL: ${JSON.stringify(value)} is not an email address (expected someone@example.com, or leave it empty to register without one) (.env line 3)`);
   });
 });
 
 describe('CERTBOT_OPTIONS', () => {
-  const load = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_OPTIONS: value } });
-  const problem = (value: string) => loadError({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_OPTIONS: value } }).details;
+  const load = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: value } });
+  const problem = (value: string) => loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: value } }).details;
 
   it('splits quoted values into single words, as a shell would, without running one', () => {
     expect(load('--preferred-chain "ISRG Root X1"').certbotOptions).toEqual(['--preferred-chain', 'ISRG Root X1']);
@@ -147,13 +208,13 @@ describe('CERTBOT_OPTIONS', () => {
   });
 
   it('reads a quoted value from .env', () => {
-    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=example.com', `CERTBOT_OPTIONS='--preferred-chain "ISRG Root X1"'`) });
+    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=widgets.eu', `CERTBOT_OPTIONS='--preferred-chain "ISRG Root X1"'`) });
     expect(config.certbotOptions).toEqual(['--preferred-chain', 'ISRG Root X1']);
   });
 
   it.each([
     ['--quiet; rm -rf /', '";"'],
-    ['--email $(id)@example.com', '"$"'],
+    ['--email $(id)@widgets.eu', '"$"'],
     ['--quiet `id`', '"`"'],
     ['--quiet | tee /tmp/x', '"|"'],
     ['--quiet && reboot', '"&"'],
@@ -206,7 +267,7 @@ describe('CERTBOT_OPTIONS', () => {
 });
 
 describe('CERTBOT_SERVER', () => {
-  const server = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: value } }).server;
+  const server = (value: string) => loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: value } }).server;
 
   it('knows production, staging and pebble by name, in any case', () => {
     expect(server('production')).toEqual({ name: 'production', url: ACME_SERVERS.production });
@@ -215,10 +276,10 @@ describe('CERTBOT_SERVER', () => {
   });
 
   it('accepts any https directory URL as a custom server', () => {
-    expect(server('https://ca.example.com:8443/acme/directory')).toEqual({ name: 'custom', url: 'https://ca.example.com:8443/acme/directory' });
+    expect(server('https://ca.widgets.eu:8443/acme/directory')).toEqual({ name: 'custom', url: 'https://ca.widgets.eu:8443/acme/directory' });
   });
 
-  it.each(['http://ca.example.com/directory', 'letsencrypt', 'https://ca.example.com/dir?x=1', 'constructor', 'toString'])('refuses %j', (value) => {
+  it.each(['http://ca.widgets.eu/directory', 'letsencrypt', 'https://ca.widgets.eu/dir?x=1', 'constructor', 'toString'])('refuses %j', (value) => {
     expect(problemFor('CERTBOT_SERVER', value)).toBe(
       `CERTBOT_SERVER: ${JSON.stringify(value)} is not an ACME server: use production, staging, pebble, or an https:// directory URL (.env line 3)`,
     );
@@ -233,7 +294,7 @@ describe('CERTBOT_KEY_TYPE', () => {
     ['rsa-3072', { type: 'rsa', size: 3072 }],
     ['rsa-4096', { type: 'rsa', size: 4096 }],
   ])('reads %j', (value, keyType) => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTBOT_KEY_TYPE: value } }).keyType).toEqual(keyType);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_KEY_TYPE: value } }).keyType).toEqual(keyType);
   });
 
   it.each(['ecdsa-p521', 'rsa-1024', 'ed25519', 'constructor'])('refuses %j, listing the key types there are', (value) => {
@@ -247,7 +308,7 @@ describe('nginx and daemon settings', () => {
   it('reads ports, upstream, HSTS, protocols, body size, interval and preflight', () => {
     const config = loadConfig({
       env: {
-        CERTBOT_DOMAIN: 'example.com',
+        CERTBOT_DOMAIN: 'widgets.eu',
         NGINX_HTTPS_PORT: '8443',
         NGINX_HTTP_PORT: '8080',
         NGINX_UPSTREAM: 'http://web:3000/',
@@ -269,8 +330,8 @@ describe('nginx and daemon settings', () => {
     ['NGINX_HTTPS_PORT', '0', 'is not a port between 1 and 65535'],
     ['NGINX_HTTPS_PORT', '70000', 'is not a port between 1 and 65535'],
     ['NGINX_HTTP_PORT', 'eighty', 'is not a port number'],
-    ['NGINX_UPSTREAM', 'http://web:3000/api', 'is not an upstream like http://web:3000'],
-    ['NGINX_UPSTREAM', 'http://web;evil', 'is not an upstream like http://web:3000'],
+    ['NGINX_UPSTREAM', 'http://web:3000/api', 'has the path "/api"; nginx passes the request path on as it came, so leave the path out; expected scheme, host and port only, like http://web:3000'],
+    ['NGINX_UPSTREAM', 'http://web;evil', 'has the character ";" in its host at position 4'],
     ['NGINX_SSL_PROTOCOLS', 'TLSv1', 'is not a list of TLS versions'],
     ['NGINX_CLIENT_MAX_BODY_SIZE', '1T', 'is not a size like 100M'],
     ['NGINX_SERVER_NAME', 'a;b', 'is not valid: "a;b" is not a server name for nginx'],
@@ -286,27 +347,27 @@ describe('nginx and daemon settings', () => {
   });
 
   it("refuses checks more often than once a minute against Let's Encrypt production, but not against pebble", () => {
-    expect(loadError({ env: { CERTBOT_DOMAIN: 'example.com', CERTKIT_CHECK_INTERVAL: '30s' } }).details[0]).toContain('under a minute');
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs).toBe(30_000);
+    expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s' } }).details[0]).toContain('under a minute');
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs).toBe(30_000);
   });
 });
 
 describe('where values come from', () => {
   it('lets the environment override the .env file, as Compose does', () => {
-    const file = envFile('CERTBOT_DOMAIN=file.example.com', 'CERTBOT_SERVER=staging');
-    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'env.example.com' }, file });
-    expect(config.domains).toEqual(['env.example.com']);
+    const file = envFile('CERTBOT_DOMAIN=file.widgets.eu', 'CERTBOT_SERVER=staging');
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'env.widgets.eu' }, file });
+    expect(config.domains).toEqual(['env.widgets.eu']);
     expect(config.server.name).toBe('staging');
   });
 
   it('blames the environment, not the .env line, when the bad value comes from the environment', () => {
-    const file = envFile('CERTBOT_DOMAIN=example.com', 'CERTBOT_EMAIL=ok@example.com');
+    const file = envFile('CERTBOT_DOMAIN=widgets.eu', 'CERTBOT_EMAIL=ok@widgets.eu');
     const error = loadError({ env: { CERTBOT_EMAIL: 'nope' }, file });
     expect(error.details).toEqual([expect.stringMatching(/^CERTBOT_EMAIL: "nope" .* \(from the environment\)$/)]);
   });
 
   it('points at the last line that sets a key, the one dotenv uses', () => {
-    const file = envFile('CERTBOT_DOMAIN=example.com', 'CERTBOT_KEY_TYPE=rsa-2048', '', 'export CERTBOT_KEY_TYPE=dsa');
+    const file = envFile('CERTBOT_DOMAIN=widgets.eu', 'CERTBOT_KEY_TYPE=rsa-2048', '', 'export CERTBOT_KEY_TYPE=dsa');
     expect(loadError({ env: {}, file }).details[0]).toMatch(/^CERTBOT_KEY_TYPE: "dsa" .*\(\.env line 4\)$/);
   });
 
@@ -334,5 +395,73 @@ describe('where values come from', () => {
     expect(error.details[0]).toContain('"exa mple.com"');
     expect(error.message).toMatch(/^Invalid configuration \(6 problems\):\n {2}CERTBOT_DOMAIN/);
     for (const line of error.details) expect(error.message).toContain(line);
+  });
+});
+
+describe('nginx values a serving nginx depends on', () => {
+  it.each([
+    ['NGINX_UPSTREAM', 'http://web:0', 'has the port 0, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:65536', 'has the port 65536, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:99999', 'has the port 99999, outside 1-65535'],
+    ['NGINX_UPSTREAM', 'http://web:abc', 'has the port "abc", which is not a number'],
+    ['NGINX_UPSTREAM', 'http://:3000', 'has no host'],
+    ['NGINX_UPSTREAM', 'http://we b:3000', 'has the character " " in its host at position 3'],
+    ['NGINX_UPSTREAM', 'http://-web:3000', 'whose label "-web" is empty, over 63 characters, or starts or ends with a hyphen'],
+    ['NGINX_UPSTREAM', 'http://web..app:3000', 'whose label "" is empty'],
+    ['NGINX_UPSTREAM', 'http://999.1.1.1:80', 'has "999.1.1.1", which is not an IPv4 address'],
+    ['NGINX_UPSTREAM', 'http://[::g]:80', 'has "[::g]", which is not an IPv6 address'],
+    ['NGINX_UPSTREAM', 'web:3000', 'has no http:// or https:// scheme'],
+    ['NGINX_UPSTREAM', 'ftp://web:21', 'has a scheme nginx cannot proxy to'],
+    ['NGINX_BIND', '999.1.1.1', 'is not an IP address to publish nginx on; use 0.0.0.0'],
+    ['NGINX_BIND', 'localhost', 'is not an IP address to publish nginx on'],
+    ['NGINX_BIND', '127.0.0.1:80', 'is not an IP address to publish nginx on'],
+    ['NGINX_BIND', '::1', 'is an IPv6 address without brackets; Compose needs them here: write "[::1]"'],
+    ['NGINX_BIND', '[::g]', 'is not an IP address to publish nginx on'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0644', 'lets every user on the host read the private key'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0777', 'lets every user on the host'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '604', 'lets every user on the host'],
+    ['CERTKIT_DEPLOY_KEY_MODE', '0660', 'lets the group write or run the private key'],
+  ])('%s=%j is refused: %s', (key, value, message) => {
+    const problem = problemFor(key, value);
+    expect(problem.startsWith(`${key}: `)).toBe(true);
+    expect(problem).toContain(JSON.stringify(value).slice(1, -1));
+    expect(problem).toContain(message);
+  });
+
+  it.each([
+    ['NGINX_UPSTREAM', 'http://web:3000', 'http://web:3000'],
+    ['NGINX_UPSTREAM', 'HTTPS://My_App.internal:8443/', 'https://My_App.internal:8443'],
+    ['NGINX_UPSTREAM', 'http://10.0.0.5', 'http://10.0.0.5'],
+    ['NGINX_UPSTREAM', 'http://[fd00::5]:8080', 'http://[fd00::5]:8080'],
+  ])('%s=%j is accepted as %j', (key, value, expected) => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', [key]: value } }).nginx.upstream).toBe(expected);
+  });
+
+  it.each(['0.0.0.0', '127.0.0.1', '[::]', '[::1]'])('NGINX_BIND=%j is accepted', (value) => {
+    expect(() => loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_BIND: value } })).not.toThrow();
+  });
+
+  it.each([
+    ['443', '443'],
+    ['8080', '8080'],
+  ])('refuses equal HTTP and HTTPS ports (%s and %s)', (https, http) => {
+    const details = loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTPS_PORT: https, NGINX_HTTP_PORT: http } }).details;
+    expect(details).toEqual([`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`]);
+    expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTP_PORT: '443' } }).details[0]).toContain('both are 443');
+  });
+
+  it('names the opt-in for a loose key mode, and the fix', () => {
+    expect(problemFor('CERTKIT_DEPLOY_KEY_MODE', '0644')).toBe(
+      'CERTKIT_DEPLOY_KEY_MODE: "0644" lets every user on the host read the private key; use 0600, or 0640 with CERTKIT_DEPLOY_OWNER for a consumer in the file\'s group. If you really need it, set CERTKIT_ALLOW_LOOSE_KEY_MODE=true',
+    );
+  });
+
+  it.each(['0600', '0640', '0400', '0440', '600'])('accepts the key mode %j', (value) => {
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: value } }).deploy.keyMode).toBe(value.padStart(4, '0'));
+  });
+
+  it('accepts a loose key mode with CERTKIT_ALLOW_LOOSE_KEY_MODE=true', () => {
+    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: '0644', CERTKIT_ALLOW_LOOSE_KEY_MODE: 'true' } });
+    expect(config.deploy.keyMode).toBe('0644');
   });
 });

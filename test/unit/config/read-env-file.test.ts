@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseEnvFile, readEnvFile } from '../../../src/config/read-env-file.js';
+import { parseEnvFile, readEnvFile, unreadableReason } from '../../../src/config/read-env-file.js';
 
 describe('parseEnvFile', () => {
   it('reads values and the line each key is set on', () => {
@@ -49,8 +49,19 @@ describe('readEnvFile', () => {
     expect(await readEnvFile(join(dir, '.env'))).toBeUndefined();
   });
 
-  it('fails on other read errors', async () => {
+  it('refuses a folder as a configuration error naming the path, with the cause kept', async () => {
     dir = await mkdtemp(join(tmpdir(), 'certkit-env-'));
-    await expect(readEnvFile(dir)).rejects.toMatchObject({ code: 'EISDIR' });
+    const error = await readEnvFile(dir).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(new RegExp(`^cannot read ${dir}: it is a folder, not a file`)), cause: { code: 'EISDIR' } });
+  });
+
+  it.each([
+    ['EACCES', 'permission denied. Make it readable'],
+    ['EPERM', 'permission denied.'],
+    ['ENOTDIR', 'a part of the path is not a folder'],
+    ['ELOOP', 'a symbolic link that loops'],
+    ['EIO', 'the system said EIO'],
+  ])('explains %s', (code, reason) => {
+    expect(unreadableReason(code)).toContain(reason);
   });
 });

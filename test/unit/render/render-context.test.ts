@@ -5,10 +5,10 @@ import { makeConfig } from '../support/make-config.js';
 
 describe('buildRenderContext', () => {
   it('gives templates the certificate, paths, certbot arguments and nginx values', () => {
-    const config = makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com', CERTBOT_CERT_NAME: 'site', NGINX_UPSTREAM: 'http://web:3000' });
+    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', CERTBOT_CERT_NAME: 'site', NGINX_UPSTREAM: 'http://web:3000' });
     expect(buildRenderContext(config)).toEqual({
       certName: 'site',
-      domains: ['example.com', 'www.example.com'],
+      domains: ['widgets.eu', 'www.widgets.eu'],
       paths: {
         letsencrypt: '/etc/letsencrypt',
         webroot: '/var/www/certbot',
@@ -22,14 +22,14 @@ describe('buildRenderContext', () => {
       certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
       deploy: config.deploy,
       nginx: {
-        serverNames: 'example.com www.example.com',
+        serverNames: 'widgets.eu www.widgets.eu',
         redirectPort: '',
         upstream: 'http://web:3000',
         hstsMaxAge: 0,
         sslProtocols: 'TLSv1.2 TLSv1.3',
         clientMaxBodySize: '100M',
-        certificate: '/etc/certkit/deploy/site/fullchain.pem',
-        certificateKey: '/etc/certkit/deploy/site/privkey.pem',
+        certificate: '/etc/certkit/deploy/site/bundle.pem',
+        certificateKey: '/etc/certkit/deploy/site/bundle.pem',
       },
     });
   });

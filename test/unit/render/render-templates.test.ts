@@ -48,7 +48,7 @@ async function rejection(promise: Promise<unknown>, code: Parameters<typeof isCe
 }
 
 describe('renderTemplates on the real templates', () => {
-  const config = makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com', CERTBOT_EMAIL: 'admin@example.com', CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"' });
+  const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', CERTBOT_EMAIL: 'admin@widgets.eu', CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"' });
 
   it('renders every target', async () => {
     const files = await render(config);
@@ -100,10 +100,10 @@ describe('renderTemplates on the real templates', () => {
 
 describe('the nginx sites', () => {
   it('point the HTTPS server at the deployed certificate and key', async () => {
-    const https = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com' })), 'nginx/site-https.conf');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/example.com/fullchain.pem;');
-    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/example.com/privkey.pem;');
-    expect(https).toContain('server_name example.com www.example.com;');
+    const https = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' })), 'nginx/site-https.conf');
+    expect(https).toContain('ssl_certificate /etc/certkit/deploy/widgets.eu/bundle.pem;');
+    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/widgets.eu/bundle.pem;');
+    expect(https).toContain('server_name widgets.eu www.widgets.eu;');
     expect(https).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
   });
 
@@ -132,6 +132,14 @@ describe('the nginx sites', () => {
     const placeholder = contentOf(await render(makeConfig()), 'nginx/site-http.conf');
     expect(placeholder).not.toContain('proxy_pass');
     expect(placeholder).toContain('return 200');
+  });
+
+  it('refuse the site over plain HTTP once a certificate is deployed (the http site is then only a fallback)', async () => {
+    for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }] as Array<Record<string, string>>) {
+      const files = await render(makeConfig(env));
+      expect(contentOf(files, 'nginx/site-http.conf')).toContain('        if (-f /etc/certkit/deploy/widgets.eu/bundle.pem) {\n            return 503 ');
+      expect(contentOf(files, 'nginx/site-https.conf')).not.toContain('return 503');
+    }
   });
 
   it('send HSTS only when NGINX_HSTS_MAX_AGE is above 0', async () => {
@@ -202,11 +210,11 @@ describe('the template helpers', () => {
   const one = (source: string, context: Record<string, unknown>) => renderOne(renderer, 'test.hbs', source, context);
 
   it('ngx passes names, paths and space-separated lists through', () => {
-    expect(one('server_name {{ngx names}};', { names: 'example.com www.example.com' })).toBe('server_name example.com www.example.com;');
+    expect(one('server_name {{ngx names}};', { names: 'widgets.eu www.widgets.eu' })).toBe('server_name widgets.eu www.widgets.eu;');
     expect(one('root {{ngx path}};', { path: '/var/www/certbot' })).toBe('root /var/www/certbot;');
   });
 
-  it.each(['example.com; return 200', 'a}b', 'a{b', 'a"b', "a'b", 'a\nb', 'a\tb', '$host', 'a#b', 'a\\b'])('ngx refuses %j, which could end or change a directive', (value) => {
+  it.each(['widgets.eu; return 200', 'a}b', 'a{b', 'a"b', "a'b", 'a\nb', 'a\tb', '$host', 'a#b', 'a\\b'])('ngx refuses %j, which could end or change a directive', (value) => {
     let thrown: unknown;
     try {
       one('server_name {{ngx value}};', { value });
@@ -235,7 +243,7 @@ describe('IP-address certificates in the rendered files', () => {
     const https = contentOf(files, 'nginx/site-https.conf');
     expect(https).toContain('listen 443 ssl http2 default_server;');
     expect(https).toContain('server_name 192.0.2.10 [fd00::5];');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/192.0.2.10/fullchain.pem;');
+    expect(https).toContain('ssl_certificate /etc/certkit/deploy/192.0.2.10/bundle.pem;');
   });
 
   it('update-cert.sh asks for the addresses with --ip-address under the shortlived profile', async () => {

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeStore } from '../../../src/store/analyze-store.js';
 import { readDirSnapshot } from '../../../src/store-io/read-dir-snapshot.js';
@@ -30,7 +33,7 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     expect(report.live).toContain('cert.pem: regular file (= version 2)');
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toContain('live/copy.test/cert.pem, chain.pem, fullchain.pem, privkey.pem: regular file(s), not symlinks');
-    expect(report.problems[0]).toContain('for f in cert chain fullchain privkey; do ln -sfn ../../archive/copy.test/$f2.pem $f.pem; done');
+    expect(report.problems[0]).toContain('for f in cert chain fullchain privkey; do ln -sfn ../../archive/copy.test/${f}2.pem ${f}.pem; done');
     expect(report.domains).toEqual(['copy.test']);
   });
 
@@ -43,11 +46,30 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
   it('reports dangling links and a missing live file, pointing at the newest complete version', async () => {
     const dangling = await analyzeOne({ name: 'dangle.test', domains: ['dangle.test'], versions: 2, live: 'dangling' });
     expect(dangling.live).toContain('cert.pem: dangling link');
-    expect(dangling.problems[0]).toContain('../../archive/dangle.test/$f2.pem');
+    expect(dangling.problems[0]).toContain('../../archive/dangle.test/${f}2.pem');
     expect(dangling.domains).toEqual(['dangle.test']);
     const missing = await analyzeOne({ name: 'nokey.test', domains: ['nokey.test'], live: 'missing-privkey' });
     expect(missing.live).toBe('privkey.pem: missing');
     expect(missing.problems.join(' ')).toContain('ln -sfn ../../archive/nokey.test/privkey1.pem privkey.pem');
+  });
+
+  it.each([
+    ['hardlinks', 3],
+    ['copies', 3],
+    ['dangling', 2],
+    ['missing-privkey', 1],
+  ] as const)('prints a relink command for %s live files that, run in sh from the config dir, repairs the store', async (live, versions) => {
+    const store = await buildStore([{ name: 'fix.test', domains: ['fix.test'], versions, live }]);
+    onTestFinished(() => store.remove());
+    const [before] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
+    const command = /Fix, from the config dir \(\/etc\/letsencrypt\): "([^"]*)"\./.exec(before?.problems.join('\n') ?? '')?.[1];
+    expect(command).toBeDefined();
+    execFileSync('sh', ['-c', command as string], { cwd: store.root });
+    const [after] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
+    expect(after).toMatchObject({ live: 'ok', problems: [] });
+    for (const kind of ['cert', 'chain', 'fullchain', 'privkey']) {
+      expect(await readlink(join(store.root, 'live/fix.test', `${kind}.pem`))).toMatch(new RegExp(`^\\.\\./\\.\\./archive/fix\\.test/${kind}\\d+\\.pem$`));
+    }
   });
 
   it('explains a -0001 duplicate with the exact certbot commands', async () => {

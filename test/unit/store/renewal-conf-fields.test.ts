@@ -35,6 +35,7 @@ describe('parseRenewalConf', () => {
       rsaKeySize: undefined,
       deployHook: '/etc/certkit/certbot/deploy-hook.sh',
       webrootPaths: ['/var/www/certbot'],
+      paramKeys: ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'],
       paths: {
         archive_dir: '/etc/letsencrypt/archive/example.com',
         cert: '/etc/letsencrypt/live/example.com/cert.pem',
@@ -60,6 +61,7 @@ describe('parseRenewalConf', () => {
 
   it('returns nothing but empty fields for an empty file', () => {
     expect(parseRenewalConf('')).toEqual({
+      paramKeys: [],
       version: undefined,
       server: undefined,
       authenticator: undefined,

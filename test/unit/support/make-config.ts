@@ -5,5 +5,5 @@ import { parseEnvFile } from '../../../src/config/read-env-file.js';
 /** A Config built the way users build one: through loadConfig, from environment values and an optional `.env` text. */
 export function makeConfig(env: Record<string, string> = {}, envFileText?: string): Config {
   const file = envFileText === undefined ? undefined : parseEnvFile('.env', envFileText);
-  return loadConfig({ env: { CERTBOT_DOMAIN: 'example.com', ...env }, file });
+  return loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', ...env }, file });
 }

@@ -15,10 +15,10 @@ import type { Config } from '../../../src/config/config.js';
 const DAY_MS = 86_400_000;
 const START = new Date('2026-11-22T12:00:00Z');
 
-/** A 90-day certificate for example.com issued `ageDays` before START. */
+/** A 90-day certificate for widgets.eu issued `ageDays` before START. */
 async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
   const notBefore = new Date(START.getTime() - ageDays * DAY_MS);
-  const issued = await issueCertificate({ domains: ['example.com'], notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), label });
+  const issued = await issueCertificate({ domains: ['widgets.eu'], notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), label });
   return { cert: issued.cert, fullchain: issued.fullchain, privkey: issued.privkey };
 }
 
@@ -68,7 +68,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     engine.queued.push(issued);
     const { result } = await update(engine);
     expect(result).toMatchObject({ action: 'issued', serial: serialOf(issued), reloaded: true });
-    expect(result.served).toEqual([{ name: 'example.com', serial: serialOf(issued) }]);
+    expect(result.served).toEqual([{ name: 'widgets.eu', serial: serialOf(issued) }]);
     expect(certbotCommands(engine)).toEqual(['certonly']);
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
   });
@@ -77,7 +77,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     const engine = new FakeEngine();
     const old = await certificate(70, 'old');
     const renewed = await certificate(0, 'renewed');
-    engine.seed('example.com', old, { deployed: true, served: true });
+    engine.seed('widgets.eu', old, { deployed: true, served: true });
     engine.queued.push(renewed);
     const { result } = await update(engine);
     expect(result).toMatchObject({ action: 'renewed', serial: serialOf(renewed), reloaded: true });
@@ -88,7 +88,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
   it('not due: certbot is not run and nginx is not reloaded', async () => {
     const engine = new FakeEngine();
     const current = await certificate(10, 'current');
-    engine.seed('example.com', current, { deployed: true, served: true });
+    engine.seed('widgets.eu', current, { deployed: true, served: true });
     const { result } = await update(engine);
     expect(result).toMatchObject({ action: 'unchanged', serial: serialOf(current), reloaded: false });
     expect(result.reasons[0]).toMatch(/^not due until /);
@@ -109,18 +109,18 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     const engine = new FakeEngine();
     const old = await certificate(70, 'stuck-old');
     const renewed = await certificate(0, 'stuck-new');
-    engine.seed('example.com', old, { deployed: true, served: true });
+    engine.seed('widgets.eu', old, { deployed: true, served: true });
     engine.queued.push(renewed);
     engine.nginxIgnoresReload = true;
     const error = await update(engine).then(() => undefined, (caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'TIMEOUT' });
     expect((error as Error).message).toContain(`nginx serving serial ${serialOf(renewed)}`);
-    expect((error as Error).message).toContain(`example.com=${serialOf(old)}`);
+    expect((error as Error).message).toContain(`widgets.eu=${serialOf(old)}`);
   });
 
   it('a lock held by a live run: refused after the wait, naming the holder and since when', async () => {
     const engine = new FakeEngine();
-    engine.seed('example.com', await certificate(10, 'locked'), { deployed: true, served: true });
+    engine.seed('widgets.eu', await certificate(10, 'locked'), { deployed: true, served: true });
     engine.seedLock('certkit daemon (pid 7 on box) since 2026-11-22T11:59:00.000Z', { alive: true });
     const error = await update(engine, { lockWaitMs: 10_000 }).then(() => undefined, (caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'LOCK_HELD' });
@@ -130,7 +130,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
 
   it('a lock left by a dead run (killed with SIGKILL): removed at once, and the update proceeds', async () => {
     const engine = new FakeEngine();
-    engine.seed('example.com', await certificate(10, 'dead-lock'), { deployed: true, served: true });
+    engine.seed('widgets.eu', await certificate(10, 'dead-lock'), { deployed: true, served: true });
     engine.seedLock('certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z', { alive: false });
     const { result, log } = await update(engine);
     expect(result.action).toBe('unchanged');
@@ -142,20 +142,20 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
 describe('a run that waited for the lock', { timeout: 30_000 }, () => {
   it('reads the configuration again once it holds the lock, so a name added meanwhile is not dropped', async () => {
     const engine = new FakeEngine();
-    engine.seed('example.com', await certificate(10, 'waited'), { deployed: true, served: true });
+    engine.seed('widgets.eu', await certificate(10, 'waited'), { deployed: true, served: true });
     engine.seedLock('certkit update (pid 7 on box) since 2026-11-22T11:59:00.000Z', { alive: true });
     engine.queued.push(await certificate(0, 'expanded'));
-    // The other run adds www.example.com to .env and ends while this one waits.
+    // The other run adds www.widgets.eu to .env and ends while this one waits.
     let env: Record<string, string> = { CERTKIT_PREFLIGHT: 'false' };
     const whileWaiting = () => {
-      env = { ...env, CERTBOT_DOMAIN: 'example.com,www.example.com' };
+      env = { ...env, CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' };
       engine.certbot.processes.clear();
       engine.certbot.files.delete(LOCK_PATH);
     };
     const { result } = await update(engine, { lockWaitMs: 60_000, whileWaiting, reloadConfig: async () => makeConfig(env) });
     expect(result.action).toBe('reissued');
-    expect(result.reasons).toEqual(['adds www.example.com']);
-    expect(engine.certbotRuns.find((argv) => argv[1] === 'certonly')).toEqual(expect.arrayContaining(['-d', 'www.example.com', '--expand']));
+    expect(result.reasons).toEqual(['adds www.widgets.eu']);
+    expect(engine.certbotRuns.find((argv) => argv[1] === 'certonly')).toEqual(expect.arrayContaining(['-d', 'www.widgets.eu', '--expand']));
   });
 });
 
@@ -165,7 +165,7 @@ describe('certkit update through the CLI, engine injected', { timeout: 30_000 },
     const projectDir = await mkdtemp(join(tmpdir(), 'certkit-cli-'));
     onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(projectDir, '.env'), 'CERTBOT_DOMAIN=example.com\nCOMPOSE_PROJECT_NAME=ck\nCERTKIT_PREFLIGHT=false\n');
+    await writeFile(join(projectDir, '.env'), 'CERTBOT_DOMAIN=widgets.eu\nCOMPOSE_PROJECT_NAME=ck\nCERTKIT_PREFLIGHT=false\n');
     engine.queued.push(await certificate(0, 'cli'));
     // certbot's container stops as certbot starts: every later call into it fails as the real engine's would.
     const exec = engine.exec.bind(engine);

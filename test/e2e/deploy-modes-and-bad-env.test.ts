@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { request } from 'node:http';
+import { probeCertificate } from './support/tls.js';
+import { TestStack } from './support/stack.js';
+import { runCommand } from './support/docker-cli.js';
+import { waitUntil } from './support/wait.js';
+
+const dockerMissing = inject('dockerMissing');
+
+// With CERTKIT_DEPLOY_MODE=symlink the deployed cert/key are links into /etc/letsencrypt, which nginx does not mount:
+// nginx serves bundle.pem, a regular file in every mode. And a bad .env never takes a serving nginx down.
+describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a bad .env on a serving stack', () => {
+  let stack: TestStack;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await TestStack.create({ env: { CERTKIT_DEPLOY_MODE: 'symlink' } });
+    env = { CERTBOT_DOMAIN: stack.names.join(','), CERTKIT_DEPLOY_MODE: 'symlink' };
+    await stack.up();
+  });
+  afterAll(async () => {
+    if (stack) await stack.destroy();
+  });
+
+  const served = (name = stack.names[0] as string) => probeCertificate(stack.httpsPort, name);
+  const waitForServed = (what: string, serial?: string) =>
+    waitUntil(what, async () => {
+      const presented = await served().catch(() => undefined);
+      return presented && (serial === undefined || presented.serial === serial) ? presented : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n--- compose logs ---\n${await stack.logs()}`);
+    });
+
+  it('serves HTTPS, serves a renewal, and still serves it after nginx restarts; plain HTTP only redirects', async () => {
+    await waitForServed('nginx to serve HTTPS in symlink mode');
+    const deployed = await stack.exec('certbot', ['sh', '-c', `cd /etc/certkit/deploy/${stack.names[0]} && for f in *.pem; do if [ -L "$f" ]; then echo "$f link"; else echo "$f file"; fi; done`]);
+    expect(deployed.stdout.split('\n').filter(Boolean).sort()).toEqual(['bundle.pem file', 'cert.pem link', 'chain.pem link', 'fullchain.pem link', 'privkey.pem link']);
+
+    const update = await stack.certkit(['update', '--force', '--json']);
+    expect(update.code, update.stderr).toBe(0);
+    const renewed = (JSON.parse(update.stdout) as { serial: string }).serial;
+    expect((await served()).serial).toBe(renewed);
+
+    const restart = await runCommand('docker', ['restart', '-t', '10', await stack.containerId('nginx')]);
+    expect(restart.code, restart.stderr).toBe(0);
+    await waitForServed('nginx to serve the renewed certificate after a restart', renewed);
+    const logs = await stack.compose(['logs', '--no-color', 'nginx']);
+    expect(logs.stdout.match(/nginx starts with the \w+ site/g)?.at(-1)).toBe('nginx starts with the https site');
+    expect((await httpGet(stack.httpPort, stack.names[0] as string, '/')).status).toBe(301);
+  });
+
+  it('when nginx cannot load HTTPS though a certificate is deployed, plain HTTP refuses the site (503), not 200', async () => {
+    const bundle = `/etc/certkit/deploy/${stack.names[0]}/bundle.pem`;
+    const nginx = async () => runCommand('docker', ['restart', '-t', '10', await stack.containerId('nginx')]);
+    expect((await stack.exec('certbot', ['sh', '-c', `cp ${bundle} /tmp/bundle.pem && echo broken > ${bundle}`])).code).toBe(0);
+    expect((await nginx()).code).toBe(0);
+    const fallback = await waitUntil('nginx to fall back to plain HTTP', async () => httpGet(stack.httpPort, stack.names[0] as string, '/').catch(() => undefined), { timeoutMs: 30_000, intervalMs: 500 });
+    expect(fallback.status).toBe(503);
+    expect((await httpGet(stack.httpPort, stack.names[0] as string, '/.well-known/acme-challenge/none')).status).toBe(404);
+    expect((await stack.exec('certbot', ['sh', '-c', `cp /tmp/bundle.pem ${bundle}`])).code).toBe(0);
+    expect((await nginx()).code).toBe(0);
+    await waitForServed('nginx to serve HTTPS again once bundle.pem is whole');
+  });
+
+  it('an option removed from CERTBOT_OPTIONS is gone from the renewal conf after the next renewal', async () => {
+    const conf = async () => (await stack.exec('certbot', ['cat', `/etc/letsencrypt/renewal/${stack.names[0]}.conf`])).stdout;
+    await stack.writeEnv({ ...env, CERTBOT_OPTIONS: '--reuse-key' });
+    const withOption = await stack.certkit(['update', '--force']);
+    expect(withOption.code, withOption.stderr).toBe(0);
+    expect(await conf()).toMatch(/^reuse_key = True$/m);
+
+    await stack.writeEnv(env);
+    const without = await stack.certkit(['update', '--force']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stderr).toMatch(/drops reuse_key from the renewal conf \(no longer in CERTBOT_OPTIONS\)/);
+    expect(await conf()).not.toMatch(/reuse_key/);
+    await waitForServed('nginx to serve the certificate renewed without the option');
+  });
+
+  // Values only certkit-init reads: compose converges nginx unchanged, init refuses, nginx serves on.
+  // NGINX_BIND and the ports are in nginx's own container definition: compose checks an address and a port range
+  // itself before touching anything; two equal ports only certkit can see, so `certkit render` is the check to run.
+  it.each([
+    ['an upstream port out of range', () => ({ NGINX_UPSTREAM: 'http://web:99999' }), /NGINX_UPSTREAM: .* outside 1-65535/, 'certkit-init'],
+    ['a placeholder name on a public CA', () => ({ CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: 'production' }), /is a placeholder/, 'certkit-init'],
+    ['an unknown certbot flag', () => ({ CERTBOT_OPTIONS: '--must-sta' }), /certbot reads it as --must-staple/, 'certkit-init'],
+    ['a bad NGINX_BIND', () => ({ NGINX_BIND: '999.1.1.1' }), /999\.1\.1\.1/, 'compose'],
+  ])('a bad .env (%s) and `docker compose up -d` again: refused, and nginx keeps serving HTTPS', async (_, values, message, refusedBy) => {
+    const before = await served();
+    const nginx = await stack.containerId('nginx');
+    try {
+      await stack.writeEnv({ ...env, ...values() });
+      const up = await stack.compose(['up', '-d']);
+      expect(up.code).not.toBe(0);
+      const said = refusedBy === 'compose' ? up.stderr : (await stack.compose(['logs', '--no-color', '--tail', '20', 'certkit-init'])).stdout;
+      expect(said).toMatch(message);
+      expect(await stack.containerId('nginx')).toBe(nginx);
+      expect((await served()).serial).toBe(before.serial);
+    } finally {
+      await stack.writeEnv(env);
+    }
+  });
+
+  it('equal HTTP and HTTPS ports are refused by `certkit render` (exit 2) before compose would recreate nginx', async () => {
+    try {
+      await stack.writeEnv({ ...env, NGINX_HTTP_PORT: String(stack.httpsPort) });
+      const render = await stack.certkit(['render']);
+      expect(render.code).toBe(2);
+      expect(render.stderr).toMatch(/NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are \d+/);
+    } finally {
+      await stack.writeEnv(env);
+    }
+    expect((await served()).serial).toBeDefined();
+  });
+});
+
+function httpGet(port: number, host: string, path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0 });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

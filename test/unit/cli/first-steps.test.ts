@@ -1,0 +1,44 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../../src/cli/main.js';
+
+/** `certkit render` in a bare project folder: it reads .env first and fails before touching templates or Docker. */
+describe('first steps: the .env file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'certkit-first-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function render(env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const code = await run(['render'], { env, cwd: dir, stdout: () => undefined, stderr: (text) => void (stderr += text) });
+    return { code, stderr };
+  }
+
+  it('without .env, says so and gives the copy command (exit 2)', async () => {
+    const { code, stderr } = await render();
+    expect(code).toBe(2);
+    expect(stderr).toContain('There is no .env file (looked for .env). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n');
+    expect(stderr).toContain('CERTBOT_DOMAIN: "" is empty');
+  });
+
+  it('a .env that is a folder: exit 2 and a message naming the path, no stack trace', async () => {
+    await mkdir(join(dir, '.env'));
+    const { code, stderr } = await render();
+    expect(code).toBe(2);
+    expect(stderr).toBe(`certkit: cannot read ${join(dir, '.env')}: it is a folder, not a file. Remove the folder (a bind mount of a missing file creates one), then copy .env.example to .env\n`);
+  });
+
+  it('warns about a misspelt variable on stderr, naming the one it probably meant', async () => {
+    await writeFile(join(dir, '.env'), 'CERTBOT_DOMIAN=widgets.eu\n');
+    const { code, stderr } = await render();
+    expect(code).toBe(2);
+    expect(stderr).toContain('certkit: warning: CERTBOT_DOMIAN (.env line 1) is not a setting certkit knows, so it is ignored; did you mean CERTBOT_DOMAIN? Rename it.\n');
+    expect(stderr).not.toContain('There is no .env file');
+  });
+});
