@@ -111,7 +111,7 @@ describe('splitCertbotOptions refuses what would break the kit, with the reason'
     ['--hsts', 'certkit renders nginx itself'],
     ['--debug-challenges', 'nothing can answer a prompt'],
     ['--no-autorenew', 'skips a certificate saved with autorenew off'],
-    ['--ip-address 192.0.2.1', 'the names come from CERTBOT_DOMAIN'],
+    ['--ip-address 192.0.2.1', 'IP addresses go in CERTBOT_DOMAIN'],
     ['--webroot-map {}', 'shell character'],
     ['--manual-auth-hook /x.sh', 'another authenticator or installer would bypass it'],
   ])('%j', (raw, reason) => {
