@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { KEY_READER_GID } from '../../../src/certbot/paths.js';
 import { renderProject } from '../../../src/render/render-project.js';
 import { buildStore } from '../../fixtures/store-fixtures.js';
 import { makeConfig } from '../support/make-config.js';
@@ -76,7 +77,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await expectContents(root, deploy, 2, mode !== 'symlink');
   });
 
-  it('copy: five regular files, certificates 0644 and key and bundle 0600 by default', async () => {
+  it('copy: five regular files, certificates 0644, key 0600 and bundle 0640 (its group: nginx\'s key readers) by default', async () => {
     const { lineage } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy' });
     await runHook(script, lineage);
@@ -86,7 +87,8 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       expect(info.isFile() && info.nlink === 1).toBe(true);
       modes[file] = await modeOf(join(deploy, file));
     }
-    expect(modes).toEqual({ 'cert.pem': '0644', 'chain.pem': '0644', 'fullchain.pem': '0644', 'privkey.pem': '0600', 'bundle.pem': '0600' });
+    expect(modes).toEqual({ 'cert.pem': '0644', 'chain.pem': '0644', 'fullchain.pem': '0644', 'privkey.pem': '0600', 'bundle.pem': '0640' });
+    expect((await stat(join(deploy, 'bundle.pem'))).gid).toBe(KEY_READER_GID);
   });
 
   it('copy: takes the modes from CERTKIT_DEPLOY_CERT_MODE and CERTKIT_DEPLOY_KEY_MODE', async () => {
@@ -94,7 +96,8 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy', CERTKIT_DEPLOY_CERT_MODE: '0640', CERTKIT_DEPLOY_KEY_MODE: '0400' });
     await runHook(script, lineage);
     for (const kind of ['cert', 'chain', 'fullchain']) expect(await modeOf(join(deploy, `${kind}.pem`))).toBe('0640');
-    for (const kind of ['privkey', 'bundle']) expect(await modeOf(join(deploy, `${kind}.pem`))).toBe('0400');
+    expect(await modeOf(join(deploy, 'privkey.pem'))).toBe('0400');
+    expect(await modeOf(join(deploy, 'bundle.pem'))).toBe('0440');
   });
 
   it('hardlink: the deployed files are the archive files (same inode) on the same filesystem; the bundle is its own file', async () => {
@@ -132,7 +135,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await runHook(script, lineage);
     for (const file of await readdir(deploy)) {
       const info = await stat(join(deploy, file));
-      expect([file, info.uid, info.gid]).toEqual([file, 4321, 8765]);
+      expect([file, info.uid, info.gid]).toEqual([file, 4321, file === 'bundle.pem' ? KEY_READER_GID : 8765]);
     }
   });
 });
