@@ -59,7 +59,7 @@ write_tls_certificate() {
       cached|handshake)
         echo 'ssl_certificate $certkit_tls_bundle;'
         echo 'ssl_certificate_key $certkit_tls_bundle;'
-        if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=1s;'; fi
+        if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
         ;;
       reload)
         echo "ssl_certificate $(bundle_path);"
