@@ -99,10 +99,10 @@ describe('renderTemplates on the real templates', () => {
 });
 
 describe('the nginx sites', () => {
-  it('point the HTTPS server at the deployed certificate and key', async () => {
+  it('name the deployed bundle (key and full chain) for the certificate lines nginx/entrypoint.sh writes', async () => {
     const https = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: 'example.com,www.example.com' })), 'nginx/site-https.conf');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/example.com/fullchain.pem;');
-    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/example.com/privkey.pem;');
+    expect(https).toContain('map $ssl_server_name $certkit_tls_bundle {\n    default /etc/certkit/deploy/example.com/bundle.pem;\n}');
+    expect(https).toContain('include /run/certkit-nginx/tls-certificate.conf;');
     expect(https).toContain('server_name example.com www.example.com;');
     expect(https).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
   });
