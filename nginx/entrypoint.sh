@@ -4,26 +4,102 @@
 #   entrypoint.sh run            pick the site nginx can load, then run nginx in the foreground (the default)
 #   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and check the whole configuration;
 #                                on failure the previous site stays linked. certkit then reloads nginx (SIGHUP).
+#   entrypoint.sh tls            print how this nginx loads the certificate: cached, handshake or reload
+#
+# The HTTPS site names its certificate through a variable (see site-https.conf), so nginx reads the deployed bundle at
+# TLS handshakes and a renewal is served with no reload (a reload closes idle keep-alive connections: clients see
+# ECONNRESET). Per nginx version, written into tls-certificate.conf:
+#   1.27.4 and later     cached: read at a handshake, kept, checked for a new file after 1 s (ssl_certificate_cache)
+#   1.15.9 to 1.27.3     handshake: read at every full handshake (no cache there; about a third more CPU each)
+#   older                reload: a fixed path, loaded by the master; certkit reloads nginx after a renewal
+# CERTKIT_NGINX_TLS=cached|handshake|reload overrides the choice (cached needs 1.27.4).
+#
+# Workers read the bundle as the nginx user, whose uid depends on the image: the deploy hook gives the bundle to group
+# 10443 (KEY_READER_GID in src/certbot/paths.ts), and this script makes the nginx user a member of that group.
 #
 # auto prefers HTTPS and falls back to plain HTTP when HTTPS cannot load (no certificate yet, say), so port 80 and the
 # ACME challenge are always served and a first validation can pass.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 run=/run/certkit-nginx
-mkdir -p "$run"
 
 if [ -z "${CERTKIT_NGINX_USER:-}" ]; then
   for candidate in nginx www-data nobody; do
     if id "$candidate" >/dev/null 2>&1; then CERTKIT_NGINX_USER=$candidate; break; fi
   done
 fi
-globals="user ${CERTKIT_NGINX_USER:-nobody};"
+user=${CERTKIT_NGINX_USER:-nobody}
+globals="user $user;"
+key_reader_gid=10443
+
+# nginx 1.22.1 -> 1022001
+nginx_version() {
+  nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' | { read -r a b c && echo $((a * 1000000 + b * 1000 + c)); }
+}
+
+tls_loading() {
+  if [ -n "${CERTKIT_NGINX_TLS:-}" ]; then echo "$CERTKIT_NGINX_TLS"; return 0; fi
+  version=$(nginx_version)
+  if [ "${version:-0}" -ge 1027004 ]; then echo cached
+  elif [ "${version:-0}" -ge 1015009 ]; then echo handshake
+  else echo reload
+  fi
+}
+
+bundle_path() {
+  sed -n 's|^ *default \(/[^;]*\);$|\1|p' "$here/site-https.conf" 2>/dev/null | head -n 1
+}
+
+write_tls_certificate() {
+  loading=$(tls_loading)
+  mkdir -p "$run"
+  {
+    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): $loading"
+    case "$loading" in
+      cached|handshake)
+        echo 'ssl_certificate $certkit_tls_bundle;'
+        echo 'ssl_certificate_key $certkit_tls_bundle;'
+        if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
+        ;;
+      reload)
+        echo "ssl_certificate $(bundle_path);"
+        echo "ssl_certificate_key $(bundle_path);"
+        ;;
+      *) echo "certkit: CERTKIT_NGINX_TLS=$loading is not one of cached, handshake, reload" >&2; return 1 ;;
+    esac
+  } > "$run/tls-certificate.conf.new"
+  mv -f "$run/tls-certificate.conf.new" "$run/tls-certificate.conf"
+}
+
+# Worker processes take their supplementary groups from /etc/group when nginx starts them (at start and at each
+# reload), so membership added here reaches the workers that read the bundle.
+join_key_readers() {
+  line=$(awk -F: -v gid="$key_reader_gid" '$3 == gid' /etc/group)
+  case ",$(echo "$line" | cut -d: -f4)," in *",$user,"*) [ -n "$line" ] && return 0 ;; esac
+  if [ -z "$line" ]; then
+    echo "certkit-keys:x:$key_reader_gid:$user" >> /etc/group
+  else
+    awk -F: -v OFS=: -v gid="$key_reader_gid" -v user="$user" '$3 == gid { $4 = ($4 == "" ? user : $4 "," user) } { print }' /etc/group > /etc/group.certkit-new
+    cat /etc/group.certkit-new > /etc/group && rm -f /etc/group.certkit-new
+  fi
+}
 
 check() {
+  write_tls_certificate
   nginx -t -q -c "$here/nginx.conf" -g "$globals"
 }
 
+# With the certificate named through a variable, `nginx -t` does not open it: look for the bundle itself.
+https_ready() {
+  bundle=$(bundle_path)
+  if [ -z "$bundle" ] || [ ! -s "$bundle" ]; then
+    echo "certkit: no certificate bundle at ${bundle:-?} yet" >&2
+    return 1
+  fi
+}
+
 link_site() {
+  mkdir -p "$run"
   ln -sfn "$here/site-$1.conf" "$run/site.conf.new"
   mv -f "$run/site.conf.new" "$run/site.conf"
 }
@@ -33,6 +109,10 @@ select_site() {
   for mode in $(if [ "$1" = auto ]; then echo https http; else echo "$1"; fi); do
     if [ ! -f "$here/site-$mode.conf" ]; then
       echo "certkit: $here/site-$mode.conf is missing; run 'npx certkit render' (or start the certkit-init service)" >&2
+      continue
+    fi
+    if [ "$mode" = https ] && ! https_ready 2>/dev/null; then
+      if [ "$1" != auto ]; then https_ready; fi
       continue
     fi
     link_site "$mode"
@@ -54,7 +134,11 @@ case "${1:-run}" in
   check)
     check
     ;;
+  tls)
+    tls_loading
+    ;;
   *)
+    join_key_readers || echo "certkit: could not add $user to group $key_reader_gid in /etc/group; nginx's workers may not read the certificate" >&2
     mode=$(select_site auto) || { echo "certkit: no site configuration nginx can load" >&2; exit 1; }
     echo "certkit: nginx starts with the $mode site" >&2
     exec nginx -c "$here/nginx.conf" -g "$globals daemon off;"

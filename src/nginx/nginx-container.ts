@@ -1,6 +1,7 @@
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { NGINX_ENTRYPOINT } from '../stack/layout.js';
+import { NGINX_ENTRYPOINT, NGINX_TLS_CERTIFICATE_CONF } from '../stack/layout.js';
+import { parseCertificateLoading, type CertificateLoading } from './certificate-pickup.js';
 
 export type SiteMode = 'https' | 'http' | 'auto';
 
@@ -19,6 +20,12 @@ export class NginxContainer {
       throw new CertkitError('NGINX_CONFIG_INVALID', `nginx refused the ${mode} configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`);
     }
     return chosen;
+  }
+
+  /** How this nginx loads the certificate (its entrypoint chose by version); undefined when it cannot be told. */
+  async certificateLoading(): Promise<CertificateLoading | undefined> {
+    const result = await this.engine.exec(this.container.id, ['cat', NGINX_TLS_CERTIFICATE_CONF]);
+    return result.exitCode === 0 ? parseCertificateLoading(result.stdout) : undefined;
   }
 
   /** SIGHUP to nginx's master: new workers take the new configuration, old ones finish their requests. */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, deployDirFor } from '../stack/layout.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, deployDirFor } from '../stack/layout.js';
 import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
 
 /**
@@ -13,7 +13,7 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
     domains: config.domains,
     paths: { ...CONTAINER_PATHS, deployHook: DEPLOY_HOOK, deployDir, lock: LOCK_PATH },
     certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
-    deploy: config.deploy,
+    deploy: { ...config.deploy, keyReaderGid: KEY_READER_GID },
     nginx: {
       serverNames: config.nginx.serverNames.join(' '),
       redirectPort: config.nginx.httpsPort === 443 ? '' : `:${config.nginx.httpsPort}`,
@@ -22,8 +22,7 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       sslProtocols: config.nginx.sslProtocols.join(' '),
       clientMaxBodySize: config.nginx.clientMaxBodySize,
       // bundle.pem (key and full chain) is a regular file in every deploy mode, and holds both from one version.
-      certificate: `${deployDir}/bundle.pem`,
-      certificateKey: `${deployDir}/bundle.pem`,
+      bundle: `${deployDir}/bundle.pem`,
     },
   };
 }

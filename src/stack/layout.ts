@@ -14,6 +14,15 @@ export const CONTAINER_PATHS = {
 
 export const DEPLOY_HOOK = `${CONTAINER_PATHS.certbotScripts}/deploy-hook.sh`;
 export const NGINX_ENTRYPOINT = `${CONTAINER_PATHS.nginxConfig}/entrypoint.sh`;
+/** The ssl_certificate lines nginx/entrypoint.sh writes for its nginx version (the HTTPS site includes them). */
+export const NGINX_TLS_CERTIFICATE_CONF = '/run/certkit-nginx/tls-certificate.conf';
+
+/**
+ * The group that may read bundle.pem (mode 0640): nginx's worker processes read it at TLS handshakes, as the nginx
+ * user, whose uid differs between images (101 in nginx:alpine, 33 in Debian). nginx/entrypoint.sh adds that user to
+ * this group in the nginx container; the number is written there too, keep the two in step.
+ */
+export const KEY_READER_GID = 10443;
 
 /** One certkit run at a time per stack: a lock file in the certbot container, cleared when it restarts. */
 export const LOCK_PATH = '/tmp/certkit.lock';

@@ -1,6 +1,7 @@
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { decideCertificatePickup } from '../nginx/certificate-pickup.js';
 import { NginxContainer } from '../nginx/nginx-container.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
@@ -13,8 +14,9 @@ export interface ServedName {
 }
 
 /**
- * Makes nginx serve the certificate with this serial for every name: when any name shows another one (or none),
- * switch to the HTTPS site, check the configuration, reload gracefully and wait until every name shows it.
+ * Makes nginx serve the certificate with this serial for every name. When nginx reads the certificate at TLS
+ * handshakes, a renewal needs no reload: wait until every name shows it. Otherwise (a configuration change, the first
+ * switch to HTTPS, an nginx without that), switch to the HTTPS site, check it, reload gracefully and wait.
  */
 export async function ensureServed(input: {
   engine: Engine;
@@ -38,24 +40,38 @@ export async function ensureServed(input: {
   if (!input.forceReload && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
 
   const nginx = new NginxContainer(input.engine, input.stack.nginx);
+  const loading = input.forceReload ? undefined : await nginx.certificateLoading();
+  if (decideCertificatePickup({ served: current.map((entry) => entry.serial), serial: input.serial, configChanged: input.forceReload, loading }) === 'await') {
+    const served = await awaitSerial(input, probe, target, 5_000).catch(() => undefined);
+    if (served) return { served, reloaded: false };
+    input.log.info(`nginx still serves the previous certificate 5 s after the deploy; reloading it`);
+  }
   await nginx.selectSite('https');
   await nginx.reload();
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
-  const served = await waitFor(
+  return { served: await awaitSerial(input, probe, target, 30_000), reloaded: true };
+}
+
+function awaitSerial(
+  input: { now: () => Date; sleep: Sleep; names: readonly string[]; serial: string },
+  probe: Probe,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<ServedName[]> {
+  return waitFor(
     async () => {
       const probed = await probeAll(probe, target, input.names);
       return { done: probed.every((entry) => entry.serial === input.serial), value: probed };
     },
     {
-      timeoutMs: 30_000,
-      intervalMs: 250,
+      timeoutMs,
+      intervalMs: 100,
       now: input.now,
       sleep: input.sleep,
       what: `nginx serving serial ${input.serial} for ${input.names.join(', ')}`,
       describe: (probed) => probed.map((entry) => `${entry.name}=${entry.serial ?? 'none'}`).join(' '),
     },
   );
-  return { served, reloaded: true };
 }
 
 export type Probe = (target: ProbeTarget & { servername: string; timeoutMs?: number }) => Promise<{ serial: string }>;

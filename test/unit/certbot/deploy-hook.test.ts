@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { KEY_READER_GID } from '../../../src/stack/layout.js';
 import { renderProject } from '../../../src/render/render-project.js';
 import { buildStore } from '../../fixtures/store-fixtures.js';
 import { makeConfig } from '../support/make-config.js';
@@ -54,6 +55,7 @@ async function runHook(script: string, lineage: string): Promise<string> {
 }
 
 const archived = (root: string, kind: string, version: number) => readFile(join(root, 'archive', NAME, `${kind}${version}.pem`), 'utf8');
+const asRoot = process.getuid?.() === 0;
 const modeOf = async (path: string) => ((await stat(path)).mode & 0o777).toString(8).padStart(4, '0');
 
 async function expectContents(root: string, deploy: string, version: number, bundle: boolean): Promise<void> {
@@ -76,7 +78,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await expectContents(root, deploy, 2, true);
   });
 
-  it('copy: five regular files, certificates 0644 and key and bundle 0600 by default', async () => {
+  it('copy: five regular files, certificates 0644, key 0600 and bundle 0640 (its group: nginx\'s key readers) by default', async () => {
     const { lineage } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy' });
     await runHook(script, lineage);
@@ -86,7 +88,9 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       expect(info.isFile() && info.nlink === 1).toBe(true);
       modes[file] = await modeOf(join(deploy, file));
     }
-    expect(modes).toEqual({ 'cert.pem': '0644', 'chain.pem': '0644', 'fullchain.pem': '0644', 'privkey.pem': '0600', 'bundle.pem': '0600' });
+    expect(modes).toEqual({ 'cert.pem': '0644', 'chain.pem': '0644', 'fullchain.pem': '0644', 'privkey.pem': '0600', 'bundle.pem': asRoot ? '0640' : '0600' });
+    // certbot runs its hooks as root; elsewhere chgrp is refused and the bundle stays private to its owner.
+    if (asRoot) expect((await stat(join(deploy, 'bundle.pem'))).gid).toBe(KEY_READER_GID);
   });
 
   it('copy: takes the modes from CERTKIT_DEPLOY_CERT_MODE and CERTKIT_DEPLOY_KEY_MODE', async () => {
@@ -94,7 +98,8 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy', CERTKIT_DEPLOY_CERT_MODE: '0640', CERTKIT_DEPLOY_KEY_MODE: '0400' });
     await runHook(script, lineage);
     for (const kind of ['cert', 'chain', 'fullchain']) expect(await modeOf(join(deploy, `${kind}.pem`))).toBe('0640');
-    for (const kind of ['privkey', 'bundle']) expect(await modeOf(join(deploy, `${kind}.pem`))).toBe('0400');
+    expect(await modeOf(join(deploy, 'privkey.pem'))).toBe('0400');
+    expect(await modeOf(join(deploy, 'bundle.pem'))).toBe(asRoot ? '0440' : '0400');
   });
 
   it('hardlink: the deployed files are the archive files (same inode) on the same filesystem; the bundle is its own file', async () => {
@@ -125,7 +130,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     for (const kind of KINDS) expect(await readlink(join(deploy, `${kind}.pem`))).toBe(join(lineage, `${kind}.pem`));
     const bundle = await lstat(join(deploy, 'bundle.pem'));
     expect(bundle.isFile()).toBe(true);
-    expect((bundle.mode & 0o777).toString(8)).toBe('600');
+    expect((bundle.mode & 0o777).toString(8)).toBe('640'); // group-readable by nginx's key-reader group alone
     await expectContents(root, deploy, 1, true);
   });
 
@@ -164,7 +169,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await runHook(script, lineage);
     for (const file of await readdir(deploy)) {
       const info = await stat(join(deploy, file));
-      expect([file, info.uid, info.gid]).toEqual([file, 4321, 8765]);
+      expect([file, info.uid, info.gid]).toEqual([file, 4321, file === 'bundle.pem' ? KEY_READER_GID : 8765]);
     }
   });
 });

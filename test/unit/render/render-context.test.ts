@@ -20,7 +20,7 @@ describe('buildRenderContext', () => {
         lock: '/tmp/certkit.lock',
       },
       certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
-      deploy: config.deploy,
+      deploy: { ...config.deploy, keyReaderGid: 10443 },
       nginx: {
         serverNames: 'widgets.eu www.widgets.eu',
         redirectPort: '',
@@ -28,8 +28,7 @@ describe('buildRenderContext', () => {
         hstsMaxAge: 0,
         sslProtocols: 'TLSv1.2 TLSv1.3',
         clientMaxBodySize: '100M',
-        certificate: '/etc/certkit/deploy/site/bundle.pem',
-        certificateKey: '/etc/certkit/deploy/site/bundle.pem',
+        bundle: '/etc/certkit/deploy/site/bundle.pem',
       },
     });
   });

@@ -99,10 +99,10 @@ describe('renderTemplates on the real templates', () => {
 });
 
 describe('the nginx sites', () => {
-  it('point the HTTPS server at the deployed certificate and key', async () => {
+  it('name the deployed bundle (key and full chain) for the certificate lines nginx/entrypoint.sh writes', async () => {
     const https = contentOf(await render(makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' })), 'nginx/site-https.conf');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/widgets.eu/bundle.pem;');
-    expect(https).toContain('ssl_certificate_key /etc/certkit/deploy/widgets.eu/bundle.pem;');
+    expect(https).toContain('map $ssl_server_name $certkit_tls_bundle {\n    default /etc/certkit/deploy/widgets.eu/bundle.pem;\n}');
+    expect(https).toContain('include /run/certkit-nginx/tls-certificate.conf;');
     expect(https).toContain('server_name widgets.eu www.widgets.eu;');
     expect(https).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
   });
@@ -243,7 +243,7 @@ describe('IP-address certificates in the rendered files', () => {
     const https = contentOf(files, 'nginx/site-https.conf');
     expect(https).toContain('listen 443 ssl http2 default_server;');
     expect(https).toContain('server_name 192.0.2.10 [fd00::5];');
-    expect(https).toContain('ssl_certificate /etc/certkit/deploy/192.0.2.10/bundle.pem;');
+    expect(https).toContain('default /etc/certkit/deploy/192.0.2.10/bundle.pem;');
   });
 
   it('update-cert.sh asks for the addresses with --ip-address under the shortlived profile', async () => {

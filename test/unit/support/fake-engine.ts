@@ -4,7 +4,8 @@ import type { Engine, ExecOptions, ExecResult, HeldExec, ServiceContainer } from
 import { COMPOSE_LABELS } from '../../../src/docker/engine.js';
 import { CertkitError } from '../../../src/errors.js';
 import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT } from '../../../src/stack/layout.js';
+import type { CertificateLoading } from '../../../src/nginx/certificate-pickup.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT, NGINX_TLS_CERTIFICATE_CONF } from '../../../src/stack/layout.js';
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
 
 /** A certificate the fake CA hands out: what certbot would write to live/NAME/. */
@@ -24,7 +25,8 @@ export interface FakeContainer extends ServiceContainer {
 /**
  * An in-memory stand-in for the Docker engine with one Compose stack (nginx + certbot) that acts like the real
  * containers do for the calls the update workflow makes: certbot issues what the test queued, the deploy hook copies
- * live/ to the deploy folder, nginx serves the deployed certificate after SIGHUP, and the run lock's lease holds
+ * live/ to the deploy folder, nginx serves the deployed certificate after SIGHUP (or, once on its HTTPS site, at the
+ * next handshake when it loads the certificate per handshake), and the run lock's lease holds
  * as long as its holder has not closed it. Anything else is refused loudly, so a new call shows up in the tests.
  */
 export class FakeEngine implements Engine {
@@ -39,6 +41,8 @@ export class FakeEngine implements Engine {
   servedSerial: string | undefined;
   nginxConfigFails = false;
   nginxIgnoresReload = false;
+  /** How nginx loads the certificate, as its entrypoint wrote in tls-certificate.conf (undefined: no such file). */
+  certificateLoading: CertificateLoading | undefined = 'cached';
   reloads = 0;
   private nextPid = 100;
 
@@ -66,6 +70,7 @@ export class FakeEngine implements Engine {
   /** Probes nginx as certkit's TLS probe would: the serial it presents, whatever name is asked. */
   probe = async (): Promise<{ serial: string }> => {
     if (this.servedSerial === undefined) throw new Error('nginx presents no certificate');
+    if (this.certificateLoading === 'cached' || this.certificateLoading === 'handshake') this.servedSerial = this.deployedSerial() ?? this.servedSerial;
     return { serial: this.servedSerial };
   };
 
@@ -124,8 +129,12 @@ export class FakeEngine implements Engine {
     if (container !== this.nginx || signal !== 'SIGHUP') throw new Error(`the fake sends only SIGHUP to nginx, not ${signal}`);
     this.reloads += 1;
     if (this.nginxIgnoresReload) return;
+    this.servedSerial = this.deployedSerial();
+  }
+
+  private deployedSerial(): string | undefined {
     const deployed = [...this.certbot.files.entries()].find(([path]) => path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem'));
-    this.servedSerial = deployed ? readCertificateInfo(deployed[1]).serial : undefined;
+    return deployed ? readCertificateInfo(deployed[1]).serial : undefined;
   }
 
   async getArchive(containerId: string, path: string): Promise<Readable> {
@@ -170,6 +179,10 @@ export class FakeEngine implements Engine {
   }
 
   private execNginx(argv: readonly string[]): ExecResult {
+    if (argv[0] === 'cat' && argv[1] === NGINX_TLS_CERTIFICATE_CONF) {
+      if (this.certificateLoading === undefined) return { exitCode: 1, stdout: '', stderr: `cat: ${argv[1]}: No such file or directory\n` };
+      return ok(`# Written by entrypoint.sh for nginx version: nginx/1.30.0: ${this.certificateLoading}\n`);
+    }
     if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || argv[2] !== 'select') throw new Error(`the fake nginx cannot run ${argv.join(' ')}`);
     if (this.nginxConfigFails) return { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n' };
     return ok(`${argv[3] === 'http' ? 'http' : 'https'}\n`);

@@ -73,16 +73,30 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
   });
 
-  it('renewal: a due certificate is renewed and the new one served', async () => {
+  it('renewal: a due certificate is renewed and served with no reload when nginx reads it at handshakes', async () => {
     const engine = new FakeEngine();
     const old = await certificate(70, 'old');
     const renewed = await certificate(0, 'renewed');
     engine.seed('widgets.eu', old, { deployed: true, served: true });
     engine.queued.push(renewed);
     const { result } = await update(engine);
-    expect(result).toMatchObject({ action: 'renewed', serial: serialOf(renewed), reloaded: true });
+    expect(result).toMatchObject({ action: 'renewed', serial: serialOf(renewed), reloaded: false });
     expect(certbotCommands(engine)).toEqual(['renew']);
     expect(engine.servedSerial).toBe(serialOf(renewed));
+    expect(engine.reloads).toBe(0);
+  });
+
+  it('renewal on an nginx that loads the certificate only at a reload: reloaded, and the new one served', async () => {
+    const engine = new FakeEngine();
+    const old = await certificate(70, 'old-reload');
+    const renewed = await certificate(0, 'renewed-reload');
+    engine.seed('widgets.eu', old, { deployed: true, served: true });
+    engine.queued.push(renewed);
+    engine.certificateLoading = 'reload';
+    const { result } = await update(engine);
+    expect(result).toMatchObject({ action: 'renewed', serial: serialOf(renewed), reloaded: true });
+    expect(engine.servedSerial).toBe(serialOf(renewed));
+    expect(engine.reloads).toBe(1);
   });
 
   it('not due: certbot is not run and nginx is not reloaded', async () => {
@@ -111,6 +125,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     const renewed = await certificate(0, 'stuck-new');
     engine.seed('widgets.eu', old, { deployed: true, served: true });
     engine.queued.push(renewed);
+    engine.certificateLoading = 'reload';
     engine.nginxIgnoresReload = true;
     const error = await update(engine).then(() => undefined, (caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'TIMEOUT' });

@@ -1,0 +1,229 @@
+// `npm run bench:reload`: what clients see of a certificate renewal, per nginx image and per way of loading the
+// certificate (nginx/entrypoint.sh's modes): `reload` (a fixed path and a graceful reload, the baseline), `handshake`
+// (read at each handshake) and `cached` (ssl_certificate_cache, nginx 1.27.4+). For each: failed requests per client
+// kind across RENEWALS renewals under a bounded load, the time from the new bundle's rename (where certbot's deploy
+// hook ends) to the new serial served, and nginx's CPU per full TLS handshake. Prints a table; asserts nothing.
+//
+// Only nginx runs, in the stand-in image(s), published on 127.0.0.1; certificates are self-signed, made here with the
+// openssl CLI, and deployed as the deploy hook does (key + full chain in one file, group 10443, 0640, renamed in).
+//   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images.env)
+//   BENCH_RENEWALS=20              renewals per mode
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:tls';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describeFailures, runHttpsLoad, CLIENT_KINDS } from './https-load.js';
+
+const run = promisify(execFile);
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const IMAGES_ENV = join(REPO, 'test', 'images', 'images.env');
+const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
+const NAME = 'bench.certkit.test';
+const KEY_READER_GID = 10443;
+const HANDSHAKE_SECONDS = 4;
+const HANDSHAKE_WORKERS = 4;
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(1);
+}
+const progress = (message) => process.stderr.write(`bench: ${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function nginxImages() {
+  if (process.env.BENCH_NGINX_IMAGES) return process.env.BENCH_NGINX_IMAGES.split(',').filter(Boolean);
+  if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in images`);
+  const images = [...readFileSync(IMAGES_ENV, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim());
+  if (images.length === 0) fail(`${IMAGES_ENV} names no NGINX_IMAGE: run \`npm run images\``);
+  return [...new Set(images)];
+}
+
+async function nginxVersion(image) {
+  const { stderr } = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'nginx', image, '-v']);
+  return /nginx\/(\d+\.\d+\.\d+)/.exec(stderr)?.[1] ?? 'unknown';
+}
+const atLeast = (version, wanted) => {
+  const [a, b] = [version, wanted].map((text) => text.split('.').map(Number));
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+};
+
+/** A new key and self-signed certificate (a renewal makes a new key too); returns the bundle text and its serial. */
+async function makeCertificate(dir) {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '7', '-subj', `/CN=${NAME}`, '-addext', `subjectAltName=DNS:${NAME}`]);
+  const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
+  return { bundle: (await readFile(key, 'utf8')) + (await readFile(cert, 'utf8')), serial: stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '') };
+}
+
+/** As the deploy hook does: written beside the target, given to the key-reader group, renamed over the target. */
+async function deploy(folder, bundle) {
+  const staged = join(folder, '.bundle.pem.certkit-new');
+  await writeFile(staged, bundle, { mode: 0o600 });
+  await chown(staged, 0, KEY_READER_GID);
+  await chmod(staged, 0o640);
+  await rename(staged, join(folder, 'bundle.pem'));
+}
+
+function servedSerial(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: NAME, rejectUnauthorized: false }, () => {
+      const serial = socket.getPeerCertificate()?.serialNumber?.toLowerCase().replace(/^0+/, '');
+      socket.destroy();
+      resolve(serial);
+    });
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on('error', () => resolve(undefined));
+    socket.on('close', () => resolve(undefined));
+  });
+}
+
+async function waitForSerial(port, serial, timeoutMs) {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if ((await servedSerial(port)) === serial) return performance.now() - started;
+    await sleep(10);
+  }
+  return Infinity;
+}
+
+/** The kit's nginx folder, rendered for NAME, and a deploy folder holding a first certificate. */
+async function prepareKit(work) {
+  const { loadConfig } = await import('../dist/config/load-config.js');
+  const { renderProject } = await import('../dist/render/render-project.js');
+  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME } }), work, join(REPO, 'templates'));
+  for (const file of ['entrypoint.sh', 'nginx.conf']) await cp(join(REPO, 'nginx', file), join(work, 'nginx', file));
+  const folder = join(work, 'deploy', NAME);
+  await mkdir(folder, { recursive: true });
+  for (const dir of [work, join(work, 'deploy'), folder]) await chmod(dir, 0o755);
+  return folder;
+}
+
+async function startNginx(image, work, mode) {
+  const { stdout } = await run('docker', [
+    'run', '-d', '--label', 'certkit-bench=renewal-load', '-p', '127.0.0.1::443', '-e', `CERTKIT_NGINX_TLS=${mode}`,
+    '-v', `${join(work, 'nginx')}:/etc/certkit/nginx:ro`, '-v', `${join(work, 'deploy')}:/etc/certkit/deploy:ro`,
+    '--entrypoint', '/bin/sh', image, '/etc/certkit/nginx/entrypoint.sh', 'run',
+  ]);
+  const id = stdout.trim();
+  const port = Number(/:(\d+)\s*$/m.exec((await run('docker', ['port', id, '443/tcp'])).stdout)?.[1]);
+  return { id, port };
+}
+
+/** CPU seconds used so far by nginx's processes in the container (utime + stime from /proc, 100 ticks a second). */
+async function nginxCpuSeconds(id) {
+  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', 'cat /proc/[0-9]*/stat 2>/dev/null']);
+  let ticks = 0;
+  for (const line of stdout.split('\n')) {
+    const match = /^\d+ \((nginx)\) (.*)$/.exec(line);
+    if (!match) continue;
+    const fields = match[2].split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
+
+async function measureMode(image, mode) {
+  const work = await mkdtemp(join(tmpdir(), 'certkit-bench-reload-'));
+  let container;
+  try {
+    const folder = await prepareKit(work);
+    const certs = join(work, 'certs');
+    await mkdir(certs);
+    let current = await makeCertificate(certs);
+    await deploy(folder, current.bundle);
+    container = await startNginx(image, work, mode);
+    if ((await waitForSerial(container.port, current.serial, 15_000)) === Infinity) {
+      const logs = await run('docker', ['logs', container.id]).then((out) => out.stderr + out.stdout, () => '');
+      throw new Error(`nginx (${mode}) never served HTTPS:\n${logs}`);
+    }
+
+    // Renewals under load: each one deploys a new bundle (and, in reload mode, sends the SIGHUP certkit would).
+    const latencies = [];
+    let finish;
+    const stop = new Promise((resolve) => (finish = resolve));
+    const load = runHttpsLoad({ port: container.port, servername: NAME, stop, workers: { 'keep-alive': 4, http2: 2, 'new-connection': 1 }, maxRequests: 200_000, maxMs: 30_000 + RENEWALS * 3_000 });
+    for (let i = 0; i < RENEWALS; i += 1) {
+      await sleep(300 + Math.random() * 400);
+      current = await makeCertificate(certs);
+      const started = performance.now();
+      await deploy(folder, current.bundle);
+      if (mode === 'reload') await run('docker', ['kill', '-s', 'HUP', container.id]);
+      latencies.push(performance.now() - started + (await waitForSerial(container.port, current.serial, 10_000)));
+    }
+    await sleep(500);
+    finish();
+    const result = await load;
+
+    // Full handshakes at fixed concurrency: nginx CPU per handshake and handshakes per second.
+    const cpuBefore = await nginxCpuSeconds(container.id);
+    const timer = sleep(HANDSHAKE_SECONDS * 1000);
+    const handshakes = await runHttpsLoad({ port: container.port, servername: NAME, stop: timer, workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS }, maxRequests: 100_000, maxMs: HANDSHAKE_SECONDS * 1000 + 1_000 });
+    const cpu = (await nginxCpuSeconds(container.id)) - cpuBefore;
+    const logs = await run('docker', ['logs', container.id]).then((out) => out.stderr + out.stdout, () => '');
+    const nginxErrors = logs.split('\n').filter((line) => /\[(crit|error|emerg|alert)\]/.test(line));
+    if (nginxErrors.length > 0) progress(`  nginx logged ${nginxErrors.length} errors, first: ${nginxErrors[0]}`);
+    return {
+      requests: result.ok + result.failed,
+      failedByKind: Object.fromEntries(CLIENT_KINDS.map((kind) => [kind, result.byKind[kind].failed])),
+      failures: describeFailures(result),
+      latencyMedian: median(latencies),
+      latencyMax: Math.max(...latencies),
+      handshakesPerSecond: handshakes.ok / HANDSHAKE_SECONDS,
+      cpuMsPerHandshake: (cpu * 1000) / Math.max(1, handshakes.ok),
+    };
+  } finally {
+    if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const ms = (value) => (value === Infinity ? 'never' : `${value.toFixed(0)} ms`);
+const ratio = (value, base) => (base > 0 ? `${(value / base).toFixed(2)}x` : value === 0 ? '-' : 'n/a');
+
+function printTable(rows) {
+  const header = ['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'];
+  const lines = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...lines.map((line) => String(line[i] ?? '').length)));
+  process.stdout.write(`\nRenewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)\n`);
+  for (const line of lines) process.stdout.write(`${line.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join('  ')}\n`);
+}
+
+async function main() {
+  if (!existsSync(join(REPO, 'dist', 'render', 'render-project.js'))) fail('dist/ is missing: run `npm run build` first');
+  const rows = [];
+  for (const image of nginxImages()) {
+    const version = await nginxVersion(image);
+    const modes = ['reload', 'handshake', ...(atLeast(version, '1.27.4') ? ['cached'] : [])];
+    const results = {};
+    for (const mode of modes) {
+      progress(`nginx ${version}: ${mode} (${RENEWALS} renewals under load)`);
+      results[mode] = await measureMode(image, mode);
+      progress(`  ${results[mode].requests} requests, failures: ${results[mode].failures}`);
+    }
+    const base = results.reload;
+    const row = (metric, pick, format) => {
+      const cells = [version, metric, format(pick(base))];
+      for (const mode of ['handshake', 'cached']) {
+        const value = results[mode] ? pick(results[mode]) : undefined;
+        cells.push(value === undefined ? '-' : format(value), value === undefined ? '' : ratio(value, pick(base)));
+      }
+      rows.push(cells);
+    };
+    row('requests sent', (r) => r.requests, String);
+    for (const kind of CLIENT_KINDS) row(`failed: ${kind}`, (r) => r.failedByKind[kind], String);
+    row('deploy → new serial, median', (r) => r.latencyMedian, ms);
+    row('deploy → new serial, max', (r) => r.latencyMax, ms);
+    row('full handshakes/s', (r) => r.handshakesPerSecond, (v) => v.toFixed(0));
+    row('nginx CPU per handshake', (r) => r.cpuMsPerHandshake, (v) => `${v.toFixed(3)} ms`);
+  }
+  printTable(rows);
+}
+
+await main();
