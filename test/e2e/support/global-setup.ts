@@ -30,7 +30,7 @@ const COMPOSE: Record<StackName, string[]> = { legacy: ['docker-compose'], curre
  * stand-in images are built or reused.
  */
 export default async function setup(project: TestProject): Promise<void> {
-  const stack = project.config.provide?.['stack'] as StackName | undefined;
+  const stack: StackName | undefined = project.config.provide?.['stack'];
   if (stack !== 'legacy' && stack !== 'current') throw new Error(`e2e: project ${project.name} provides no stack (legacy or current)`);
   const missing = (await dockerProblem()) ?? (await composeProblem(COMPOSE[stack]));
   if (missing) {
