@@ -10,6 +10,8 @@ import { connectStack, loadProjectConfig, type GlobalOptions, type Io } from './
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatUpdateResult, updateResultJson } from './format-result.js';
 import { registerStoreCommands } from './store-commands.js';
+import { startMonitoring } from '../monitoring/start-monitoring.js';
+import { registerHealthCommand } from './health-command.js';
 
 /**
  * The `certkit` command. Takes argv and its surroundings as arguments (tests call it directly) and returns the exit
@@ -95,8 +97,11 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
       const first = await loadProjectConfig(globals(), io);
-      const { engine, project, self } = await connectStack(globals(), io, first.projectDir, first.envFileProject);
+      const connected = await connectStack(globals(), io, first.projectDir, first.envFileProject);
+      const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
+      const monitoring = await startMonitoring({ env: io.env, projectDir: first.projectDir, envFile: globals().envFile, engine: connected.engine, project, self, certName: first.config.certName, log, now: io.now });
+      const engine = monitoring.engine;
       await waitFor(async () => ({ done: (await findStack(engine, project).then(() => true, () => false)), value: null }), {
         timeoutMs: 180_000,
         intervalMs: 2_000,
@@ -113,14 +118,17 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
           now: io.now,
           random: Math.random,
           sleep: abortableSleep,
+          observer: monitoring.observer,
         },
         stop.signal,
       );
+      await monitoring.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     });
 
   registerStoreCommands(program, io, globals, () => logger(), setExit);
+  registerHealthCommand(program, io, globals, setExit);
   return program;
 }
 

@@ -15,6 +15,8 @@ export interface RenewalSummary {
   keyType: string | null;
   account: string | null;
   webrootPaths: string[];
+  /** The ACME profile asked for (certbot >= 4.1 saves it), or null for the CA's default. */
+  profile: string | null;
 }
 
 export function parseRenewalConf(text: string): RenewalConf {
@@ -51,6 +53,7 @@ export function summarizeRenewalConf(conf: RenewalConf): RenewalSummary {
     account: conf.get('renewalparams.account') ?? null,
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: webroot.split(',').map((part) => part.trim()).filter((part) => part !== ''),
+    profile: conf.get('renewalparams.required_profile') ?? conf.get('renewalparams.preferred_profile') ?? null,
   };
 }
 

@@ -12,7 +12,7 @@ describe('renewal conf', () => {
     expect(conf.get('archive_dir')).toBe('/etc/letsencrypt/archive/a.test');
     expect(conf.get('renewalparams.authenticator')).toBe('webroot');
     expect(conf.get('renewalparams.webroot_map.www.a.test')).toBe('/var/www/html');
-    expect(summarizeRenewalConf(conf)).toEqual({ certbotVersion: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(summarizeRenewalConf(conf)).toEqual({ certbotVersion: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'], profile: null });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {

@@ -7,7 +7,10 @@ function report(name: string, overrides: Partial<CertificateReport> = {}): Certi
   return {
     name,
     domains: [name, `www.${name}`],
+    notBefore: new Date('2030-05-16T12:00:00Z'),
     notAfter: new Date('2030-08-14T12:00:00Z'),
+    renewalAt: new Date('2030-07-15T12:00:00Z'),
+    valid: true,
     daysLeft: 60,
     serial: `serial-${name}`,
     issuer: 'CN=certkit test CA',
