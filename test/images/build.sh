@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$here/images.env"
-packages="certbot,python3-cffi-backend,nginx-light,pebble,openssl,ca-certificates,curl"
+packages="certbot,python3-cffi-backend,nginx-light,pebble,openssl,ca-certificates,curl,busybox"
 suite="bookworm"
 
 log() { printf 'images: %s\n' "$*" >&2; }
@@ -111,6 +111,7 @@ else
   build_bases
 fi
 app_image=$(build_app)
+prometheus_image=$(bash "$here/build-prometheus.sh" "$base")
 
 cat >"$out" <<EOF
 # Written by test/images/build.sh; read by the e2e tests. Not committed.
@@ -120,5 +121,6 @@ NGINX_IMAGE=$nginx_image
 PEBBLE_IMAGE=$pebble_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
+PROMETHEUS_IMAGE=$prometheus_image
 EOF
 log "image names written to ${out#"$root"/}"

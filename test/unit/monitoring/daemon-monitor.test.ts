@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { UpdateResult } from '../../../src/controller/update.js';
+import { CertkitError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/log.js';
+import { CertkitMetrics } from '../../../src/metrics/certkit-metrics.js';
+import { createDaemonMonitor } from '../../../src/monitoring/daemon-monitor.js';
+import type { StatusEntry } from '../../../src/store/status-entries.js';
+
+const T0 = Date.parse('2026-11-23T00:00:00Z');
+
+function result(serial: string): UpdateResult {
+  return { certName: 'a.test', domains: ['a.test'], action: 'renewed', reasons: [], serial, notAfter: new Date(T0 + 86_400_000), served: [], reloaded: true, rendered: [] };
+}
+
+function entry(serial: string): StatusEntry {
+  return {
+    name: 'a.test', domains: ['a.test'], notBefore: new Date(T0 - 3_600_000).toISOString(), notAfter: new Date(T0 + 86_400_000).toISOString(), renewalAt: null,
+    daysLeft: 1, serial, issuer: null, profile: null, keyType: null, versions: 1, live: 'ok', deployed: 'ok', served: serial, ready: true, problems: [],
+  };
+}
+
+describe('createDaemonMonitor', () => {
+  it('sends one failure and one recovery across repeated failed checks, and /metrics and status agree', async () => {
+    let now = T0;
+    const sent: Array<{ text: string; event: string }> = [];
+    const statuses = [entry('aa')];
+    const metrics = new CertkitMetrics({ version: '0.1.0', nodeVersion: 'v20' });
+    const monitor = createDaemonMonitor({
+      metrics,
+      collect: async () => statuses,
+      webhooks: { send: (body) => void sent.push(body as { text: string; event: string }), idle: async () => {} },
+      project: 'web',
+      certName: 'a.test',
+      graceMs: 60_000,
+      log: silentLogger,
+      now: () => new Date(now),
+    });
+    const failure = { ok: false as const, error: new CertkitError('CA_REFUSED', 'The CA refused.\n  detail') };
+    for (const outcome of [{ ok: true as const, result: result('aa') }, failure, failure, failure, { ok: true as const, result: result('bb') }]) {
+      monitor.observer.checkStarted();
+      now += 5_000;
+      monitor.observer.checkEnded(outcome, new Date(now + 60_000));
+      await monitor.settled();
+      now += 60_000;
+    }
+    expect(sent.map((body) => body.event)).toEqual(['firing', 'resolved']);
+    expect(sent[0]?.text).toContain('renewal failed: the check of a.test failed (CA_REFUSED): The CA refused.; next retry at');
+    const text = await monitor.metricsText();
+    expect(text).toContain('certkit_renewal_failures_total{name="a.test",reason="CA_REFUSED"} 3');
+    expect(text).toContain(`certkit_certificate_expiration_timestamp_seconds{name="a.test",issuer="",profile="default"} ${(T0 + 86_400_000) / 1000}`);
+  });
+
+  it('reports the loop unhealthy when a check outlasts the grace', () => {
+    let now = T0;
+    const monitor = createDaemonMonitor({ metrics: new CertkitMetrics({ version: '0', nodeVersion: 'v20' }), collect: async () => [], webhooks: undefined, project: 'p', certName: 'a.test', graceMs: 10_000, log: silentLogger, now: () => new Date(now) });
+    monitor.observer.checkStarted();
+    now += 9_000;
+    expect(monitor.liveness().healthy).toBe(true);
+    now += 2_000;
+    expect(monitor.liveness().healthy).toBe(false);
+  });
+});
