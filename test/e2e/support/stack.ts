@@ -9,7 +9,7 @@ import { removeProject, runCommand, type CommandResult } from './docker-cli.js';
 export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
-const KIT_FILES = ['docker-compose.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
+const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
 const RENDERED = /(^|\/)(nginx\/site-https?\.conf|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
 /**
@@ -17,6 +17,9 @@ const RENDERED = /(^|\/)(nginx\/site-https?\.conf|certbot\/(entrypoint|update-ce
  * destroy() removes everything the project made, by label, even after a failed test.
  */
 export class TestStack {
+  /** The compose files, in order; a test may add its own (copied into `dir`). */
+  readonly composeFiles = ['docker-compose.yaml', 'compose.test.yaml'];
+
   private constructor(
     readonly dir: string,
     readonly project: string,
@@ -61,7 +64,7 @@ export class TestStack {
 
   compose(args: readonly string[], profiles: readonly string[] = ['certbot', 'pebble']): Promise<CommandResult> {
     const [command, ...prefix] = inject('composeCommand');
-    const files = ['-p', this.project, '-f', 'docker-compose.yaml', '-f', 'compose.test.yaml', ...profiles.flatMap((profile) => ['--profile', profile])];
+    const files = ['-p', this.project, ...this.composeFiles.flatMap((file) => ['-f', file]), ...profiles.flatMap((profile) => ['--profile', profile])];
     return runCommand(command as string, [...prefix, ...files, ...args], { cwd: this.dir, env: this.composeEnv(), timeoutMs: 240_000 });
   }
 
