@@ -118,3 +118,21 @@ describe('formatStatusTable', () => {
     expect(problems?.trimEnd().split('\n')).toEqual(['  a.test: first', expect.stringMatching(/^ {2}b\.test: the deployed copy is serial old/)]);
   });
 });
+
+describe('buildStatusEntries: ready (what /metrics reports as certkit_certificate_ready_status)', () => {
+  const deployed = new Map<string, string | undefined>([['a.test', 'serial-a.test']]);
+  const served = new Map<string, string | null>([['a.test', 'serial-a.test']]);
+
+  it('is ready only when valid, deployed as the store serial and served', () => {
+    expect(buildStatusEntries([report('a.test')], deployed, served)[0]?.ready).toBe(true);
+    expect(buildStatusEntries([report('a.test', { valid: false })], deployed, served)[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], new Map([['a.test', 'old']]), served)[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], deployed, new Map([['a.test', null]]))[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], deployed, NO_SERVED)[0]?.ready).toBe(false);
+  });
+
+  it('carries notBefore, the planned renewal and the profile', () => {
+    const [entry] = buildStatusEntries([report('a.test', { renewal: { certbotVersion: '5.1.0', authenticator: 'webroot', server: null, keyType: null, account: null, webrootPaths: [], profile: 'shortlived' } })], deployed, served);
+    expect(entry).toMatchObject({ notBefore: '2030-05-16T12:00:00.000Z', renewalAt: '2030-07-15T12:00:00.000Z', profile: 'shortlived' });
+  });
+});
