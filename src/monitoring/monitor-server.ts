@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { CertkitError } from '../errors.js';
 import type { DaemonMonitor } from './daemon-monitor.js';
 
 /**
@@ -23,7 +24,10 @@ export function startMonitorServer(monitor: Pick<DaemonMonitor, 'metricsText' | 
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.code ?? error.message})`;
+      reject(new CertkitError('CONFIG_INVALID', `CERTKIT_METRICS_PORT: port ${port} on ${host} ${why}; set another port in .env`, { cause: error }));
+    });
     server.listen(port, host, () => resolve(server));
   });
 }

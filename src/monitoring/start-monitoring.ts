@@ -43,7 +43,8 @@ export async function startMonitoring(input: {
     log: input.log,
     now: input.now,
   });
-  const server = await startMonitorServer(monitor, config.metricsPort);
+  // Inside the stack the compose network must reach it; a daemon run on the host keeps it on loopback.
+  const server = await startMonitorServer(monitor, config.metricsPort, input.self ? '0.0.0.0' : '127.0.0.1');
   input.log.info(`metrics on :${config.metricsPort}/metrics, health on /healthz; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`);
   return {
     engine,
