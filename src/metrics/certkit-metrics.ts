@@ -74,10 +74,6 @@ export class CertkitMetrics {
     return this.registry.metrics();
   }
 
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
   private gauge<T extends string>(name: string, help: string, labelNames: readonly T[]): Gauge<T> {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
