@@ -126,6 +126,17 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     expect(value('certkit_certificate_renewal_timestamp_seconds')).toBe(Date.parse(entry.renewalAt) / 1000);
   });
 
+  it('publishes /metrics on the host only with compose.metrics.yaml, on 127.0.0.1 by default', async () => {
+    const [command, ...prefix] = inject('composeCommand');
+    const config = (files: string[]) => runCommand(command as string, [...prefix, ...files.flatMap((file) => ['-f', file]), '--profile', 'certbot', 'config'], { cwd: stack.dir, env: stack.composeEnv() });
+    const plain = await config(['docker-compose.yaml']);
+    expect(plain.code).toBe(0);
+    // Compose v1 prints ports short (127.0.0.1:9464:9464/tcp), v2 long (host_ip, published).
+    expect(plain.stdout).not.toMatch(/9464:9464|published: "?9464/);
+    const published = await config(['docker-compose.yaml', 'compose.metrics.yaml']);
+    expect(published.stdout).toMatch(/127\.0\.0\.1:9464:9464|host_ip: 127\.0\.0\.1[\s\S]*published: "?9464/);
+  });
+
   it('every service reports healthy, and compose ps shows it', async () => {
     for (const service of ['certkit', 'nginx', 'certbot']) await waitHealth(service, 'healthy');
     const ps = await stack.compose(['ps']);
