@@ -14,6 +14,8 @@ export interface DaemonMonitor {
   /** The Prometheus text, with certificate series from a fresh `certkit status` collection. */
   metricsText(): Promise<string>;
   liveness(): Liveness;
+  /** Re-reads the status and evaluates the expiry and serving alerts between checks (a long backoff, say). */
+  reevaluate(): void;
   /** Resolves when the alerts of the last check have been evaluated (tests, shutdown). */
   settled(): Promise<void>;
 }
@@ -47,8 +49,8 @@ export function createDaemonMonitor(input: {
     return collecting;
   };
 
-  const evaluate = async (renewal: AlertCheck): Promise<void> => {
-    const checks = [renewal];
+  const evaluate = async (renewal: AlertCheck | undefined): Promise<void> => {
+    const checks = renewal ? [renewal] : [];
     try {
       const entries = await collect();
       input.metrics.setCertificates(entries);
@@ -93,6 +95,9 @@ export function createDaemonMonitor(input: {
       return input.metrics.text();
     },
     liveness: () => judgeLiveness(loop, input.now(), input.graceMs),
+    reevaluate() {
+      pending = pending.then(() => evaluate(undefined)).catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
+    },
     settled: () => pending,
   };
 }

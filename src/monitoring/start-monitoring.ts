@@ -13,6 +13,8 @@ import { timeCertbotRuns } from '../metrics/timed-engine.js';
 import { createDaemonMonitor } from './daemon-monitor.js';
 import { startMonitorServer } from './monitor-server.js';
 
+const REEVALUATE_MS = 5 * 60_000;
+
 /**
  * The daemon's monitoring: /metrics and /healthz on CERTKIT_METRICS_PORT, alerts to CERTKIT_ALERT_WEBHOOK. Returns the
  * engine to use (certbot runs timed), the loop's observer, and how to stop.
@@ -44,12 +46,16 @@ export async function startMonitoring(input: {
     now: input.now,
   });
   // Inside the stack the compose network must reach it; a daemon run on the host keeps it on loopback.
+  // A certificate can near its expiry while the loop sleeps through a long backoff: look between checks too.
+  const timer = setInterval(() => monitor.reevaluate(), REEVALUATE_MS);
+  timer.unref();
   const server = await startMonitorServer(monitor, config.metricsPort, input.self ? '0.0.0.0' : '127.0.0.1');
   input.log.info(`metrics on :${config.metricsPort}/metrics, health on /healthz; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`);
   return {
     engine,
     observer: monitor.observer,
     close: async () => {
+      clearInterval(timer);
       await new Promise((done) => server.close(done));
       await monitor.settled();
     },

@@ -60,3 +60,30 @@ describe('createDaemonMonitor', () => {
     expect(monitor.liveness().healthy).toBe(false);
   });
 });
+
+describe('createDaemonMonitor between checks', () => {
+  it('fires the expiry alert while the loop sleeps, without touching the renewal alert', async () => {
+    let now = T0;
+    const sent: Array<{ alert: string; event: string }> = [];
+    const monitor = createDaemonMonitor({
+      metrics: new CertkitMetrics({ version: '0', nodeVersion: 'v20' }),
+      collect: async () => [entry('aa')],
+      webhooks: { send: (body) => void sent.push(body as { alert: string; event: string }), idle: async () => {} },
+      project: 'p',
+      certName: 'a.test',
+      graceMs: 60_000,
+      log: silentLogger,
+      now: () => new Date(now),
+    });
+    monitor.observer.checkStarted();
+    monitor.observer.checkEnded({ ok: false, error: new CertkitError('CA_REFUSED', 'refused') }, new Date(T0 + 86_400_000));
+    await monitor.settled();
+    monitor.reevaluate();
+    await monitor.settled();
+    expect(sent).toEqual([expect.objectContaining({ alert: 'renewal_failed', event: 'firing' })]);
+    now = T0 + 86_400_000 - 3_600_000; // an hour left of a 25-hour lifetime: under a sixth
+    monitor.reevaluate();
+    await monitor.settled();
+    expect(sent.map((body) => `${body.alert} ${body.event}`)).toEqual(['renewal_failed firing', 'certificate_expiring firing']);
+  });
+});
