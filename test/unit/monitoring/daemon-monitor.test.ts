@@ -19,29 +19,35 @@ function entry(serial: string): StatusEntry {
   };
 }
 
+interface Sent { text: string; event: string; alert: string }
+
+/** A monitor over a fixed status, a recording webhook sender and a clock the test moves. */
+function makeMonitor(clock: { now: number }, graceMs = 60_000) {
+  const sent: Sent[] = [];
+  const monitor = createDaemonMonitor({
+    metrics: new CertkitMetrics({ version: '0.1.0', nodeVersion: 'v20' }),
+    collect: async () => [entry('aa')],
+    webhooks: { send: (body) => void sent.push(body as Sent), idle: async () => {} },
+    project: 'web',
+    certName: 'a.test',
+    graceMs,
+    log: silentLogger,
+    now: () => new Date(clock.now),
+  });
+  return { monitor, sent };
+}
+
 describe('createDaemonMonitor', () => {
   it('sends one failure and one recovery across repeated failed checks, and /metrics and status agree', async () => {
-    let now = T0;
-    const sent: Array<{ text: string; event: string }> = [];
-    const statuses = [entry('aa')];
-    const metrics = new CertkitMetrics({ version: '0.1.0', nodeVersion: 'v20' });
-    const monitor = createDaemonMonitor({
-      metrics,
-      collect: async () => statuses,
-      webhooks: { send: (body) => void sent.push(body as { text: string; event: string }), idle: async () => {} },
-      project: 'web',
-      certName: 'a.test',
-      graceMs: 60_000,
-      log: silentLogger,
-      now: () => new Date(now),
-    });
+    const clock = { now: T0 };
+    const { monitor, sent } = makeMonitor(clock);
     const failure = { ok: false as const, error: new CertkitError('CA_REFUSED', 'The CA refused.\n  detail') };
     for (const outcome of [{ ok: true as const, result: result('aa') }, failure, failure, failure, { ok: true as const, result: result('bb') }]) {
       monitor.observer.checkStarted();
-      now += 5_000;
-      monitor.observer.checkEnded(outcome, new Date(now + 60_000));
+      clock.now += 5_000;
+      monitor.observer.checkEnded(outcome, new Date(clock.now + 60_000));
       await monitor.settled();
-      now += 60_000;
+      clock.now += 60_000;
     }
     expect(sent.map((body) => body.event)).toEqual(['firing', 'resolved']);
     expect(sent[0]?.text).toContain('renewal failed: the check of a.test failed (CA_REFUSED): The CA refused.; next retry at');
@@ -51,37 +57,27 @@ describe('createDaemonMonitor', () => {
   });
 
   it('reports the loop unhealthy when a check outlasts the grace', () => {
-    let now = T0;
-    const monitor = createDaemonMonitor({ metrics: new CertkitMetrics({ version: '0', nodeVersion: 'v20' }), collect: async () => [], webhooks: undefined, project: 'p', certName: 'a.test', graceMs: 10_000, log: silentLogger, now: () => new Date(now) });
+    const clock = { now: T0 };
+    const { monitor } = makeMonitor(clock, 10_000);
     monitor.observer.checkStarted();
-    now += 9_000;
+    clock.now += 9_000;
     expect(monitor.liveness().healthy).toBe(true);
-    now += 2_000;
+    clock.now += 2_000;
     expect(monitor.liveness().healthy).toBe(false);
   });
 });
 
 describe('createDaemonMonitor between checks', () => {
   it('fires the expiry alert while the loop sleeps, without touching the renewal alert', async () => {
-    let now = T0;
-    const sent: Array<{ alert: string; event: string }> = [];
-    const monitor = createDaemonMonitor({
-      metrics: new CertkitMetrics({ version: '0', nodeVersion: 'v20' }),
-      collect: async () => [entry('aa')],
-      webhooks: { send: (body) => void sent.push(body as { alert: string; event: string }), idle: async () => {} },
-      project: 'p',
-      certName: 'a.test',
-      graceMs: 60_000,
-      log: silentLogger,
-      now: () => new Date(now),
-    });
+    const clock = { now: T0 };
+    const { monitor, sent } = makeMonitor(clock);
     monitor.observer.checkStarted();
     monitor.observer.checkEnded({ ok: false, error: new CertkitError('CA_REFUSED', 'refused') }, new Date(T0 + 86_400_000));
     await monitor.settled();
     monitor.reevaluate();
     await monitor.settled();
     expect(sent).toEqual([expect.objectContaining({ alert: 'renewal_failed', event: 'firing' })]);
-    now = T0 + 86_400_000 - 3_600_000; // an hour left of a 25-hour lifetime: under a sixth
+    clock.now = T0 + 86_400_000 - 3_600_000; // an hour left of a 25-hour lifetime: under a sixth
     monitor.reevaluate();
     await monitor.settled();
     expect(sent.map((body) => `${body.alert} ${body.event}`)).toEqual(['renewal_failed firing', 'certificate_expiring firing']);
