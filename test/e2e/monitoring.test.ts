@@ -176,13 +176,20 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     await waitHealth('certkit', 'healthy', 60_000).catch(withLogs);
   });
 
-  it('nginx turns unhealthy when its configuration is broken, and healthy after', async () => {
+  it('nginx turns unhealthy when its configuration is broken; a renewal it cannot load raises serial_mismatch; all clears after', async () => {
     const conf = join(stack.dir, 'nginx/nginx.conf');
     const original = await readFile(conf, 'utf8');
     await waitHealth('nginx', 'healthy');
     await appendFile(conf, '\nthis is not nginx configuration;\n');
     await waitHealth('nginx', 'unhealthy');
+    // The next renewal is deployed but nginx refuses to reload: it keeps serving the old serial.
+    const mismatch = await waitUntil('a serial mismatch alert', async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'firing'), { timeoutMs: 90_000, intervalMs: 1_000 }).catch(withLogs);
+    expect(mismatch.text).toMatch(/PROBLEM: nginx serves another certificate: nginx serves serial \w+ for .*, but the deployed certificate is \w+/);
     await writeFile(conf, original);
     await waitHealth('nginx', 'healthy');
+    // The daemon backs off a minute after the failed check, then reloads nginx.
+    await waitUntil('the mismatch to clear', async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'resolved'), { timeoutMs: 150_000, intervalMs: 1_000 }).catch(withLogs);
+    const received = await alerts();
+    expect(received.filter((alert) => alert.alert === 'serial_mismatch').map((alert) => alert.event)).toEqual(['firing', 'resolved']);
   });
 });
