@@ -4,6 +4,9 @@
 #   entrypoint.sh run            pick the site nginx can load, then run nginx in the foreground (the default)
 #   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and check the whole configuration;
 #                                on failure the previous site stays linked. certkit then reloads nginx (SIGHUP).
+#   entrypoint.sh health         the compose healthcheck: the configuration on disk loads and port 80 answers HTTP
+#                                (busybox wget, as in nginx:alpine; a 404 is an answer, and no redirect is followed;
+#                                no -T: the healthcheck timeout bounds it, and Debian's busybox 1.35 crashes on -T)
 #
 # auto prefers HTTPS and falls back to plain HTTP when HTTPS cannot load (no certificate yet, say), so port 80 and the
 # ACME challenge are always served and a first validation can pass.
@@ -53,6 +56,11 @@ case "${1:-run}" in
     ;;
   check)
     check
+    ;;
+  health)
+    check
+    wget -S -O /dev/null "http://127.0.0.1/.well-known/acme-challenge/certkit-health" 2>&1 | grep -q 'HTTP/' \
+      || { echo "certkit: nginx does not answer HTTP on port 80" >&2; exit 1; }
     ;;
   *)
     mode=$(select_site auto) || { echo "certkit: no site configuration nginx can load" >&2; exit 1; }

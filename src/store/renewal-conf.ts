@@ -18,6 +18,8 @@ export interface RenewalConf {
   webrootPaths: string[];
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
   paths: Record<string, string>;
+  /** The ACME profile asked for (certbot >= 4.1 saves it), or undefined for the CA's default. */
+  profile: string | undefined;
 }
 
 const PATH_KEYS = ['cert', 'privkey', 'chain', 'fullchain', 'archive_dir'];
@@ -42,6 +44,7 @@ export function parseRenewalConf(text: string): RenewalConf {
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: (param('webroot_path') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
     paths,
+    profile: param('required_profile') ?? param('preferred_profile'),
   };
 }
 

@@ -5,10 +5,15 @@ import { deployedState, type DeployedSerials } from './deployed-copies.js';
 export interface StatusEntry {
   name: string;
   domains: string[];
+  notBefore: string | null;
   notAfter: string | null;
+  /** When certkit plans to renew (certbot's rule); null without a readable certificate. */
+  renewalAt: string | null;
   daysLeft: number | null;
   serial: string | null;
   issuer: string | null;
+  /** The ACME profile in the renewal conf, or null for the CA's default. */
+  profile: string | null;
   keyType: string | null;
   versions: number;
   live: string;
@@ -16,6 +21,8 @@ export interface StatusEntry {
   deployed: string;
   /** The serial nginx presents for the certificate's first name, or null when not served or not checked. */
   served: string | null;
+  /** Valid now, deployed as the store's serial, and nginx serves that serial: what `certkit_certificate_ready_status` reports. */
+  ready: boolean;
   problems: string[];
 }
 
@@ -39,15 +46,19 @@ export function buildStatusEntries(
     return {
       name: report.name,
       domains: report.domains,
+      notBefore: report.notBefore?.toISOString() ?? null,
       notAfter: report.notAfter?.toISOString() ?? null,
+      renewalAt: report.renewalAt?.toISOString() ?? null,
       daysLeft: report.daysLeft,
       serial: report.serial,
       issuer: report.issuer,
+      profile: report.renewal?.profile ?? null,
       keyType: report.keyType,
       versions: report.versions,
       live: report.live,
       deployed: state === 'stale' ? `stale (serial ${deployedSerial ?? 'unreadable'})` : state,
       served: servedSerial,
+      ready: report.valid && report.serial !== null && state === 'ok' && served.has(report.name) && servedSerial === report.serial,
       problems,
     };
   });

@@ -23,6 +23,7 @@ function renewalConf(overrides: Partial<RenewalConf> = {}): RenewalConf {
     deployHook: '/etc/certkit/certbot/deploy-hook.sh',
     webrootPaths: ['/var/www/certbot'],
     paths: {},
+    profile: undefined,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ describe('renewal conf', () => {
   it('parses top-level keys, [renewalparams] and nested [[webroot_map]]', () => {
     const conf = parseRenewalConf(renderRenewalConf('a.test', ['a.test', 'www.a.test']));
     expect(conf.paths['archive_dir']).toBe('/etc/letsencrypt/archive/a.test');
-    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'], profile: undefined });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {
