@@ -16,6 +16,9 @@
 #
 # Workers read the bundle as the nginx user, whose uid depends on the image: the deploy hook gives the bundle to group
 # 10443 (KEY_READER_GID in src/certbot/paths.ts), and this script makes the nginx user a member of that group.
+#   entrypoint.sh health         the compose healthcheck: the configuration on disk loads and port 80 answers HTTP
+#                                (busybox wget, as in nginx:alpine; a 404 is an answer, and no redirect is followed;
+#                                no -T: the healthcheck timeout bounds it, and Debian's busybox 1.35 crashes on -T)
 #
 # auto prefers HTTPS and falls back to plain HTTP when HTTPS cannot load (no certificate yet, say), so port 80 and the
 # ACME challenge are always served and a first validation can pass.
@@ -136,6 +139,11 @@ case "${1:-run}" in
     ;;
   tls)
     tls_loading
+    ;;
+  health)
+    check
+    wget -S -O /dev/null "http://127.0.0.1/.well-known/acme-challenge/certkit-health" 2>&1 | grep -q 'HTTP/' \
+      || { echo "certkit: nginx does not answer HTTP on port 80" >&2; exit 1; }
     ;;
   *)
     join_key_readers || echo "certkit: could not add $user to group $key_reader_gid in /etc/group; nginx's workers may not read the certificate" >&2

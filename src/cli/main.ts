@@ -6,6 +6,7 @@ import { sleep } from '../wait-for.js';
 import { registerBackup } from './commands/backup.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerHealth } from './commands/health.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRender } from './commands/render.js';
 import { registerRestore } from './commands/restore.js';
@@ -73,7 +74,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
     setExit,
     signal,
   };
-  for (const register of [registerUpdate, registerRender, registerDaemon, registerStatus, registerDoctor, registerBackup, registerRestore, registerPrune]) {
+  for (const register of [registerUpdate, registerRender, registerDaemon, registerStatus, registerDoctor, registerBackup, registerRestore, registerPrune, registerHealth]) {
     register(program, context);
   }
   return program;

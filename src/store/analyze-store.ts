@@ -6,6 +6,8 @@ import { describeLiveProblems } from './describe-live-problems.js';
 import { explainDuplicate, findDuplicateBase } from './find-duplicates.js';
 import { findLooseKeys } from './find-loose-keys.js';
 import { inspectLiveFiles, readLiveContent } from './inspect-live.js';
+import { parseCertbotVersion } from '../certbot/certbot-version.js';
+import { decideRenewal } from '../certbot/renewal-due.js';
 import { checkRenewalConf, parseRenewalConf, type RenewalConf } from './renewal-conf.js';
 import type { StoreSnapshot } from './snapshot.js';
 import { readContent } from './snapshot.js';
@@ -16,7 +18,12 @@ import { indexLineages, listCompleteVersions } from './store-layout.js';
 export interface CertificateReport {
   name: string;
   domains: string[];
+  notBefore: Date | null;
   notAfter: Date | null;
+  /** When renewal is planned (certbot's rule for the version that wrote the renewal conf; certbot >= 4.0's when unknown). */
+  renewalAt: Date | null;
+  /** Inside its validity period now. */
+  valid: boolean;
   daysLeft: number | null;
   serial: string | null;
   issuer: string | null;
@@ -82,7 +89,10 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
   return {
     name,
     domains: info?.domains ?? [],
+    notBefore: info?.notBefore ?? null,
     notAfter: info?.notAfter ?? null,
+    renewalAt: info === null ? null : plannedRenewal(info, conf),
+    valid: info !== null && info.notBefore.getTime() <= now.getTime() && now.getTime() < info.notAfter.getTime(),
     daysLeft: left,
     serial: info?.serial ?? null,
     issuer: info?.issuer ?? null,
@@ -93,6 +103,11 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
     renewal: conf,
     problems,
   };
+}
+
+function plannedRenewal(info: CertificateInfo, conf: RenewalConf | null): Date {
+  const version = parseCertbotVersion(`certbot ${conf?.version ?? '4.0.0'}`) ?? [4, 0, 0];
+  return decideRenewal(info, info.notBefore, version).dueAt;
 }
 
 function parseCertificate(pem: string): { cert: X509Certificate; info: CertificateInfo } | null {

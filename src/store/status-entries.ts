@@ -5,7 +5,10 @@ import { deployedState, type DeployedSerials } from './deployed-copies.js';
 export interface StatusEntry {
   name: string;
   domains: string[];
+  notBefore: string | null;
   notAfter: string | null;
+  /** When certkit plans to renew (certbot's rule); null without a readable certificate. */
+  renewalAt: string | null;
   daysLeft: number | null;
   serial: string | null;
   issuer: string | null;
@@ -18,6 +21,8 @@ export interface StatusEntry {
   deployed: string;
   /** The serial nginx presents for the certificate's first name, or null when not served or not checked. */
   served: string | null;
+  /** Valid now, deployed as the store's serial, and nginx serves that serial: what `certkit_certificate_ready_status` reports. */
+  ready: boolean;
   problems: string[];
 }
 
@@ -41,7 +46,9 @@ export function buildStatusEntries(
     return {
       name: report.name,
       domains: report.domains,
+      notBefore: report.notBefore?.toISOString() ?? null,
       notAfter: report.notAfter?.toISOString() ?? null,
+      renewalAt: report.renewalAt?.toISOString() ?? null,
       daysLeft: report.daysLeft,
       serial: report.serial,
       issuer: report.issuer,
@@ -51,6 +58,7 @@ export function buildStatusEntries(
       live: report.live,
       deployed: state === 'stale' ? `stale (serial ${deployedSerial ?? 'unreadable'})` : state,
       served: servedSerial,
+      ready: report.valid && report.serial !== null && state === 'ok' && served.has(report.name) && servedSerial === report.serial,
       problems,
     };
   });

@@ -11,6 +11,13 @@ export interface DaemonDeps {
   now: () => Date;
   random: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told when each check starts and ends (metrics, health, alerts); must return at once and never throw. */
+  observer?: DaemonObserver;
+}
+
+export interface DaemonObserver {
+  checkStarted(): void;
+  checkEnded(outcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown }, next: Date): void;
 }
 
 /**
@@ -21,18 +28,23 @@ export async function runDaemon(deps: DaemonDeps, signal: AbortSignal): Promise<
   let failures = 0;
   while (!signal.aborted) {
     let delay: number;
+    let outcome: Parameters<DaemonObserver['checkEnded']>[0];
+    deps.observer?.checkStarted();
     try {
       const { result, intervalMs } = await deps.runCycle();
       failures = 0;
       delay = nextCheckDelay(intervalMs, deps.random);
       deps.log.info(`check done: ${describeResult(result)}`);
+      outcome = { ok: true, result };
     } catch (error) {
       failures += 1;
       delay = backoffDelay(failures);
       const code = isCertkitError(error) ? `${error.code}: ` : '';
       deps.log.error(`check failed (${failures} in a row): ${code}${(error as Error).message}`);
+      outcome = { ok: false, error };
     }
     const next = new Date(deps.now().getTime() + delay);
+    deps.observer?.checkEnded(outcome, next);
     deps.log.info(`next check at ${next.toISOString()} (in ${formatDuration(delay)})`);
     await deps.sleep(delay, signal);
   }

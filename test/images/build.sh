@@ -144,6 +144,7 @@ build_app() {
   printf '%s\n' "$tag"
 }
 app_image=$(build_app)
+prometheus_image=$(bash "$here/build-prometheus.sh" "$base")
 
 cat >"$out" <<EOF
 # Written by test/images/build.sh; read by the e2e tests. Not committed.
@@ -156,5 +157,6 @@ PEBBLE_IMAGE=$pebble_image
 PEBBLE_CHALLTESTSRV_IMAGE=$challtestsrv_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
+PROMETHEUS_IMAGE=$prometheus_image
 EOF
 log "$stack stack ($suite): image names written to ${out#"$root"/}"

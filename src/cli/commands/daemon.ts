@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Version } from '../../certbot/certbot-version.js';
+import { startMonitoring } from '../../monitoring/start-monitoring.js';
 import { findStack } from '../../stack/find-stack.js';
 import { runDaemon } from '../../update/daemon.js';
 import { runUpdate } from '../../update/update.js';
@@ -18,9 +19,12 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
       const first = await loadProjectConfig(globals(), io);
-      const { engine, project, self } = await connectStack(globals(), io, first.projectDir, first.envFileProject);
+      const connected = await connectStack(globals(), io, first.projectDir, first.envFileProject);
+      const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
       const certbotVersions = new Map<string, Version>();
+      const monitoring = await startMonitoring({ env: io.env, projectDir: first.projectDir, envFile: globals().envFile, engine: connected.engine, project, self, certName: first.config.certName, log, now: io.now });
+      const engine = monitoring.engine;
       await waitFor(async () => ({ done: await findStack(engine, project).then(() => true, () => false), value: null }), {
         timeoutMs: 180_000,
         intervalMs: 2_000,
@@ -41,9 +45,11 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           now: io.now,
           random: Math.random,
           sleep: io.sleep,
+          observer: monitoring.observer,
         },
         stop.signal,
       );
+      await monitoring.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     });

@@ -9,7 +9,7 @@ import { removeProject, runCommand, type CommandResult } from './docker-cli.js';
 export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
-const KIT_FILES = ['docker-compose.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
+const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
 const RENDERED = /(^|\/)(nginx\/site-https?\.conf|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
 /**
@@ -17,6 +17,12 @@ const RENDERED = /(^|\/)(nginx\/site-https?\.conf|certbot\/(entrypoint|update-ce
  * destroy() removes everything the project made, by label, even after a failed test.
  */
 export class TestStack {
+  /**
+   * The Compose files of this stack, in order: the kit's, the test override (internal networks, 127.0.0.1), and on
+   * the legacy stack the override for its older pebble-challtestsrv flags. A test may add its own (copied into `dir`).
+   */
+  readonly composeFiles = ['docker-compose.yaml', 'compose.test.yaml', ...(inject('stack') === 'legacy' ? ['compose.legacy.yaml'] : [])];
+
   private constructor(
     readonly dir: string,
     readonly project: string,
@@ -59,17 +65,9 @@ export class TestStack {
     return { ...process.env, ...inject('images') };
   }
 
-  /**
-   * The Compose files of this stack, in order: the kit's, the test override (internal networks, 127.0.0.1), and on
-   * the legacy stack the override for its older pebble-challtestsrv flags.
-   */
-  static composeFiles(): string[] {
-    return ['docker-compose.yaml', 'compose.test.yaml', ...(inject('stack') === 'legacy' ? ['compose.legacy.yaml'] : [])];
-  }
-
   compose(args: readonly string[], profiles: readonly string[] = ['certbot', 'pebble']): Promise<CommandResult> {
     const [command, ...prefix] = inject('composeCommand');
-    const files = ['-p', this.project, ...TestStack.composeFiles().flatMap((file) => ['-f', file]), ...profiles.flatMap((profile) => ['--profile', profile])];
+    const files = ['-p', this.project, ...this.composeFiles.flatMap((file) => ['-f', file]), ...profiles.flatMap((profile) => ['--profile', profile])];
     return runCommand(command as string, [...prefix, ...files, ...args], { cwd: this.dir, env: this.composeEnv(), timeoutMs: 240_000 });
   }
 

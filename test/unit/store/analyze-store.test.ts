@@ -26,6 +26,12 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     expect(report.issuer).toContain('certkit test CA');
     expect(report.serial).toMatch(/^[0-9a-f]+$/);
     expect(report.renewal).toMatchObject({ authenticator: 'webroot', keyType: 'ecdsa', webrootPaths: ['/var/www/html'], version: '2.1.0' });
+    // certbot 2.1 wrote the conf: its rule (30 days before expiry, never before half the lifetime) plans the renewal.
+    const { notBefore, notAfter, renewalAt } = report;
+    if (!notBefore || !notAfter || !renewalAt) throw new Error('dates missing');
+    const lifetime = notAfter.getTime() - notBefore.getTime();
+    expect(renewalAt.getTime()).toBe(Math.max(Math.min(notAfter.getTime() - lifetime / 3, notAfter.getTime() - 30 * 86_400_000), notBefore.getTime() + lifetime / 2));
+    expect(report.valid).toBe(true);
   });
 
   it('says live files replaced by copies are regular files and names the archive version they match', async () => {

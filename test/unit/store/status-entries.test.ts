@@ -7,7 +7,10 @@ function report(name: string, overrides: Partial<CertificateReport> = {}): Certi
   return {
     name,
     domains: [name, `www.${name}`],
+    notBefore: new Date('2030-05-16T12:00:00Z'),
     notAfter: new Date('2030-08-14T12:00:00Z'),
+    renewalAt: new Date('2030-07-15T12:00:00Z'),
+    valid: true,
     daysLeft: 60,
     serial: `serial-${name}`,
     issuer: 'CN=certkit test CA',
@@ -120,5 +123,23 @@ describe('formatStatusTable', () => {
     const text = formatStatusTable(entries);
     const [, problems] = text.split('\n\nproblems:\n');
     expect(problems?.trimEnd().split('\n')).toEqual(['  a.test: first', expect.stringMatching(/^ {2}b\.test: the deployed copy is serial old/)]);
+  });
+});
+
+describe('buildStatusEntries: ready (what /metrics reports as certkit_certificate_ready_status)', () => {
+  const deployed = new Map<string, string | undefined>([['a.test', 'serial-a.test']]);
+  const served = new Map<string, string | null>([['a.test', 'serial-a.test']]);
+
+  it('is ready only when valid, deployed as the store serial and served', () => {
+    expect(buildStatusEntries([report('a.test')], deployed, served)[0]?.ready).toBe(true);
+    expect(buildStatusEntries([report('a.test', { valid: false })], deployed, served)[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], new Map([['a.test', 'old']]), served)[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], deployed, new Map([['a.test', null]]))[0]?.ready).toBe(false);
+    expect(buildStatusEntries([report('a.test')], deployed, NO_SERVED)[0]?.ready).toBe(false);
+  });
+
+  it('carries notBefore, the planned renewal and the profile', () => {
+    const [entry] = buildStatusEntries([report('a.test', { renewal: { version: '5.1.0', server: undefined, authenticator: 'webroot', account: undefined, keyType: undefined, ellipticCurve: undefined, rsaKeySize: undefined, deployHook: undefined, webrootPaths: [], paths: {}, profile: 'shortlived' } })], deployed, served);
+    expect(entry).toMatchObject({ notBefore: '2030-05-16T12:00:00.000Z', renewalAt: '2030-07-15T12:00:00.000Z', profile: 'shortlived' });
   });
 });
