@@ -28,7 +28,7 @@ export async function runHttpsLoad(options) {
       result.byKind[kind].ok += 1;
       return;
     }
-    const cause = outcome.error ? outcome.error.code ?? outcome.error.message : `HTTP ${outcome.status}`;
+    const cause = outcome.error ? (outcome.error.code ?? outcome.error.message) : `HTTP ${outcome.status}`;
     result.failed += 1;
     result.byKind[kind].failed += 1;
     result.errors[`${kind}: ${cause}`] = (result.errors[`${kind}: ${cause}`] ?? 0) + 1;
@@ -63,19 +63,26 @@ export async function runHttpsLoad(options) {
 
 /** Lists the failures by kind and cause, for a test message or a table. */
 export function describeFailures(result) {
-  return Object.entries(result.errors).map(([cause, count]) => `${count} × ${cause}`).join(', ') || 'none';
+  return (
+    Object.entries(result.errors)
+      .map(([cause, count]) => `${count} × ${cause}`)
+      .join(', ') || 'none'
+  );
 }
 
 const serialOf = (socket) => socket?.getPeerCertificate?.()?.serialNumber?.toLowerCase().replace(/^0+/, '');
 
 function getHttp1(port, servername, agent) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', servername, headers: { host: servername }, rejectUnauthorized: false, agent, timeout: 5_000 }, (res) => {
-      const serial = serialOf(res.socket);
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, serial }));
-      res.on('error', (error) => resolve({ error }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', servername, headers: { host: servername }, rejectUnauthorized: false, agent, timeout: 5_000 },
+      (res) => {
+        const serial = serialOf(res.socket);
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, serial }));
+        res.on('error', (error) => resolve({ error }));
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'TIMEOUT' })));
     req.on('error', (error) => resolve({ error }));
     req.end();
@@ -104,6 +111,12 @@ function getHttp2(session) {
     stream.on('response', (headers) => (status = Number(headers[':status'])));
     stream.on('error', (error) => resolve({ error }));
     stream.resume();
-    stream.on('end', () => resolve(status ? { status, serial: serialOf(session.socket) } : { error: Object.assign(new Error('stream closed without a response'), { code: 'NO_RESPONSE' }) }));
+    stream.on('end', () =>
+      resolve(
+        status
+          ? { status, serial: serialOf(session.socket) }
+          : { error: Object.assign(new Error('stream closed without a response'), { code: 'NO_RESPONSE' }) },
+      ),
+    );
   });
 }

@@ -42,7 +42,12 @@ try {
   const daemon = await measure([join(REPO, 'bin', 'certkit.js'), '--project-name', `ckidle${process.pid}`, 'daemon'], work);
   const rows = [
     ['metric', 'idle node (baseline)', 'certkit daemon', 'ratio'],
-    ['CPU while idle', `${base.cpuPercent.toFixed(2)} %`, `${daemon.cpuPercent.toFixed(2)} %`, base.cpuPercent > 0 ? `${(daemon.cpuPercent / base.cpuPercent).toFixed(2)}x` : '-'],
+    [
+      'CPU while idle',
+      `${base.cpuPercent.toFixed(2)} %`,
+      `${daemon.cpuPercent.toFixed(2)} %`,
+      base.cpuPercent > 0 ? `${(daemon.cpuPercent / base.cpuPercent).toFixed(2)}x` : '-',
+    ],
     ['resident memory', `${base.rssMiB.toFixed(1)} MiB`, `${daemon.rssMiB.toFixed(1)} MiB`, `${(daemon.rssMiB / base.rssMiB).toFixed(2)}x`],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -42,7 +42,24 @@ export async function makeCertbotStore(root, count, workDir) {
 
 async function makeAuthority(dir) {
   const paths = { key: join(dir, 'ca.key'), cert: join(dir, 'ca.pem'), leafKey: join(dir, 'leaf.key'), config: join(dir, 'leaf.cnf') };
-  await run('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', paths.key, '-subj', '/CN=certkit bench CA', '-days', '3650', '-out', paths.cert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    paths.key,
+    '-subj',
+    '/CN=certkit bench CA',
+    '-days',
+    '3650',
+    '-out',
+    paths.cert,
+  ]);
   await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', paths.leafKey]);
   await writeFile(paths.config, LEAF_CONFIG);
   return { ...paths, chain: await readFile(paths.cert, 'utf8'), privkey: await readFile(paths.leafKey, 'utf8') };
@@ -52,7 +69,25 @@ async function writeLineage(root, name, ca) {
   const domains = [name, `www.${name}`];
   const { stdout: cert } = await run(
     'openssl',
-    ['req', '-x509', '-new', '-config', ca.config, '-extensions', 'leaf', '-key', ca.leafKey, '-CA', ca.cert, '-CAkey', ca.key, '-subj', `/CN=${name}`, '-days', '90'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-config',
+      ca.config,
+      '-extensions',
+      'leaf',
+      '-key',
+      ca.leafKey,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '90',
+    ],
     { env: { ...process.env, SAN: domains.map((domain) => `DNS:${domain}`).join(',') } },
   );
   const contents = { cert, chain: ca.chain, fullchain: cert + ca.chain, privkey: ca.privkey };

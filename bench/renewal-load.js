@@ -57,9 +57,34 @@ const atLeast = (version, wanted) => {
 async function makeCertificate(dir) {
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '7', '-subj', `/CN=${NAME}`, '-addext', `subjectAltName=DNS:${NAME}`]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '7',
+    '-subj',
+    `/CN=${NAME}`,
+    '-addext',
+    `subjectAltName=DNS:${NAME}`,
+  ]);
   const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
-  return { bundle: (await readFile(key, 'utf8')) + (await readFile(cert, 'utf8')), serial: stdout.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '') };
+  return {
+    bundle: (await readFile(key, 'utf8')) + (await readFile(cert, 'utf8')),
+    serial: stdout
+      .trim()
+      .replace(/^serial=/, '')
+      .toLowerCase()
+      .replace(/^0+/, ''),
+  };
 }
 
 /** As the deploy hook does: written beside the target, given to the key-reader group, renamed over the target. */
@@ -107,9 +132,23 @@ async function prepareKit(work) {
 
 async function startNginx(image, work, mode) {
   const { stdout } = await run('docker', [
-    'run', '-d', '--label', 'certkit-bench=renewal-load', '-p', '127.0.0.1::443', '-e', `CERTKIT_NGINX_TLS=${mode}`,
-    '-v', `${join(work, 'nginx')}:/etc/certkit/nginx:ro`, '-v', `${join(work, 'deploy')}:/etc/certkit/deploy:ro`,
-    '--entrypoint', '/bin/sh', image, '/etc/certkit/nginx/entrypoint.sh', 'run',
+    'run',
+    '-d',
+    '--label',
+    'certkit-bench=renewal-load',
+    '-p',
+    '127.0.0.1::443',
+    '-e',
+    `CERTKIT_NGINX_TLS=${mode}`,
+    '-v',
+    `${join(work, 'nginx')}:/etc/certkit/nginx:ro`,
+    '-v',
+    `${join(work, 'deploy')}:/etc/certkit/deploy:ro`,
+    '--entrypoint',
+    '/bin/sh',
+    image,
+    '/etc/certkit/nginx/entrypoint.sh',
+    'run',
   ]);
   const id = stdout.trim();
   const port = Number(/:(\d+)\s*$/m.exec((await run('docker', ['port', id, '443/tcp'])).stdout)?.[1]);
@@ -140,7 +179,10 @@ async function measureMode(image, mode) {
     await deploy(folder, current.bundle);
     container = await startNginx(image, work, mode);
     if ((await waitForSerial(container.port, current.serial, 15_000)) === Infinity) {
-      const logs = await run('docker', ['logs', container.id]).then((out) => out.stderr + out.stdout, () => '');
+      const logs = await run('docker', ['logs', container.id]).then(
+        (out) => out.stderr + out.stdout,
+        () => '',
+      );
       throw new Error(`nginx (${mode}) never served HTTPS:\n${logs}`);
     }
 
@@ -148,7 +190,14 @@ async function measureMode(image, mode) {
     const latencies = [];
     let finish;
     const stop = new Promise((resolve) => (finish = resolve));
-    const load = runHttpsLoad({ port: container.port, servername: NAME, stop, workers: { 'keep-alive': 4, http2: 2, 'new-connection': 1 }, maxRequests: 200_000, maxMs: 30_000 + RENEWALS * 3_000 });
+    const load = runHttpsLoad({
+      port: container.port,
+      servername: NAME,
+      stop,
+      workers: { 'keep-alive': 4, http2: 2, 'new-connection': 1 },
+      maxRequests: 200_000,
+      maxMs: 30_000 + RENEWALS * 3_000,
+    });
     for (let i = 0; i < RENEWALS; i += 1) {
       await sleep(300 + Math.random() * 400);
       current = await makeCertificate(certs);
@@ -164,9 +213,19 @@ async function measureMode(image, mode) {
     // Full handshakes at fixed concurrency: nginx CPU per handshake and handshakes per second.
     const cpuBefore = await nginxCpuSeconds(container.id);
     const timer = sleep(HANDSHAKE_SECONDS * 1000);
-    const handshakes = await runHttpsLoad({ port: container.port, servername: NAME, stop: timer, workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS }, maxRequests: 100_000, maxMs: HANDSHAKE_SECONDS * 1000 + 1_000 });
+    const handshakes = await runHttpsLoad({
+      port: container.port,
+      servername: NAME,
+      stop: timer,
+      workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS },
+      maxRequests: 100_000,
+      maxMs: HANDSHAKE_SECONDS * 1000 + 1_000,
+    });
     const cpu = (await nginxCpuSeconds(container.id)) - cpuBefore;
-    const logs = await run('docker', ['logs', container.id]).then((out) => out.stderr + out.stdout, () => '');
+    const logs = await run('docker', ['logs', container.id]).then(
+      (out) => out.stderr + out.stdout,
+      () => '',
+    );
     const nginxErrors = logs.split('\n').filter((line) => /\[(crit|error|emerg|alert)\]/.test(line));
     if (nginxErrors.length > 0) progress(`  nginx logged ${nginxErrors.length} errors, first: ${nginxErrors[0]}`);
     return {
@@ -191,7 +250,9 @@ function printTable(rows) {
   const header = ['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'];
   const lines = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...lines.map((line) => String(line[i] ?? '').length)));
-  process.stdout.write(`\nRenewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)\n`);
+  process.stdout.write(
+    `\nRenewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)\n`,
+  );
   for (const line of lines) process.stdout.write(`${line.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join('  ')}\n`);
 }
 
@@ -220,8 +281,16 @@ async function main() {
     for (const kind of CLIENT_KINDS) row(`failed: ${kind}`, (r) => r.failedByKind[kind], String);
     row('deploy → new serial, median', (r) => r.latencyMedian, ms);
     row('deploy → new serial, max', (r) => r.latencyMax, ms);
-    row('full handshakes/s', (r) => r.handshakesPerSecond, (v) => v.toFixed(0));
-    row('nginx CPU per handshake', (r) => r.cpuMsPerHandshake, (v) => `${v.toFixed(3)} ms`);
+    row(
+      'full handshakes/s',
+      (r) => r.handshakesPerSecond,
+      (v) => v.toFixed(0),
+    );
+    row(
+      'nginx CPU per handshake',
+      (r) => r.cpuMsPerHandshake,
+      (v) => `${v.toFixed(3)} ms`,
+    );
   }
   printTable(rows);
 }

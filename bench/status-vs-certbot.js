@@ -25,7 +25,9 @@ async function certbotImage() {
   if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in certbot image`);
   const image = /^CERTBOT_IMAGE=(.+)$/m.exec(readFileSync(IMAGES_ENV, 'utf8'))?.[1]?.trim();
   if (!image) fail(`${IMAGES_ENV} names no CERTBOT_IMAGE: run \`npm run images\``);
-  await run('docker', ['image', 'inspect', image]).catch((error) => fail(`Docker or the image ${image} is not available (${error.message.split('\n')[0]})`));
+  await run('docker', ['image', 'inspect', image]).catch((error) =>
+    fail(`Docker or the image ${image} is not available (${error.message.split('\n')[0]})`),
+  );
   return image;
 }
 
@@ -35,8 +37,9 @@ const seconds = (ms) => (ms / 1000).toFixed(3);
 /** The whole CLI process, as a user or a health check runs it. status exits 1 when it finds problems: not an error here. */
 async function timeCertkit(store) {
   const started = performance.now();
-  const result = await run(process.execPath, [join(REPO, 'bin', 'certkit.js'), 'status', '--store', store, '--json'], { maxBuffer: 256 * 1024 * 1024 })
-    .catch((error) => (typeof error.code === 'number' && error.stdout ? error : fail(`certkit status failed: ${error.message}`)));
+  const result = await run(process.execPath, [join(REPO, 'bin', 'certkit.js'), 'status', '--store', store, '--json'], {
+    maxBuffer: 256 * 1024 * 1024,
+  }).catch((error) => (typeof error.code === 'number' && error.stdout ? error : fail(`certkit status failed: ${error.message}`)));
   const elapsed = performance.now() - started;
   const entries = JSON.parse(result.stdout);
   return { elapsed, certificates: entries.length, problems: entries.filter((entry) => entry.problems.length > 0).length };
@@ -56,7 +59,19 @@ async function timeCertbot(image, store) {
     'echo "elapsed_ns=$((end - start)) listed=$(grep -c "Certificate Name:" /tmp/out)"',
   ].join('\n');
   const started = performance.now();
-  const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${store}:/store:ro`, '--entrypoint', 'sh', image, '-c', script]);
+  const { stdout } = await run('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '-v',
+    `${store}:/store:ro`,
+    '--entrypoint',
+    'sh',
+    image,
+    '-c',
+    script,
+  ]);
   const whole = performance.now() - started;
   const match = /elapsed_ns=(\d+) listed=(\d+)/.exec(stdout);
   if (!match) fail(`unexpected output from the certbot container: ${stdout}`);
@@ -84,9 +99,17 @@ try {
     ['certbot certificates (whole docker run, incl. copy)', median(certbot.map((r) => r.whole))],
   ];
   const width = Math.max(...rows.map(([what]) => what.length));
-  const lines = [`${'what'.padEnd(width)}  runs  median s`, ...rows.map(([what, ms]) => `${what.padEnd(width)}  ${String(RUNS).padStart(4)}  ${seconds(ms).padStart(8)}`)];
-  lines.push('', `ratio certbot/certkit: ${(rows[1][1] / rows[0][1]).toFixed(1)}x (inside the container), ${(rows[2][1] / rows[0][1]).toFixed(1)}x (whole docker run)`);
-  lines.push(`listed: certkit ${certkit[0].certificates} certificates (${certkit[0].problems} with problems), certbot ${certbot[0].certificates}`);
+  const lines = [
+    `${'what'.padEnd(width)}  runs  median s`,
+    ...rows.map(([what, ms]) => `${what.padEnd(width)}  ${String(RUNS).padStart(4)}  ${seconds(ms).padStart(8)}`),
+  ];
+  lines.push(
+    '',
+    `ratio certbot/certkit: ${(rows[1][1] / rows[0][1]).toFixed(1)}x (inside the container), ${(rows[2][1] / rows[0][1]).toFixed(1)}x (whole docker run)`,
+  );
+  lines.push(
+    `listed: certkit ${certkit[0].certificates} certificates (${certkit[0].problems} with problems), certbot ${certbot[0].certificates}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -13,12 +13,7 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-export function createLogger(options: {
-  write: (line: string) => void;
-  level?: LogLevel;
-  timestamps?: boolean;
-  now?: () => Date;
-}): Logger {
+export function createLogger(options: { write: (line: string) => void; level?: LogLevel; timestamps?: boolean; now?: () => Date }): Logger {
   const min = ORDER[options.level ?? 'info'];
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, message: string): void => {

@@ -22,7 +22,10 @@ export async function waitFor<T>(
       last = `error: ${(error as Error).message}`;
     }
     if (options.now().getTime() >= deadline) {
-      throw new CertkitError('TIMEOUT', `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}; last seen: ${last}`);
+      throw new CertkitError(
+        'TIMEOUT',
+        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}; last seen: ${last}`,
+      );
     }
     await options.sleep(options.intervalMs);
   }

@@ -10,7 +10,9 @@ let tsc;
 try {
   tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 } catch {
-  process.stderr.write('certkit: TypeScript is not installed (npm ci --omit=dev?), so dist/ was not built; run `npm ci` then `npm run build`.\n');
+  process.stderr.write(
+    'certkit: TypeScript is not installed (npm ci --omit=dev?), so dist/ was not built; run `npm ci` then `npm run build`.\n',
+  );
   process.exit(0);
 }
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

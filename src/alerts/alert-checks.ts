@@ -13,7 +13,13 @@ export type CheckOutcome =
 /** The renewal alert from the outcome of one check. Pure. */
 export function renewalCheck(outcome: CheckOutcome): AlertCheck {
   if (outcome.ok) {
-    return { kind: 'renewal_failed', certificate: outcome.certificate, firing: false, summary: `the check of ${outcome.certificate} succeeded again (serial ${outcome.serial ?? 'none'})`, details: { serial: outcome.serial ?? null } };
+    return {
+      kind: 'renewal_failed',
+      certificate: outcome.certificate,
+      firing: false,
+      summary: `the check of ${outcome.certificate} succeeded again (serial ${outcome.serial ?? 'none'})`,
+      details: { serial: outcome.serial ?? null },
+    };
   }
   return {
     kind: 'renewal_failed',

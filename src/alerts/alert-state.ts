@@ -43,7 +43,12 @@ export function alertKey(kind: AlertKind, certificate: string): string {
  * `reminderMs`, one that clears is resolved once. Checks not given leave their alerts as they are (a store that
  * could not be read resolves nothing). Pure: the clock is an argument.
  */
-export function evaluateAlerts(state: AlertState, checks: readonly AlertCheck[], now: Date, reminderMs = REMINDER_MS): { state: AlertState; messages: AlertMessage[] } {
+export function evaluateAlerts(
+  state: AlertState,
+  checks: readonly AlertCheck[],
+  now: Date,
+  reminderMs = REMINDER_MS,
+): { state: AlertState; messages: AlertMessage[] } {
   const next: Record<string, ActiveAlert> = { ...state };
   const messages: AlertMessage[] = [];
   const at = now.toISOString();

@@ -67,7 +67,11 @@ export function createWebhookSender(input: {
       }
     },
     async idle() {
-      while (queues.some((queue) => queue.running)) await Promise.all(queues.map((queue) => queue.running));
+      for (;;) {
+        const running = queues.flatMap((queue) => (queue.running ? [queue.running] : []));
+        if (running.length === 0) return;
+        await Promise.all(running);
+      }
     },
   };
 }

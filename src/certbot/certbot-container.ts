@@ -23,7 +23,10 @@ export class CertbotContainer {
     const result = await this.engine.exec(this.containerId, ['certbot', '--version']);
     const version = parseCertbotVersion(`${result.stdout}\n${result.stderr}`);
     if (result.exitCode !== 0 || !version) {
-      throw new CertkitError('EXEC_FAILED', `could not run certbot in the certbot container: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}. Check CERTBOT_IMAGE.`);
+      throw new CertkitError(
+        'EXEC_FAILED',
+        `could not run certbot in the certbot container: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}. Check CERTBOT_IMAGE.`,
+      );
     }
     return version;
   }
@@ -42,11 +45,19 @@ export class CertbotContainer {
     try {
       info = readCertificateInfo(pem);
     } catch {
-      this.log.warn(`${livePathFor(certName, 'cert.pem')} is not a readable certificate; treating ${certName} as missing (run \`certkit doctor\`)`);
+      this.log.warn(
+        `${livePathFor(certName, 'cert.pem')} is not a readable certificate; treating ${certName} as missing (run \`certkit doctor\`)`,
+      );
       return undefined;
     }
     const conf = await this.readFile(renewalConfPathFor(certName));
-    return { domains: info.domains, notBefore: info.notBefore, notAfter: info.notAfter, serial: info.serial, renewal: conf === undefined ? undefined : parseRenewalConf(conf) };
+    return {
+      domains: info.domains,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      serial: info.serial,
+      renewal: conf === undefined ? undefined : parseRenewalConf(conf),
+    };
   }
 
   /** Runs the planned certbot command, streaming its output to the log; throws a CertkitError on failure. */
@@ -66,7 +77,10 @@ export class CertbotContainer {
     if (result.exitCode === 0) return output;
     // Some certbot versions hide the CA's answer behind an internal error on the terminal; its log has it.
     const logged = await this.engine.exec(this.containerId, ['tail', '-n', '400', '/var/log/letsencrypt/letsencrypt.log']);
-    const caErrors = logged.stdout.split('\n').filter((line) => line.includes('urn:ietf:params:acme:error')).slice(-3);
+    const caErrors = logged.stdout
+      .split('\n')
+      .filter((line) => line.includes('urn:ietf:params:acme:error'))
+      .slice(-3);
     throw certbotError(parseCertbotFailure([output, ...caErrors].join('\n')), result.exitCode);
   }
 
@@ -89,7 +103,8 @@ export class CertbotContainer {
   /** Runs a Python script with arguments (certbot images always have Python); returns stdout. */
   async python(script: string, args: readonly string[]): Promise<string> {
     const result = await this.engine.exec(this.containerId, ['python3', '-c', script, ...args], { timeoutMs: 60_000 });
-    if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `a helper script failed in the certbot container: ${result.stderr.trim()}`);
+    if (result.exitCode !== 0)
+      throw new CertkitError('EXEC_FAILED', `a helper script failed in the certbot container: ${result.stderr.trim()}`);
     return result.stdout;
   }
 }
@@ -99,7 +114,11 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
   switch (failure.kind) {
     case 'rate-limited': {
       const retry = failure.retryAfter ? ` Retry after ${failure.retryAfter.toISOString()}.` : '';
-      return new CertkitError('CA_REFUSED', `The CA refused: rate limited.${retry} Test with CERTBOT_SERVER=staging or --dry-run meanwhile.\n${detail}`, { details: failure.detail });
+      return new CertkitError(
+        'CA_REFUSED',
+        `The CA refused: rate limited.${retry} Test with CERTBOT_SERVER=staging or --dry-run meanwhile.\n${detail}`,
+        { details: failure.detail },
+      );
     }
     case 'validation':
       return new CertkitError(
@@ -114,7 +133,10 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
         { details: failure.detail },
       );
     case 'lock':
-      return new CertkitError('LOCK_HELD', `certbot is already running in the certbot container (started outside certkit?); try again when it has finished.\n${detail}`);
+      return new CertkitError(
+        'LOCK_HELD',
+        `certbot is already running in the certbot container (started outside certkit?); try again when it has finished.\n${detail}`,
+      );
     case 'account':
       return new CertkitError(
         'CA_ACCOUNT_UNKNOWN',

@@ -25,12 +25,16 @@ export function certbotSupportProblems(config: Config, version: Version): string
   const running = `CERTBOT_IMAGE runs certbot ${formatVersion(version)}`;
   const need = (since: Version) => `needs certbot ${formatVersion(since)} or newer; ${running}. Use ${certbotImageFor(since)} or newer`;
   if (!versionAtLeast(version, MIN_CERTBOT[0], MIN_CERTBOT[1])) {
-    return [`${running}; certkit needs ${formatVersion(MIN_CERTBOT)} or newer. Use a newer certbot image (default certbot/certbot:v5.1.0).`];
+    return [
+      `${running}; certkit needs ${formatVersion(MIN_CERTBOT)} or newer. Use a newer certbot image (default certbot/certbot:v5.1.0).`,
+    ];
   }
   const problems: string[] = [];
   const address = config.domains.find(isIpAddress);
   if (address !== undefined && !atLeast(version, CERTBOT_SINCE.ipAddressWebroot)) {
-    problems.push(`CERTBOT_DOMAIN: the IP address ${address} ${need(CERTBOT_SINCE.ipAddressWebroot)} (--ip-address with webroot validation).`);
+    problems.push(
+      `CERTBOT_DOMAIN: the IP address ${address} ${need(CERTBOT_SINCE.ipAddressWebroot)} (--ip-address with webroot validation).`,
+    );
   } else if (config.profile !== undefined && !atLeast(version, CERTBOT_SINCE.profile)) {
     problems.push(`CERTBOT_PROFILE: "${config.profile}" ${need(CERTBOT_SINCE.profile)} (ACME profiles).`);
   }

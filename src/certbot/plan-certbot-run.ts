@@ -55,8 +55,21 @@ interface Built {
   forceRenewal: boolean;
 }
 
-function plan(action: CertbotPlan['action'], built: Built, reasons: string[], facts: { validates: boolean; dryRun: boolean | undefined }): CertbotPlan {
-  return { action, argv: built.argv, reasons, validates: facts.validates, dryRun: facts.dryRun === true, insecureCa: built.insecureCa, forceRenewal: built.forceRenewal };
+function plan(
+  action: CertbotPlan['action'],
+  built: Built,
+  reasons: string[],
+  facts: { validates: boolean; dryRun: boolean | undefined },
+): CertbotPlan {
+  return {
+    action,
+    argv: built.argv,
+    reasons,
+    validates: facts.validates,
+    dryRun: facts.dryRun === true,
+    insecureCa: built.insecureCa,
+    forceRenewal: built.forceRenewal,
+  };
 }
 
 export function planCertbotRun(request: PlanRequest): CertbotPlan {
@@ -67,7 +80,10 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
 
   const savedServer = existing.renewal?.server;
   if (request.staging && !request.dryRun && savedServer === ACME_SERVERS.production) {
-    throw new CertkitError('USAGE', `${config.certName} is a trusted production certificate; --staging would replace it with an untrusted one. Use --dry-run to test against staging without replacing anything.`);
+    throw new CertkitError(
+      'USAGE',
+      `${config.certName} is a trusted production certificate; --staging would replace it with an untrusted one. Use --dry-run to test against staging without replacing anything.`,
+    );
   }
 
   const added = config.domains.filter((name) => !existing.domains.includes(name));
@@ -82,9 +98,11 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   const forceReasons: string[] = [];
   if (savedServer !== undefined && savedServer !== serverUrl) forceReasons.push(`moves from ${savedServer} to ${serverUrl}`);
   const savedKey = describeSavedKeyType(existing.renewal);
-  if (savedKey !== undefined && savedKey !== describeKeyType(config.keyType)) forceReasons.push(`changes the key from ${savedKey} to ${describeKeyType(config.keyType)}`);
+  if (savedKey !== undefined && savedKey !== describeKeyType(config.keyType))
+    forceReasons.push(`changes the key from ${savedKey} to ${describeKeyType(config.keyType)}`);
   const savedProfile = knownSavedProfile(existing.renewal);
-  if (savedProfile !== null && savedProfile !== config.profile) forceReasons.push(`changes the profile from ${describeProfile(savedProfile)} to ${describeProfile(config.profile)}`);
+  if (savedProfile !== null && savedProfile !== config.profile)
+    forceReasons.push(`changes the profile from ${describeProfile(savedProfile)} to ${describeProfile(config.profile)}`);
   const authenticator = existing.renewal?.authenticator;
   if (authenticator !== undefined && authenticator !== 'webroot') changes.push(`switches validation from ${authenticator} to webroot`);
 
@@ -94,7 +112,12 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     if (changes.length === 0 && !request.staging && request.force && savedServer === serverUrl) {
       return renewPlan(config, request, existing, ['--force-renewal'], reasons, always);
     }
-    return plan('reissue', certonly(config, serverUrl, request, [...extra, ...(forced ? (['--force-renewal'] as const) : [])]), reasons, always);
+    return plan(
+      'reissue',
+      certonly(config, serverUrl, request, [...extra, ...(forced ? (['--force-renewal'] as const) : [])]),
+      reasons,
+      always,
+    );
   }
 
   // The CA's window can open before certbot's threshold (an incident, a revocation ahead). certbot >= 5.0 asks the CA
@@ -105,11 +128,17 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   const ariNote = window ? [window.reason] : [];
   if (decision.decidedBy === 'certbot') {
     // certbot applies the same rule (decideRenewal mirrors it), so it validates exactly when the certificate is due.
-    return renewPlan(config, request, existing, [], [`certbot decides: ${decision.reason}`, ...ariNote], { validates: decision.due || request.dryRun === true, dryRun: request.dryRun });
+    return renewPlan(config, request, existing, [], [`certbot decides: ${decision.reason}`, ...ariNote], {
+      validates: decision.due || request.dryRun === true,
+      dryRun: request.dryRun,
+    });
   }
   if (decision.due) return renewPlan(config, request, existing, ['--force-renewal'], [decision.reason], always);
   if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
-  return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], { validates: false, dryRun: request.dryRun });
+  return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], {
+    validates: false,
+    dryRun: request.dryRun,
+  });
 }
 
 /**
@@ -129,14 +158,22 @@ function renewPlan(
   const lingering = lingeringOptions(config, existing.renewal);
   if (lingering.length === 0 || request.dryRun) return plan('renew', renew(config, request, extra), reasons, facts);
   const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
-  return plan('renew', certonly(config, serverUrl, request, extra), [...reasons, `drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`], facts);
+  return plan(
+    'renew',
+    certonly(config, serverUrl, request, extra),
+    [...reasons, `drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`],
+    facts,
+  );
 }
 
 /** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */
 export function lingeringOptions(config: Config, renewal: RenewalConf | undefined): string[] {
   if (!renewal?.paramKeys) return [];
   const bare = { ...config, certbotOptions: [] };
-  const own = optionDestinations([...certonly(bare, config.server.url, {}, []).argv, ...renew(bare, { certbot: [0, 0, 0], existing: undefined }, []).argv]);
+  const own = optionDestinations([
+    ...certonly(bare, config.server.url, {}, []).argv,
+    ...renew(bare, { certbot: [0, 0, 0], existing: undefined }, []).argv,
+  ]);
   const wanted = optionDestinations(config.certbotOptions);
   const userSettable = userOptionDestinations();
   return renewal.paramKeys.filter((key) => userSettable.has(key) && !wanted.has(key) && !own.has(key) && !SAVED_BY_CERTBOT.has(key));
@@ -147,7 +184,10 @@ const SAVED_BY_CERTBOT = new Set(['account', 'server', 'key_type', 'authenticato
 
 /** A forced certonly for the configured names: a new certificate whatever the store holds (after an account reset, say). */
 export function planForcedReissue(config: Config, request: { dryRun?: boolean }): CertbotPlan {
-  return plan('reissue', certonly(config, config.server.url, request, ['--force-renewal']), ['new CA account'], { validates: true, dryRun: request.dryRun });
+  return plan('reissue', certonly(config, config.server.url, request, ['--force-renewal']), ['new CA account'], {
+    validates: true,
+    dryRun: request.dryRun,
+  });
 }
 
 /** The arguments the rendered update-cert.sh runs: issue, expand, or renew when due, in one idempotent call. */
@@ -156,12 +196,7 @@ export function standaloneCertonlyArgv(config: Config): string[] {
 }
 
 function commonArgv(config: Config, request: { dryRun?: boolean | undefined }): string[] {
-  return [
-    '--non-interactive',
-    '--cert-name', config.certName,
-    '--deploy-hook', DEPLOY_HOOK,
-    ...(request.dryRun ? ['--dry-run'] : []),
-  ];
+  return ['--non-interactive', '--cert-name', config.certName, '--deploy-hook', DEPLOY_HOOK, ...(request.dryRun ? ['--dry-run'] : [])];
 }
 
 function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean | undefined }, extra: readonly Extra[]): Built {
@@ -170,9 +205,12 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
   const argv = [
     'certonly',
     ...commonArgv(config, request),
-    '--webroot', '-w', CONTAINER_PATHS.webroot,
+    '--webroot',
+    '-w',
+    CONTAINER_PATHS.webroot,
     ...config.domains.flatMap((name) => [isIpAddress(name) ? '--ip-address' : '-d', name]),
-    '--server', serverUrl,
+    '--server',
+    serverUrl,
     ...(insecureCa ? ['--no-verify-ssl'] : []),
     '--agree-tos',
     ...(config.email ? ['--email', config.email, '--no-eff-email'] : ['--register-unsafely-without-email']),
@@ -185,7 +223,11 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
   return { argv, insecureCa, forceRenewal: forced };
 }
 
-function renew(config: Config, request: { dryRun?: boolean | undefined; certbot: Version; existing: ExistingCertificate | undefined }, extra: readonly Extra[]): Built {
+function renew(
+  config: Config,
+  request: { dryRun?: boolean | undefined; certbot: Version; existing: ExistingCertificate | undefined },
+  extra: readonly Extra[],
+): Built {
   const forced = extra.includes('--force-renewal');
   const insecureCa = config.server.url === ACME_SERVERS.pebble;
   const argv = [

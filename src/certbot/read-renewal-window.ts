@@ -34,7 +34,12 @@ print(json.dumps({"supported": True, "window": info.get("suggestedWindow"), "exp
  * Asks the certificate's CA for its renewal window (ARI). Never fails the run: a CA without ARI, or an error on the
  * way, leaves renewal to certbot's own threshold (as certbot itself does), with a warning for an error.
  */
-export async function readRenewalWindow(certbot: CertbotContainer, certName: string, directoryUrl: string, log: Logger): Promise<RenewalWindow | undefined> {
+export async function readRenewalWindow(
+  certbot: CertbotContainer,
+  certName: string,
+  directoryUrl: string,
+  log: Logger,
+): Promise<RenewalWindow | undefined> {
   try {
     const verify = directoryUrl === ACME_SERVERS.pebble ? '0' : '1';
     const answer = JSON.parse(await certbot.python(SCRIPT, [livePathFor(certName, 'cert.pem'), directoryUrl, verify])) as WindowAnswer;

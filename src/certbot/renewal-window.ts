@@ -43,7 +43,8 @@ function serialFraction(serial: string): number {
 }
 
 /** What the CA answered, as read by read-renewal-window.ts inside the certbot container. */
-export type WindowAnswer = { supported: false } | { supported: true; window?: { start?: unknown; end?: unknown }; explanationURL?: unknown };
+export type WindowAnswer =
+  { supported: false } | { supported: true; window?: { start?: unknown; end?: unknown }; explanationURL?: unknown };
 
 /** The window from the CA's answer; undefined when the CA has no ARI, or the answer is not a usable window. */
 export function parseRenewalWindow(answer: WindowAnswer): RenewalWindow | undefined {

@@ -42,7 +42,10 @@ export function describeCertificate(cert: X509Certificate): CertificateInfo {
 
 /** Serials are compared as lowercase hex without leading zeros, whatever produced them. */
 export function normalizeSerial(serial: string): string {
-  const hex = serial.replace(/[^0-9a-fA-F]/g, '').toLowerCase().replace(/^0+/, '');
+  const hex = serial
+    .replace(/[^0-9a-fA-F]/g, '')
+    .toLowerCase()
+    .replace(/^0+/, '');
   return hex === '' ? '0' : hex;
 }
 

@@ -39,14 +39,21 @@ export interface CommandContext {
 }
 
 /** Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. */
-export async function loadProjectConfig(options: GlobalOptions, io: Io): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
+export async function loadProjectConfig(
+  options: GlobalOptions,
+  io: Io,
+): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
   const path = resolve(projectDir, options.envFile ?? join(projectDir, '.env'));
   const file = await readEnvFile(path);
   // Messages name the file as the user would type it: relative to where they are, when it is below there.
   if (file && !relative(io.cwd, path).startsWith('..')) file.path = relative(io.cwd, path);
   for (const warning of unknownVariableWarnings({ env: io.env, file })) io.stderr(`certkit: warning: ${warning}\n`);
-  const config = loadConfig({ env: io.env, file, missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path) });
+  const config = loadConfig({
+    env: io.env,
+    file,
+    missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path),
+  });
   return { config, projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
 
@@ -58,7 +65,12 @@ export async function loadProjectEnv(options: GlobalOptions, io: Io): Promise<{ 
 }
 
 /** Connects to Docker and works out which Compose project to act on. */
-export async function connectStack(options: GlobalOptions, io: Io, projectDir: string, envFileProject: string | undefined): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
+export async function connectStack(
+  options: GlobalOptions,
+  io: Io,
+  projectDir: string,
+  envFileProject: string | undefined,
+): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
   const engine = io.createEngine(io.env);
   await engine.ping();
   const self = await findSelf(engine);

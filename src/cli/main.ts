@@ -70,11 +70,22 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
   const context: CommandContext = {
     io,
     globals: () => program.opts<GlobalOptions>(),
-    logger: (options = {}) => createLogger({ write: io.stderr, level: program.opts()['verbose'] ? 'debug' : 'info', timestamps: options.timestamps ?? false }),
+    logger: (options = {}) =>
+      createLogger({ write: io.stderr, level: program.opts()['verbose'] ? 'debug' : 'info', timestamps: options.timestamps ?? false }),
     setExit,
     signal,
   };
-  for (const register of [registerUpdate, registerRender, registerDaemon, registerStatus, registerDoctor, registerBackup, registerRestore, registerPrune, registerHealth]) {
+  for (const register of [
+    registerUpdate,
+    registerRender,
+    registerDaemon,
+    registerStatus,
+    registerDoctor,
+    registerBackup,
+    registerRestore,
+    registerPrune,
+    registerHealth,
+  ]) {
     register(program, context);
   }
   return program;

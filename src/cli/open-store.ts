@@ -19,7 +19,12 @@ export async function openStore(globals: GlobalOptions, io: Io, storeDir: string
 
 export function requireRunningCertbot(connected: Connected, what: string): { engine: Engine; certbot: ServiceContainer } {
   const certbot = connected.source.certbot;
-  if (!connected.stack || !certbot) throw new CertkitError('USAGE', `${what} works on the stack's certbot container; --store is for reading only`);
-  if (!certbot.running) throw new CertkitError('STACK_NOT_RUNNING', `${what} needs the certbot container running: \`docker compose --profile certbot up -d certbot\``);
+  if (!connected.stack || !certbot)
+    throw new CertkitError('USAGE', `${what} works on the stack's certbot container; --store is for reading only`);
+  if (!certbot.running)
+    throw new CertkitError(
+      'STACK_NOT_RUNNING',
+      `${what} needs the certbot container running: \`docker compose --profile certbot up -d certbot\``,
+    );
   return { engine: connected.stack.engine, certbot };
 }

@@ -17,24 +17,56 @@ const REFUSED_FLAGS: ReadonlyArray<[names: string[], reason: string]> = [
   [['--server', '--staging', '--test-cert'], 'the ACME server comes from CERTBOT_SERVER (or `certkit update --staging`)'],
   [['--key-type', '--rsa-key-size', '--elliptic-curve'], 'the key type comes from CERTBOT_KEY_TYPE'],
   [
-    ['-a', '--authenticator', '-i', '--installer', '--configurator', '--standalone', '--nginx', '--apache', '--manual', '--manual-auth-hook', '--manual-cleanup-hook', '--manual-public-ip-logging-ok', '--webroot', '-w', '--webroot-path', '--webroot-map'],
+    [
+      '-a',
+      '--authenticator',
+      '-i',
+      '--installer',
+      '--configurator',
+      '--standalone',
+      '--nginx',
+      '--apache',
+      '--manual',
+      '--manual-auth-hook',
+      '--manual-cleanup-hook',
+      '--manual-public-ip-logging-ok',
+      '--webroot',
+      '-w',
+      '--webroot-path',
+      '--webroot-map',
+    ],
     'certkit validates over HTTP-01 with the webroot it shares with nginx; another authenticator or installer would bypass it',
   ],
-  [['--preferred-challenges'], 'certkit answers HTTP-01 challenges through nginx only; a CA offering another challenge type first could not be answered'],
-  [['--csr', '--cert-path', '--key-path', '--fullchain-path', '--chain-path'], 'certkit has certbot make the key and keep the certificate in its store (live/), where the deploy hook publishes it to nginx; files written elsewhere are never served'],
+  [
+    ['--preferred-challenges'],
+    'certkit answers HTTP-01 challenges through nginx only; a CA offering another challenge type first could not be answered',
+  ],
+  [
+    ['--csr', '--cert-path', '--key-path', '--fullchain-path', '--chain-path'],
+    'certkit has certbot make the key and keep the certificate in its store (live/), where the deploy hook publishes it to nginx; files written elsewhere are never served',
+  ],
   [['--must-staple'], "Let's Encrypt has turned OCSP off, so a must-staple certificate would fail in browsers"],
   [['--config-dir', '--work-dir', '--logs-dir'], 'certkit relies on the standard certbot directories inside the certbot container'],
   [['-c', '--config'], 'a certbot config file could set what certkit sets; put the flags you need in CERTBOT_OPTIONS'],
   [['--dry-run'], 'use `certkit update --dry-run`'],
-  [['--force-renewal', '--renew-by-default', '--keep-until-expiring', '--keep', '--reinstall'], 'use `certkit update --force`; certkit decides when to renew'],
+  [
+    ['--force-renewal', '--renew-by-default', '--keep-until-expiring', '--keep', '--reinstall'],
+    'use `certkit update --force`; certkit decides when to renew',
+  ],
   [['--no-autorenew'], 'certkit renews with `certbot renew`, which skips a certificate saved with autorenew off'],
   [['--duplicate'], 'it creates NAME-0001 copies that nginx never serves'],
   [['--deploy-hook', '--renew-hook'], 'certkit installs its own deploy hook to publish renewed certificates to nginx'],
   [['--preferred-profile', '--required-profile'], 'the ACME profile comes from CERTBOT_PROFILE, which certkit keeps on every renewal'],
   [['--ip-address'], 'IP addresses go in CERTBOT_DOMAIN beside the names'],
   [['--expand', '--allow-subset-of-names'], 'certkit passes --expand itself when names are added'],
-  [['--interactive', '--force-interactive', '--debug-challenges'], 'certkit runs certbot without a terminal, so nothing can answer a prompt'],
-  [['--redirect', '--no-redirect', '--hsts', '--no-hsts', '--auto-hsts', '--uir', '--no-uir', '--staple-ocsp', '--no-staple-ocsp'], 'these configure a web server through a certbot installer; certkit renders nginx itself (see the NGINX_* settings, e.g. NGINX_HSTS_MAX_AGE)'],
+  [
+    ['--interactive', '--force-interactive', '--debug-challenges'],
+    'certkit runs certbot without a terminal, so nothing can answer a prompt',
+  ],
+  [
+    ['--redirect', '--no-redirect', '--hsts', '--no-hsts', '--auto-hsts', '--uir', '--no-uir', '--staple-ocsp', '--no-staple-ocsp'],
+    'these configure a web server through a certbot installer; certkit renders nginx itself (see the NGINX_* settings, e.g. NGINX_HSTS_MAX_AGE)',
+  ],
   [['-h', '--help', '--version'], 'certbot would print and exit without issuing or renewing anything'],
 ];
 
@@ -50,11 +82,17 @@ export function splitCertbotOptions(raw: string): OptionsCheck {
   const bad = SHELL_METACHARACTERS.exec(raw);
   if (bad) {
     const shown = JSON.stringify(bad[0]);
-    return { ok: false, problem: `contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes)` };
+    return {
+      ok: false,
+      problem: `contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes)`,
+    };
   }
   const quote = unclosedQuote(raw);
   if (quote !== undefined) {
-    return { ok: false, problem: `has an unclosed ${quote.character} quote at position ${quote.position}; close it (a value with spaces goes between two ${quote.character} quotes) or remove it` };
+    return {
+      ok: false,
+      problem: `has an unclosed ${quote.character} quote at position ${quote.position}; close it (a value with spaces goes between two ${quote.character} quotes) or remove it`,
+    };
   }
   const words: string[] = [];
   for (const token of parse(raw)) {
@@ -68,7 +106,10 @@ export function splitCertbotOptions(raw: string): OptionsCheck {
       if (!word.startsWith('-') || word === '-') continue;
     }
     if (!word.startsWith('-') || word === '-' || word === '--') {
-      return { ok: false, problem: `has the word ${JSON.stringify(word)}, which is no flag nor a flag's value; certbot would read it as a command. Remove it, or put it after the flag it belongs to` };
+      return {
+        ok: false,
+        problem: `has the word ${JSON.stringify(word)}, which is no flag nor a flag's value; certbot would read it as a command. Remove it, or put it after the flag it belongs to`,
+      };
     }
     const read = word.startsWith('--') ? readLongFlag(word) : readShortFlags(word);
     if (!read.ok) return read;
@@ -90,13 +131,15 @@ function readLongFlag(word: string): FlagRead {
   const problem = refusal(flag.name, shown);
   if (problem) return { ok: false, problem };
   const takes = CERTBOT_LONG_FLAGS[flag.name];
-  if (takes === 'flag' && hasValue) return { ok: false, problem: `sets ${shown} with a value, but it takes none; remove "=${rest.join('=')}"` };
+  if (takes === 'flag' && hasValue)
+    return { ok: false, problem: `sets ${shown} with a value, but it takes none; remove "=${rest.join('=')}"` };
   return { ok: true, expectsValue: takes === 'value' && !hasValue };
 }
 
 /** argparse's abbreviation rule: an exact name, or a prefix of exactly one long flag. */
 function resolveLongFlag(name: string): { ok: true; name: string } | { ok: false; problem: string } {
-  if (name.startsWith('--dns-')) return { ok: false, problem: `sets ${name}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
+  if (name.startsWith('--dns-'))
+    return { ok: false, problem: `sets ${name}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
   if (Object.hasOwn(CERTBOT_LONG_FLAGS, name)) return { ok: true, name };
   const matches = Object.keys(CERTBOT_LONG_FLAGS).filter((flag) => flag.startsWith(name));
   if (matches.length === 1) return { ok: true, name: matches[0] as string };
@@ -105,7 +148,10 @@ function resolveLongFlag(name: string): { ok: true; name: string } | { ok: false
     return { ok: false, problem: `sets ${name}, which certbot cannot tell apart (it could be ${shown}); write the whole flag` };
   }
   const guess = closestName(name, Object.keys(CERTBOT_LONG_FLAGS));
-  return { ok: false, problem: `sets ${name}, which certbot does not know${guess ? ` (did you mean ${guess}?)` : ''}; fix the spelling or remove it (certbot --help all lists every flag)` };
+  return {
+    ok: false,
+    problem: `sets ${name}, which certbot does not know${guess ? ` (did you mean ${guess}?)` : ''}; fix the spelling or remove it (certbot --help all lists every flag)`,
+  };
 }
 
 function readShortFlags(word: string): FlagRead {
@@ -113,7 +159,11 @@ function readShortFlags(word: string): FlagRead {
   for (let index = 0; index < letters.length; index++) {
     const flag = `-${letters[index]}`;
     const takes = CERTBOT_SHORT_FLAGS[flag];
-    if (takes === undefined) return { ok: false, problem: `sets ${flag}${word === flag ? '' : ` (in ${word})`}, which certbot does not know; fix the spelling or remove it (certbot --help all lists every flag)` };
+    if (takes === undefined)
+      return {
+        ok: false,
+        problem: `sets ${flag}${word === flag ? '' : ` (in ${word})`}, which certbot does not know; fix the spelling or remove it (certbot --help all lists every flag)`,
+      };
     const problem = refusal(flag, flag);
     if (problem) return { ok: false, problem };
     if (takes === 'value') return { ok: true, expectsValue: index === letters.length - 1 };

@@ -1,8 +1,6 @@
 import type { AcmeServer } from './acme-servers.js';
 
-export type KeyType =
-  | { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' }
-  | { type: 'rsa'; size: 2048 | 3072 | 4096 };
+export type KeyType = { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' } | { type: 'rsa'; size: 2048 | 3072 | 4096 };
 
 /** Everything certkit needs, validated and with defaults applied. Built by loadConfig, never by hand. */
 export interface Config {

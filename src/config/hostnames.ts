@@ -9,16 +9,19 @@ export function hostnameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//.exec(name);
   if (scheme) return `starts with the scheme "${scheme[0]}"; remove it: the names are hostnames alone, e.g. "${bareHost(name)}"`;
-  if (name.includes('/')) return `has a path ("${name.slice(name.indexOf('/'))}"); remove it: the names are hostnames alone, e.g. "${bareHost(name)}"`;
+  if (name.includes('/'))
+    return `has a path ("${name.slice(name.indexOf('/'))}"); remove it: the names are hostnames alone, e.g. "${bareHost(name)}"`;
   if (name.includes('@')) return `has an "@"; the names are hostnames alone (the email address goes in CERTBOT_EMAIL)`;
   const unbracketed = name.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(unbracketed) !== 0) return unbracketed === name ? 'is an IP address, not a DNS name' : 'is an IP address in brackets; write it without them';
+  if (isIP(unbracketed) !== 0)
+    return unbracketed === name ? 'is an IP address, not a DNS name' : 'is an IP address in brackets; write it without them';
   const port = /^(.+):(\d*)$/.exec(name);
   if (port && !(port[1] as string).includes(':')) {
     return `ends with the port ":${port[2]}"; remove it (write "${port[1]}"): nginx's ports are set with NGINX_HTTPS_PORT and NGINX_HTTP_PORT`;
   }
   if (/^\d+(\.\d+){3}$/.test(name) || name.includes(':')) return 'looks like an IP address but is not a valid IPv4 or IPv6 address';
-  if (name.startsWith('*.')) return 'is a wildcard; wildcards need DNS-01 validation, which certkit does not do yet: list each name instead';
+  if (name.startsWith('*.'))
+    return 'is a wildcard; wildcards need DNS-01 validation, which certkit does not do yet: list each name instead';
   if (/[^\x00-\x7f]/.test(name)) {
     const ascii = domainToASCII(name);
     return ascii
@@ -34,13 +37,15 @@ export function hostnameProblem(name: string): string | undefined {
     if (problem) return `is not a hostname: ${problem}`;
     position += label.length + 1;
   }
-  if (/^\d+$/.test(labels.at(-1) as string)) return 'is not a hostname: its last label is all digits, which no top-level domain is (is it a mistyped IP address?)';
+  if (/^\d+$/.test(labels.at(-1) as string))
+    return 'is not a hostname: its last label is all digits, which no top-level domain is (is it a mistyped IP address?)';
   return undefined;
 }
 
 function labelProblem(label: string, position: number): string | undefined {
   if (label === '') return `it has an empty label at position ${position} (a dot at the start or two dots in a row); remove the extra dot`;
-  if (label.length > 63) return `its label "${label.slice(0, 20)}..." is ${label.length} characters long, over the 63 a label may have; shorten it`;
+  if (label.length > 63)
+    return `its label "${label.slice(0, 20)}..." is ${label.length} characters long, over the 63 a label may have; shorten it`;
   const bad = /[^a-z0-9-]/.exec(label);
   if (bad) {
     const shown = /\s/.test(bad[0]) ? 'a space' : `the character "${bad[0]}"`;
@@ -53,7 +58,11 @@ function labelProblem(label: string, position: number): string | undefined {
 
 /** What the user probably meant: the host of a URL or `host:port`, without scheme, credentials, port and path. */
 function bareHost(name: string): string {
-  return name.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^[^@/]*@/, '').replace(/[/?#].*$/, '').replace(/:\d*$/, '');
+  return name
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/^[^@/]*@/, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/:\d*$/, '');
 }
 
 /**
@@ -69,7 +78,20 @@ export function reservedNameKind(name: string): { kind: 'placeholder' | 'private
 }
 
 const PLACEHOLDER_SUFFIXES = ['example.com', 'example.net', 'example.org', 'example', 'test', 'invalid', 'localhost'];
-const PRIVATE_SUFFIXES = ['local', 'internal', 'home.arpa', 'arpa', 'alt', 'onion', 'lan', 'home', 'corp', 'intranet', 'private', 'localdomain'];
+const PRIVATE_SUFFIXES = [
+  'local',
+  'internal',
+  'home.arpa',
+  'arpa',
+  'alt',
+  'onion',
+  'lan',
+  'home',
+  'corp',
+  'intranet',
+  'private',
+  'localdomain',
+];
 
 /**
  * Splits a list of names, lowercased, duplicates dropped, order kept. CERTBOT_DOMAIN is comma-separated (so a stray

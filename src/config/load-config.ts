@@ -21,7 +21,12 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     const raw = given.trim() === '' ? fallback : given;
     const parsed = schema.safeParse(raw.trim());
     if (parsed.success) return parsed.data;
-    const where = fromEnv === undefined && input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : fromEnv !== undefined ? ' (from the environment)' : '';
+    const where =
+      fromEnv === undefined && input.file?.lines[key]
+        ? ` (${input.file.path} line ${input.file.lines[key]})`
+        : fromEnv !== undefined
+          ? ' (from the environment)'
+          : '';
     problems.push(`${key}: ${JSON.stringify(given)} ${parsed.error.issues[0]?.message ?? 'is invalid'}${where}`);
     return undefined;
   };
@@ -37,18 +42,41 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const httpsPort = read('NGINX_HTTPS_PORT', '443', portSchema);
   const httpPort = read('NGINX_HTTP_PORT', '80', portSchema);
   const upstream = read('NGINX_UPSTREAM', '', upstreamSchema);
-  const hstsMaxAge = read('NGINX_HSTS_MAX_AGE', '0', z.string().regex(/^\d{1,9}$/, 'is not a number of seconds (0 turns HSTS off)').transform(Number));
+  const hstsMaxAge = read(
+    'NGINX_HSTS_MAX_AGE',
+    '0',
+    z
+      .string()
+      .regex(/^\d{1,9}$/, 'is not a number of seconds (0 turns HSTS off)')
+      .transform(Number),
+  );
   const sslProtocols = read('NGINX_SSL_PROTOCOLS', 'TLSv1.2 TLSv1.3', sslProtocolsSchema);
-  const clientMaxBodySize = read('NGINX_CLIENT_MAX_BODY_SIZE', '100M', z.string().regex(/^\d{1,6}[kKmMgG]?$/, 'is not a size like 100M or 512k'));
+  const clientMaxBodySize = read(
+    'NGINX_CLIENT_MAX_BODY_SIZE',
+    '100M',
+    z.string().regex(/^\d{1,6}[kKmMgG]?$/, 'is not a size like 100M or 512k'),
+  );
   const checkIntervalMs = read('CERTKIT_CHECK_INTERVAL', '12h', intervalSchema);
   const preflight = read('CERTKIT_PREFLIGHT', 'true', booleanSchema);
-  const deployMode = read('CERTKIT_DEPLOY_MODE', 'copy', z.enum(['copy', 'hardlink', 'symlink'], { message: 'is not a deploy mode: use copy, hardlink or symlink' }));
-  const deployOwner = read('CERTKIT_DEPLOY_OWNER', '', z.string().regex(/^$|^\d{1,10}(:\d{1,10})?$/, 'is not a numeric owner like 101 or 101:101 (empty keeps root)'));
+  const deployMode = read(
+    'CERTKIT_DEPLOY_MODE',
+    'copy',
+    z.enum(['copy', 'hardlink', 'symlink'], { message: 'is not a deploy mode: use copy, hardlink or symlink' }),
+  );
+  const deployOwner = read(
+    'CERTKIT_DEPLOY_OWNER',
+    '',
+    z.string().regex(/^$|^\d{1,10}(:\d{1,10})?$/, 'is not a numeric owner like 101 or 101:101 (empty keeps root)'),
+  );
   const certMode = read('CERTKIT_DEPLOY_CERT_MODE', '0644', fileModeSchema);
   const keyMode = read('CERTKIT_DEPLOY_KEY_MODE', '0600', fileModeSchema);
   const allowLooseKeyMode = read('CERTKIT_ALLOW_LOOSE_KEY_MODE', 'false', booleanSchema);
   read('NGINX_BIND', '0.0.0.0', bindSchema);
-  const composeProjectName = read('COMPOSE_PROJECT_NAME', '', z.string().regex(/^[a-z0-9][a-z0-9_-]*$|^$/, 'is not a Compose project name (lowercase letters, digits, - and _)'));
+  const composeProjectName = read(
+    'COMPOSE_PROJECT_NAME',
+    '',
+    z.string().regex(/^[a-z0-9][a-z0-9_-]*$|^$/, 'is not a Compose project name (lowercase letters, digits, - and _)'),
+  );
 
   if (problems.length > 0 || !domains || !server || !keyType || !certbotOptions) {
     throw configError(problems, input.missingFile);
@@ -57,10 +85,14 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const emailDomain = email ? (email.split('@')[1] ?? '').toLowerCase() : '';
   const emailReserved = reservedNameKind(emailDomain);
   if (emailReserved && (server.name === 'production' || server.name === 'staging')) {
-    problems.push(`CERTBOT_EMAIL: "${email}" is at a ${emailReserved.kind === 'placeholder' ? 'placeholder' : 'private-network'} domain ("${emailReserved.suffix}"), which Let's Encrypt refuses as a contact; put an address you read, or leave it empty to register without one`);
+    problems.push(
+      `CERTBOT_EMAIL: "${email}" is at a ${emailReserved.kind === 'placeholder' ? 'placeholder' : 'private-network'} domain ("${emailReserved.suffix}"), which Let's Encrypt refuses as a contact; put an address you read, or leave it empty to register without one`,
+    );
   }
   if (httpsPort !== undefined && httpsPort === httpPort) {
-    problems.push(`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${httpsPort}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`);
+    problems.push(
+      `NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${httpsPort}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`,
+    );
   }
   if (keyMode !== undefined && !allowLooseKeyMode && (Number.parseInt(keyMode, 8) & 0o037) !== 0) {
     problems.push(
@@ -128,14 +160,19 @@ function reservedNameProblems(domains: string[], server: AcmeServer): string[] {
 /** `missingFile` is the .env path looked for and not found: the likely cause of every problem on a first start. */
 export function configError(problems: string[], missingFile?: string): CertkitError {
   const head = problems.length === 1 ? 'Invalid configuration' : `Invalid configuration (${problems.length} problems)`;
-  const hint = missingFile ? `There is no .env file (looked for ${missingFile}). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n` : '';
+  const hint = missingFile
+    ? `There is no .env file (looked for ${missingFile}). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n`
+    : '';
   return new CertkitError('CONFIG_INVALID', `${hint}${head}:\n  ${problems.join('\n  ')}`, { details: problems });
 }
 
 const domainList = z.string().transform((raw, ctx): string[] => {
   const names = splitNames(raw, /,/);
   if (names.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'is empty; set it to the name(s) this server answers for, comma-separated, e.g. example.com,www.example.com' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'is empty; set it to the name(s) this server answers for, comma-separated, e.g. example.com,www.example.com',
+    });
     return z.NEVER;
   }
   for (const [index, name] of names.entries()) {
@@ -159,7 +196,10 @@ const serverNameList = z.string().transform((raw, ctx): string[] => {
   const names = splitNames(raw);
   for (const name of names) {
     if (name !== '_' && !/^(\*\.)?[a-z0-9.-]+$/.test(name)) {
-      ctx.addIssue({ code: 'custom', message: `is not valid: "${name}" is not a server name for nginx (expected names like example.com or *.example.com)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not valid: "${name}" is not a server name for nginx (expected names like example.com or *.example.com)`,
+      });
       return z.NEVER;
     }
   }
@@ -170,11 +210,23 @@ const serverNameList = z.string().transform((raw, ctx): string[] => {
 export const IP_PROFILE = 'shortlived';
 
 // ACME profile names are short tokens the CA lists in its directory (classic, tlsserver, shortlived, ...).
-const profileSchema = z.string().regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "is not an ACME profile name: use one your CA lists, e.g. classic, tlsserver or shortlived (empty: the CA's default)");
+const profileSchema = z
+  .string()
+  .regex(
+    /^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    "is not an ACME profile name: use one your CA lists, e.g. classic, tlsserver or shortlived (empty: the CA's default)",
+  );
 
-const certNameSchema = z.string().regex(/^$|^[a-z0-9][a-z0-9._-]{0,127}$/, 'is not a certificate name (lowercase letters, digits, dots, - and _), e.g. example.com');
+const certNameSchema = z
+  .string()
+  .regex(/^$|^[a-z0-9][a-z0-9._-]{0,127}$/, 'is not a certificate name (lowercase letters, digits, dots, - and _), e.g. example.com');
 
-const emailSchema = z.string().regex(/^$|^[^\s@"'<>,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'is not an email address (expected someone@example.com, or leave it empty to register without one)');
+const emailSchema = z
+  .string()
+  .regex(
+    /^$|^[^\s@"'<>,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i,
+    'is not an email address (expected someone@example.com, or leave it empty to register without one)',
+  );
 
 const optionsSchema = z.string().transform((raw, ctx): string[] => {
   const result = splitCertbotOptions(raw);
@@ -205,7 +257,11 @@ const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
   return z.NEVER;
 });
 
-const portSchema = z.string().regex(/^\d{1,5}$/, 'is not a port number').transform(Number).refine((port) => port >= 1 && port <= 65535, 'is not a port between 1 and 65535');
+const portSchema = z
+  .string()
+  .regex(/^\d{1,5}$/, 'is not a port number')
+  .transform(Number)
+  .refine((port) => port >= 1 && port <= 65535, 'is not a port between 1 and 65535');
 
 // No path: nginx passes the request URI on unchanged when proxy_pass takes a variable. nginx -t cannot check the
 // host and port (proxy_pass takes a variable), so they are checked here.
@@ -214,7 +270,10 @@ const upstreamSchema = z.string().transform((raw, ctx): string => {
   const fix = 'expected scheme, host and port only, like http://web:3000 (leave it empty for a placeholder page)';
   const match = /^(https?):\/\/(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/i.exec(raw);
   if (!match) {
-    ctx.addIssue({ code: 'custom', message: /^[a-z]+:\/\//i.test(raw) ? `has a scheme nginx cannot proxy to; ${fix}` : `has no http:// or https:// scheme; ${fix}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: /^[a-z]+:\/\//i.test(raw) ? `has a scheme nginx cannot proxy to; ${fix}` : `has no http:// or https:// scheme; ${fix}`,
+    });
     return z.NEVER;
   }
   const [, scheme, host = '', port, path] = match;
@@ -223,7 +282,9 @@ const upstreamSchema = z.string().transform((raw, ctx): string => {
     hostProblem ??
     (port !== undefined && !/^\d{1,5}$/.test(port) ? `has the port "${port}", which is not a number` : undefined) ??
     (port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? `has the port ${port}, outside 1-65535` : undefined) ??
-    (path !== undefined && path !== '/' ? `has the path "${path}"; nginx passes the request path on as it came, so leave the path out` : undefined);
+    (path !== undefined && path !== '/'
+      ? `has the path "${path}"; nginx passes the request path on as it came, so leave the path out`
+      : undefined);
   if (problem) {
     ctx.addIssue({ code: 'custom', message: `${problem}; ${fix}` });
     return z.NEVER;
@@ -238,9 +299,11 @@ function upstreamHostProblem(host: string): string | undefined {
   if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `has "${host}", which is not an IPv4 address`;
   if (host.length > 253) return 'has a host longer than 253 characters';
   const bad = /[^A-Za-z0-9._-]/.exec(host);
-  if (bad) return `has the character ${JSON.stringify(bad[0])} in its host at position ${bad.index + 1}; a host holds letters, digits, ".", "-" and "_"`;
+  if (bad)
+    return `has the character ${JSON.stringify(bad[0])} in its host at position ${bad.index + 1}; a host holds letters, digits, ".", "-" and "_"`;
   const label = host.split('.').find((part) => part === '' || part.length > 63 || /^-|-$/.test(part));
-  if (label !== undefined) return `has the host "${host}", whose label "${label}" is empty, over 63 characters, or starts or ends with a hyphen`;
+  if (label !== undefined)
+    return `has the host "${host}", whose label "${label}" is empty, over 63 characters, or starts or ends with a hyphen`;
   return undefined;
 }
 

@@ -32,7 +32,9 @@ export function loadMonitoringConfig(input: { env: NodeJS.ProcessEnv; file?: Env
   const port = value('CERTKIT_METRICS_PORT');
   const metricsPort = port.raw === '' ? DEFAULT_PORT : Number(port.raw);
   if (!/^\d{1,5}$/.test(port.raw || String(DEFAULT_PORT)) || metricsPort < 1 || metricsPort > 65535) {
-    problems.push(`CERTKIT_METRICS_PORT: ${JSON.stringify(port.raw)} is not a port between 1 and 65535 (default ${DEFAULT_PORT})${port.where}`);
+    problems.push(
+      `CERTKIT_METRICS_PORT: ${JSON.stringify(port.raw)} is not a port between 1 and 65535 (default ${DEFAULT_PORT})${port.where}`,
+    );
   }
 
   const grace = value('CERTKIT_HEALTH_GRACE');
@@ -43,12 +45,18 @@ export function loadMonitoringConfig(input: { env: NodeJS.ProcessEnv; file?: Env
 
   const hooks = value('CERTKIT_ALERT_WEBHOOK');
   const alertWebhooks: URL[] = [];
-  hooks.raw.split(/[\s,]+/).filter(Boolean).forEach((text, index) => {
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    // The URL is a secret: the message names its position, never its text.
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) problems.push(`CERTKIT_ALERT_WEBHOOK: URL number ${index + 1} is not an http:// or https:// URL; separate several with commas or spaces${hooks.where}`);
-    else alertWebhooks.push(url);
-  });
+  hooks.raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .forEach((text, index) => {
+      const url = URL.canParse(text) ? new URL(text) : undefined;
+      // The URL is a secret: the message names its position, never its text.
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        problems.push(
+          `CERTKIT_ALERT_WEBHOOK: URL number ${index + 1} is not an http:// or https:// URL; separate several with commas or spaces${hooks.where}`,
+        );
+      else alertWebhooks.push(url);
+    });
 
   if (problems.length > 0) {
     throw new CertkitError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { details: problems });

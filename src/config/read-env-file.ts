@@ -23,8 +23,10 @@ export async function readEnvFile(path: string): Promise<EnvFile | undefined> {
 }
 
 export function unreadableReason(code: string | undefined): string {
-  if (code === 'EISDIR') return 'it is a folder, not a file. Remove the folder (a bind mount of a missing file creates one), then copy .env.example to .env';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied. Make it readable by the user certkit runs as (e.g. chmod 0640 .env and chown it to that user), or run certkit as its owner';
+  if (code === 'EISDIR')
+    return 'it is a folder, not a file. Remove the folder (a bind mount of a missing file creates one), then copy .env.example to .env';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'permission denied. Make it readable by the user certkit runs as (e.g. chmod 0640 .env and chown it to that user), or run certkit as its owner';
   if (code === 'ENOTDIR') return 'a part of the path is not a folder. Check the path given to --env-file / --project-dir';
   if (code === 'ELOOP') return 'it is a symbolic link that loops. Replace it with the file itself';
   return `the system said ${code ?? 'an unknown error'}. Check the file exists and is a readable text file`;

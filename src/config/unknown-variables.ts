@@ -3,17 +3,58 @@ import type { EnvFile } from './read-env-file.js';
 
 /** Every variable the kit reads: certkit itself, docker-compose.yaml's substitutions, and Compose's and Docker's own. */
 export const KNOWN_VARIABLES: readonly string[] = [
-  'CERTBOT_DOMAIN', 'CERTBOT_CERT_NAME', 'CERTBOT_EMAIL', 'CERTBOT_OPTIONS', 'CERTBOT_SERVER', 'CERTBOT_KEY_TYPE', 'CERTBOT_PROFILE', 'CERTBOT_IMAGE',
-  'NGINX_SERVER_NAME', 'NGINX_HTTPS_PORT', 'NGINX_HTTP_PORT', 'NGINX_BIND', 'NGINX_UPSTREAM', 'NGINX_HSTS_MAX_AGE',
-  'NGINX_SSL_PROTOCOLS', 'NGINX_CLIENT_MAX_BODY_SIZE', 'NGINX_IMAGE',
-  'CERTKIT_CHECK_INTERVAL', 'CERTKIT_PREFLIGHT', 'CERTKIT_DEPLOY_MODE', 'CERTKIT_DEPLOY_OWNER', 'CERTKIT_DEPLOY_CERT_MODE',
-  'CERTKIT_DEPLOY_KEY_MODE', 'CERTKIT_ALLOW_LOOSE_KEY_MODE', 'CERTKIT_DEPLOY_DIR', 'CERTKIT_DOCKER_SOCKET', 'CERTKIT_IMAGE',
-  'CERTKIT_NGINX_TLS', 'CERTKIT_METRICS_PORT', 'CERTKIT_METRICS_BIND', 'CERTKIT_METRICS_HOST_PORT', 'CERTKIT_HEALTH_GRACE',
-  'CERTKIT_HEALTHCHECK_INTERVAL', 'CERTKIT_ALERT_WEBHOOK',
-  'PEBBLE_IMAGE', 'PEBBLE_CHALLTESTSRV_IMAGE',
-  'COMPOSE_PROJECT_NAME', 'COMPOSE_FILE', 'COMPOSE_PROFILES', 'COMPOSE_PATH_SEPARATOR', 'COMPOSE_ENV_FILES', 'COMPOSE_PARALLEL_LIMIT',
-  'COMPOSE_IGNORE_ORPHANS', 'COMPOSE_REMOVE_ORPHANS', 'COMPOSE_ANSI', 'COMPOSE_STATUS_STDOUT', 'COMPOSE_MENU', 'COMPOSE_BAKE',
-  'DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONTEXT',
+  'CERTBOT_DOMAIN',
+  'CERTBOT_CERT_NAME',
+  'CERTBOT_EMAIL',
+  'CERTBOT_OPTIONS',
+  'CERTBOT_SERVER',
+  'CERTBOT_KEY_TYPE',
+  'CERTBOT_PROFILE',
+  'CERTBOT_IMAGE',
+  'NGINX_SERVER_NAME',
+  'NGINX_HTTPS_PORT',
+  'NGINX_HTTP_PORT',
+  'NGINX_BIND',
+  'NGINX_UPSTREAM',
+  'NGINX_HSTS_MAX_AGE',
+  'NGINX_SSL_PROTOCOLS',
+  'NGINX_CLIENT_MAX_BODY_SIZE',
+  'NGINX_IMAGE',
+  'CERTKIT_CHECK_INTERVAL',
+  'CERTKIT_PREFLIGHT',
+  'CERTKIT_DEPLOY_MODE',
+  'CERTKIT_DEPLOY_OWNER',
+  'CERTKIT_DEPLOY_CERT_MODE',
+  'CERTKIT_DEPLOY_KEY_MODE',
+  'CERTKIT_ALLOW_LOOSE_KEY_MODE',
+  'CERTKIT_DEPLOY_DIR',
+  'CERTKIT_DOCKER_SOCKET',
+  'CERTKIT_IMAGE',
+  'CERTKIT_NGINX_TLS',
+  'CERTKIT_METRICS_PORT',
+  'CERTKIT_METRICS_BIND',
+  'CERTKIT_METRICS_HOST_PORT',
+  'CERTKIT_HEALTH_GRACE',
+  'CERTKIT_HEALTHCHECK_INTERVAL',
+  'CERTKIT_ALERT_WEBHOOK',
+  'PEBBLE_IMAGE',
+  'PEBBLE_CHALLTESTSRV_IMAGE',
+  'COMPOSE_PROJECT_NAME',
+  'COMPOSE_FILE',
+  'COMPOSE_PROFILES',
+  'COMPOSE_PATH_SEPARATOR',
+  'COMPOSE_ENV_FILES',
+  'COMPOSE_PARALLEL_LIMIT',
+  'COMPOSE_IGNORE_ORPHANS',
+  'COMPOSE_REMOVE_ORPHANS',
+  'COMPOSE_ANSI',
+  'COMPOSE_STATUS_STDOUT',
+  'COMPOSE_MENU',
+  'COMPOSE_BAKE',
+  'DOCKER_HOST',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+  'DOCKER_CONTEXT',
 ];
 
 const KIT_PREFIX = /^(CERTBOT|CERTKIT|NGINX)_/;
@@ -30,9 +71,12 @@ export function unknownVariableWarnings(input: { env: NodeJS.ProcessEnv; file?: 
     if (known.has(key)) return;
     const guess = closestName(key.toUpperCase(), KNOWN_VARIABLES);
     if (guess) warnings.push(`${key}${where} is not a setting certkit knows, so it is ignored; did you mean ${guess}? Rename it.`);
-    else if (KIT_PREFIX.test(key.toUpperCase()) && all) warnings.push(`${key}${where} is not a setting certkit knows, so it is ignored; .env.example lists every setting.`);
+    else if (KIT_PREFIX.test(key.toUpperCase()) && all)
+      warnings.push(`${key}${where} is not a setting certkit knows, so it is ignored; .env.example lists every setting.`);
   };
-  for (const key of Object.keys(input.file?.values ?? {})) check(key, input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : '', true);
-  for (const key of Object.keys(input.env)) if (KIT_PREFIX.test(key) && !Object.hasOwn(input.file?.values ?? {}, key)) check(key, ' (from the environment)', true);
+  for (const key of Object.keys(input.file?.values ?? {}))
+    check(key, input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : '', true);
+  for (const key of Object.keys(input.env))
+    if (KIT_PREFIX.test(key) && !Object.hasOwn(input.file?.values ?? {}, key)) check(key, ' (from the environment)', true);
   return warnings;
 }

@@ -20,7 +20,10 @@ function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.Doc
     const tls = Boolean(env['DOCKER_TLS_VERIFY']);
     return { host: tcp[1], port: Number(tcp[2] ?? (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
   }
-  throw new CertkitError('DOCKER_UNREACHABLE', `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+  throw new CertkitError(
+    'DOCKER_UNREACHABLE',
+    `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
+  );
 }
 
 class DockerodeEngine implements Engine {
@@ -33,14 +36,20 @@ class DockerodeEngine implements Engine {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw new CertkitError('DOCKER_UNREACHABLE', `Docker is not reachable at ${this.endpoint} (${connectionHint(error)}). Set DOCKER_HOST to use another engine.`, { cause: error });
+      throw new CertkitError(
+        'DOCKER_UNREACHABLE',
+        `Docker is not reachable at ${this.endpoint} (${connectionHint(error)}). Set DOCKER_HOST to use another engine.`,
+        { cause: error },
+      );
     }
   }
 
   async listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]> {
     const label = [`${COMPOSE_LABELS.project}=${filter.project}`];
     if (filter.service) label.push(`${COMPOSE_LABELS.service}=${filter.service}`);
-    const summaries = await this.call(`list the containers of Compose project "${filter.project}"`, undefined, () => this.docker.listContainers({ all: filter.all ?? false, filters: { label } }));
+    const summaries = await this.call(`list the containers of Compose project "${filter.project}"`, undefined, () =>
+      this.docker.listContainers({ all: filter.all ?? false, filters: { label } }),
+    );
     const found = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
     return found.filter((container): container is ServiceContainer => container !== undefined);
   }
@@ -95,7 +104,9 @@ class DockerodeEngine implements Engine {
 
   async getArchive(containerId: string, path: string): Promise<Readable> {
     const what = `read ${path}`;
-    const source = (await this.call(what, containerId, () => this.docker.getContainer(containerId).getArchive({ path }))) as unknown as Readable;
+    const source = (await this.call(what, containerId, () =>
+      this.docker.getContainer(containerId).getArchive({ path }),
+    )) as unknown as Readable;
     // An error in the middle of the archive (the container removed, the engine gone) arrives as a certkit error too.
     const guarded = new PassThrough();
     source.on('error', (error: unknown) => void this.toCertkitError(error, what, containerId).then((wrapped) => guarded.destroy(wrapped)));
@@ -106,7 +117,12 @@ class DockerodeEngine implements Engine {
     await this.call(`write into ${path}`, containerId, () => this.docker.getContainer(containerId).putArchive(tar, { path }));
   }
 
-  private async startExec(containerId: string, argv: readonly string[], options: { env?: readonly string[] | undefined; stdin: boolean }, what: string): Promise<{ exec: Docker.Exec; stream: NodeJS.ReadWriteStream }> {
+  private async startExec(
+    containerId: string,
+    argv: readonly string[],
+    options: { env?: readonly string[] | undefined; stdin: boolean },
+    what: string,
+  ): Promise<{ exec: Docker.Exec; stream: NodeJS.ReadWriteStream }> {
     return this.call(what, containerId, async () => {
       const container = this.docker.getContainer(containerId);
       const exec = await container.exec({
@@ -160,7 +176,8 @@ class DockerodeEngine implements Engine {
   private async assertRunning(containerId: string, what: string, cause: unknown): Promise<void> {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const container = await this.inspectContainer(containerId).catch(() => undefined);
-      if (!container?.running) throw stoppedError(container, containerId, what, container ? `it is ${container.state}` : 'it no longer exists', cause);
+      if (!container?.running)
+        throw stoppedError(container, containerId, what, container ? `it is ${container.state}` : 'it no longer exists', cause);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -179,16 +196,25 @@ class DockerodeEngine implements Engine {
     const status = statusOf(error);
     const said = dockerMessage(error);
     if (status === undefined) {
-      return new CertkitError('DOCKER_UNREACHABLE', `lost Docker at ${this.endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`, { cause: error });
+      return new CertkitError(
+        'DOCKER_UNREACHABLE',
+        `lost Docker at ${this.endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`,
+        { cause: error },
+      );
     }
     // dockerode words every 404 of an archive call as "no such container"; Docker's own text tells a missing path apart.
-    if (status === 404 && /could not find the file|no such file/i.test(said)) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+    if (status === 404 && /could not find the file|no such file/i.test(said))
+      return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
     if (containerId !== undefined && (status === 409 || (status === 404 && /no such container/i.test(said)))) {
       const container = await this.inspectContainer(containerId).catch(() => undefined);
       return stoppedError(container, containerId, what, said, error);
     }
     if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-    return new CertkitError('DOCKER_FAILED', `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`, { cause: error });
+    return new CertkitError(
+      'DOCKER_FAILED',
+      `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,
+      { cause: error },
+    );
   }
 }
 
@@ -199,7 +225,13 @@ interface Output {
 }
 
 /** A container of the stack stopped (or went away) under certkit: say which, and how to bring it back. */
-function stoppedError(container: ServiceContainer | undefined, containerId: string, what: string, said: string, cause: unknown): CertkitError {
+function stoppedError(
+  container: ServiceContainer | undefined,
+  containerId: string,
+  what: string,
+  said: string,
+  cause: unknown,
+): CertkitError {
   const service = container?.service;
   const name = container?.name ?? containerId.slice(0, 12);
   const label = service ? `the ${service} container (${name})` : `container ${name}`;

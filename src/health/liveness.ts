@@ -1,8 +1,6 @@
 /** Where the renewal loop is: starting (before its first check), inside a check, or sleeping until the next. */
 export type LoopState =
-  | { phase: 'starting'; since: Date }
-  | { phase: 'checking'; since: Date }
-  | { phase: 'sleeping'; since: Date; until: Date };
+  { phase: 'starting'; since: Date } | { phase: 'checking'; since: Date } | { phase: 'sleeping'; since: Date; until: Date };
 
 export interface Liveness {
   healthy: boolean;
@@ -24,6 +22,9 @@ export function judgeLiveness(state: LoopState, now: Date, graceMs: number): Liv
   const over = late(state.since.getTime() + graceMs);
   const what = state.phase === 'starting' ? 'starting' : 'checking';
   return over > 0
-    ? { healthy: false, reason: `${what} since ${state.since.toISOString()}, longer than CERTKIT_HEALTH_GRACE (${Math.round(graceMs / 1000)} s)` }
+    ? {
+        healthy: false,
+        reason: `${what} since ${state.since.toISOString()}, longer than CERTKIT_HEALTH_GRACE (${Math.round(graceMs / 1000)} s)`,
+      }
     : { healthy: true, reason: `${what} since ${state.since.toISOString()}` };
 }

@@ -21,13 +21,43 @@ export interface CheckRecord {
 export class CertkitMetrics {
   readonly registry = new Registry();
   private readonly labels = ['name', 'issuer', 'profile'] as const;
-  private readonly notBefore = this.gauge('certkit_certificate_not_before_timestamp_seconds', 'The certificate\'s notBefore time (Unix seconds).', this.labels);
-  private readonly expiration = this.gauge('certkit_certificate_expiration_timestamp_seconds', 'The certificate\'s notAfter time: when it expires (Unix seconds).', this.labels);
-  private readonly renewal = this.gauge('certkit_certificate_renewal_timestamp_seconds', 'When certkit plans to renew the certificate (Unix seconds).', this.labels);
-  private readonly ready = this.gauge('certkit_certificate_ready_status', 'Whether the certificate is valid, deployed and served by nginx: 1 on the condition that holds (True or False).', [...this.labels, 'condition']);
-  private readonly servedMatch = this.gauge('certkit_certificate_served_serial_match', 'Whether nginx serves the serial in the store (1) or another one (0); absent when nginx was not probed.', this.labels);
-  private readonly attempts = new Counter({ name: 'certkit_renewal_attempts_total', help: 'Checks that issued or renewed, or failed trying.', labelNames: ['name'], registers: [this.registry] });
-  private readonly failures = new Counter({ name: 'certkit_renewal_failures_total', help: 'Failed checks, by reason (certkit\'s error code, e.g. CA_REFUSED).', labelNames: ['name', 'reason'], registers: [this.registry] });
+  private readonly notBefore = this.gauge(
+    'certkit_certificate_not_before_timestamp_seconds',
+    "The certificate's notBefore time (Unix seconds).",
+    this.labels,
+  );
+  private readonly expiration = this.gauge(
+    'certkit_certificate_expiration_timestamp_seconds',
+    "The certificate's notAfter time: when it expires (Unix seconds).",
+    this.labels,
+  );
+  private readonly renewal = this.gauge(
+    'certkit_certificate_renewal_timestamp_seconds',
+    'When certkit plans to renew the certificate (Unix seconds).',
+    this.labels,
+  );
+  private readonly ready = this.gauge(
+    'certkit_certificate_ready_status',
+    'Whether the certificate is valid, deployed and served by nginx: 1 on the condition that holds (True or False).',
+    [...this.labels, 'condition'],
+  );
+  private readonly servedMatch = this.gauge(
+    'certkit_certificate_served_serial_match',
+    'Whether nginx serves the serial in the store (1) or another one (0); absent when nginx was not probed.',
+    this.labels,
+  );
+  private readonly attempts = new Counter({
+    name: 'certkit_renewal_attempts_total',
+    help: 'Checks that issued or renewed, or failed trying.',
+    labelNames: ['name'],
+    registers: [this.registry],
+  });
+  private readonly failures = new Counter({
+    name: 'certkit_renewal_failures_total',
+    help: "Failed checks, by reason (certkit's error code, e.g. CA_REFUSED).",
+    labelNames: ['name', 'reason'],
+    registers: [this.registry],
+  });
   private readonly certbotRuns = new Histogram({
     name: 'certkit_certbot_run_duration_seconds',
     help: 'How long each certbot run took (certonly, renew), by result.',
@@ -40,7 +70,10 @@ export class CertkitMetrics {
   private readonly nextCheck = this.gauge('certkit_next_check_timestamp_seconds', 'When the next check is planned (Unix seconds).', []);
 
   constructor(build: { version: string; nodeVersion: string }) {
-    this.gauge('certkit_build_info', 'certkit\'s version and the Node.js running it; always 1.', ['version', 'node_version']).set({ version: build.version, node_version: build.nodeVersion }, 1);
+    this.gauge('certkit_build_info', "certkit's version and the Node.js running it; always 1.", ['version', 'node_version']).set(
+      { version: build.version, node_version: build.nodeVersion },
+      1,
+    );
   }
 
   /** Replaces every certificate series with these entries (a certificate gone from the store disappears). */

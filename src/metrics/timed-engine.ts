@@ -7,7 +7,11 @@ const TIMED = new Set(['certonly', 'renew', 'run', 'certificates']);
  * The same Engine, reporting how long each certbot run took. Wrapping the engine keeps the renewal workflow unaware
  * of metrics: every `certbot <subcommand>` exec it makes is timed here.
  */
-export function timeCertbotRuns(engine: Engine, record: (command: string, ok: boolean, seconds: number) => void, clock: () => number = () => performance.now()): Engine {
+export function timeCertbotRuns(
+  engine: Engine,
+  record: (command: string, ok: boolean, seconds: number) => void,
+  clock: () => number = () => performance.now(),
+): Engine {
   return new Proxy(engine, {
     get(target, property, receiver) {
       if (property !== 'exec') return Reflect.get(target, property, receiver) as unknown;

@@ -56,7 +56,9 @@ export function createDaemonMonitor(input: {
       input.metrics.setCertificates(entries);
       checks.push(...certificateChecks(entries, input.now()));
     } catch (error) {
-      input.log.warn(`monitoring: could not read the certificate status (${(error as Error).message}); expiry and serving alerts wait for the next check`);
+      input.log.warn(
+        `monitoring: could not read the certificate status (${(error as Error).message}); expiry and serving alerts wait for the next check`,
+      );
     }
     const { state, messages } = evaluateAlerts(alerts, checks, input.now());
     alerts = state;
@@ -77,13 +79,22 @@ export function createDaemonMonitor(input: {
         loop = { phase: 'sleeping', since: at, until: next };
         if (outcome.ok) certName = outcome.result.certName;
         const reason = outcome.ok ? undefined : isCertkitError(outcome.error) ? outcome.error.code : 'UNEXPECTED';
-        input.metrics.recordCheck({ at, ok: outcome.ok, next, certificate: certName, attempted: outcome.ok ? ISSUING.has(outcome.result.action) : true, ...(reason ? { reason } : {}) });
+        input.metrics.recordCheck({
+          at,
+          ok: outcome.ok,
+          next,
+          certificate: certName,
+          attempted: outcome.ok ? ISSUING.has(outcome.result.action) : true,
+          ...(reason ? { reason } : {}),
+        });
         const renewal = renewalCheck(
           outcome.ok
             ? { ok: true, certificate: certName, serial: outcome.result.serial }
             : { ok: false, certificate: certName, code: reason as string, cause: firstLine(outcome.error), nextRetry: next },
         );
-        pending = pending.then(() => evaluate(renewal)).catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
+        pending = pending
+          .then(() => evaluate(renewal))
+          .catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
       },
     },
     async metricsText() {
@@ -96,7 +107,9 @@ export function createDaemonMonitor(input: {
     },
     liveness: () => judgeLiveness(loop, input.now(), input.graceMs),
     reevaluate() {
-      pending = pending.then(() => evaluate(undefined)).catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
+      pending = pending
+        .then(() => evaluate(undefined))
+        .catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
     },
     settled: () => pending,
   };

@@ -6,7 +6,11 @@ import type { DaemonMonitor } from './daemon-monitor.js';
  * /metrics (Prometheus text) and /healthz on the compose network. Read-only, no secrets: the Docker socket is
  * never reachable through it.
  */
-export function startMonitorServer(monitor: Pick<DaemonMonitor, 'metricsText' | 'liveness'>, port: number, host = '0.0.0.0'): Promise<Server> {
+export function startMonitorServer(
+  monitor: Pick<DaemonMonitor, 'metricsText' | 'liveness'>,
+  port: number,
+  host = '0.0.0.0',
+): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -26,7 +30,11 @@ export function startMonitorServer(monitor: Pick<DaemonMonitor, 'metricsText' | 
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.code ?? error.message})`;
-      reject(new CertkitError('CONFIG_INVALID', `CERTKIT_METRICS_PORT: port ${port} on ${host} ${why}; set another port in .env`, { cause: error }));
+      reject(
+        new CertkitError('CONFIG_INVALID', `CERTKIT_METRICS_PORT: port ${port} on ${host} ${why}; set another port in .env`, {
+          cause: error,
+        }),
+      );
     });
     server.listen(port, host, () => resolve(server));
   });

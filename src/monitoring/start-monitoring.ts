@@ -37,7 +37,12 @@ export async function startMonitoring(input: {
   const webhooks = config.alertWebhooks.length > 0 ? createWebhookSender({ urls: config.alertWebhooks, log: input.log }) : undefined;
   const monitor = createDaemonMonitor({
     metrics,
-    collect: async () => collectStatus({ source: await containerStoreSource(engine, input.project), now: input.now(), nginx: { engine, project: input.project, self: input.self } }),
+    collect: async () =>
+      collectStatus({
+        source: await containerStoreSource(engine, input.project),
+        now: input.now(),
+        nginx: { engine, project: input.project, self: input.self },
+      }),
     webhooks,
     project: input.project,
     certName: input.certName,
@@ -50,7 +55,9 @@ export async function startMonitoring(input: {
   const timer = setInterval(() => monitor.reevaluate(), REEVALUATE_MS);
   timer.unref();
   const server = await startMonitorServer(monitor, config.metricsPort, input.self ? '0.0.0.0' : '127.0.0.1');
-  input.log.info(`metrics on :${config.metricsPort}/metrics, health on /healthz; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`);
+  input.log.info(
+    `metrics on :${config.metricsPort}/metrics, health on /healthz; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`,
+  );
   return {
     engine,
     observer: monitor.observer,

@@ -17,7 +17,10 @@ export class NginxContainer {
     const result = await this.engine.exec(this.container.id, ['/bin/sh', NGINX_ENTRYPOINT, 'select', mode]);
     const chosen = result.stdout.trim().split('\n').pop();
     if (result.exitCode !== 0 || (chosen !== 'https' && chosen !== 'http')) {
-      throw new CertkitError('NGINX_CONFIG_INVALID', `nginx refused the ${mode} configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`);
+      throw new CertkitError(
+        'NGINX_CONFIG_INVALID',
+        `nginx refused the ${mode} configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`,
+      );
     }
     return chosen;
   }
@@ -33,7 +36,11 @@ export class NginxContainer {
     try {
       await this.engine.signal(this.container.id, 'SIGHUP');
     } catch (error) {
-      throw new CertkitError('NGINX_NOT_SERVING', `could not signal nginx to reload (${(error as Error).message}); is the nginx container running?`, { cause: error });
+      throw new CertkitError(
+        'NGINX_NOT_SERVING',
+        `could not signal nginx to reload (${(error as Error).message}); is the nginx container running?`,
+        { cause: error },
+      );
     }
   }
 }

@@ -17,7 +17,8 @@ export function chooseProbeTarget(nginx: ServiceContainer, self: ServiceContaine
   }
   const published = nginx.ports.find((port) => port.containerPort === 443 && port.protocol === 'tcp' && port.hostPort > 0);
   if (published) {
-    const host = published.hostIp === '' || published.hostIp === '0.0.0.0' ? '127.0.0.1' : published.hostIp === '::' ? '::1' : published.hostIp;
+    const host =
+      published.hostIp === '' || published.hostIp === '0.0.0.0' ? '127.0.0.1' : published.hostIp === '::' ? '::1' : published.hostIp;
     return { host, port: published.hostPort };
   }
   const address = Object.values(nginx.networks)[0];

@@ -5,7 +5,9 @@ import { describeCertificate, type CertificateInfo } from '../certs/read-certifi
 export function probeTls(target: { host: string; port: number; servername: string; timeoutMs?: number }): Promise<CertificateInfo> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.host, port: target.port, servername: target.servername, rejectUnauthorized: false });
-    socket.setTimeout(target.timeoutMs ?? 5_000, () => socket.destroy(new Error(`TLS handshake with ${target.host}:${target.port} timed out`)));
+    socket.setTimeout(target.timeoutMs ?? 5_000, () =>
+      socket.destroy(new Error(`TLS handshake with ${target.host}:${target.port} timed out`)),
+    );
     socket.once('secureConnect', () => {
       const cert = socket.getPeerX509Certificate();
       socket.end();

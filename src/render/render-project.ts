@@ -17,7 +17,11 @@ export interface RenderChanges {
 }
 
 /** Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. */
-export async function renderProject(config: Config, projectDir: string, templatesDir = resolveTemplatesDir(projectDir)): Promise<RenderChanges> {
+export async function renderProject(
+  config: Config,
+  projectDir: string,
+  templatesDir = resolveTemplatesDir(projectDir),
+): Promise<RenderChanges> {
   const rendered = await renderTemplates(templatesDir, buildRenderContext(config));
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
   const changedOf = (service: 'certbot' | 'nginx') => rendered.filter((file) => file.service === service && changed.has(file.output));

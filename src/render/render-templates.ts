@@ -33,7 +33,13 @@ export async function renderTemplates(templatesDir: string, context: Record<stri
   const rendered: RenderedFile[] = [];
   for (const target of RENDER_TARGETS) {
     const source = await readTemplate(join(templatesDir, target.template), target.template);
-    rendered.push({ output: target.output, content: renderOne(handlebars, target.template, source, context), executable: target.executable, service: target.service, role: target.role });
+    rendered.push({
+      output: target.output,
+      content: renderOne(handlebars, target.template, source, context),
+      executable: target.executable,
+      service: target.service,
+      role: target.role,
+    });
   }
   return rendered;
 }
@@ -45,9 +51,15 @@ export function renderOne(handlebars: typeof Handlebars, name: string, source: s
   } catch (error) {
     const missing = /"([^"]+)" not defined/.exec(String((error as Error).message));
     if (missing) {
-      throw new CertkitError('TEMPLATE_MISSING_VALUE', `template ${name} uses "${missing[1]}", which certkit does not provide; fix the template (see templates/README.md for the values there are)`, { cause: error });
+      throw new CertkitError(
+        'TEMPLATE_MISSING_VALUE',
+        `template ${name} uses "${missing[1]}", which certkit does not provide; fix the template (see templates/README.md for the values there are)`,
+        { cause: error },
+      );
     }
-    throw new CertkitError('TEMPLATE_MISSING_VALUE', `template ${name} could not be rendered: ${(error as Error).message}`, { cause: error });
+    throw new CertkitError('TEMPLATE_MISSING_VALUE', `template ${name} could not be rendered: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -86,7 +98,11 @@ async function readTemplate(path: string, name: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new CertkitError('TEMPLATE_NOT_FOUND', `template ${name} is missing (looked for ${path}); restore it from git or reinstall certkit`, { cause: error });
+    throw new CertkitError(
+      'TEMPLATE_NOT_FOUND',
+      `template ${name} is missing (looked for ${path}); restore it from git or reinstall certkit`,
+      { cause: error },
+    );
   }
 }
 

@@ -21,7 +21,11 @@ const STORE_CONTENT = /^(live|archive|renewal|accounts)\/./;
 export async function backupStore(engine: Engine, certbot: ServiceContainer, file: string): Promise<{ entries: number; lineages: number }> {
   const temp = `${file}.partial-${process.pid}`;
   try {
-    await pipeline(await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt), createGzip(), createWriteStream(temp, { mode: 0o600 }));
+    await pipeline(
+      await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt),
+      createGzip(),
+      createWriteStream(temp, { mode: 0o600 }),
+    );
     const snapshot = await readTarSnapshot(createReadStream(temp).pipe(createGunzip()));
     await rename(temp, file);
     const lineages = [...snapshot.keys()].filter((path) => /^renewal\/[^/]+\.conf$/.test(path)).length;
@@ -37,17 +41,28 @@ export async function backupStore(engine: Engine, certbot: ServiceContainer, fil
  * the store, hardlinks only to earlier entries), refuses to overwrite a store in use unless `overwrite`, then hands the
  * entries to Docker in archive order so each hardlink's target exists before the link.
  */
-export async function restoreStore(engine: Engine, certbot: ServiceContainer, file: string, options: { overwrite: boolean }): Promise<{ entries: number; lineages: number }> {
+export async function restoreStore(
+  engine: Engine,
+  certbot: ServiceContainer,
+  file: string,
+  options: { overwrite: boolean },
+): Promise<{ entries: number; lineages: number }> {
   const kept = await readArchive(file);
   assertArchiveSafe(kept.map((item) => ({ path: item.path, type: tarEntryType(item.header.type), linkTarget: item.linkTarget })));
   if (!kept.some((item) => STORE_CONTENT.test(item.path))) {
-    throw new CertkitError('ARCHIVE_UNSAFE', `${file} holds no certbot store (no live/, archive/, renewal/ or accounts/ entries); nothing was written.`);
+    throw new CertkitError(
+      'ARCHIVE_UNSAFE',
+      `${file} holds no certbot store (no live/, archive/, renewal/ or accounts/ entries); nothing was written.`,
+    );
   }
   if (!options.overwrite) {
     const current = await readTarSnapshot(await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt));
     const inUse = [...current.keys()].filter((path) => STORE_CONTENT.test(path));
     if (inUse.length > 0) {
-      throw new CertkitError('USAGE', `the store in ${certbot.name} is not empty (${inUse.length} entries such as ${inUse[0]}); nothing was written. Back it up first (\`certkit backup\`), then restore with --force to overwrite.`);
+      throw new CertkitError(
+        'USAGE',
+        `the store in ${certbot.name} is not empty (${inUse.length} entries such as ${inUse[0]}); nothing was written. Back it up first (\`certkit backup\`), then restore with --force to overwrite.`,
+      );
     }
   }
   await engine.putArchive(certbot.id, CONTAINER_PATHS.letsencrypt, await repack(kept));
@@ -58,7 +73,9 @@ async function readArchive(file: string): Promise<TarItem[]> {
   try {
     return await readTarItems(createReadStream(file).pipe(createGunzip()), { keepContent: (header) => header.type === 'file' });
   } catch (error) {
-    throw new CertkitError('ARCHIVE_UNSAFE', `${file} is not a readable .tar.gz (${(error as Error).message}); nothing was written.`, { cause: error });
+    throw new CertkitError('ARCHIVE_UNSAFE', `${file} is not a readable .tar.gz (${(error as Error).message}); nothing was written.`, {
+      cause: error,
+    });
   }
 }
 
@@ -79,4 +96,3 @@ async function repack(items: readonly TarItem[]): Promise<Buffer> {
   tar.finalize();
   return collected;
 }
-

@@ -31,10 +31,21 @@ elif op == "remove":
 export function createContainerStoreWriter(engine: Engine, certbotId: string): StoreWriter {
   const root = CONTAINER_PATHS.letsencrypt;
   const run = async (op: string, a: string, b = ''): Promise<void> => {
-    const args = ['python3', '-c', SCRIPT, op, root, checkStoreRelative(a, root), op === 'chmod' ? b : b === '' ? '' : op === 'symlink' ? b : checkStoreRelative(b, root)];
+    const args = [
+      'python3',
+      '-c',
+      SCRIPT,
+      op,
+      root,
+      checkStoreRelative(a, root),
+      op === 'chmod' ? b : b === '' ? '' : op === 'symlink' ? b : checkStoreRelative(b, root),
+    ];
     const result = await engine.exec(certbotId, args);
     if (result.exitCode !== 0) {
-      throw new CertkitError('EXEC_FAILED', `${op} ${a}${b ? ` ${b}` : ''} failed in the certbot container: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+      throw new CertkitError(
+        'EXEC_FAILED',
+        `${op} ${a}${b ? ` ${b}` : ''} failed in the certbot container: ${result.stderr.trim().split('\n').pop() ?? ''}`,
+      );
     }
   };
   return {

@@ -20,20 +20,30 @@ export interface DoctorReport {
  * `certkit doctor [--fix]`: lists what is wrong with the store and the repairs that would mend it; with a writer,
  * applies them (never deleting data), redeploys stale copies, and reads the store again to report what is left.
  */
-export async function runDoctor(input: { source: StoreSource; now: Date; log: Logger; writer?: StoreWriter; certbot?: CertbotContainer }): Promise<DoctorReport> {
+export async function runDoctor(input: {
+  source: StoreSource;
+  now: Date;
+  log: Logger;
+  writer?: StoreWriter;
+  certbot?: CertbotContainer;
+}): Promise<DoctorReport> {
   const before = await input.source.readSnapshot();
   const reports = analyzeStore(before, { now: input.now });
   const problems = reports.flatMap((report) => report.problems.map((problem) => `${report.name}: ${problem}`));
   const repairs = planRepairs(before);
   const deployed = await input.source.readDeployedSerials();
   const stale = reports.filter((report) => deployedState(deployed, report.name, report.serial) === 'stale' && report.live === 'ok');
-  for (const report of stale) problems.push(`${report.name}: the deployed copy is stale (serial ${deployed?.get(report.name) ?? 'unreadable'}, store has ${report.serial})`);
+  for (const report of stale)
+    problems.push(
+      `${report.name}: the deployed copy is stale (serial ${deployed?.get(report.name) ?? 'unreadable'}, store has ${report.serial})`,
+    );
   const changes = [...repairs.map(describeRepair), ...stale.map((report) => `redeploy ${report.name} to the folder nginx reads`)];
 
   if (!input.writer) return { problems, changes, remaining: problems, fixed: false };
 
   const applied = await applyRepairs(repairs, input.writer);
-  for (const step of applied) input.log.info(`${step.ok ? 'done' : 'FAILED'}: ${describeRepair(step.repair)}${step.ok ? '' : ` (${(step.error as Error).message})`}`);
+  for (const step of applied)
+    input.log.info(`${step.ok ? 'done' : 'FAILED'}: ${describeRepair(step.repair)}${step.ok ? '' : ` (${(step.error as Error).message})`}`);
   if (input.certbot) {
     for (const report of stale) {
       await input.certbot.runDeployHook(report.name);
@@ -41,11 +51,13 @@ export async function runDoctor(input: { source: StoreSource; now: Date; log: Lo
     }
   }
   const after = await input.source.readSnapshot();
-  const remaining = analyzeStore(after, { now: input.now }).flatMap((report) => report.problems.map((problem) => `${report.name}: ${problem}`));
+  const remaining = analyzeStore(after, { now: input.now }).flatMap((report) =>
+    report.problems.map((problem) => `${report.name}: ${problem}`),
+  );
   const deployedAfter = await input.source.readDeployedSerials();
   for (const report of analyzeStore(after, { now: input.now })) {
-    if (deployedState(deployedAfter, report.name, report.serial) === 'stale') remaining.push(`${report.name}: the deployed copy is still stale`);
+    if (deployedState(deployedAfter, report.name, report.serial) === 'stale')
+      remaining.push(`${report.name}: the deployed copy is still stale`);
   }
   return { problems, changes, remaining, fixed: applied.every((step) => step.ok) };
 }
-

@@ -16,7 +16,11 @@ export async function readDirSnapshot(rootDir: string): Promise<StoreSnapshot> {
     const root = lstatSync(rootDir);
     if (!root.isDirectory()) throw new Error('not a directory');
   } catch (error) {
-    throw new CertkitError('STORE_INVALID', `cannot read the certificate store at ${rootDir}: it must be an existing directory (certbot's config dir, e.g. /etc/letsencrypt)`, { cause: error });
+    throw new CertkitError(
+      'STORE_INVALID',
+      `cannot read the certificate store at ${rootDir}: it must be an existing directory (certbot's config dir, e.g. /etc/letsencrypt)`,
+      { cause: error },
+    );
   }
   walk(rootDir, '', snapshot);
   return snapshot;

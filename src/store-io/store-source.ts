@@ -27,7 +27,10 @@ export function localStoreSource(dir: string): StoreSource {
 export async function containerStoreSource(engine: Engine, project: string): Promise<StoreSource> {
   const [certbot] = await engine.listContainers({ project, service: 'certbot', all: true });
   if (!certbot) {
-    throw new CertkitError('STACK_NOT_RUNNING', `Compose project "${project}" has no certbot container: create it with \`docker compose --profile certbot up -d\`, or read a folder with --store DIR.`);
+    throw new CertkitError(
+      'STACK_NOT_RUNNING',
+      `Compose project "${project}" has no certbot container: create it with \`docker compose --profile certbot up -d\`, or read a folder with --store DIR.`,
+    );
   }
   return {
     describe: `the certbot container ${certbot.name}`,

@@ -21,7 +21,10 @@ export interface StoreWriter {
 export function checkStoreRelative(path: string, root: string): string {
   const normalized = posix.normalize(path);
   if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-    throw new CertkitError('STORE_INVALID', `store path "${path}" leaves the store root ${root}; only relative paths inside it are allowed`);
+    throw new CertkitError(
+      'STORE_INVALID',
+      `store path "${path}" leaves the store root ${root}; only relative paths inside it are allowed`,
+    );
   }
   return normalized;
 }

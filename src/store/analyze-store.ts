@@ -62,21 +62,28 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
   const problems = [...live.problems];
 
   // What a web server would serve today; when live/ is broken, the newest archive version stands in.
-  const fallback = (kind: 'cert' | 'privkey') => (newest === null ? undefined : readContent(snapshot, `archive/${name}/${kind}${newest}.pem`));
+  const fallback = (kind: 'cert' | 'privkey') =>
+    newest === null ? undefined : readContent(snapshot, `archive/${name}/${kind}${newest}.pem`);
   const certPem = readLiveContent(snapshot, name, 'cert', states.cert) ?? fallback('cert');
   const keyPem = readLiveContent(snapshot, name, 'privkey', states.privkey) ?? fallback('privkey');
   const parsed = certPem === undefined ? null : parseCertificate(certPem.toString('utf8'));
   const info = parsed?.info ?? null;
-  if (certPem !== undefined && parsed === null) problems.push(`live/${name}/cert.pem is not a readable PEM certificate; relink it to an archive version or reissue.`);
+  if (certPem !== undefined && parsed === null)
+    problems.push(`live/${name}/cert.pem is not a readable PEM certificate; relink it to an archive version or reissue.`);
   if (parsed !== null && keyPem !== undefined) {
     const verdict = compareKey(parsed.cert, keyPem);
-    if (verdict !== null) problems.push(`live/${name}/privkey.pem ${verdict}: a web server refuses to start with this pair. Link cert.pem and privkey.pem to the same archive version.`);
+    if (verdict !== null)
+      problems.push(
+        `live/${name}/privkey.pem ${verdict}: a web server refuses to start with this pair. Link cert.pem and privkey.pem to the same archive version.`,
+      );
   }
 
   const renewalText = lineage.renewalPath === null ? undefined : readContent(snapshot, lineage.renewalPath);
   const conf = renewalText === undefined ? null : parseRenewalConf(renewalText.toString('utf8'));
   if (lineage.renewalPath === null) {
-    problems.push(`renewal/${name}.conf is missing, so "certbot renew" ignores this certificate${info === null ? '' : ` and it expires on ${isoDay(info.notAfter)}`}; restore the file from a backup, or reissue with "certbot certonly --cert-name ${name} ${info?.domains.map((d) => `-d ${d}`).join(' ') ?? '-d …'}".`);
+    problems.push(
+      `renewal/${name}.conf is missing, so "certbot renew" ignores this certificate${info === null ? '' : ` and it expires on ${isoDay(info.notAfter)}`}; restore the file from a backup, or reissue with "certbot certonly --cert-name ${name} ${info?.domains.map((d) => `-d ${d}`).join(' ') ?? '-d …'}".`,
+    );
   } else if (conf !== null) {
     problems.push(...checkRenewalConf(snapshot, lineage, conf));
   }
@@ -84,7 +91,9 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
 
   const left = info === null ? null : daysLeft(info.notAfter, now);
   if (info !== null && left !== null && info.notAfter.getTime() <= now.getTime()) {
-    problems.push(`The certificate expired on ${isoDay(info.notAfter)}; browsers reject it. Run "certbot renew --cert-name ${name}"${lineage.renewalPath === null ? ' once renewal/' + name + '.conf is back' : ''}, then reload the web server.`);
+    problems.push(
+      `The certificate expired on ${isoDay(info.notAfter)}; browsers reject it. Run "certbot renew --cert-name ${name}"${lineage.renewalPath === null ? ' once renewal/' + name + '.conf is back' : ''}, then reload the web server.`,
+    );
   }
   return {
     name,

@@ -8,7 +8,8 @@ export interface ArchiveEntry {
   linkTarget?: string;
 }
 
-export type ArchiveProblemKind = 'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file';
+export type ArchiveProblemKind =
+  'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file';
 
 export interface ArchiveProblem {
   path: string;
@@ -30,19 +31,25 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
   for (const entry of entries) {
     const path = entry.path.replace(/\/+$/, '');
     if (path.startsWith('/')) report(entry.path, 'absolute-path', 'absolute path; entries must be relative to the archive root');
-    else if (path.split('/').includes('..')) report(entry.path, 'parent-component', 'contains "..", which would write outside the archive root');
+    else if (path.split('/').includes('..'))
+      report(entry.path, 'parent-component', 'contains "..", which would write outside the archive root');
     const ancestor = findSymlinkAncestor(path, symlinks);
-    if (ancestor !== null) report(entry.path, 'through-symlink', `is written through the symlink ${ancestor}, so it could land anywhere that link points`);
-    if (!REGULAR_TYPES.has(entry.type)) report(entry.path, 'special-file', `is a ${entry.type}; a certificate store holds only files, folders and links`);
+    if (ancestor !== null)
+      report(entry.path, 'through-symlink', `is written through the symlink ${ancestor}, so it could land anywhere that link points`);
+    if (!REGULAR_TYPES.has(entry.type))
+      report(entry.path, 'special-file', `is a ${entry.type}; a certificate store holds only files, folders and links`);
     if (entry.type === 'symlink') {
       const target = entry.linkTarget ?? '';
-      if (target.startsWith('/')) report(entry.path, 'escaping-symlink', `symlink to the absolute path ${target}, outside the archive root`);
-      else if (escapesRoot(posix.join(posix.dirname(path), target))) report(entry.path, 'escaping-symlink', `symlink to ${target}, which resolves outside the archive root`);
+      if (target.startsWith('/'))
+        report(entry.path, 'escaping-symlink', `symlink to the absolute path ${target}, outside the archive root`);
+      else if (escapesRoot(posix.join(posix.dirname(path), target)))
+        report(entry.path, 'escaping-symlink', `symlink to ${target}, which resolves outside the archive root`);
       symlinks.add(posix.normalize(path));
     }
     if (entry.type === 'hardlink') {
       const target = posix.normalize((entry.linkTarget ?? '').replace(/\/+$/, ''));
-      if (!seen.has(target)) report(entry.path, 'hardlink-target', `hardlink to "${entry.linkTarget ?? ''}", which is not an entry earlier in the archive`);
+      if (!seen.has(target))
+        report(entry.path, 'hardlink-target', `hardlink to "${entry.linkTarget ?? ''}", which is not an entry earlier in the archive`);
     }
     seen.add(posix.normalize(path));
   }
@@ -55,9 +62,17 @@ export function assertArchiveSafe(entries: readonly ArchiveEntry[], kinds?: read
   if (problems.length === 0) return;
   const shown = problems.slice(0, 20).map((problem) => `  ${problem.message}`);
   const more = problems.length > shown.length ? [`  … and ${problems.length - shown.length} more`] : [];
-  throw new CertkitError('ARCHIVE_UNSAFE', [`refusing an archive with ${problems.length} unsafe entr${problems.length === 1 ? 'y' : 'ies'}; nothing was written:`, ...shown, ...more].join('\n'), {
-    details: problems.map((problem) => problem.message),
-  });
+  throw new CertkitError(
+    'ARCHIVE_UNSAFE',
+    [
+      `refusing an archive with ${problems.length} unsafe entr${problems.length === 1 ? 'y' : 'ies'}; nothing was written:`,
+      ...shown,
+      ...more,
+    ].join('\n'),
+    {
+      details: problems.map((problem) => problem.message),
+    },
+  );
 }
 
 function escapesRoot(joined: string): boolean {

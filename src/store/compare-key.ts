@@ -39,7 +39,8 @@ function readTlv(der: Buffer, offset: number): Tlv {
 
 function readChildren(der: Buffer, parent: Tlv): Tlv[] {
   const children: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end; offset = children[children.length - 1]?.end ?? parent.end) children.push(readTlv(der, offset));
+  for (let offset = parent.start; offset < parent.end; offset = children[children.length - 1]?.end ?? parent.end)
+    children.push(readTlv(der, offset));
   return children;
 }
 

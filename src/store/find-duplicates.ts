@@ -42,7 +42,8 @@ export function explainDuplicate(duplicate: LineageFacts, base: LineageFacts): s
 function reissue(name: string, domains: string[], source: LineageFacts): string {
   const names = domains.map((domain) => `-d ${domain}`).join(' ');
   const renewal = source.renewal;
-  const webroot = renewal?.authenticator === 'webroot' && renewal.webrootPaths[0] !== undefined ? ` --webroot -w ${renewal.webrootPaths[0]}` : '';
+  const webroot =
+    renewal?.authenticator === 'webroot' && renewal.webrootPaths[0] !== undefined ? ` --webroot -w ${renewal.webrootPaths[0]}` : '';
   const hint = webroot === '' ? ' (plus the authenticator options you issued it with)' : '';
   return `"certbot certonly --cert-name ${name} --expand${webroot} ${names}"${hint}`;
 }

@@ -22,7 +22,8 @@ export function inspectLiveFile(snapshot: StoreSnapshot, lineage: LineageIndex, 
   }
   if (entry.type !== 'symlink' || entry.linkTarget === undefined) return { state: 'other', type: entry.type };
   const target = entry.linkTarget;
-  if (target.startsWith('/')) return { state: 'absolute-link', target, version: parseAbsoluteVersion(snapshot, lineage.name, kind, target) };
+  if (target.startsWith('/'))
+    return { state: 'absolute-link', target, version: parseAbsoluteVersion(snapshot, lineage.name, kind, target) };
   const resolved = resolveLinkTarget(path, target);
   if (resolved === null || readContent(snapshot, resolved) === undefined) return { state: 'dangling', target };
   const version = parseArchiveVersion(lineage.name, kind, resolved);
@@ -40,7 +41,8 @@ export function inspectLiveFiles(snapshot: StoreSnapshot, lineage: LineageIndex)
 
 /** The bytes a web server reading live/NAME/<kind>.pem would get today, if any. */
 export function readLiveContent(snapshot: StoreSnapshot, name: string, kind: LiveKind, state: LiveFileState): Buffer | undefined {
-  if (state.state === 'absolute-link') return state.version === null ? undefined : readContent(snapshot, archivePath(name, kind, state.version));
+  if (state.state === 'absolute-link')
+    return state.version === null ? undefined : readContent(snapshot, archivePath(name, kind, state.version));
   return readContent(snapshot, livePath(name, kind));
 }
 

@@ -20,7 +20,10 @@ const KEY_OR_CSR = /^(keys|csr)\/[^/]+\.pem$/;
  */
 export function planPrune(snapshot: StoreSnapshot, keep: number): PrunePlan {
   if (!Number.isInteger(keep) || keep < 1) {
-    throw new CertkitError('USAGE', `keep must be a whole number of versions, at least 1 (got ${keep}): the newest version is what live/ serves`);
+    throw new CertkitError(
+      'USAGE',
+      `keep must be a whole number of versions, at least 1 (got ${keep}): the newest version is what live/ serves`,
+    );
   }
   const referenced = collectLinkTargets(snapshot, '', 8);
   // Only the files live/ names directly make their version whole; a reused key further down is kept on its own.
@@ -53,7 +56,8 @@ function collectLinkTargets(snapshot: StoreSnapshot, prefix: string, hops: numbe
     let current = path;
     let link = entry;
     for (let hop = 0; hop < hops && link.linkTarget !== undefined; hop += 1) {
-      const next = link.type === 'hardlink' ? link.linkTarget : link.type === 'symlink' ? resolveLinkTarget(current, link.linkTarget) : null;
+      const next =
+        link.type === 'hardlink' ? link.linkTarget : link.type === 'symlink' ? resolveLinkTarget(current, link.linkTarget) : null;
       if (next === null || targets.has(next)) break;
       targets.add(next);
       const found = snapshot.get(next);
@@ -77,6 +81,7 @@ function matchesLiveCopy(snapshot: StoreSnapshot, name: string, archivePath: str
 /** All renewal confs as one text: a keys/ file named in any of them is in use. */
 function collectRenewalConfText(snapshot: StoreSnapshot): string {
   const texts: string[] = [];
-  for (const [path, entry] of snapshot) if (path.startsWith('renewal/') && entry.content !== undefined) texts.push(entry.content.toString('utf8'));
+  for (const [path, entry] of snapshot)
+    if (path.startsWith('renewal/') && entry.content !== undefined) texts.push(entry.content.toString('utf8'));
   return texts.join('\n');
 }

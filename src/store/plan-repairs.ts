@@ -60,12 +60,20 @@ function planLiveRepairs(snapshot: StoreSnapshot, lineage: LineageIndex): Repair
   }
   for (const kind of LIVE_KINDS) {
     const state = states[kind];
-    const current = state.state === 'link' || state.state === 'absolute-link' ? state.version : state.state === 'file' ? state.matchesVersion : null;
+    const current =
+      state.state === 'link' || state.state === 'absolute-link' ? state.version : state.state === 'file' ? state.matchesVersion : null;
     if (state.state === 'link' && (newest === null || state.version >= newest)) continue;
     const version = current !== null && (newest === null || current > newest) ? current : newest;
     if (version === null) continue;
     if (state.state === 'other') setAside(kind, `a ${state.type} stood where the link belongs`);
-    repairs.push(link(lineage, kind, version, `${describeState(state)}; linking to ${version === current ? 'the same bytes' : 'the newest complete version'}`));
+    repairs.push(
+      link(
+        lineage,
+        kind,
+        version,
+        `${describeState(state)}; linking to ${version === current ? 'the same bytes' : 'the newest complete version'}`,
+      ),
+    );
   }
   return repairs;
 }
@@ -76,10 +84,18 @@ function holdsUnarchivedBytes(state: LiveFileState): boolean {
 }
 
 /** Where the bytes live/NAME/<kind>.pem serves today can be read from, after setting aside what must be kept. */
-function findCurrentSource(lineage: LineageIndex, kind: LiveKind, state: LiveFileState, newest: number | null, setAside: (kind: LiveKind, why: string) => string): string | null {
+function findCurrentSource(
+  lineage: LineageIndex,
+  kind: LiveKind,
+  state: LiveFileState,
+  newest: number | null,
+  setAside: (kind: LiveKind, why: string) => string,
+): string | null {
   switch (state.state) {
     case 'file':
-      return state.matchesVersion === null ? setAside(kind, 'its bytes match no archive version') : archivePath(lineage.name, kind, state.matchesVersion);
+      return state.matchesVersion === null
+        ? setAside(kind, 'its bytes match no archive version')
+        : archivePath(lineage.name, kind, state.matchesVersion);
     case 'link':
       return archivePath(lineage.name, kind, state.version);
     case 'absolute-link':

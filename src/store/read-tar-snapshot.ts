@@ -33,8 +33,14 @@ export interface TarItem {
  * Builds a snapshot from a tar stream, in archive order. Names that would leave the root are refused
  * (ARCHIVE_UNSAFE); links that point outside are kept, because seeing them is what analysis is for.
  */
-export async function readTarSnapshot(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, options: ReadTarOptions = {}): Promise<StoreSnapshot> {
-  const items = await readTarItems(input, { ...options, keepContent: (header) => header.type === 'file' && shouldKeepContent(header.name) });
+export async function readTarSnapshot(
+  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+  options: ReadTarOptions = {},
+): Promise<StoreSnapshot> {
+  const items = await readTarItems(input, {
+    ...options,
+    keepContent: (header) => header.type === 'file' && shouldKeepContent(header.name),
+  });
   const entries = items.map(({ path, header, linkTarget, content }) => {
     const entry = toEntry(header, content);
     if (linkTarget !== undefined) entry.linkTarget = linkTarget;
@@ -54,7 +60,12 @@ export async function readTarItems(
   options: ReadTarOptions & { keepContent: (header: Header) => boolean },
 ): Promise<TarItem[]> {
   const raw = await collectEntries(input, options.keepContent);
-  const prefix = options.stripFolder === undefined ? findSingleFolder(raw) : options.stripFolder === false ? null : options.stripFolder.replace(/\/+$/, '');
+  const prefix =
+    options.stripFolder === undefined
+      ? findSingleFolder(raw)
+      : options.stripFolder === false
+        ? null
+        : options.stripFolder.replace(/\/+$/, '');
   const strip = (name: string): string => {
     const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
     return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
@@ -69,7 +80,10 @@ export async function readTarItems(
   return items;
 }
 
-async function collectEntries(input: NodeJS.ReadableStream | AsyncIterable<Buffer>, keepContent: (header: Header) => boolean): Promise<RawEntry[]> {
+async function collectEntries(
+  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+  keepContent: (header: Header) => boolean,
+): Promise<RawEntry[]> {
   const extractor = extract();
   const source = Readable.from(input as AsyncIterable<Buffer>);
   source.on('error', (error) => extractor.destroy(error));

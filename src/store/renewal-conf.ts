@@ -45,7 +45,10 @@ export function parseRenewalConf(text: string): RenewalConf {
     profile: savedProfile(flat),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
     // certbot stores a list as `a, b,` (trailing comma even for one item).
-    webrootPaths: (param('webroot_path') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
+    webrootPaths: (param('webroot_path') ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
     paths,
     paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
   };
@@ -97,21 +100,31 @@ export function checkRenewalConf(snapshot: StoreSnapshot, lineage: LineageIndex,
     const value = conf.paths[kind];
     const expected = `/live/${name}/${kind}.pem`;
     if (value === undefined) {
-      problems.push(`${file} has no "${kind} = …" line, so certbot cannot load this certificate; add "${kind} = /etc/letsencrypt${expected}" (your config dir in place of /etc/letsencrypt).`);
+      problems.push(
+        `${file} has no "${kind} = …" line, so certbot cannot load this certificate; add "${kind} = /etc/letsencrypt${expected}" (your config dir in place of /etc/letsencrypt).`,
+      );
     } else if (!value.endsWith(expected)) {
-      problems.push(`${file} says ${kind} = ${value}, but this certificate's file is …${expected}; point it there, or certbot renews one certificate and updates another's files.`);
+      problems.push(
+        `${file} says ${kind} = ${value}, but this certificate's file is …${expected}; point it there, or certbot renews one certificate and updates another's files.`,
+      );
     } else if (!snapshot.has(expected.slice(1))) {
-      problems.push(`${file} says ${kind} = ${value}, which does not exist in the store; restore live/${name}/ (see the live/ problems) before renewing.`);
+      problems.push(
+        `${file} says ${kind} = ${value}, which does not exist in the store; restore live/${name}/ (see the live/ problems) before renewing.`,
+      );
     }
   }
   const archiveDir = conf.paths['archive_dir'];
   const expectedArchive = `/archive/${name}`;
   if (archiveDir === undefined) {
-    problems.push(`${file} has no "archive_dir = …" line; add "archive_dir = /etc/letsencrypt${expectedArchive}" (your config dir in place of /etc/letsencrypt).`);
+    problems.push(
+      `${file} has no "archive_dir = …" line; add "archive_dir = /etc/letsencrypt${expectedArchive}" (your config dir in place of /etc/letsencrypt).`,
+    );
   } else if (!archiveDir.replace(/\/+$/, '').endsWith(expectedArchive)) {
     problems.push(`${file} says archive_dir = ${archiveDir}, but this certificate's versions are in …${expectedArchive}; point it there.`);
   } else if (!lineage.hasArchiveDir) {
-    problems.push(`${file} says archive_dir = ${archiveDir}, which does not exist in the store; without its versions certbot cannot renew: restore archive/${name}/ from a backup, or reissue with "certbot certonly --cert-name ${name} -d …".`);
+    problems.push(
+      `${file} says archive_dir = ${archiveDir}, which does not exist in the store; without its versions certbot cannot renew: restore archive/${name}/ from a backup, or reissue with "certbot certonly --cert-name ${name} -d …".`,
+    );
   }
   return problems;
 }

@@ -37,11 +37,15 @@ export function buildStatusEntries(
     const deployedSerial = deployed?.get(report.name);
     const state = deployedState(deployed, report.name, report.serial);
     if (state === 'stale') {
-      problems.push(`the deployed copy is serial ${deployedSerial ?? 'unreadable'}, the store has ${report.serial ?? 'none'}: run \`certkit doctor --fix\` (or \`certkit update\`) to redeploy`);
+      problems.push(
+        `the deployed copy is serial ${deployedSerial ?? 'unreadable'}, the store has ${report.serial ?? 'none'}: run \`certkit doctor --fix\` (or \`certkit update\`) to redeploy`,
+      );
     }
     const servedSerial = served.get(report.name) ?? null;
     if (deployed?.has(report.name) && served.has(report.name) && servedSerial !== report.serial) {
-      problems.push(`nginx serves ${servedSerial === null ? 'no certificate' : `serial ${servedSerial}`} for ${report.domains[0] ?? report.name}, not ${report.serial ?? 'none'}: run \`certkit update\``);
+      problems.push(
+        `nginx serves ${servedSerial === null ? 'no certificate' : `serial ${servedSerial}`} for ${report.domains[0] ?? report.name}, not ${report.serial ?? 'none'}: run \`certkit update\``,
+      );
     }
     return {
       name: report.name,
@@ -80,7 +84,11 @@ export function formatStatusTable(entries: readonly StatusEntry[]): string {
   ]);
   const header = ['NAME', 'DOMAINS', 'EXPIRES', 'PROFILE', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   const problems = entries.flatMap((entry) => entry.problems.map((problem) => `  ${entry.name}: ${problem}`));
   return [line(header), ...rows.map(line), ...(problems.length > 0 ? ['', 'problems:', ...problems] : [])].join('\n') + '\n';
 }

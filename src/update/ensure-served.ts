@@ -33,7 +33,10 @@ export async function ensureServed(input: {
 }): Promise<{ served: ServedName[]; reloaded: boolean }> {
   const target = chooseProbeTarget(input.stack.nginx, input.self);
   if (!target) {
-    throw new CertkitError('NGINX_NOT_SERVING', `cannot reach nginx's HTTPS port to verify it: publish port 443 of the nginx service (NGINX_HTTPS_PORT).`);
+    throw new CertkitError(
+      'NGINX_NOT_SERVING',
+      `cannot reach nginx's HTTPS port to verify it: publish port 443 of the nginx service (NGINX_HTTPS_PORT).`,
+    );
   }
   const probe = input.probe ?? probeTls;
   const current = await probeAll(probe, target, input.names);
@@ -41,7 +44,14 @@ export async function ensureServed(input: {
 
   const nginx = new NginxContainer(input.engine, input.stack.nginx);
   const loading = input.forceReload ? undefined : await nginx.certificateLoading();
-  if (decideCertificatePickup({ served: current.map((entry) => entry.serial), serial: input.serial, configChanged: input.forceReload, loading }) === 'await') {
+  if (
+    decideCertificatePickup({
+      served: current.map((entry) => entry.serial),
+      serial: input.serial,
+      configChanged: input.forceReload,
+      loading,
+    }) === 'await'
+  ) {
     const served = await awaitSerial(input, probe, target, 5_000).catch(() => undefined);
     if (served) return { served, reloaded: false };
     input.log.info(`nginx still serves the previous certificate 5 s after the deploy; reloading it`);
@@ -80,7 +90,10 @@ async function probeAll(probe: Probe, target: ProbeTarget, names: readonly strin
   return Promise.all(
     names.map(async (name) => ({
       name,
-      serial: await probe({ ...target, servername: name, timeoutMs: 3_000 }).then((info) => info.serial, () => undefined),
+      serial: await probe({ ...target, servername: name, timeoutMs: 3_000 }).then(
+        (info) => info.serial,
+        () => undefined,
+      ),
     })),
   );
 }

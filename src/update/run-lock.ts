@@ -71,7 +71,10 @@ export async function acquireRunLock(
     }
     const ended = await lease.close();
     if (ended.exitCode !== 3) {
-      throw new CertkitError('EXEC_FAILED', `could not take the certkit lock ${LOCK_PATH} in the certbot container: ${(ended.stderr || ended.stdout).trim() || `exit ${ended.exitCode}`}`);
+      throw new CertkitError(
+        'EXEC_FAILED',
+        `could not take the certkit lock ${LOCK_PATH} in the certbot container: ${(ended.stderr || ended.stdout).trim() || `exit ${ended.exitCode}`}`,
+      );
     }
     const text = await engine.exec(certbotId, ['cat', LOCK_PATH]);
     if (text.exitCode !== 0) continue; // released between the two calls

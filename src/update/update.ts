@@ -78,7 +78,13 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   const unsupported = certbotSupportProblems(ctx.config, version);
   if (unsupported.length > 0) throw configError(unsupported);
 
-  const release = await acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose });
+  const release = await acquireRunLock(ctx.engine, stack.certbot.id, {
+    waitMs: ctx.lockWaitMs,
+    log,
+    now: ctx.now,
+    sleep: ctx.sleep,
+    purpose: options.purpose,
+  });
   let failed = false;
   try {
     // Rendering writes files every run shares, and a run that waited for the lock may hold a .env read before the
@@ -91,16 +97,34 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const rendered = render.files;
     if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
     const before = await certbot.readLineage(config.certName);
-    const renewalWindow = before && !options.dryRun ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log) : undefined;
+    const renewalWindow =
+      before && !options.dryRun
+        ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
+        : undefined;
     const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
     log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
     if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
     if (options.dryRun) {
-      return { certName: config.certName, domains: config.domains, action: 'dry-run', reasons: plan.reasons, serial: before?.serial, notAfter: before?.notAfter, profile: config.profile, served: [], reloaded: false, rendered };
+      return {
+        certName: config.certName,
+        domains: config.domains,
+        action: 'dry-run',
+        reasons: plan.reasons,
+        serial: before?.serial,
+        notAfter: before?.notAfter,
+        profile: config.profile,
+        served: [],
+        reloaded: false,
+        rendered,
+      };
     }
 
     const after = await certbot.readLineage(config.certName);
-    if (!after) throw new CertkitError('CERTBOT_FAILED', `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`);
+    if (!after)
+      throw new CertkitError(
+        'CERTBOT_FAILED',
+        `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`,
+      );
     // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
     const deployed = deployedState(await readDeployedSerials(ctx.engine, stack.certbot.id), config.certName, after.serial);
     if (render.deployHookChanged || deployed !== 'ok') {
@@ -119,9 +143,21 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       serial: after.serial,
       forceReload: render.nginxChanged,
     });
-    const action = before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
+    const action =
+      before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
     const profile = after.renewal?.profile ?? config.profile;
-    return { certName: config.certName, domains: after.domains, action, reasons: plan.reasons, serial: after.serial, notAfter: after.notAfter, profile, served, reloaded, rendered };
+    return {
+      certName: config.certName,
+      domains: after.domains,
+      action,
+      reasons: plan.reasons,
+      serial: after.serial,
+      notAfter: after.notAfter,
+      profile,
+      served,
+      reloaded,
+      rendered,
+    };
   } catch (error) {
     failed = true;
     throw error;
@@ -136,7 +172,11 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
 }
 
 /** The certbot version, from the cache when this container (same id, same start) was asked before. */
-export async function readCertbotVersion(certbot: Pick<CertbotContainer, 'version'>, container: Pick<ServiceContainer, 'id' | 'startedAt'>, cache: Map<string, Version> | undefined): Promise<Version> {
+export async function readCertbotVersion(
+  certbot: Pick<CertbotContainer, 'version'>,
+  container: Pick<ServiceContainer, 'id' | 'startedAt'>,
+  cache: Map<string, Version> | undefined,
+): Promise<Version> {
   // A container's image is fixed for its life; the start time also catches a certbot upgraded inside and restarted.
   const key = `${container.id}@${container.startedAt ?? ''}`;
   const known = cache?.get(key);
@@ -165,7 +205,7 @@ async function runPlan(
   } catch (error) {
     // Pebble keeps no state across restarts: its try-out accounts are disposable, so register anew and reissue.
     if (!(isCertkitError(error, 'CA_ACCOUNT_UNKNOWN') && ctx.config.server.name === 'pebble')) throw error;
-    ctx.log.info('the local test CA was restarted and forgot certbot\'s account; registering a new one');
+    ctx.log.info("the local test CA was restarted and forgot certbot's account; registering a new one");
     await certbot.setAccountsAside(ctx.config.server.url, String(ctx.now().getTime()));
     await certbot.runCertbot(planForcedReissue(ctx.config, options));
   }
@@ -175,7 +215,10 @@ async function nginxAddressForPebble(ctx: UpdateContext, stack: Stack): Promise<
   const [pebble] = await ctx.engine.listContainers({ project: ctx.project, service: 'pebble' });
   const address = addressOnSharedNetwork(stack.nginx, pebble);
   if (!address) {
-    throw new CertkitError('STACK_NOT_RUNNING', 'CERTBOT_SERVER=pebble, but no pebble container shares a network with nginx: start the stack with `docker compose --profile certbot --profile pebble up -d`.');
+    throw new CertkitError(
+      'STACK_NOT_RUNNING',
+      'CERTBOT_SERVER=pebble, but no pebble container shares a network with nginx: start the stack with `docker compose --profile certbot --profile pebble up -d`.',
+    );
   }
   return address;
 }

@@ -6,7 +6,8 @@ import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 
-const checkLines = (logs: string, name: string, action: string) => logs.split('\n').filter((line) => line.includes(`check done: ${name} ${action}`));
+const checkLines = (logs: string, name: string, action: string) =>
+  logs.split('\n').filter((line) => line.includes(`check done: ${name} ${action}`));
 
 // ACME Renewal Information: the CA can move a certificate's renewal window forward (an incident, a revocation ahead).
 // The daemon renews as soon as the window opens and says why; without that signal a 90-day certificate is left alone
@@ -28,7 +29,11 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('ARI: the CA 
 
   it('without a signal, the daemon checks again and again and does not renew', async () => {
     const name = stack.names[0] as string;
-    first = await waitUntil('the first certificate to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 });
+    first = await waitUntil(
+      'the first certificate to be served',
+      async () => probeCertificate(stack.httpsPort, name).catch(() => undefined),
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
     const unchanged = await waitUntil(
       'three checks after issuance',
       async () => {
@@ -58,10 +63,16 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('ARI: the CA 
     });
     expect(renewed.notAfter.getTime()).toBeGreaterThan(first.notAfter.getTime());
     const logs = await daemonLogs();
-    expect(checkLines(logs, name, 'renewed').join('\n')).toMatch(/the CA asked for renewal \(ARI\): its renewal window for this certificate runs /);
+    expect(checkLines(logs, name, 'renewed').join('\n')).toMatch(
+      /the CA asked for renewal \(ARI\): its renewal window for this certificate runs /,
+    );
     // The new certificate has the CA's ordinary window again: the next check leaves it alone (no renewal loop).
     const unchangedBefore = checkLines(logs, name, 'unchanged').length;
-    await waitUntil('one more check after the renewal', async () => (checkLines(await daemonLogs(), name, 'unchanged').length > unchangedBefore ? true : undefined), { timeoutMs: 30_000, intervalMs: 1_000 });
+    await waitUntil(
+      'one more check after the renewal',
+      async () => (checkLines(await daemonLogs(), name, 'unchanged').length > unchangedBefore ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
     expect((await probeCertificate(stack.httpsPort, name)).serial).toBe(renewed.serial);
   });
 });

@@ -18,9 +18,17 @@ describe.skipIf(dockerMissing !== '')('bad configuration', () => {
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['an empty domain', { CERTBOT_DOMAIN: '' }, /CERTBOT_DOMAIN: "" is empty/],
-    ['a malformed domain', { CERTBOT_DOMAIN: 'exa mple.com' }, /CERTBOT_DOMAIN: "exa mple.com" is not valid: "exa mple.com" is not a hostname/],
+    [
+      'a malformed domain',
+      { CERTBOT_DOMAIN: 'exa mple.com' },
+      /CERTBOT_DOMAIN: "exa mple.com" is not valid: "exa mple.com" is not a hostname/,
+    ],
     ['a bad email', { CERTBOT_EMAIL: 'not-an-email' }, /CERTBOT_EMAIL: "not-an-email" is not an email address/],
-    ['a shell metacharacter in CERTBOT_OPTIONS', { CERTBOT_OPTIONS: '--preferred-chain x; rm -rf /' }, /CERTBOT_OPTIONS: .* contains the shell character ";"/],
+    [
+      'a shell metacharacter in CERTBOT_OPTIONS',
+      { CERTBOT_OPTIONS: '--preferred-chain x; rm -rf /' },
+      /CERTBOT_OPTIONS: .* contains the shell character ";"/,
+    ],
   ];
 
   for (const [what, values, message] of cases) {
@@ -41,7 +49,13 @@ describe.skipIf(dockerMissing !== '')('bad configuration', () => {
     const init = await stack.compose(['logs', '--no-color', 'certkit-init']);
     expect(init.stdout).toMatch(/CERTBOT_DOMAIN/);
     // Only the local CA's two containers, which do not depend on the configuration, may be up.
-    const running = await runCommand('docker', ['ps', '--format', '{{.Label "com.docker.compose.service"}}', '--filter', `label=com.docker.compose.project=${stack.project}`]);
+    const running = await runCommand('docker', [
+      'ps',
+      '--format',
+      '{{.Label "com.docker.compose.service"}}',
+      '--filter',
+      `label=com.docker.compose.project=${stack.project}`,
+    ]);
     expect(running.stdout.split('\n').filter(Boolean).sort()).toEqual(['pebble', 'pebble-challtestsrv']);
   });
 });

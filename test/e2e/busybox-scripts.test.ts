@@ -10,12 +10,23 @@ const dockerMissing = inject('dockerMissing');
 // The official certbot and nginx images are Alpine-based: /bin/sh is busybox ash and the tools are busybox applets.
 // The stand-ins are made the same way, and every script the kit runs in them must work there (no bash or dash
 // feature, no tool the official image lacks). See CONTRIBUTING.md for the list of what the kit runs in each.
-describe.skipIf(dockerMissing !== '')('the kit\'s scripts under busybox sh', () => {
+describe.skipIf(dockerMissing !== '')("the kit's scripts under busybox sh", () => {
   let stack: TestStack;
   let scratch: string;
   const images = inject('images');
   const busybox = (image: string, mounts: string[], args: string[], env: string[] = []) =>
-    runCommand('docker', ['run', '--rm', '--network', 'none', ...mounts.flatMap((m) => ['-v', m]), ...env.flatMap((e) => ['-e', e]), '--entrypoint', '/bin/busybox', image, ...args]);
+    runCommand('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      ...mounts.flatMap((m) => ['-v', m]),
+      ...env.flatMap((e) => ['-e', e]),
+      '--entrypoint',
+      '/bin/busybox',
+      image,
+      ...args,
+    ]);
 
   beforeAll(async () => {
     stack = await TestStack.create();
@@ -36,8 +47,13 @@ describe.skipIf(dockerMissing !== '')('the kit\'s scripts under busybox sh', () 
   });
 
   it('busybox sh parses every rendered certbot script and the nginx entrypoint', async () => {
-    const scripts = [...(await readdir(join(stack.dir, 'certbot'))).filter((f) => f.endsWith('.sh')).map((f) => `certbot/${f}`), 'nginx/entrypoint.sh'];
-    expect(scripts).toEqual(expect.arrayContaining(['certbot/entrypoint.sh', 'certbot/update-cert.sh', 'certbot/deploy-hook.sh', 'nginx/entrypoint.sh']));
+    const scripts = [
+      ...(await readdir(join(stack.dir, 'certbot'))).filter((f) => f.endsWith('.sh')).map((f) => `certbot/${f}`),
+      'nginx/entrypoint.sh',
+    ];
+    expect(scripts).toEqual(
+      expect.arrayContaining(['certbot/entrypoint.sh', 'certbot/update-cert.sh', 'certbot/deploy-hook.sh', 'nginx/entrypoint.sh']),
+    );
     for (const script of scripts) {
       const result = await busybox(images['CERTBOT_IMAGE'] as string, [`${stack.dir}:/kit:ro`], ['sh', '-n', `/kit/${script}`]);
       expect(result.code, `${script}: ${result.stderr}`).toBe(0);
@@ -52,7 +68,11 @@ describe.skipIf(dockerMissing !== '')('the kit\'s scripts under busybox sh', () 
     for (const file of ['cert', 'chain', 'fullchain', 'privkey']) await writeFile(join(lineage, `${file}.pem`), `${file}\n`);
     const result = await busybox(
       images['CERTBOT_IMAGE'] as string,
-      [`${join(stack.dir, 'certbot')}:/etc/certkit/certbot:ro`, `${join(scratch, 'live')}:/etc/letsencrypt/live:ro`, `${deploy}:/etc/certkit/deploy`],
+      [
+        `${join(stack.dir, 'certbot')}:/etc/certkit/certbot:ro`,
+        `${join(scratch, 'live')}:/etc/letsencrypt/live:ro`,
+        `${deploy}:/etc/certkit/deploy`,
+      ],
       ['sh', '/etc/certkit/certbot/deploy-hook.sh'],
       ['RENEWED_LINEAGE=/etc/letsencrypt/live/example.test'],
     );

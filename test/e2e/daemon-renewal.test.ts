@@ -20,7 +20,11 @@ describe.skipIf(dockerMissing !== '')('scheduled renewal by the certkit containe
 
   it('renews without anyone running certkit, and nginx serves the new certificate', async () => {
     const name = stack.names[0] as string;
-    const first = await waitUntil('the first certificate to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 });
+    const first = await waitUntil(
+      'the first certificate to be served',
+      async () => probeCertificate(stack.httpsPort, name).catch(() => undefined),
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
     const renewed = await waitUntil(
       'the daemon to renew and nginx to serve a new serial',
       async () => {
@@ -29,7 +33,9 @@ describe.skipIf(dockerMissing !== '')('scheduled renewal by the certkit containe
       },
       { timeoutMs: 90_000, intervalMs: 1_000 },
     ).catch(async (error: Error) => {
-      throw new Error(`${error.message}\n--- certkit logs ---\n${(await stack.compose(['logs', '--no-color', '--tail', '60', 'certkit'])).stdout}`);
+      throw new Error(
+        `${error.message}\n--- certkit logs ---\n${(await stack.compose(['logs', '--no-color', '--tail', '60', 'certkit'])).stdout}`,
+      );
     });
     expect(renewed.notAfter.getTime()).toBeGreaterThan(first.notAfter.getTime());
     const logs = (await stack.compose(['logs', '--no-color', 'certkit'])).stdout;

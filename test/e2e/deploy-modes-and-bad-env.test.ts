@@ -24,17 +24,31 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
 
   const served = (name = stack.names[0] as string) => probeCertificate(stack.httpsPort, name);
   const waitForServed = (what: string, serial?: string) =>
-    waitUntil(what, async () => {
-      const presented = await served().catch(() => undefined);
-      return presented && (serial === undefined || presented.serial === serial) ? presented : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 1_000 }).catch(async (error: Error) => {
+    waitUntil(
+      what,
+      async () => {
+        const presented = await served().catch(() => undefined);
+        return presented && (serial === undefined || presented.serial === serial) ? presented : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n--- compose logs ---\n${await stack.logs()}`);
     });
 
   it('serves HTTPS, serves a renewal, and still serves it after nginx restarts; plain HTTP only redirects', async () => {
     await waitForServed('nginx to serve HTTPS in symlink mode');
-    const deployed = await stack.exec('certbot', ['sh', '-c', `cd /etc/certkit/deploy/${stack.names[0]} && for f in *.pem; do if [ -L "$f" ]; then echo "$f link"; else echo "$f file"; fi; done`]);
-    expect(deployed.stdout.split('\n').filter(Boolean).sort()).toEqual(['bundle.pem file', 'cert.pem link', 'chain.pem link', 'fullchain.pem link', 'privkey.pem link']);
+    const deployed = await stack.exec('certbot', [
+      'sh',
+      '-c',
+      `cd /etc/certkit/deploy/${stack.names[0]} && for f in *.pem; do if [ -L "$f" ]; then echo "$f link"; else echo "$f file"; fi; done`,
+    ]);
+    expect(deployed.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'bundle.pem file',
+      'cert.pem link',
+      'chain.pem link',
+      'fullchain.pem link',
+      'privkey.pem link',
+    ]);
 
     const update = await stack.certkit(['update', '--force', '--json']);
     expect(update.code, update.stderr).toBe(0);
@@ -54,7 +68,11 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     const nginx = async () => runCommand('docker', ['restart', '-t', '10', await stack.containerId('nginx')]);
     expect((await stack.exec('certbot', ['sh', '-c', `cp ${bundle} /tmp/bundle.pem && echo broken > ${bundle}`])).code).toBe(0);
     expect((await nginx()).code).toBe(0);
-    const fallback = await waitUntil('nginx to fall back to plain HTTP', async () => httpGet(stack.httpPort, stack.names[0] as string, '/').catch(() => undefined), { timeoutMs: 30_000, intervalMs: 500 });
+    const fallback = await waitUntil(
+      'nginx to fall back to plain HTTP',
+      async () => httpGet(stack.httpPort, stack.names[0] as string, '/').catch(() => undefined),
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     expect(fallback.status).toBe(503);
     expect((await httpGet(stack.httpPort, stack.names[0] as string, '/.well-known/acme-challenge/none')).status).toBe(404);
     expect((await stack.exec('certbot', ['sh', '-c', `cp /tmp/bundle.pem ${bundle}`])).code).toBe(0);
@@ -82,7 +100,12 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
   // itself before touching anything; two equal ports only certkit can see, so `certkit render` is the check to run.
   it.each([
     ['an upstream port out of range', () => ({ NGINX_UPSTREAM: 'http://web:99999' }), /NGINX_UPSTREAM: .* outside 1-65535/, 'certkit-init'],
-    ['a placeholder name on a public CA', () => ({ CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: 'production' }), /is a placeholder/, 'certkit-init'],
+    [
+      'a placeholder name on a public CA',
+      () => ({ CERTBOT_DOMAIN: 'example.com', CERTBOT_SERVER: 'production' }),
+      /is a placeholder/,
+      'certkit-init',
+    ],
     ['an unknown certbot flag', () => ({ CERTBOT_OPTIONS: '--must-sta' }), /certbot reads it as --must-staple/, 'certkit-init'],
     ['a bad NGINX_BIND', () => ({ NGINX_BIND: '999.1.1.1' }), /999\.1\.1\.1/, 'compose'],
   ])('a bad .env (%s) and `docker compose up -d` again: refused, and nginx keeps serving HTTPS', async (_, values, message, refusedBy) => {
@@ -92,7 +115,8 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
       await stack.writeEnv({ ...env, ...values() });
       const up = await stack.compose(['up', '-d']);
       expect(up.code).not.toBe(0);
-      const said = refusedBy === 'compose' ? up.stderr : (await stack.compose(['logs', '--no-color', '--tail', '20', 'certkit-init'])).stdout;
+      const said =
+        refusedBy === 'compose' ? up.stderr : (await stack.compose(['logs', '--no-color', '--tail', '20', 'certkit-init'])).stdout;
       expect(said).toMatch(message);
       expect(await stack.containerId('nginx')).toBe(nginx);
       expect((await served()).serial).toBe(before.serial);

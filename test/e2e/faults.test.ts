@@ -55,7 +55,11 @@ describe.skipIf(dockerMissing !== '')('faults: certbot killed mid-run, certkit k
   });
 
   it('an update killed with SIGKILL leaves no lock behind: the next update proceeds at once', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, 'update', '--force'], { cwd: stack.dir, env: { ...process.env, CI: '' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, 'update', '--force'], {
+      cwd: stack.dir,
+      env: { ...process.env, CI: '' },
+      stdio: 'ignore',
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await waitUntil('the update to hold the lock and run certbot', certbotRunning, { timeoutMs: 60_000, intervalMs: 100 });
     child.kill('SIGKILL');
@@ -66,7 +70,10 @@ describe.skipIf(dockerMissing !== '')('faults: certbot killed mid-run, certkit k
     const next = await stack.certkit(['update', '--wait', '0']);
     expect(next.stderr).not.toMatch(/holds the lock|waiting for another certkit run/);
     if (next.code !== 0) expect(next.stderr).toMatch(/certbot is already running in the certbot container/);
-    await waitUntil('the orphaned certbot run to finish', async () => ((await certbotRunning()) ? undefined : true), { timeoutMs: 120_000, intervalMs: 500 });
+    await waitUntil('the orphaned certbot run to finish', async () => ((await certbotRunning()) ? undefined : true), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
     const after = await stack.certkit(['update', '--wait', '0']);
     expect(after.code, after.stderr).toBe(0);
   });

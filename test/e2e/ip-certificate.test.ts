@@ -49,7 +49,11 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('IP-address c
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`preflight: checking ${address} reach this nginx`);
     expect((JSON.parse(result.stdout) as { action: string; domains: string[] }).domains).toEqual([address]);
-    const status = JSON.parse((await stack.certkit(['status', '--json'])).stdout) as Array<{ name: string; profile: string; domains: string[] }>;
+    const status = JSON.parse((await stack.certkit(['status', '--json'])).stdout) as Array<{
+      name: string;
+      profile: string;
+      domains: string[];
+    }>;
     expect(status[0]).toMatchObject({ name: address, profile: 'shortlived', domains: [address] });
   });
 

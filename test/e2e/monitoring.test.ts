@@ -48,15 +48,26 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     return result.stdout.trim();
   };
   const waitHealth = (service: string, status: string, timeoutMs = 60_000): Promise<string> =>
-    waitUntil(`${service} to be ${status}`, async () => ((await health(service)) === status ? status : undefined), { timeoutMs, intervalMs: 1_000 });
+    waitUntil(`${service} to be ${status}`, async () => ((await health(service)) === status ? status : undefined), {
+      timeoutMs,
+      intervalMs: 1_000,
+    });
   const alerts = async (): Promise<Alert[]> => {
     const result = await runCommand('docker', ['logs', await stack.containerId('receiver')]);
-    return result.stdout.split('\n').filter((line) => line.startsWith('ALERT ')).map((line) => JSON.parse(line.slice(6)) as Alert);
+    return result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('ALERT '))
+      .map((line) => JSON.parse(line.slice(6)) as Alert);
   };
 
   beforeAll(async () => {
     stack = await TestStack.create({
-      env: { CERTKIT_CHECK_INTERVAL: '3s', CERTKIT_HEALTHCHECK_INTERVAL: '2s', CERTKIT_HEALTH_GRACE: '20s', CERTKIT_ALERT_WEBHOOK: 'http://receiver:8080/hooks/SECRET-TOKEN' },
+      env: {
+        CERTKIT_CHECK_INTERVAL: '3s',
+        CERTKIT_HEALTHCHECK_INTERVAL: '2s',
+        CERTKIT_HEALTH_GRACE: '20s',
+        CERTKIT_ALERT_WEBHOOK: 'http://receiver:8080/hooks/SECRET-TOKEN',
+      },
       pebbleValiditySeconds: 30,
     });
     await cp(join(REPO, 'test/e2e/fixtures/monitoring'), join(stack.dir, 'monitoring'), { recursive: true });
@@ -65,18 +76,30 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     stack.composeFiles.push('compose.monitoring.yaml');
     await stack.up();
     name = stack.names[0] as string;
-    await waitUntil('the first certificate to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 }).catch(withLogs);
+    await waitUntil('the first certificate to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    }).catch(withLogs);
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
   });
 
-  it('Prometheus scrapes the daemon and a PromQL query returns the served certificate\'s expiry', async () => {
+  it("Prometheus scrapes the daemon and a PromQL query returns the served certificate's expiry", async () => {
     const match = await waitUntil(
       'Prometheus to hold the expiry of the certificate nginx serves',
       async () => {
         const served = await probeCertificate(stack.httpsPort, name);
-        const rows = JSON.parse(await promtool(['query', 'instant', '-o', 'json', 'http://127.0.0.1:9090', `certkit_certificate_expiration_timestamp_seconds{name="${name}"}`])) as Array<{ metric: Record<string, string>; value: [number, string] }>;
+        const rows = JSON.parse(
+          await promtool([
+            'query',
+            'instant',
+            '-o',
+            'json',
+            'http://127.0.0.1:9090',
+            `certkit_certificate_expiration_timestamp_seconds{name="${name}"}`,
+          ]),
+        ) as Array<{ metric: Record<string, string>; value: [number, string] }>;
         const row = rows[0];
         return row && Number(row.value[1]) === served.notAfter.getTime() / 1000 ? row : undefined;
       },
@@ -86,13 +109,13 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     expect(match.metric['issuer']).toMatch(/^Pebble Intermediate CA/);
   });
 
-  it('loads the README\'s alert rules, which promtool accepts', async () => {
+  it("loads the README's alert rules, which promtool accepts", async () => {
     expect(await promtool(['check', 'rules', '/etc/prometheus/rules.yml'])).toMatch(/SUCCESS: \d+ rules found/);
     const rules = await stack.exec('prometheus', ['wget', '-qO-', 'http://127.0.0.1:9090/api/v1/rules']);
     expect(rules.stdout).toContain('CertkitCertificateLifetimeLow');
   });
 
-  it('promtool check metrics passes on the daemon\'s output, which names every documented metric', async () => {
+  it("promtool check metrics passes on the daemon's output, which names every documented metric", async () => {
     const text = await scrapeDaemon();
     const check = await stack.exec('prometheus', ['sh', '-c', 'wget -qO- http://certkit:9464/metrics | promtool check metrics']);
     expect(check.stdout + check.stderr).toBe('');
@@ -114,13 +137,23 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
         const after = await scrapeDaemon();
         const expiry = (text: string) => /certkit_certificate_expiration_timestamp_seconds\{[^}]*\} (\d+)/.exec(text)?.[1];
         if (expiry(before) !== expiry(after)) return undefined;
-        return { status: JSON.parse(status.stdout) as Array<{ name: string; notAfter: string; notBefore: string; renewalAt: string; ready: boolean }>, metrics: after };
+        return {
+          status: JSON.parse(status.stdout) as Array<{
+            name: string;
+            notAfter: string;
+            notBefore: string;
+            renewalAt: string;
+            ready: boolean;
+          }>,
+          metrics: after,
+        };
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     const entry = agreed.status.find((candidate) => candidate.name === name);
     if (!entry) throw new Error(`status has no ${name}`);
-    const value = (metric: string) => Number(new RegExp(`${metric}\\{name="${name.replace(/\./g, '\\.')}"[^}]*\\} (\\S+)`).exec(agreed.metrics)?.[1]);
+    const value = (metric: string) =>
+      Number(new RegExp(`${metric}\\{name="${name.replace(/\./g, '\\.')}"[^}]*\\} (\\S+)`).exec(agreed.metrics)?.[1]);
     expect(value('certkit_certificate_expiration_timestamp_seconds')).toBe(Date.parse(entry.notAfter) / 1000);
     expect(value('certkit_certificate_not_before_timestamp_seconds')).toBe(Date.parse(entry.notBefore) / 1000);
     expect(value('certkit_certificate_renewal_timestamp_seconds')).toBe(Date.parse(entry.renewalAt) / 1000);
@@ -128,7 +161,11 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
 
   it('publishes /metrics on the host only with compose.metrics.yaml, on 127.0.0.1 by default', async () => {
     const [command, ...prefix] = inject('composeCommand');
-    const config = (files: string[]) => runCommand(command as string, [...prefix, ...files.flatMap((file) => ['-f', file]), '--profile', 'certbot', 'config'], { cwd: stack.dir, env: stack.composeEnv() });
+    const config = (files: string[]) =>
+      runCommand(command as string, [...prefix, ...files.flatMap((file) => ['-f', file]), '--profile', 'certbot', 'config'], {
+        cwd: stack.dir,
+        env: stack.composeEnv(),
+      });
     const plain = await config(['docker-compose.yaml']);
     expect(plain.code).toBe(0);
     // Compose v1 prints ports short (127.0.0.1:9464:9464/tcp), v2 long (host_ip, published).
@@ -145,12 +182,20 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
 
   it('alerts once when the CA is down and a renewal fails, once when it recovers; nothing is sent twice', async () => {
     await stack.compose(['stop', 'pebble']);
-    const firing = await waitUntil('a renewal failure alert', async () => (await alerts()).find((alert) => alert.alert === 'renewal_failed' && alert.event === 'firing'), { timeoutMs: 60_000, intervalMs: 1_000 }).catch(withLogs);
+    const firing = await waitUntil(
+      'a renewal failure alert',
+      async () => (await alerts()).find((alert) => alert.alert === 'renewal_failed' && alert.event === 'firing'),
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    ).catch(withLogs);
     expect(firing.certificate).toBe(name);
     expect(firing.text).toMatch(/PROBLEM: renewal failed: the check of .* failed \(\w+\): .*next retry at /);
     expect(firing.details['nextRetry']).toEqual(expect.any(String));
     await stack.compose(['start', 'pebble']);
-    await waitUntil('the recovery message', async () => (await alerts()).find((alert) => alert.alert === 'renewal_failed' && alert.event === 'resolved'), { timeoutMs: 120_000, intervalMs: 1_000 }).catch(withLogs);
+    await waitUntil(
+      'the recovery message',
+      async () => (await alerts()).find((alert) => alert.alert === 'renewal_failed' && alert.event === 'resolved'),
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    ).catch(withLogs);
     // A few more checks: still nothing new for the same state.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     const received = await alerts();
@@ -166,7 +211,11 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
 
   it('certkit turns unhealthy when its loop is stuck (a run lock never released), and healthy after', async () => {
     await waitHealth('certkit', 'healthy');
-    const lock = await stack.exec('certbot', ['sh', '-c', 'printf "test holder since %s\\n" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > /tmp/certkit.lock']);
+    const lock = await stack.exec('certbot', [
+      'sh',
+      '-c',
+      'printf "test holder since %s\\n" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > /tmp/certkit.lock',
+    ]);
     expect(lock.code).toBe(0);
     await waitHealth('certkit', 'unhealthy', 60_000).catch(withLogs);
     const why = await stack.exec('certkit', ['node', '/opt/certkit/bin/certkit.js', 'health']);
@@ -183,12 +232,22 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     await appendFile(conf, '\nthis is not nginx configuration;\n');
     await waitHealth('nginx', 'unhealthy');
     // The next renewal is deployed but nginx refuses to reload: it keeps serving the old serial.
-    const mismatch = await waitUntil('a serial mismatch alert', async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'firing'), { timeoutMs: 90_000, intervalMs: 1_000 }).catch(withLogs);
-    expect(mismatch.text).toMatch(/PROBLEM: nginx serves another certificate: nginx serves serial \w+ for .*, but the deployed certificate is \w+/);
+    const mismatch = await waitUntil(
+      'a serial mismatch alert',
+      async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'firing'),
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    ).catch(withLogs);
+    expect(mismatch.text).toMatch(
+      /PROBLEM: nginx serves another certificate: nginx serves serial \w+ for .*, but the deployed certificate is \w+/,
+    );
     await writeFile(conf, original);
     await waitHealth('nginx', 'healthy');
     // The daemon backs off a minute after the failed check, then reloads nginx.
-    await waitUntil('the mismatch to clear', async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'resolved'), { timeoutMs: 150_000, intervalMs: 1_000 }).catch(withLogs);
+    await waitUntil(
+      'the mismatch to clear',
+      async () => (await alerts()).find((alert) => alert.alert === 'serial_mismatch' && alert.event === 'resolved'),
+      { timeoutMs: 150_000, intervalMs: 1_000 },
+    ).catch(withLogs);
     const received = await alerts();
     expect(received.filter((alert) => alert.alert === 'serial_mismatch').map((alert) => alert.event)).toEqual(['firing', 'resolved']);
   });

@@ -76,7 +76,7 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('CERTBOT_PROF
     expect((JSON.parse(again.stdout) as { action: string }).action).toBe('unchanged');
   });
 
-  it('a profile the CA does not offer fails with the CA\'s words, and the served certificate stays', async () => {
+  it("a profile the CA does not offer fails with the CA's words, and the served certificate stays", async () => {
     const served = (await probeCertificate(stack.httpsPort, stack.names[0] as string)).serial;
     await stack.writeEnv({ CERTBOT_DOMAIN: stack.names.join(','), CERTBOT_PROFILE: 'sixday' });
     const result = await stack.certkit(['update']);
@@ -102,7 +102,9 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'legacy')('what certbot 
   it('refuses CERTBOT_PROFILE with the minimum certbot version and the image to use', async () => {
     const result = await stack.certkit(['update']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('CERTBOT_PROFILE: "shortlived" needs certbot 4.0.0 or newer; CERTBOT_IMAGE runs certbot 2.1.0. Use certbot/certbot:v4.0.0 or newer');
+    expect(result.stderr).toContain(
+      'CERTBOT_PROFILE: "shortlived" needs certbot 4.0.0 or newer; CERTBOT_IMAGE runs certbot 2.1.0. Use certbot/certbot:v4.0.0 or newer',
+    );
     expect(await stack.listDir('certbot', '/etc/letsencrypt')).not.toContain('live');
   });
 
@@ -110,6 +112,8 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'legacy')('what certbot 
     await stack.writeEnv({ CERTBOT_DOMAIN: '192.0.2.10' });
     const result = await stack.certkit(['update']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('CERTBOT_DOMAIN: the IP address 192.0.2.10 needs certbot 5.4.0 or newer; CERTBOT_IMAGE runs certbot 2.1.0. Use certbot/certbot:v5.4.0 or newer');
+    expect(result.stderr).toContain(
+      'CERTBOT_DOMAIN: the IP address 192.0.2.10 needs certbot 5.4.0 or newer; CERTBOT_IMAGE runs certbot 2.1.0. Use certbot/certbot:v5.4.0 or newer',
+    );
   });
 });

@@ -61,10 +61,14 @@ describe.skipIf(dockerMissing !== '' || inject('stack') !== 'current')('the READ
     }
     const curl = commands[commands.length - 1] as string;
     // The README's curl runs right after `up -d`; issuance takes a few seconds, so the test repeats it until it answers.
-    const page = await waitUntil('the README curl to get a page', async () => {
-      const result = await run(curl);
-      return result.code === 0 ? result.stdout : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 1_000 }).catch(async (error: Error) => {
+    const page = await waitUntil(
+      'the README curl to get a page',
+      async () => {
+        const result = await run(curl);
+        return result.code === 0 ? result.stdout : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await stack.logs()}`);
     });
     expect(page.length).toBeGreaterThan(0);

@@ -30,9 +30,16 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
     stack = await TestStack.create({ env: { CERTKIT_DEPLOY_DIR: './deploy' } });
     name = stack.names[0] as string;
     await stack.up();
-    await waitUntil('HTTPS to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 });
+    await waitUntil('HTTPS to be served', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    });
     // The daemon's first check must be over before the tests drive certbot themselves.
-    await waitUntil('the daemon to finish its first check', async () => ((await stack.compose(['logs', '--no-color', 'certkit'])).stdout.includes('next check at') ? true : undefined), { timeoutMs: 60_000 });
+    await waitUntil(
+      'the daemon to finish its first check',
+      async () => ((await stack.compose(['logs', '--no-color', 'certkit'])).stdout.includes('next check at') ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
@@ -45,11 +52,31 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
 
   /** A container that bind-mounts only deploy/NAME reads the pair: both public keys and the serial. */
   const readMountedPair = async () => {
-    const script = 'openssl x509 -in /certs/fullchain.pem -noout -pubkey; echo =SEP=; openssl pkey -in /certs/privkey.pem -pubout; echo =SEP=; openssl x509 -in /certs/cert.pem -noout -serial';
-    const result = await runCommand('docker', ['run', '--rm', '--network', 'none', '-v', `${join(stack.dir, 'deploy', name)}:/certs:ro`, '--entrypoint', 'sh', inject('images')['PEBBLE_IMAGE'] as string, '-c', script]);
+    const script =
+      'openssl x509 -in /certs/fullchain.pem -noout -pubkey; echo =SEP=; openssl pkey -in /certs/privkey.pem -pubout; echo =SEP=; openssl x509 -in /certs/cert.pem -noout -serial';
+    const result = await runCommand('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${join(stack.dir, 'deploy', name)}:/certs:ro`,
+      '--entrypoint',
+      'sh',
+      inject('images')['PEBBLE_IMAGE'] as string,
+      '-c',
+      script,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const [certKey, privKey, serial] = result.stdout.split('=SEP=\n');
-    return { matches: certKey?.trim() === privKey?.trim() && (certKey ?? '').includes('PUBLIC KEY'), serial: serial?.trim().replace(/^serial=/, '').toLowerCase().replace(/^0+/, '') };
+    return {
+      matches: certKey?.trim() === privKey?.trim() && (certKey ?? '').includes('PUBLIC KEY'),
+      serial: serial
+        ?.trim()
+        .replace(/^serial=/, '')
+        .toLowerCase()
+        .replace(/^0+/, ''),
+    };
   };
 
   it('a container mounting only one deploy folder reads a matching pair before and after a forced renewal', async () => {

@@ -21,14 +21,35 @@ describe.skipIf(dockerMissing !== '')('test bed: certbot, nginx and Pebble', () 
     return runCommand(command as string, [...prefix, '-p', project, '-f', 'compose.yaml', ...args], { cwd: dir, env });
   };
   const exec = async (service: string, argv: string[]) => {
-    const ps = await runCommand('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]);
+    const ps = await runCommand('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+    ]);
     return runCommand('docker', ['exec', ps.stdout.trim(), ...argv]);
   };
   const certonly = () =>
     exec('certbot', [
-      'certbot', 'certonly', '--non-interactive', '--agree-tos', '--register-unsafely-without-email',
-      '--server', 'https://pebble:14000/dir', '--no-verify-ssl',
-      '--webroot', '-w', '/var/www/certbot', '--cert-name', 'bed', '-d', names[0] as string, '-d', names[1] as string,
+      'certbot',
+      'certonly',
+      '--non-interactive',
+      '--agree-tos',
+      '--register-unsafely-without-email',
+      '--server',
+      'https://pebble:14000/dir',
+      '--no-verify-ssl',
+      '--webroot',
+      '-w',
+      '/var/www/certbot',
+      '--cert-name',
+      'bed',
+      '-d',
+      names[0] as string,
+      '-d',
+      names[1] as string,
       '--keep-until-expiring',
     ]);
   const liveCert = async () => readCertificateInfo((await exec('certbot', ['cat', '/etc/letsencrypt/live/bed/cert.pem'])).stdout);
@@ -36,7 +57,14 @@ describe.skipIf(dockerMissing !== '')('test bed: certbot, nginx and Pebble', () 
   beforeAll(async () => {
     const up = await compose(['up', '-d']);
     if (up.code !== 0) throw new Error(`compose up failed: ${up.stderr}`);
-    await waitUntil('Pebble to answer', async () => ((await exec('certbot', ['python3', '-c', 'import socket; socket.create_connection(("pebble", 14000), 2)'])).code === 0 ? true : undefined), { timeoutMs: 30_000 });
+    await waitUntil(
+      'Pebble to answer',
+      async () =>
+        (await exec('certbot', ['python3', '-c', 'import socket; socket.create_connection(("pebble", 14000), 2)'])).code === 0
+          ? true
+          : undefined,
+      { timeoutMs: 30_000 },
+    );
   });
   afterAll(async () => {
     await removeProject(project);
@@ -49,7 +77,13 @@ describe.skipIf(dockerMissing !== '')('test bed: certbot, nginx and Pebble', () 
     const [leafPem, intermediatePem] = splitPemCertificates(fullchain);
     const leaf = new X509Certificate(leafPem as string);
     const intermediate = new X509Certificate(intermediatePem as string);
-    const rootPem = (await exec('certbot', ['python3', '-c', 'import ssl,urllib.request as u; c=ssl._create_unverified_context(); print(u.urlopen("https://pebble:15000/roots/0", context=c).read().decode())'])).stdout;
+    const rootPem = (
+      await exec('certbot', [
+        'python3',
+        '-c',
+        'import ssl,urllib.request as u; c=ssl._create_unverified_context(); print(u.urlopen("https://pebble:15000/roots/0", context=c).read().decode())',
+      ])
+    ).stdout;
     const root = new X509Certificate(rootPem);
     expect(leaf.verify(intermediate.publicKey)).toBe(true);
     expect(intermediate.verify(root.publicKey)).toBe(true);

@@ -26,7 +26,10 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
 
   it('serves HTTPS with a Pebble-issued certificate for every name within 90 s, no manual step', async () => {
     const first = stack.names[0] as string;
-    const presented = await waitUntil('nginx to serve HTTPS', async () => probeCertificate(stack.httpsPort, first).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 }).catch(async (error: Error) => {
+    const presented = await waitUntil('nginx to serve HTTPS', async () => probeCertificate(stack.httpsPort, first).catch(() => undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    }).catch(async (error: Error) => {
       throw new Error(`${error.message}\n--- compose logs ---\n${await stack.logs()}`);
     });
     expect(presented.names.sort()).toEqual([...stack.names].sort());
@@ -74,7 +77,11 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
 
   it('runs one update at a time: a second caller waits, or says who holds the lock', async () => {
     const first = stack.certkit(['update', '--force']);
-    await waitUntil('the first run to take the lock', async () => ((await stack.exec('certbot', ['test', '-f', '/tmp/certkit.lock'])).code === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+    await waitUntil(
+      'the first run to take the lock',
+      async () => ((await stack.exec('certbot', ['test', '-f', '/tmp/certkit.lock'])).code === 0 ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const [impatient, patient] = await Promise.all([stack.certkit(['update', '--wait', '0']), stack.certkit(['update'])]);
     expect(impatient.code).toBe(1);
     expect(impatient.stderr).toMatch(/Another certkit run holds the lock: certkit update \(pid \d+ on [^)]+\) since \d{4}-/);
@@ -102,10 +109,17 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
     const down = await stack.compose(['down']);
     expect(down.code, down.stderr).toBe(0);
     await stack.up();
-    const after = await waitUntil('nginx to serve HTTPS again', async () => servedSerial(stack.names[0] as string).catch(() => undefined), { timeoutMs: 90_000, intervalMs: 1_000 });
+    const after = await waitUntil('nginx to serve HTTPS again', async () => servedSerial(stack.names[0] as string).catch(() => undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    });
     expect(after).toBe(before);
     // The daemon's first check ran (or runs) and must keep the certificate: give it time, then look again.
-    await waitUntil('the certkit daemon to finish its first check', async () => ((await stack.compose(['logs', '--no-color', 'certkit'])).stdout.includes('next check at') ? true : undefined), { timeoutMs: 60_000, intervalMs: 1_000 });
+    await waitUntil(
+      'the certkit daemon to finish its first check',
+      async () => ((await stack.compose(['logs', '--no-color', 'certkit'])).stdout.includes('next check at') ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
     expect(await servedSerial(stack.names[0] as string)).toBe(before);
   });
 

@@ -8,7 +8,9 @@ import { openStore } from '../open-store.js';
 export function registerBackup(program: Command, { io, globals }: CommandContext): void {
   program
     .command('backup')
-    .description('Write the whole store (/etc/letsencrypt) as a .tar.gz, read through the Docker archive API: symlinks, hardlinks, modes and owners kept. The file holds private keys: it is created 0600.')
+    .description(
+      'Write the whole store (/etc/letsencrypt) as a .tar.gz, read through the Docker archive API: symlinks, hardlinks, modes and owners kept. The file holds private keys: it is created 0600.',
+    )
     .option('-o, --output <file>', 'where to write (default: certkit-backup-PROJECT-DATE.tar.gz here)')
     .action(async (options: { output?: string }) => {
       const connected = await openStore(globals(), io, undefined);

@@ -10,7 +10,9 @@ import { connectStack, loadProjectConfig, type CommandContext } from '../context
 export function registerDaemon(program: Command, { io, globals, logger, signal }: CommandContext): void {
   program
     .command('daemon')
-    .description('Run the renewal loop (the certkit container does): check at start, then every CERTKIT_CHECK_INTERVAL with jitter; renew when due, reload nginx, back off on failure.')
+    .description(
+      'Run the renewal loop (the certkit container does): check at start, then every CERTKIT_CHECK_INTERVAL with jitter; renew when due, reload nginx, back off on failure.',
+    )
     .action(async () => {
       const log = logger({ timestamps: true });
       const stop = new AbortController();
@@ -23,21 +25,52 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
       const certbotVersions = new Map<string, Version>();
-      const monitoring = await startMonitoring({ env: io.env, projectDir: first.projectDir, envFile: globals().envFile, engine: connected.engine, project, self, certName: first.config.certName, log, now: io.now });
-      const engine = monitoring.engine;
-      await waitFor(async () => ({ done: await findStack(engine, project).then(() => true, () => false), value: null }), {
-        timeoutMs: 180_000,
-        intervalMs: 2_000,
-        what: 'the nginx and certbot containers to run',
+      const monitoring = await startMonitoring({
+        env: io.env,
+        projectDir: first.projectDir,
+        envFile: globals().envFile,
+        engine: connected.engine,
+        project,
+        self,
+        certName: first.config.certName,
+        log,
         now: io.now,
-        sleep: io.sleep,
-      }).catch((error: unknown) => log.warn((error as Error).message));
+      });
+      const engine = monitoring.engine;
+      await waitFor(
+        async () => ({
+          done: await findStack(engine, project).then(
+            () => true,
+            () => false,
+          ),
+          value: null,
+        }),
+        {
+          timeoutMs: 180_000,
+          intervalMs: 2_000,
+          what: 'the nginx and certbot containers to run',
+          now: io.now,
+          sleep: io.sleep,
+        },
+      ).catch((error: unknown) => log.warn((error as Error).message));
       await runDaemon(
         {
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io);
             const reloadConfig = async () => (await loadProjectConfig(globals(), io)).config;
-            const context = { engine, config, reloadConfig, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: 600_000, certbotVersions };
+            const context = {
+              engine,
+              config,
+              reloadConfig,
+              project,
+              projectDir,
+              log,
+              now: io.now,
+              sleep: io.sleep,
+              self,
+              lockWaitMs: 600_000,
+              certbotVersions,
+            };
             const result = await runUpdate(context, { purpose: 'certkit daemon' });
             return { result, intervalMs: config.checkIntervalMs };
           },

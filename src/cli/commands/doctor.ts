@@ -12,7 +12,9 @@ import { openStore, requireRunningCertbot } from '../open-store.js';
 export function registerDoctor(program: Command, { io, globals, logger, setExit }: CommandContext): void {
   program
     .command('doctor')
-    .description('Find what is wrong with the store and list the repairs; with --fix, apply them, never deleting data (live/ files replaced by copies or hardlinks become symlinks again, dangling links are relinked, loose key modes tightened, stale deployed copies redeployed).')
+    .description(
+      'Find what is wrong with the store and list the repairs; with --fix, apply them, never deleting data (live/ files replaced by copies or hardlinks become symlinks again, dangling links are relinked, loose key modes tightened, stale deployed copies redeployed).',
+    )
     .option('--fix', 'apply the listed repairs')
     .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
     .action(async (options: { fix?: boolean; store?: string }) => {
@@ -30,8 +32,12 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
       const lines = [
         report.problems.length === 0 ? 'no problems found' : `problems (${report.problems.length}):`,
         ...report.problems.map((problem) => `  ${problem}`),
-        ...(report.changes.length > 0 ? [options.fix ? 'changes made:' : 'doctor --fix would:', ...report.changes.map((change) => `  ${change}`)] : []),
-        ...(options.fix && report.remaining.length > 0 ? ['still wrong after --fix:', ...report.remaining.map((problem) => `  ${problem}`)] : []),
+        ...(report.changes.length > 0
+          ? [options.fix ? 'changes made:' : 'doctor --fix would:', ...report.changes.map((change) => `  ${change}`)]
+          : []),
+        ...(options.fix && report.remaining.length > 0
+          ? ['still wrong after --fix:', ...report.remaining.map((problem) => `  ${problem}`)]
+          : []),
       ];
       io.stdout(`${lines.join('\n')}\n`);
       setExit(report.remaining.length > 0 || !(options.fix ? report.fixed : true) ? EXIT.failure : EXIT.ok);

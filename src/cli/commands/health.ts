@@ -10,7 +10,9 @@ import { EXIT } from '../exit-codes.js';
 export function registerHealth(program: Command, { io, globals, setExit }: CommandContext): void {
   program
     .command('health')
-    .description("Ask the running daemon's /healthz (on 127.0.0.1:CERTKIT_METRICS_PORT) whether its loop is alive and its last check recent. Exit 0 healthy, 1 not: the certkit service's compose healthcheck.")
+    .description(
+      "Ask the running daemon's /healthz (on 127.0.0.1:CERTKIT_METRICS_PORT) whether its loop is alive and its last check recent. Exit 0 healthy, 1 not: the certkit service's compose healthcheck.",
+    )
     .option('--url <url>', 'another /healthz to ask (default http://127.0.0.1:CERTKIT_METRICS_PORT/healthz)')
     .action(async (options: { url?: string }) => {
       const projectDir = resolve(io.cwd, globals().projectDir ?? '.');

@@ -11,7 +11,9 @@ import { openStore, requireRunningCertbot } from '../open-store.js';
 export function registerPrune(program: Command, { io, globals }: CommandContext): void {
   program
     .command('prune')
-    .description('Remove archive versions older than the newest N of each certificate (never one live/ uses) and the old keys/ and csr/ files older certbot left. Lists what would go; --yes removes it.')
+    .description(
+      'Remove archive versions older than the newest N of each certificate (never one live/ uses) and the old keys/ and csr/ files older certbot left. Lists what would go; --yes removes it.',
+    )
     .requiredOption('--keep <n>', 'how many versions of each certificate to keep (at least 1)', (value) => {
       if (!/^\d+$/.test(value)) throw new CertkitError('USAGE', `--keep takes a whole number, not "${value}"`);
       return Number(value);
@@ -29,7 +31,10 @@ export function registerPrune(program: Command, { io, globals }: CommandContext)
       const { plan, removed } = await runPrune({ source: connected.source, keep: options.keep, writer });
       const kept = Object.entries(plan.keptVersions).map(([name, versions]) => `  ${name}: keeps version(s) ${versions.join(', ')}`);
       if (plan.remove.length === 0) io.stdout(`nothing to prune\n${kept.join('\n')}\n`);
-      else if (!options.yes) io.stdout(`would remove ${plan.remove.length} file(s) (run again with --yes):\n${plan.remove.map((path) => `  ${path}`).join('\n')}\n${kept.join('\n')}\n`);
+      else if (!options.yes)
+        io.stdout(
+          `would remove ${plan.remove.length} file(s) (run again with --yes):\n${plan.remove.map((path) => `  ${path}`).join('\n')}\n${kept.join('\n')}\n`,
+        );
       else io.stdout(`removed ${removed.length} file(s):\n${removed.map((path) => `  ${path}`).join('\n')}\n${kept.join('\n')}\n`);
     });
 }

@@ -10,7 +10,9 @@ import { openStore, requireRunningCertbot } from '../open-store.js';
 export function registerRestore(program: Command, { io, globals, setExit }: CommandContext): void {
   program
     .command('restore <file>')
-    .description("Restore a backup into the certbot container's store. Every entry is checked first (no absolute paths, no .., no link leaving the store); entries are written in archive order; a non-empty store is not overwritten without --force. Status is checked afterwards.")
+    .description(
+      "Restore a backup into the certbot container's store. Every entry is checked first (no absolute paths, no .., no link leaving the store); entries are written in archive order; a non-empty store is not overwritten without --force. Status is checked afterwards.",
+    )
     .option('--force', 'overwrite a store that already holds certificates')
     .action(async (file: string, options: { force?: boolean }) => {
       const connected = await openStore(globals(), io, undefined);

@@ -8,17 +8,25 @@ import { openStore } from '../open-store.js';
 export function registerStatus(program: Command, { io, globals, setExit }: CommandContext): void {
   program
     .command('status')
-    .description('List every certificate in the store: names, expiry, serial, versions, whether live/ is intact, whether the deployed copy matches, and the serial nginx serves. Reads the store directly: no certbot process, no lock. Exit 1 when any certificate has a problem (a health check).')
+    .description(
+      'List every certificate in the store: names, expiry, serial, versions, whether live/ is intact, whether the deployed copy matches, and the serial nginx serves. Reads the store directly: no certbot process, no lock. Exit 1 when any certificate has a problem (a health check).',
+    )
     .option('--json', 'one JSON object per certificate, in an array')
     .addOption(new Option('--store <dir>', 'read a certbot store folder (/etc/letsencrypt layout) instead of the stack'))
     .action(async (options: { json?: boolean; store?: string }) => {
       const connected = await openStore(globals(), io, options.store);
-      const entries = await collectStatus({ source: connected.source, now: io.now(), ...(connected.stack ? { nginx: connected.stack } : {}) });
+      const entries = await collectStatus({
+        source: connected.source,
+        now: io.now(),
+        ...(connected.stack ? { nginx: connected.stack } : {}),
+      });
       io.stdout(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatStatusTable(entries));
       // A health check: with the certbot container down, nothing renews these certificates, however healthy they look.
       const certbot = connected.source.certbot;
       if (certbot && !certbot.running) {
-        io.stderr(`certkit: the certbot container (${certbot.name}) is ${certbot.state}: nothing can renew these certificates. Start it with \`docker compose --profile certbot up -d certbot\`.\n`);
+        io.stderr(
+          `certkit: the certbot container (${certbot.name}) is ${certbot.state}: nothing can renew these certificates. Start it with \`docker compose --profile certbot up -d certbot\`.\n`,
+        );
       }
       setExit(entries.some((entry) => entry.problems.length > 0) || (certbot !== undefined && !certbot.running) ? EXIT.failure : EXIT.ok);
     });

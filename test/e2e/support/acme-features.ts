@@ -31,7 +31,9 @@ export async function writePebbleProfiles(stack: TestStack, profiles: Record<str
       tlsPort: 443,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
-      profiles: Object.fromEntries(Object.entries(profiles).map(([name, seconds]) => [name, { description: `e2e ${name}`, validityPeriod: seconds }])),
+      profiles: Object.fromEntries(
+        Object.entries(profiles).map(([name, seconds]) => [name, { description: `e2e ${name}`, validityPeriod: seconds }]),
+      ),
     },
   };
   await writeFile(join(stack.dir, 'pebble/pebble-config.json'), JSON.stringify(config, null, 2));
@@ -57,13 +59,19 @@ print(urllib.request.urlopen(req, context=ctx, timeout=10).status)
 /** Moves the renewal window Pebble announces (ARI) for one certificate, through its management API. */
 export async function setRenewalWindow(stack: TestStack, certificatePem: string, start: Date, end: Date): Promise<void> {
   const result = await stack.exec('certbot', ['python3', '-c', SET_WINDOW, certificatePem, start.toISOString(), end.toISOString()]);
-  if (result.code !== 0 || result.stdout.trim() !== '200') throw new Error(`could not set Pebble's renewal window: ${result.stderr || result.stdout}`);
+  if (result.code !== 0 || result.stdout.trim() !== '200')
+    throw new Error(`could not set Pebble's renewal window: ${result.stderr || result.stdout}`);
 }
 
 /** A service's address on the compose project's default network (the one nginx shares with Pebble). */
 export async function serviceAddress(stack: TestStack, service: string): Promise<string> {
   const id = await stack.containerId(service);
-  const result = await runCommand('docker', ['inspect', '--format', `{{(index .NetworkSettings.Networks "${stack.project}_default").IPAddress}}`, id]);
+  const result = await runCommand('docker', [
+    'inspect',
+    '--format',
+    `{{(index .NetworkSettings.Networks "${stack.project}_default").IPAddress}}`,
+    id,
+  ]);
   const address = result.stdout.trim();
   if (result.code !== 0 || address === '') throw new Error(`no address for ${service} on ${stack.project}_default: ${result.stderr}`);
   return address;

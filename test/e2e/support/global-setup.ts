@@ -54,12 +54,17 @@ async function dockerProblem(): Promise<string | undefined> {
     await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 20_000 });
     return undefined;
   } catch (error) {
-    const text = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const text = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
     return `no Docker engine answers (${text})`;
   }
 }
 
 async function composeProblem([command, ...prefix]: string[]): Promise<string | undefined> {
-  const ok = await run(command as string, [...prefix, 'version']).then(() => true, () => false);
+  const ok = await run(command as string, [...prefix, 'version']).then(
+    () => true,
+    () => false,
+  );
   return ok ? undefined : `\`${[command, ...prefix].join(' ')}\` is not installed (bash .ci/run installs it)`;
 }

@@ -58,7 +58,12 @@ export class TestStack {
       NGINX_HTTPS_PORT: String(this.httpsPort),
     };
     const merged = { ...base, ...values };
-    await writeFile(join(this.dir, '.env'), Object.entries(merged).map(([key, value]) => `${key}=${value}\n`).join(''));
+    await writeFile(
+      join(this.dir, '.env'),
+      Object.entries(merged)
+        .map(([key, value]) => `${key}=${value}\n`)
+        .join(''),
+    );
   }
 
   composeEnv(): NodeJS.ProcessEnv {
@@ -67,7 +72,12 @@ export class TestStack {
 
   compose(args: readonly string[], profiles: readonly string[] = ['certbot', 'pebble']): Promise<CommandResult> {
     const [command, ...prefix] = inject('composeCommand');
-    const files = ['-p', this.project, ...this.composeFiles.flatMap((file) => ['-f', file]), ...profiles.flatMap((profile) => ['--profile', profile])];
+    const files = [
+      '-p',
+      this.project,
+      ...this.composeFiles.flatMap((file) => ['-f', file]),
+      ...profiles.flatMap((profile) => ['--profile', profile]),
+    ];
     return runCommand(command as string, [...prefix, ...files, ...args], { cwd: this.dir, env: this.composeEnv(), timeoutMs: 240_000 });
   }
 
@@ -78,7 +88,11 @@ export class TestStack {
 
   /** Runs the certkit CLI on the host against this stack, as a user would with `npx certkit`. */
   certkit(args: readonly string[], env: Record<string, string> = {}): Promise<CommandResult> {
-    return runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', this.project, ...args], { cwd: this.dir, env: { ...process.env, CI: '', ...env }, timeoutMs: 240_000 });
+    return runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', this.project, ...args], {
+      cwd: this.dir,
+      env: { ...process.env, CI: '', ...env },
+      timeoutMs: 240_000,
+    });
   }
 
   async logs(): Promise<string> {
@@ -87,7 +101,14 @@ export class TestStack {
   }
 
   async containerId(service: string): Promise<string> {
-    const result = await runCommand('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${this.project}`, '--filter', `label=com.docker.compose.service=${service}`]);
+    const result = await runCommand('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${this.project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+    ]);
     const id = result.stdout.split('\n').find(Boolean);
     if (!id) throw new Error(`no running ${service} container in ${this.project}`);
     return id;

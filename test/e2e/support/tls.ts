@@ -30,7 +30,14 @@ export function probeCertificate(port: number, servername: string, host = '127.0
         chain.push(new X509Certificate(node.raw));
         node = node.issuerCertificate;
       }
-      resolve({ serial: normalizeSerial(leaf.serialNumber), names: parseSubjectAltNames(leaf.subjectAltName), issuer: leaf.issuer, notAfter: new Date(leaf.validTo), chain, leaf });
+      resolve({
+        serial: normalizeSerial(leaf.serialNumber),
+        names: parseSubjectAltNames(leaf.subjectAltName),
+        issuer: leaf.issuer,
+        notAfter: new Date(leaf.validTo),
+        chain,
+        leaf,
+      });
     });
     socket.once('error', reject);
   });

@@ -1,5 +1,9 @@
 /** Polls until `check` returns a value (not undefined) or the timeout passes; the error shows the last state seen. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs: number; intervalMs?: number }): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let last: string;
   for (;;) {

@@ -5,8 +5,22 @@ import type { StatusEntry } from '../../../src/store/status-entries.js';
 
 function entry(overrides: Partial<StatusEntry> = {}): StatusEntry {
   return {
-    name: 'a.test', domains: ['a.test'], notBefore: '2026-11-01T00:00:00.000Z', notAfter: '2026-11-07T00:00:00.000Z', renewalAt: '2026-11-04T00:00:00.000Z',
-    daysLeft: 3, serial: 'aa', issuer: 'CN=R11', profile: null, keyType: 'ECDSA P-256', versions: 1, live: 'ok', deployed: 'ok', served: 'aa', ready: true, problems: [],
+    name: 'a.test',
+    domains: ['a.test'],
+    notBefore: '2026-11-01T00:00:00.000Z',
+    notAfter: '2026-11-07T00:00:00.000Z',
+    renewalAt: '2026-11-04T00:00:00.000Z',
+    daysLeft: 3,
+    serial: 'aa',
+    issuer: 'CN=R11',
+    profile: null,
+    keyType: 'ECDSA P-256',
+    versions: 1,
+    live: 'ok',
+    deployed: 'ok',
+    served: 'aa',
+    ready: true,
+    problems: [],
     ...overrides,
   };
 }
@@ -21,7 +35,8 @@ describe('certificateChecks', () => {
   });
 
   it('fires the serving alert when nginx serves another serial, or none for a deployed certificate', () => {
-    const serving = (overrides: Partial<StatusEntry>) => certificateChecks([entry(overrides)], new Date('2026-11-02T00:00:00Z')).find((check) => check.kind === 'serial_mismatch');
+    const serving = (overrides: Partial<StatusEntry>) =>
+      certificateChecks([entry(overrides)], new Date('2026-11-02T00:00:00Z')).find((check) => check.kind === 'serial_mismatch');
     expect(serving({})?.firing).toBe(false);
     expect(serving({ served: 'bb' })?.firing).toBe(true);
     expect(serving({ served: 'bb' })?.summary).toBe('nginx serves serial bb for a.test, but the deployed certificate is aa');
@@ -32,10 +47,21 @@ describe('certificateChecks', () => {
 
 describe('renewalCheck and the payload', () => {
   it('names the cause and the next retry, with a text field receivers show as is', () => {
-    const check = renewalCheck({ ok: false, certificate: 'a.test', code: 'CA_REFUSED', cause: 'The CA refused: rate limited.', nextRetry: new Date('2026-11-23T00:01:00Z') });
+    const check = renewalCheck({
+      ok: false,
+      certificate: 'a.test',
+      code: 'CA_REFUSED',
+      cause: 'The CA refused: rate limited.',
+      nextRetry: new Date('2026-11-23T00:01:00Z'),
+    });
     expect(check.firing).toBe(true);
-    const payload = alertPayload({ event: 'firing', kind: check.kind, certificate: 'a.test', since: 'x', at: 'x', summary: check.summary, details: check.details }, 'web');
-    expect(payload.text).toBe('[certkit web] PROBLEM: renewal failed: the check of a.test failed (CA_REFUSED): The CA refused: rate limited.; next retry at 2026-11-23T00:01:00.000Z');
+    const payload = alertPayload(
+      { event: 'firing', kind: check.kind, certificate: 'a.test', since: 'x', at: 'x', summary: check.summary, details: check.details },
+      'web',
+    );
+    expect(payload.text).toBe(
+      '[certkit web] PROBLEM: renewal failed: the check of a.test failed (CA_REFUSED): The CA refused: rate limited.; next retry at 2026-11-23T00:01:00.000Z',
+    );
     expect(payload.details).toEqual({ code: 'CA_REFUSED', cause: 'The CA refused: rate limited.', nextRetry: '2026-11-23T00:01:00.000Z' });
     expect(renewalCheck({ ok: true, certificate: 'a.test', serial: 'aa' }).firing).toBe(false);
   });

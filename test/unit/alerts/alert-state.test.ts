@@ -22,12 +22,21 @@ function run(steps: Array<[number, AlertCheck[]]>): Array<{ event: string; at: s
 
 describe('evaluateAlerts', () => {
   it('fires once when a problem starts and stays quiet while it persists', () => {
-    const sent = run([[0, [failing(false)]], [60_000, [failing(true)]], [660_000, [failing(true, 'another cause')]], [6_660_000, [failing(true)]]]);
+    const sent = run([
+      [0, [failing(false)]],
+      [60_000, [failing(true)]],
+      [660_000, [failing(true, 'another cause')]],
+      [6_660_000, [failing(true)]],
+    ]);
     expect(sent).toEqual([{ event: 'firing', at: at(60_000).toISOString(), since: at(60_000).toISOString() }]);
   });
 
   it('resolves once when the problem clears, naming when it began', () => {
-    const sent = run([[0, [failing(true)]], [60_000, [failing(false)]], [120_000, [failing(false)]]]);
+    const sent = run([
+      [0, [failing(true)]],
+      [60_000, [failing(false)]],
+      [120_000, [failing(false)]],
+    ]);
     expect(sent.map((message) => message.event)).toEqual(['firing', 'resolved']);
     expect(sent[1]?.since).toBe(T0.toISOString());
   });
@@ -43,13 +52,20 @@ describe('evaluateAlerts', () => {
 
   it('leaves alerts alone when their check is not given (status could not be read)', () => {
     const expiring: AlertCheck = { kind: 'certificate_expiring', certificate: 'a.test', firing: true, summary: 'expiring', details: {} };
-    const sent = run([[0, [expiring]], [60_000, []], [120_000, [{ ...expiring, firing: false }]]]);
+    const sent = run([
+      [0, [expiring]],
+      [60_000, []],
+      [120_000, [{ ...expiring, firing: false }]],
+    ]);
     expect(sent.map((message) => message.event)).toEqual(['firing', 'resolved']);
   });
 
   it('keeps each kind and certificate apart', () => {
     const other: AlertCheck = { ...failing(true), certificate: 'b.test' };
-    const sent = run([[0, [failing(true), other]], [1_000, [failing(false), other]]]);
+    const sent = run([
+      [0, [failing(true), other]],
+      [1_000, [failing(false), other]],
+    ]);
     expect(sent.map((message) => message.event)).toEqual(['firing', 'firing', 'resolved']);
   });
 });

@@ -3,7 +3,15 @@ import { createWebhookSender, redactUrl } from '../../../src/alerts/webhook-send
 
 function recorder() {
   const lines: string[] = [];
-  return { lines, log: { debug: () => {}, info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line), error: (line: string) => lines.push(line) } };
+  return {
+    lines,
+    log: {
+      debug: () => {},
+      info: (line: string) => lines.push(line),
+      warn: (line: string) => lines.push(line),
+      error: (line: string) => lines.push(line),
+    },
+  };
 }
 
 describe('createWebhookSender', () => {

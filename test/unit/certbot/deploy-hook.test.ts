@@ -60,25 +60,31 @@ const modeOf = async (path: string) => ((await stat(path)).mode & 0o777).toStrin
 
 async function expectContents(root: string, deploy: string, version: number, bundle: boolean): Promise<void> {
   for (const kind of KINDS) expect(await readFile(join(deploy, `${kind}.pem`), 'utf8')).toBe(await archived(root, kind, version));
-  if (bundle) expect(await readFile(join(deploy, 'bundle.pem'), 'utf8')).toBe((await archived(root, 'privkey', version)) + (await archived(root, 'fullchain', version)));
+  if (bundle)
+    expect(await readFile(join(deploy, 'bundle.pem'), 'utf8')).toBe(
+      (await archived(root, 'privkey', version)) + (await archived(root, 'fullchain', version)),
+    );
 }
 
 describe('deploy-hook.sh', { timeout: 30_000 }, () => {
-  it.each(['copy', 'hardlink', 'symlink'] as const)('%s: deploys, leaves no temp file, and replaces every file after a renewal', async (mode) => {
-    const { root, lineage, pointAt } = await buildLineage();
-    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
-    expect(await runHook(script, lineage)).toContain(`deployed ${NAME} to ${deploy} (${mode})`);
-    const expected = ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'];
-    expect((await readdir(deploy)).sort()).toEqual(expected);
-    await expectContents(root, deploy, 1, true);
+  it.each(['copy', 'hardlink', 'symlink'] as const)(
+    '%s: deploys, leaves no temp file, and replaces every file after a renewal',
+    async (mode) => {
+      const { root, lineage, pointAt } = await buildLineage();
+      const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
+      expect(await runHook(script, lineage)).toContain(`deployed ${NAME} to ${deploy} (${mode})`);
+      const expected = ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'];
+      expect((await readdir(deploy)).sort()).toEqual(expected);
+      await expectContents(root, deploy, 1, true);
 
-    await pointAt(2);
-    await runHook(script, lineage);
-    expect((await readdir(deploy)).sort()).toEqual(expected);
-    await expectContents(root, deploy, 2, true);
-  });
+      await pointAt(2);
+      await runHook(script, lineage);
+      expect((await readdir(deploy)).sort()).toEqual(expected);
+      await expectContents(root, deploy, 2, true);
+    },
+  );
 
-  it('copy: five regular files, certificates 0644, key 0600 and bundle 0640 (its group: nginx\'s key readers) by default', async () => {
+  it("copy: five regular files, certificates 0644, key 0600 and bundle 0640 (its group: nginx's key readers) by default", async () => {
     const { lineage } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy' });
     await runHook(script, lineage);
@@ -88,14 +94,24 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       expect(info.isFile() && info.nlink === 1).toBe(true);
       modes[file] = await modeOf(join(deploy, file));
     }
-    expect(modes).toEqual({ 'cert.pem': '0644', 'chain.pem': '0644', 'fullchain.pem': '0644', 'privkey.pem': '0600', 'bundle.pem': asRoot ? '0640' : '0600' });
+    expect(modes).toEqual({
+      'cert.pem': '0644',
+      'chain.pem': '0644',
+      'fullchain.pem': '0644',
+      'privkey.pem': '0600',
+      'bundle.pem': asRoot ? '0640' : '0600',
+    });
     // certbot runs its hooks as root; elsewhere chgrp is refused and the bundle stays private to its owner.
     if (asRoot) expect((await stat(join(deploy, 'bundle.pem'))).gid).toBe(KEY_READER_GID);
   });
 
   it('copy: takes the modes from CERTKIT_DEPLOY_CERT_MODE and CERTKIT_DEPLOY_KEY_MODE', async () => {
     const { lineage } = await buildLineage();
-    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy', CERTKIT_DEPLOY_CERT_MODE: '0640', CERTKIT_DEPLOY_KEY_MODE: '0400' });
+    const { script, deploy } = await renderHook({
+      CERTKIT_DEPLOY_MODE: 'copy',
+      CERTKIT_DEPLOY_CERT_MODE: '0640',
+      CERTKIT_DEPLOY_KEY_MODE: '0400',
+    });
     await runHook(script, lineage);
     for (const kind of ['cert', 'chain', 'fullchain']) expect(await modeOf(join(deploy, `${kind}.pem`))).toBe('0640');
     expect(await modeOf(join(deploy, 'privkey.pem'))).toBe('0400');
@@ -107,7 +123,10 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'hardlink' });
     const sameInode = async (version: number) => {
       for (const kind of KINDS) {
-        const [deployed, source] = await Promise.all([stat(join(deploy, `${kind}.pem`)), stat(join(root, 'archive', NAME, `${kind}${version}.pem`))]);
+        const [deployed, source] = await Promise.all([
+          stat(join(deploy, `${kind}.pem`)),
+          stat(join(root, 'archive', NAME, `${kind}${version}.pem`)),
+        ]);
         expect([deployed.dev, deployed.ino]).toEqual([source.dev, source.ino]);
       }
     };
@@ -151,25 +170,33 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await expectContents(root, deploy, 2, true);
   });
 
-  it.each(['copy', 'hardlink', 'symlink'] as const)('%s: a failed deploy leaves no temp file and the deployed files as they were', async (mode) => {
-    const { root, lineage, pointAt } = await buildLineage();
-    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
-    await runHook(script, lineage);
-    await pointAt(2);
-    // fullchain.pem of version 2 is gone, as if the disk filled or a file vanished mid-deploy: the hook fails part-way.
-    await rm(join(root, 'archive', NAME, 'fullchain2.pem'));
-    await expect(runHook(script, lineage)).rejects.toThrow();
-    expect((await readdir(deploy)).filter((file) => file.includes('certkit-new'))).toEqual([]);
-    expect(await readFile(join(deploy, 'bundle.pem'), 'utf8')).toBe((await archived(root, 'privkey', 1)) + (await archived(root, 'fullchain', 1)));
-  });
+  it.each(['copy', 'hardlink', 'symlink'] as const)(
+    '%s: a failed deploy leaves no temp file and the deployed files as they were',
+    async (mode) => {
+      const { root, lineage, pointAt } = await buildLineage();
+      const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
+      await runHook(script, lineage);
+      await pointAt(2);
+      // fullchain.pem of version 2 is gone, as if the disk filled or a file vanished mid-deploy: the hook fails part-way.
+      await rm(join(root, 'archive', NAME, 'fullchain2.pem'));
+      await expect(runHook(script, lineage)).rejects.toThrow();
+      expect((await readdir(deploy)).filter((file) => file.includes('certkit-new'))).toEqual([]);
+      expect(await readFile(join(deploy, 'bundle.pem'), 'utf8')).toBe(
+        (await archived(root, 'privkey', 1)) + (await archived(root, 'fullchain', 1)),
+      );
+    },
+  );
 
-  it.skipIf(process.getuid?.() !== 0).each(['copy', 'hardlink'] as const)('%s: CERTKIT_DEPLOY_OWNER=uid:gid owns every deployed file', async (mode) => {
-    const { lineage } = await buildLineage();
-    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode, CERTKIT_DEPLOY_OWNER: '4321:8765' });
-    await runHook(script, lineage);
-    for (const file of await readdir(deploy)) {
-      const info = await stat(join(deploy, file));
-      expect([file, info.uid, info.gid]).toEqual([file, 4321, file === 'bundle.pem' ? KEY_READER_GID : 8765]);
-    }
-  });
+  it.skipIf(process.getuid?.() !== 0).each(['copy', 'hardlink'] as const)(
+    '%s: CERTKIT_DEPLOY_OWNER=uid:gid owns every deployed file',
+    async (mode) => {
+      const { lineage } = await buildLineage();
+      const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode, CERTKIT_DEPLOY_OWNER: '4321:8765' });
+      await runHook(script, lineage);
+      for (const file of await readdir(deploy)) {
+        const info = await stat(join(deploy, file));
+        expect([file, info.uid, info.gid]).toEqual([file, 4321, file === 'bundle.pem' ? KEY_READER_GID : 8765]);
+      }
+    },
+  );
 });

@@ -49,7 +49,9 @@ describe('a rate limit', () => {
   });
 
   it('reads an ISO retry time too', () => {
-    expect(parseCertbotFailure('too many failed authorizations recently, retry after 2026-11-22T10:00:00Z').retryAfter).toEqual(new Date('2026-11-22T10:00:00Z'));
+    expect(parseCertbotFailure('too many failed authorizations recently, retry after 2026-11-22T10:00:00Z').retryAfter).toEqual(
+      new Date('2026-11-22T10:00:00Z'),
+    );
   });
 });
 
@@ -85,7 +87,11 @@ describe('another certbot running', () => {
 describe('anything else', () => {
   it('is "other", with the last lines of output as detail when nothing stands out', () => {
     const output = ['line 1', 'line 2', 'line 3', 'line 4', 'line 5', 'line 6', ''].join('\r\n');
-    expect(parseCertbotFailure(output)).toEqual({ kind: 'other', detail: ['line 2', 'line 3', 'line 4', 'line 5', 'line 6'], retryAfter: undefined });
+    expect(parseCertbotFailure(output)).toEqual({
+      kind: 'other',
+      detail: ['line 2', 'line 3', 'line 4', 'line 5', 'line 6'],
+      retryAfter: undefined,
+    });
   });
 
   it('keeps the error certbot prints after "An unexpected error occurred:", and drops repeats', () => {
@@ -99,11 +105,16 @@ describe('anything else', () => {
     ].join('\n');
     const failure = parseCertbotFailure(output);
     expect(failure.kind).toBe('other');
-    expect(failure.detail).toEqual(['An unexpected error occurred:', expect.stringMatching(/^requests\.exceptions\.ConnectionError: HTTPSConnectionPool\(host='pebble'/)]);
+    expect(failure.detail).toEqual([
+      'An unexpected error occurred:',
+      expect.stringMatching(/^requests\.exceptions\.ConnectionError: HTTPSConnectionPool\(host='pebble'/),
+    ]);
   });
 
   it('recognises a profile the CA does not offer', () => {
-    const failure = parseCertbotFailure('An unexpected error occurred:\nurn:ietf:params:acme:error:invalidProfile :: Order includes unrecognized profile name "sixday"');
+    const failure = parseCertbotFailure(
+      'An unexpected error occurred:\nurn:ietf:params:acme:error:invalidProfile :: Order includes unrecognized profile name "sixday"',
+    );
     expect(failure.kind).toBe('profile');
     expect(failure.detail).toContain('urn:ietf:params:acme:error:invalidProfile :: Order includes unrecognized profile name "sixday"');
   });
@@ -119,8 +130,14 @@ describe('anything else', () => {
 
 describe('a damaged store (hand-made copies or hardlinks in live/)', () => {
   it.each([
-    ['renew', 'Renewal configuration file /etc/letsencrypt/renewal/shop.test.conf is broken.\nThe error was: expected /etc/letsencrypt/live/shop.test/cert.pem to be a symlink\nSkipping.\n0 renew failure(s), 1 parse failure(s)'],
-    ['certonly', 'Saving debug log to /var/log/letsencrypt/letsencrypt.log\nAn unexpected error occurred:\nlive directory exists for shop.test\nAsk for help or search for solutions at https://community.letsencrypt.org.'],
+    [
+      'renew',
+      'Renewal configuration file /etc/letsencrypt/renewal/shop.test.conf is broken.\nThe error was: expected /etc/letsencrypt/live/shop.test/cert.pem to be a symlink\nSkipping.\n0 renew failure(s), 1 parse failure(s)',
+    ],
+    [
+      'certonly',
+      'Saving debug log to /var/log/letsencrypt/letsencrypt.log\nAn unexpected error occurred:\nlive directory exists for shop.test\nAsk for help or search for solutions at https://community.letsencrypt.org.',
+    ],
     ['a raw storage error', 'certbot.errors.CertStorageError: expected /etc/letsencrypt/live/shop.test/privkey.pem to be a symlink'],
   ])('is recognised from %s output, keeping the line that says what is wrong', (_, output) => {
     const failure = parseCertbotFailure(output);

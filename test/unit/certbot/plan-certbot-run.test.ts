@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import { lingeringOptions, planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import {
+  lingeringOptions,
+  planCertbotRun,
+  standaloneCertonlyArgv,
+  type ExistingCertificate,
+  type PlanRequest,
+} from '../../../src/certbot/plan-certbot-run.js';
 import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { isCertkitError } from '../../../src/errors.js';
@@ -36,7 +42,13 @@ function existing(domains: string[], ageDays: number, renewal: RenewalConf | und
 
 function plan(overrides: Partial<PlanRequest> & { env?: Record<string, string> }): ReturnType<typeof planCertbotRun> {
   const { env, ...rest } = overrides;
-  return planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', ...env }), existing: undefined, certbot: NEW_CERTBOT, now: NOW, ...rest });
+  return planCertbotRun({
+    config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', ...env }),
+    existing: undefined,
+    certbot: NEW_CERTBOT,
+    now: NOW,
+    ...rest,
+  });
 }
 
 /** The value after `flag` in argv. */
@@ -132,7 +144,15 @@ describe('same names, renewal', () => {
 
   it('keeps a certificate that is not due with certbot 2.1: certbot is not run', () => {
     const result = plan({ existing: existing(same, 10), certbot: OLD_CERTBOT });
-    expect(result).toEqual({ action: 'keep', argv: [], reasons: [expect.stringMatching(/^not due until /)], validates: false, dryRun: false, insecureCa: false, forceRenewal: false });
+    expect(result).toEqual({
+      action: 'keep',
+      argv: [],
+      reasons: [expect.stringMatching(/^not due until /)],
+      validates: false,
+      dryRun: false,
+      insecureCa: false,
+      forceRenewal: false,
+    });
   });
 
   it('forces the renewal of a due certificate with certbot 2.1 (certkit decides, not certbot)', () => {
@@ -183,9 +203,12 @@ describe('CA or key changed', () => {
     expect(result.reasons).toEqual(['changes the key from rsa 2048 to ecdsa secp256r1']);
   });
 
-  it('reads a conf without a curve or size as certbot\'s defaults', () => {
+  it("reads a conf without a curve or size as certbot's defaults", () => {
     expect(plan({ existing: existing(same, 1, renewalConf({ ellipticCurve: undefined })) }).action).toBe('renew');
-    const rsa = plan({ existing: existing(same, 1, renewalConf({ keyType: 'rsa', ellipticCurve: undefined })), env: { CERTBOT_KEY_TYPE: 'rsa-2048' } });
+    const rsa = plan({
+      existing: existing(same, 1, renewalConf({ keyType: 'rsa', ellipticCurve: undefined })),
+      env: { CERTBOT_KEY_TYPE: 'rsa-2048' },
+    });
     expect(rsa.action).toBe('renew');
   });
 
@@ -290,9 +313,21 @@ describe('dry runs stay on the configured CA', () => {
       renewal: undefined,
     };
     const now = new Date('2026-11-22T00:00:00Z');
-    const pebble = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: 'pebble' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    const pebble = planCertbotRun({
+      config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_SERVER: 'pebble' }),
+      existing,
+      certbot: [5, 1, 0],
+      now,
+      dryRun: true,
+    });
     expect(pebble.argv).toEqual(expect.arrayContaining(['--dry-run', '--server', 'https://pebble:14000/dir']));
-    const production = planCertbotRun({ config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' }), existing, certbot: [5, 1, 0], now, dryRun: true });
+    const production = planCertbotRun({
+      config: makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' }),
+      existing,
+      certbot: [5, 1, 0],
+      now,
+      dryRun: true,
+    });
     expect(production.argv).toContain('--dry-run');
     expect(production.argv).not.toContain('--server');
   });
@@ -335,6 +370,9 @@ describe('an option removed from CERTBOT_OPTIONS does not linger in the renewal 
 
   it('spends no certificate for it: a certificate not due is kept', () => {
     const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' });
-    expect(planCertbotRun({ config, existing: existing(['widgets.eu'], 10, withKeys(['preferred_chain'])), certbot: [2, 1, 0], now: NOW }).action).toBe('keep');
+    expect(
+      planCertbotRun({ config, existing: existing(['widgets.eu'], 10, withKeys(['preferred_chain'])), certbot: [2, 1, 0], now: NOW })
+        .action,
+    ).toBe('keep');
   });
 });

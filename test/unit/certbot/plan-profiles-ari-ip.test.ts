@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { certbotImageFor, certbotSupportProblems } from '../../../src/certbot/certbot-support.js';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import { planCertbotRun, standaloneCertonlyArgv, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import {
+  planCertbotRun,
+  standaloneCertonlyArgv,
+  type ExistingCertificate,
+  type PlanRequest,
+} from '../../../src/certbot/plan-certbot-run.js';
 import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import type { RenewalWindow } from '../../../src/certbot/renewal-window.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
@@ -16,7 +21,20 @@ const V5_3: Version = [5, 3, 0];
 const V5_5: Version = [5, 5, 0];
 
 function conf(overrides: Partial<RenewalConf> = {}): RenewalConf {
-  return { version: '5.5.0', server: ACME_SERVERS.production, authenticator: 'webroot', account: undefined, keyType: 'ecdsa', ellipticCurve: 'secp256r1', rsaKeySize: undefined, profile: undefined, deployHook: undefined, webrootPaths: [], paths: {}, ...overrides };
+  return {
+    version: '5.5.0',
+    server: ACME_SERVERS.production,
+    authenticator: 'webroot',
+    account: undefined,
+    keyType: 'ecdsa',
+    ellipticCurve: 'secp256r1',
+    rsaKeySize: undefined,
+    profile: undefined,
+    deployHook: undefined,
+    webrootPaths: [],
+    paths: {},
+    ...overrides,
+  };
 }
 
 /** A 90-day certificate for widgets.eu issued `ageDays` before NOW. */
@@ -49,7 +67,10 @@ describe('CERTBOT_PROFILE in the plan', () => {
   });
 
   it('is left to the renewal conf with certbot >= 4.1 once saved there', () => {
-    const { action, argv } = plan({ CERTBOT_PROFILE: 'shortlived' }, { certbot: V5_5, existing: existing(10, conf({ profile: 'shortlived' })) });
+    const { action, argv } = plan(
+      { CERTBOT_PROFILE: 'shortlived' },
+      { certbot: V5_5, existing: existing(10, conf({ profile: 'shortlived' })) },
+    );
     expect(action).toBe('renew');
     expect(argv).not.toContain('--required-profile');
   });
@@ -69,13 +90,19 @@ describe('CERTBOT_PROFILE in the plan', () => {
     expect(reasons).toEqual(['changes the profile from tlsserver to classic']);
   });
 
-  it("reissues when a profile is set over a certificate certbot >= 4.1 issued without one, and when it is removed", () => {
-    expect(plan({ CERTBOT_PROFILE: 'tlsserver' }, { existing: existing(10, conf()) }).reasons).toEqual(["changes the profile from the CA's default to tlsserver"]);
-    expect(plan({}, { existing: existing(10, conf({ profile: 'tlsserver' })) }).reasons).toEqual(["changes the profile from tlsserver to the CA's default"]);
+  it('reissues when a profile is set over a certificate certbot >= 4.1 issued without one, and when it is removed', () => {
+    expect(plan({ CERTBOT_PROFILE: 'tlsserver' }, { existing: existing(10, conf()) }).reasons).toEqual([
+      "changes the profile from the CA's default to tlsserver",
+    ]);
+    expect(plan({}, { existing: existing(10, conf({ profile: 'tlsserver' })) }).reasons).toEqual([
+      "changes the profile from tlsserver to the CA's default",
+    ]);
   });
 
   it('does not reissue when the store cannot tell (a conf written by certbot 4.0, which saved no profile)', () => {
-    expect(plan({ CERTBOT_PROFILE: 'tlsserver' }, { certbot: V4_0, existing: existing(10, conf({ version: '4.0.0' })) }).action).toBe('renew');
+    expect(plan({ CERTBOT_PROFILE: 'tlsserver' }, { certbot: V4_0, existing: existing(10, conf({ version: '4.0.0' })) }).action).toBe(
+      'renew',
+    );
   });
 
   it('reissues when a profile is set over a certificate from certbot before 4.0 (which could not ask for one)', () => {
@@ -109,7 +136,11 @@ describe('IP addresses in the plan', () => {
 });
 
 describe('the CA renewal window (ARI) in the plan', () => {
-  const window = (startDays: number, endDays: number): RenewalWindow => ({ start: new Date(NOW.getTime() + startDays * DAY_MS), end: new Date(NOW.getTime() + endDays * DAY_MS), explanationUrl: undefined });
+  const window = (startDays: number, endDays: number): RenewalWindow => ({
+    start: new Date(NOW.getTime() + startDays * DAY_MS),
+    end: new Date(NOW.getTime() + endDays * DAY_MS),
+    explanationUrl: undefined,
+  });
 
   it('renews now, saying the CA asked, when the CA moved the window into the past (certbot 5.5 caches ARI for hours)', () => {
     const { action, argv, reasons, validates, forceRenewal } = plan({}, { existing: existing(10), renewalWindow: window(-2, -1) });

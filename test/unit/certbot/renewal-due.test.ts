@@ -70,7 +70,10 @@ describe('a 5-year certificate with certbot 2.1', () => {
 });
 
 describe('an expired certificate', () => {
-  it.each([['2.1', OLD_CERTBOT], ['5.x', NEW_CERTBOT]] as const)('is due with certbot %s, and says how long ago it expired', (_, certbot) => {
+  it.each([
+    ['2.1', OLD_CERTBOT],
+    ['5.x', NEW_CERTBOT],
+  ] as const)('is due with certbot %s, and says how long ago it expired', (_, certbot) => {
     const decision = decideRenewal(cert(90 * DAY_MS), at(95 * DAY_MS), certbot);
     expect(decision.due).toBe(true);
     expect(decision.reason).toBe('due for renewal (-5d left of 90d)');

@@ -8,7 +8,9 @@ describe('decideByRenewalWindow', () => {
   it('renews at once when the window has already ended', () => {
     const decision = decideByRenewalWindow({ start: at(-60), end: at(-30), explanationUrl: 'https://ca.example/incident' }, '0a', NOW);
     expect(decision.due).toBe(true);
-    expect(decision.reason).toBe(`the CA asked for renewal (ARI): its renewal window for this certificate runs ${at(-60).toISOString()} to ${at(-30).toISOString()}; the CA explains why at https://ca.example/incident`);
+    expect(decision.reason).toBe(
+      `the CA asked for renewal (ARI): its renewal window for this certificate runs ${at(-60).toISOString()} to ${at(-30).toISOString()}; the CA explains why at https://ca.example/incident`,
+    );
   });
 
   it('is not due before the window opens', () => {
@@ -20,7 +22,9 @@ describe('decideByRenewalWindow', () => {
 
   it('picks one moment inside an open window per certificate, the same on every run, spread over serials', () => {
     const window = { start: at(-30), end: at(30), explanationUrl: undefined };
-    const moments = ['01', '02', '03', '04', '05', '06', '07', '08'].map((serial) => decideByRenewalWindow(window, serial, NOW).renewAt.getTime());
+    const moments = ['01', '02', '03', '04', '05', '06', '07', '08'].map((serial) =>
+      decideByRenewalWindow(window, serial, NOW).renewAt.getTime(),
+    );
     for (const moment of moments) {
       expect(moment).toBeGreaterThanOrEqual(window.start.getTime());
       expect(moment).toBeLessThan(window.end.getTime());
@@ -36,7 +40,13 @@ describe('decideByRenewalWindow', () => {
 
 describe('parseRenewalWindow', () => {
   it('reads the suggested window and the explanation URL', () => {
-    expect(parseRenewalWindow({ supported: true, window: { start: '2026-06-01T00:00:00Z', end: '2026-06-02T00:00:00Z' }, explanationURL: 'https://x.example' })).toEqual({
+    expect(
+      parseRenewalWindow({
+        supported: true,
+        window: { start: '2026-06-01T00:00:00Z', end: '2026-06-02T00:00:00Z' },
+        explanationURL: 'https://x.example',
+      }),
+    ).toEqual({
       start: new Date('2026-06-01T00:00:00Z'),
       end: new Date('2026-06-02T00:00:00Z'),
       explanationUrl: 'https://x.example',

@@ -23,7 +23,9 @@ describe('first steps: the .env file', () => {
   it('without .env, says so and gives the copy command (exit 2)', async () => {
     const { code, stderr } = await render();
     expect(code).toBe(2);
-    expect(stderr).toContain('There is no .env file (looked for .env). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n');
+    expect(stderr).toContain(
+      'There is no .env file (looked for .env). Create it from the example and set CERTBOT_DOMAIN:\n  cp .env.example .env\n',
+    );
     expect(stderr).toContain('CERTBOT_DOMAIN: "" is empty');
   });
 
@@ -31,14 +33,18 @@ describe('first steps: the .env file', () => {
     await mkdir(join(dir, '.env'));
     const { code, stderr } = await render();
     expect(code).toBe(2);
-    expect(stderr).toBe(`certkit: cannot read ${join(dir, '.env')}: it is a folder, not a file. Remove the folder (a bind mount of a missing file creates one), then copy .env.example to .env\n`);
+    expect(stderr).toBe(
+      `certkit: cannot read ${join(dir, '.env')}: it is a folder, not a file. Remove the folder (a bind mount of a missing file creates one), then copy .env.example to .env\n`,
+    );
   });
 
   it('warns about a misspelt variable on stderr, naming the one it probably meant', async () => {
     await writeFile(join(dir, '.env'), 'CERTBOT_DOMIAN=widgets.eu\n');
     const { code, stderr } = await render();
     expect(code).toBe(2);
-    expect(stderr).toContain('certkit: warning: CERTBOT_DOMIAN (.env line 1) is not a setting certkit knows, so it is ignored; did you mean CERTBOT_DOMAIN? Rename it.\n');
+    expect(stderr).toContain(
+      'certkit: warning: CERTBOT_DOMIAN (.env line 1) is not a setting certkit knows, so it is ignored; did you mean CERTBOT_DOMAIN? Rename it.\n',
+    );
     expect(stderr).not.toContain('There is no .env file');
   });
 });

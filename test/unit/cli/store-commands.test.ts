@@ -9,7 +9,13 @@ import { buildStore, FIXTURE_NOW } from '../../fixtures/store-fixtures.js';
 async function certkit(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await run(argv, { env: {}, cwd, now: () => FIXTURE_NOW, stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) });
+  const code = await run(argv, {
+    env: {},
+    cwd,
+    now: () => FIXTURE_NOW,
+    stdout: (text) => stdout.push(text),
+    stderr: (text) => stderr.push(text),
+  });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }
 
@@ -28,7 +34,14 @@ describe('certkit status --store', { timeout: 30_000 }, () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const entries = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ name: 'good.test', domains: ['good.test', 'www.good.test'], live: 'ok', deployed: 'unknown', served: null, problems: [] });
+    expect(entries[0]).toMatchObject({
+      name: 'good.test',
+      domains: ['good.test', 'www.good.test'],
+      live: 'ok',
+      deployed: 'unknown',
+      served: null,
+      problems: [],
+    });
     expect(entries[0]?.['notAfter']).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(entries[0]?.['daysLeft']).toEqual(expect.any(Number));
     expect(entries[0]?.['serial']).toMatch(/^[0-9a-f]+$/i);

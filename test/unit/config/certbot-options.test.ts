@@ -17,19 +17,37 @@ describe('splitCertbotOptions', () => {
     expect(splitCertbotOptions('--preferred-chain standalone')).toEqual({ ok: true, words: ['--preferred-chain', 'standalone'] });
   });
 
-  it.each([';', '&', '|', '<', '>', '`', '$', '(', ')', '{', '}', '\n', '\r', '\\', '*', '?', '[', ']', '~', '!', '#'])('refuses the shell character %j', (character) => {
-    const result = splitCertbotOptions(`--quiet ${character}x`);
-    expect(result).toEqual({ ok: false, problem: `contains the shell character ${JSON.stringify(character)}; certbot flags never need one (remove it, or quote a value with plain quotes)` });
-  });
+  it.each([';', '&', '|', '<', '>', '`', '$', '(', ')', '{', '}', '\n', '\r', '\\', '*', '?', '[', ']', '~', '!', '#'])(
+    'refuses the shell character %j',
+    (character) => {
+      const result = splitCertbotOptions(`--quiet ${character}x`);
+      expect(result).toEqual({
+        ok: false,
+        problem: `contains the shell character ${JSON.stringify(character)}; certbot flags never need one (remove it, or quote a value with plain quotes)`,
+      });
+    },
+  );
 
-  it.each(['--webroot-path=/srv', '--email=a@example.com', '--renew-hook=/x.sh', '--duplicate', '--expand', '--force-interactive', '--config-dir=/tmp', '-i nginx'])('refuses %j', (raw) => {
+  it.each([
+    '--webroot-path=/srv',
+    '--email=a@example.com',
+    '--renew-hook=/x.sh',
+    '--duplicate',
+    '--expand',
+    '--force-interactive',
+    '--config-dir=/tmp',
+    '-i nginx',
+  ])('refuses %j', (raw) => {
     const result = splitCertbotOptions(raw);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problem).toMatch(/^sets -{1,2}[a-z-]+, which certkit refuses: /);
   });
 
   it('refuses every --dns-* plugin flag', () => {
-    expect(splitCertbotOptions('--dns-route53')).toEqual({ ok: false, problem: 'sets --dns-route53: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx' });
+    expect(splitCertbotOptions('--dns-route53')).toEqual({
+      ok: false,
+      problem: 'sets --dns-route53: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx',
+    });
   });
 });
 
@@ -54,7 +72,10 @@ describe('splitCertbotOptions reads flags as certbot does', () => {
   });
 
   it('names the flag an abbreviation stands for', () => {
-    expect(splitCertbotOptions('--must-sta')).toEqual({ ok: false, problem: expect.stringContaining('sets --must-sta (certbot reads it as --must-staple), which certkit refuses') });
+    expect(splitCertbotOptions('--must-sta')).toEqual({
+      ok: false,
+      problem: expect.stringContaining('sets --must-sta (certbot reads it as --must-staple), which certkit refuses'),
+    });
   });
 
   it.each([
@@ -76,10 +97,13 @@ describe('splitCertbotOptions reads flags as certbot does', () => {
     expect(!result.ok && result.problem).toMatch(/^sets --no-, which certbot cannot tell apart \(it could be --no-/);
   });
 
-  it.each([`--preferred-chain "ISRG Root X1`, `--user-agent-comment 'x`, `--preferred-chain "a" 'b`])('refuses the unbalanced quote in %j', (raw) => {
-    const result = splitCertbotOptions(raw);
-    expect(!result.ok && result.problem).toMatch(/^has an unclosed ["'] quote at position \d+; close it/);
-  });
+  it.each([`--preferred-chain "ISRG Root X1`, `--user-agent-comment 'x`, `--preferred-chain "a" 'b`])(
+    'refuses the unbalanced quote in %j',
+    (raw) => {
+      const result = splitCertbotOptions(raw);
+      expect(!result.ok && result.problem).toMatch(/^has an unclosed ["'] quote at position \d+; close it/);
+    },
+  );
 
   it.each(['renew', '--quiet revoke', '--preferred-chain a b'])('refuses the stray word in %j', (raw) => {
     const result = splitCertbotOptions(raw);
@@ -87,11 +111,25 @@ describe('splitCertbotOptions reads flags as certbot does', () => {
   });
 
   it('refuses a flag that takes a value at the end without one, and a value given to a plain flag', () => {
-    expect(splitCertbotOptions('--preferred-chain')).toEqual({ ok: false, problem: 'ends with --preferred-chain, which needs a value after it' });
-    expect(splitCertbotOptions('--agree-tos=yes')).toEqual({ ok: false, problem: 'sets --agree-tos with a value, but it takes none; remove "=yes"' });
+    expect(splitCertbotOptions('--preferred-chain')).toEqual({
+      ok: false,
+      problem: 'ends with --preferred-chain, which needs a value after it',
+    });
+    expect(splitCertbotOptions('--agree-tos=yes')).toEqual({
+      ok: false,
+      problem: 'sets --agree-tos with a value, but it takes none; remove "=yes"',
+    });
   });
 
-  it.each(['--preferred-chain "ISRG Root X1" --issuance-timeout 120', '--preferred-chai=x', '-v -q --no-eff-email', '-vv', '--eab-kid k --eab-hmac-key h', '--reuse-key', '--new-key'])('accepts %j', (raw) => {
+  it.each([
+    '--preferred-chain "ISRG Root X1" --issuance-timeout 120',
+    '--preferred-chai=x',
+    '-v -q --no-eff-email',
+    '-vv',
+    '--eab-kid k --eab-hmac-key h',
+    '--reuse-key',
+    '--new-key',
+  ])('accepts %j', (raw) => {
     expect(splitCertbotOptions(raw).ok).toBe(true);
   });
 });

@@ -16,7 +16,9 @@ describe('KNOWN_VARIABLES', () => {
 
   it('holds every variable the compose files substitute', () => {
     const files = readdirSync(ROOT).filter((name) => /^(docker-)?compose.*\.ya?ml$/.test(name));
-    const used = files.flatMap((file) => [...readFileSync(join(ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)].map((m) => m[1] as string));
+    const used = files.flatMap((file) =>
+      [...readFileSync(join(ROOT, file), 'utf8').matchAll(/\$\{([A-Z][A-Z0-9_]+)/g)].map((m) => m[1] as string),
+    );
     expect(used.filter((name) => !known.has(name))).toEqual([]);
   });
 });

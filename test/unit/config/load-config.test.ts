@@ -62,7 +62,10 @@ describe('loadConfig defaults', () => {
   });
 
   it('serves the certificate names in nginx unless NGINX_SERVER_NAME is set', () => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'a.widgets.eu,b.widgets.eu' } }).nginx.serverNames).toEqual(['a.widgets.eu', 'b.widgets.eu']);
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'a.widgets.eu,b.widgets.eu' } }).nginx.serverNames).toEqual([
+      'a.widgets.eu',
+      'b.widgets.eu',
+    ]);
     expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_SERVER_NAME: '_' } }).nginx.serverNames).toEqual(['_']);
   });
 
@@ -126,7 +129,10 @@ describe('CERTBOT_DOMAIN', () => {
     ['shop.widgets.eu:8443', 'ends with the port ":8443"; remove it'],
     ['shop.widgets.eu/app', 'has a path ("/app"); remove it'],
     ['admin@widgets.eu', 'has an "@"'],
-    ['exa_mple.com', 'is not a hostname: it has the character "_" at position 4; a hostname holds only letters a-z, digits, hyphens and dots'],
+    [
+      'exa_mple.com',
+      'is not a hostname: it has the character "_" at position 4; a hostname holds only letters a-z, digits, hyphens and dots',
+    ],
     ['exa mple.com', 'it has a space at position 4'],
     ['-shop.widgets.eu', 'its label "-shop" starts with a hyphen; a label must start and end with a letter or digit'],
     ['shop-.widgets.eu', 'its label "shop-" ends with a hyphen'],
@@ -159,20 +165,29 @@ describe('CERTBOT_DOMAIN', () => {
   ])('refuses %j for a public CA as a %s name, saying what to put instead', (value, kind, suffix) => {
     for (const server of ['production', 'staging']) {
       const details = loadError({ env: { CERTBOT_DOMAIN: `shop.widgets.eu,${value}`, CERTBOT_SERVER: server } }).details;
-      expect(details).toEqual([
-        expect.stringMatching(new RegExp(`^CERTBOT_DOMAIN: "${value.replace(/\./g, '\\.')}" is a ${kind}`)),
-      ]);
+      expect(details).toEqual([expect.stringMatching(new RegExp(`^CERTBOT_DOMAIN: "${value.replace(/\./g, '\\.')}" is a ${kind}`))]);
       expect(details[0]).toContain(`names under "${suffix}"`);
-      expect(details[0]).toContain(`(CERTBOT_SERVER is ${server}). Put your own domain, whose DNS points at this server; to try certkit without one, set CERTBOT_SERVER=pebble`);
+      expect(details[0]).toContain(
+        `(CERTBOT_SERVER is ${server}). Put your own domain, whose DNS points at this server; to try certkit without one, set CERTBOT_SERVER=pebble`,
+      );
     }
     expect(loadConfig({ env: { CERTBOT_DOMAIN: value, CERTBOT_SERVER: 'pebble' } }).domains).toEqual([value]);
   });
 
-  it.each(['admin@example.com', 'me@mail.example.org', 'ops@nas.local'])("refuses the placeholder contact %j for Let's Encrypt, not for pebble", (email) => {
-    const details = loadError({ env: { CERTBOT_DOMAIN: 'shop.widgets.eu', CERTBOT_EMAIL: email } }).details;
-    expect(details).toEqual([expect.stringMatching(new RegExp(`^CERTBOT_EMAIL: "${email.replace(/\./g, '\\.')}" is at a (placeholder|private-network) domain .*; put an address you read, or leave it empty to register without one$`))]);
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'shop.test', CERTBOT_EMAIL: email, CERTBOT_SERVER: 'pebble' } }).email).toBe(email);
-  });
+  it.each(['admin@example.com', 'me@mail.example.org', 'ops@nas.local'])(
+    "refuses the placeholder contact %j for Let's Encrypt, not for pebble",
+    (email) => {
+      const details = loadError({ env: { CERTBOT_DOMAIN: 'shop.widgets.eu', CERTBOT_EMAIL: email } }).details;
+      expect(details).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^CERTBOT_EMAIL: "${email.replace(/\./g, '\\.')}" is at a (placeholder|private-network) domain .*; put an address you read, or leave it empty to register without one$`,
+          ),
+        ),
+      ]);
+      expect(loadConfig({ env: { CERTBOT_DOMAIN: 'shop.test', CERTBOT_EMAIL: email, CERTBOT_SERVER: 'pebble' } }).email).toBe(email);
+    },
+  );
 
   it('lets a custom CA issue for private-network names, not for placeholders', () => {
     const custom = 'https://ca.widgets.eu/acme/directory';
@@ -194,7 +209,9 @@ describe('CERTBOT_EMAIL', () => {
 
   it.each(['admin', 'admin@', 'admin@localhost', 'a b@widgets.eu', 'admin@widgets.eu;rm', '"admin"@widgets.eu'])('refuses %j', (value) => {
     const problem = problemFor('CERTBOT_EMAIL', value);
-    expect(problem).toBe(`CERTBOT_EMAIL: ${JSON.stringify(value)} is not an email address (expected someone@example.com, or leave it empty to register without one) (.env line 3)`);
+    expect(problem).toBe(
+      `CERTBOT_EMAIL: ${JSON.stringify(value)} is not an email address (expected someone@example.com, or leave it empty to register without one) (.env line 3)`,
+    );
   });
 });
 
@@ -208,7 +225,10 @@ describe('CERTBOT_OPTIONS', () => {
   });
 
   it('reads a quoted value from .env', () => {
-    const config = loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=widgets.eu', `CERTBOT_OPTIONS='--preferred-chain "ISRG Root X1"'`) });
+    const config = loadConfig({
+      env: {},
+      file: envFile('CERTBOT_DOMAIN=widgets.eu', `CERTBOT_OPTIONS='--preferred-chain "ISRG Root X1"'`),
+    });
     expect(config.certbotOptions).toEqual(['--preferred-chain', 'ISRG Root X1']);
   });
 
@@ -222,7 +242,9 @@ describe('CERTBOT_OPTIONS', () => {
     ['--quiet > /tmp/x', '">"'],
     ['--quiet \\\nreboot', '"\\\\"'],
   ])('refuses shell metacharacters in %j', (value, shown) => {
-    expect(problem(value)).toEqual([`CERTBOT_OPTIONS: ${JSON.stringify(value)} contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes) (from the environment)`]);
+    expect(problem(value)).toEqual([
+      `CERTBOT_OPTIONS: ${JSON.stringify(value)} contains the shell character ${shown}; certbot flags never need one (remove it, or quote a value with plain quotes) (from the environment)`,
+    ]);
   });
 
   it.each([
@@ -276,14 +298,20 @@ describe('CERTBOT_SERVER', () => {
   });
 
   it('accepts any https directory URL as a custom server', () => {
-    expect(server('https://ca.widgets.eu:8443/acme/directory')).toEqual({ name: 'custom', url: 'https://ca.widgets.eu:8443/acme/directory' });
+    expect(server('https://ca.widgets.eu:8443/acme/directory')).toEqual({
+      name: 'custom',
+      url: 'https://ca.widgets.eu:8443/acme/directory',
+    });
   });
 
-  it.each(['http://ca.widgets.eu/directory', 'letsencrypt', 'https://ca.widgets.eu/dir?x=1', 'constructor', 'toString'])('refuses %j', (value) => {
-    expect(problemFor('CERTBOT_SERVER', value)).toBe(
-      `CERTBOT_SERVER: ${JSON.stringify(value)} is not an ACME server: use production, staging, pebble, or an https:// directory URL (.env line 3)`,
-    );
-  });
+  it.each(['http://ca.widgets.eu/directory', 'letsencrypt', 'https://ca.widgets.eu/dir?x=1', 'constructor', 'toString'])(
+    'refuses %j',
+    (value) => {
+      expect(problemFor('CERTBOT_SERVER', value)).toBe(
+        `CERTBOT_SERVER: ${JSON.stringify(value)} is not an ACME server: use production, staging, pebble, or an https:// directory URL (.env line 3)`,
+      );
+    },
+  );
 });
 
 describe('CERTBOT_KEY_TYPE', () => {
@@ -320,7 +348,14 @@ describe('nginx and daemon settings', () => {
         COMPOSE_PROJECT_NAME: 'my-app',
       },
     });
-    expect(config.nginx).toMatchObject({ httpsPort: 8443, httpPort: 8080, upstream: 'http://web:3000', hstsMaxAge: 31536000, sslProtocols: ['TLSv1.3'], clientMaxBodySize: '512k' });
+    expect(config.nginx).toMatchObject({
+      httpsPort: 8443,
+      httpPort: 8080,
+      upstream: 'http://web:3000',
+      hstsMaxAge: 31536000,
+      sslProtocols: ['TLSv1.3'],
+      clientMaxBodySize: '512k',
+    });
     expect(config.checkIntervalMs).toBe(30 * 60_000);
     expect(config.preflight).toBe(false);
     expect(config.composeProjectName).toBe('my-app');
@@ -330,7 +365,11 @@ describe('nginx and daemon settings', () => {
     ['NGINX_HTTPS_PORT', '0', 'is not a port between 1 and 65535'],
     ['NGINX_HTTPS_PORT', '70000', 'is not a port between 1 and 65535'],
     ['NGINX_HTTP_PORT', 'eighty', 'is not a port number'],
-    ['NGINX_UPSTREAM', 'http://web:3000/api', 'has the path "/api"; nginx passes the request path on as it came, so leave the path out; expected scheme, host and port only, like http://web:3000'],
+    [
+      'NGINX_UPSTREAM',
+      'http://web:3000/api',
+      'has the path "/api"; nginx passes the request path on as it came, so leave the path out; expected scheme, host and port only, like http://web:3000',
+    ],
     ['NGINX_UPSTREAM', 'http://web;evil', 'has the character ";" in its host at position 4'],
     ['NGINX_SSL_PROTOCOLS', 'TLSv1', 'is not a list of TLS versions'],
     ['NGINX_CLIENT_MAX_BODY_SIZE', '1T', 'is not a size like 100M'],
@@ -348,7 +387,9 @@ describe('nginx and daemon settings', () => {
 
   it("refuses checks more often than once a minute against Let's Encrypt production, but not against pebble", () => {
     expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s' } }).details[0]).toContain('under a minute');
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs).toBe(30_000);
+    expect(
+      loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs,
+    ).toBe(30_000);
   });
 });
 
@@ -446,7 +487,9 @@ describe('nginx values a serving nginx depends on', () => {
     ['8080', '8080'],
   ])('refuses equal HTTP and HTTPS ports (%s and %s)', (https, http) => {
     const details = loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTPS_PORT: https, NGINX_HTTP_PORT: http } }).details;
-    expect(details).toEqual([`NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`]);
+    expect(details).toEqual([
+      `NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`,
+    ]);
     expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTP_PORT: '443' } }).details[0]).toContain('both are 443');
   });
 
@@ -457,11 +500,15 @@ describe('nginx values a serving nginx depends on', () => {
   });
 
   it.each(['0600', '0640', '0400', '0440', '600'])('accepts the key mode %j', (value) => {
-    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: value } }).deploy.keyMode).toBe(value.padStart(4, '0'));
+    expect(loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: value } }).deploy.keyMode).toBe(
+      value.padStart(4, '0'),
+    );
   });
 
   it('accepts a loose key mode with CERTKIT_ALLOW_LOOSE_KEY_MODE=true', () => {
-    const config = loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: '0644', CERTKIT_ALLOW_LOOSE_KEY_MODE: 'true' } });
+    const config = loadConfig({
+      env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_DEPLOY_KEY_MODE: '0644', CERTKIT_ALLOW_LOOSE_KEY_MODE: 'true' },
+    });
     expect(config.deploy.keyMode).toBe('0644');
   });
 });

@@ -14,7 +14,10 @@ describe('loadMonitoringConfig', () => {
   });
 
   it('names the variable and the line, and never echoes a webhook URL', () => {
-    const file = parseEnvFile('.env', 'CERTKIT_METRICS_PORT=99999\nCERTKIT_ALERT_WEBHOOK=https://ok.test/a ftp://secret-token@x\nCERTKIT_HEALTH_GRACE=soon\n');
+    const file = parseEnvFile(
+      '.env',
+      'CERTKIT_METRICS_PORT=99999\nCERTKIT_ALERT_WEBHOOK=https://ok.test/a ftp://secret-token@x\nCERTKIT_HEALTH_GRACE=soon\n',
+    );
     let error: unknown;
     try {
       loadMonitoringConfig({ env: {}, file });

@@ -30,7 +30,9 @@ describe('CERTBOT_PROFILE', () => {
 
   it('refuses the profile flags in CERTBOT_OPTIONS, pointing at CERTBOT_PROFILE', () => {
     for (const flag of ['--preferred-profile', '--required-profile']) {
-      expect(loadError({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: `${flag} shortlived` }).details[0]).toContain(`sets ${flag}, which certkit refuses: the ACME profile comes from CERTBOT_PROFILE`);
+      expect(loadError({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: `${flag} shortlived` }).details[0]).toContain(
+        `sets ${flag}, which certkit refuses: the ACME profile comes from CERTBOT_PROFILE`,
+      );
     }
   });
 });
@@ -63,7 +65,9 @@ describe('IP addresses in CERTBOT_DOMAIN', () => {
   });
 
   it('refuses the --ip-address flag in CERTBOT_OPTIONS', () => {
-    expect(loadError({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: '--ip-address 192.0.2.1' }).details[0]).toContain('IP addresses go in CERTBOT_DOMAIN');
+    expect(loadError({ CERTBOT_DOMAIN: 'widgets.eu', CERTBOT_OPTIONS: '--ip-address 192.0.2.1' }).details[0]).toContain(
+      'IP addresses go in CERTBOT_DOMAIN',
+    );
   });
 });
 

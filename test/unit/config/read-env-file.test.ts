@@ -6,7 +6,10 @@ import { parseEnvFile, readEnvFile, unreadableReason } from '../../../src/config
 
 describe('parseEnvFile', () => {
   it('reads values and the line each key is set on', () => {
-    const file = parseEnvFile('/srv/app/.env', ['# certkit', 'CERTBOT_DOMAIN=example.com', '', "export CERTBOT_OPTIONS='--preferred-chain \"ISRG Root X1\"'"].join('\n'));
+    const file = parseEnvFile(
+      '/srv/app/.env',
+      ['# certkit', 'CERTBOT_DOMAIN=example.com', '', 'export CERTBOT_OPTIONS=\'--preferred-chain "ISRG Root X1"\''].join('\n'),
+    );
     expect(file).toEqual({
       path: '/srv/app/.env',
       values: { CERTBOT_DOMAIN: 'example.com', CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"' },
@@ -41,7 +44,11 @@ describe('readEnvFile', () => {
   it('reads a file from disk', async () => {
     dir = await mkdtemp(join(tmpdir(), 'certkit-env-'));
     await writeFile(join(dir, '.env'), 'CERTBOT_DOMAIN=example.com\n');
-    expect(await readEnvFile(join(dir, '.env'))).toEqual({ path: join(dir, '.env'), values: { CERTBOT_DOMAIN: 'example.com' }, lines: { CERTBOT_DOMAIN: 1 } });
+    expect(await readEnvFile(join(dir, '.env'))).toEqual({
+      path: join(dir, '.env'),
+      values: { CERTBOT_DOMAIN: 'example.com' },
+      lines: { CERTBOT_DOMAIN: 1 },
+    });
   });
 
   it('treats a missing file as no file', async () => {
@@ -52,7 +59,11 @@ describe('readEnvFile', () => {
   it('refuses a folder as a configuration error naming the path, with the cause kept', async () => {
     dir = await mkdtemp(join(tmpdir(), 'certkit-env-'));
     const error = await readEnvFile(dir).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(new RegExp(`^cannot read ${dir}: it is a folder, not a file`)), cause: { code: 'EISDIR' } });
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(new RegExp(`^cannot read ${dir}: it is a folder, not a file`)),
+      cause: { code: 'EISDIR' },
+    });
   });
 
   it.each([

@@ -7,7 +7,10 @@ describe('createDockerEngine', () => {
   it('names the socket it tried when no engine answers', async () => {
     const engine = createDockerEngine({ DOCKER_HOST: 'unix:///nonexistent/certkit.sock' });
     expect(engine.endpoint).toBe('unix:///nonexistent/certkit.sock');
-    const error = await engine.ping().then(() => undefined, (caught: unknown) => caught);
+    const error = await engine.ping().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(isCertkitError(error, 'DOCKER_UNREACHABLE')).toBe(true);
     expect((error as Error).message).toMatch(/Docker is not reachable at unix:\/\/\/nonexistent\/certkit\.sock \(no engine answers there/);
     expect((error as Error).message).toMatch(/DOCKER_HOST/);
@@ -36,11 +39,17 @@ async function fakeDockerd(): Promise<string> {
       response.end(JSON.stringify(body));
     };
     if (/\/containers\/stopped\/json$/.test(url)) {
-      return reply(200, { Id: 'stopped', Name: '/ck-certbot-1', State: { Status: 'exited', Running: false }, Config: { Labels: { 'com.docker.compose.service': 'certbot' } } });
+      return reply(200, {
+        Id: 'stopped',
+        Name: '/ck-certbot-1',
+        State: { Status: 'exited', Running: false },
+        Config: { Labels: { 'com.docker.compose.service': 'certbot' } },
+      });
     }
     if (/\/containers\/stopped\/exec$/.test(url)) return reply(409, { message: 'Container stopped is not running' });
     if (/\/containers\/gone\//.test(url)) return reply(404, { message: 'No such container: gone' });
-    if (/\/containers\/stopped\/archive/.test(url)) return reply(404, { message: 'Could not find the file /etc/certkit/deploy in container stopped' });
+    if (/\/containers\/stopped\/archive/.test(url))
+      return reply(404, { message: 'Could not find the file /etc/certkit/deploy in container stopped' });
     return reply(500, { message: `unexpected ${request.method ?? ''} ${url}` });
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
@@ -54,7 +63,10 @@ async function fakeDockerd(): Promise<string> {
 describe('the Docker boundary turns engine failures into certkit errors with a fix', () => {
   it('exec in a stopped container: CONTAINER_NOT_RUNNING naming the service, its name and how to start it', async () => {
     const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
-    const error = await engine.exec('stopped', ['certbot', 'renew']).then(() => undefined, (caught: unknown) => caught);
+    const error = await engine.exec('stopped', ['certbot', 'renew']).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(isCertkitError(error, 'CONTAINER_NOT_RUNNING')).toBe(true);
     expect((error as Error).message).toBe(
       'the certbot container (ck-certbot-1) stopped while certkit was running (could not run certbot: Container stopped is not running). ' +
@@ -65,17 +77,28 @@ describe('the Docker boundary turns engine failures into certkit errors with a f
 
   it('a container removed under certkit, and a path that is not there', async () => {
     const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
-    const gone = await engine.signal('gone', 'SIGHUP').then(() => undefined, (caught: unknown) => caught);
+    const gone = await engine.signal('gone', 'SIGHUP').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(isCertkitError(gone, 'CONTAINER_NOT_RUNNING')).toBe(true);
     expect((gone as Error).message).toMatch(/recreate it with `docker compose --profile certbot up -d`/);
-    const missing = await engine.getArchive('stopped', '/etc/certkit/deploy').then(() => undefined, (caught: unknown) => caught);
-    expect(missing).toMatchObject({ code: "NOT_FOUND" });
+    const missing = await engine.getArchive('stopped', '/etc/certkit/deploy').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(missing).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('an engine that stops answering mid-run: DOCKER_UNREACHABLE, with what certkit was doing', async () => {
     const engine = createDockerEngine({ DOCKER_HOST: 'unix:///nonexistent/certkit.sock' });
-    const error = await engine.listContainers({ project: 'ck' }).then(() => undefined, (caught: unknown) => caught);
+    const error = await engine.listContainers({ project: 'ck' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(isCertkitError(error, 'DOCKER_UNREACHABLE')).toBe(true);
-    expect((error as Error).message).toMatch(/^lost Docker at unix:\/\/\/nonexistent\/certkit\.sock while trying to list the containers of Compose project "ck" \(no engine answers there/);
+    expect((error as Error).message).toMatch(
+      /^lost Docker at unix:\/\/\/nonexistent\/certkit\.sock while trying to list the containers of Compose project "ck" \(no engine answers there/,
+    );
   });
 });

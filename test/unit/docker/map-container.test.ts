@@ -52,8 +52,23 @@ describe('mapInspect', () => {
   });
 
   it('maps a stopped container without labels, networks or ports', () => {
-    const json: InspectJson = { Id: 'abc', State: { Status: 'exited', Running: false }, Config: { Labels: null }, NetworkSettings: { Networks: null, Ports: null } };
-    expect(mapInspect(json)).toEqual({ id: 'abc', name: '', project: undefined, service: undefined, running: false, state: 'exited', networks: {}, ports: [], labels: {} });
+    const json: InspectJson = {
+      Id: 'abc',
+      State: { Status: 'exited', Running: false },
+      Config: { Labels: null },
+      NetworkSettings: { Networks: null, Ports: null },
+    };
+    expect(mapInspect(json)).toEqual({
+      id: 'abc',
+      name: '',
+      project: undefined,
+      service: undefined,
+      running: false,
+      state: 'exited',
+      networks: {},
+      ports: [],
+      labels: {},
+    });
   });
 
   it('maps the bare minimum (an Id) without failing', () => {

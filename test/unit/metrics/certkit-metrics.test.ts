@@ -7,8 +7,22 @@ import type { StatusEntry } from '../../../src/store/status-entries.js';
 
 function entry(overrides: Partial<StatusEntry> = {}): StatusEntry {
   return {
-    name: 'a.test', domains: ['a.test'], notBefore: '2026-11-01T00:00:00.000Z', notAfter: '2026-11-07T00:00:00.000Z', renewalAt: '2026-11-04T00:00:00.000Z',
-    daysLeft: 3, serial: 'aa', issuer: 'C=US\nO=Let\'s Encrypt\nCN=R11', profile: 'shortlived', keyType: 'ECDSA P-256', versions: 1, live: 'ok', deployed: 'ok', served: 'aa', ready: true, problems: [],
+    name: 'a.test',
+    domains: ['a.test'],
+    notBefore: '2026-11-01T00:00:00.000Z',
+    notAfter: '2026-11-07T00:00:00.000Z',
+    renewalAt: '2026-11-04T00:00:00.000Z',
+    daysLeft: 3,
+    serial: 'aa',
+    issuer: "C=US\nO=Let's Encrypt\nCN=R11",
+    profile: 'shortlived',
+    keyType: 'ECDSA P-256',
+    versions: 1,
+    live: 'ok',
+    deployed: 'ok',
+    served: 'aa',
+    ready: true,
+    problems: [],
     ...overrides,
   };
 }
@@ -39,7 +53,14 @@ describe('CertkitMetrics', () => {
     metrics.recordCheck({ at: new Date(1_000_000), ok: true, next: new Date(2_000_000), certificate: 'a.test', attempted: false });
     let text = await metrics.text();
     expect(text).toContain('certkit_renewal_attempts_total{name="a.test"} 0');
-    metrics.recordCheck({ at: new Date(3_000_000), ok: false, next: new Date(3_060_000), certificate: 'a.test', attempted: true, reason: 'CA_REFUSED' });
+    metrics.recordCheck({
+      at: new Date(3_000_000),
+      ok: false,
+      next: new Date(3_060_000),
+      certificate: 'a.test',
+      attempted: true,
+      reason: 'CA_REFUSED',
+    });
     text = await metrics.text();
     expect(text).toContain('certkit_renewal_attempts_total{name="a.test"} 1');
     expect(text).toContain('certkit_renewal_failures_total{name="a.test",reason="CA_REFUSED"} 1');
@@ -51,8 +72,17 @@ describe('CertkitMetrics', () => {
   it('times certbot runs made through the engine, and only those', async () => {
     const metrics = new CertkitMetrics({ version: '0.1.0', nodeVersion: 'v20.0.0' });
     let clock = 0;
-    const engine = { exec: async (_id: string, argv: readonly string[]) => { clock += argv[1] === 'renew' ? 12_000 : 5; return { exitCode: argv[1] === 'renew' ? 1 : 0, stdout: '', stderr: '' }; } } as unknown as Engine;
-    const timed = timeCertbotRuns(engine, (command, ok, seconds) => metrics.recordCertbotRun(command, ok, seconds), () => clock);
+    const engine = {
+      exec: async (_id: string, argv: readonly string[]) => {
+        clock += argv[1] === 'renew' ? 12_000 : 5;
+        return { exitCode: argv[1] === 'renew' ? 1 : 0, stdout: '', stderr: '' };
+      },
+    } as unknown as Engine;
+    const timed = timeCertbotRuns(
+      engine,
+      (command, ok, seconds) => metrics.recordCertbotRun(command, ok, seconds),
+      () => clock,
+    );
     await timed.exec('c', ['certbot', 'renew']);
     await timed.exec('c', ['certbot', '--version']);
     await timed.exec('c', ['cat', '/x']);
@@ -65,7 +95,7 @@ describe('CertkitMetrics', () => {
 
 describe('issuerName', () => {
   it('takes the common name of an issuer', () => {
-    expect(issuerName('C=US\nO=Let\'s Encrypt\nCN=R11')).toBe('R11');
+    expect(issuerName("C=US\nO=Let's Encrypt\nCN=R11")).toBe('R11');
     expect(issuerName('CN=Pebble Intermediate CA 3dd3f4')).toBe('Pebble Intermediate CA 3dd3f4');
     expect(issuerName('O=Example')).toBe('O=Example');
   });

@@ -10,17 +10,46 @@ const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.parse('2026-11-23T00:00:00Z');
 
 function result(serial: string): UpdateResult {
-  return { certName: 'a.test', domains: ['a.test'], action: 'renewed', reasons: [], serial, notAfter: new Date(T0 + 86_400_000), served: [], reloaded: true, rendered: [], profile: undefined };
+  return {
+    certName: 'a.test',
+    domains: ['a.test'],
+    action: 'renewed',
+    reasons: [],
+    serial,
+    notAfter: new Date(T0 + 86_400_000),
+    served: [],
+    reloaded: true,
+    rendered: [],
+    profile: undefined,
+  };
 }
 
 function entry(serial: string): StatusEntry {
   return {
-    name: 'a.test', domains: ['a.test'], notBefore: new Date(T0 - 3_600_000).toISOString(), notAfter: new Date(T0 + 86_400_000).toISOString(), renewalAt: null,
-    daysLeft: 1, serial, issuer: null, profile: null, keyType: null, versions: 1, live: 'ok', deployed: 'ok', served: serial, ready: true, problems: [],
+    name: 'a.test',
+    domains: ['a.test'],
+    notBefore: new Date(T0 - 3_600_000).toISOString(),
+    notAfter: new Date(T0 + 86_400_000).toISOString(),
+    renewalAt: null,
+    daysLeft: 1,
+    serial,
+    issuer: null,
+    profile: null,
+    keyType: null,
+    versions: 1,
+    live: 'ok',
+    deployed: 'ok',
+    served: serial,
+    ready: true,
+    problems: [],
   };
 }
 
-interface Sent { text: string; event: string; alert: string }
+interface Sent {
+  text: string;
+  event: string;
+  alert: string;
+}
 
 /** A monitor over a fixed status, a recording webhook sender and a clock the test moves. */
 function makeMonitor(clock: { now: number }, graceMs = 60_000) {
@@ -43,7 +72,13 @@ describe('createDaemonMonitor', () => {
     const clock = { now: T0 };
     const { monitor, sent } = makeMonitor(clock);
     const failure = { ok: false as const, error: new CertkitError('CA_REFUSED', 'The CA refused.\n  detail') };
-    for (const outcome of [{ ok: true as const, result: result('aa') }, failure, failure, failure, { ok: true as const, result: result('bb') }]) {
+    for (const outcome of [
+      { ok: true as const, result: result('aa') },
+      failure,
+      failure,
+      failure,
+      { ok: true as const, result: result('bb') },
+    ]) {
       monitor.observer.checkStarted();
       clock.now += 5_000;
       monitor.observer.checkEnded(outcome, new Date(clock.now + 60_000));
@@ -54,7 +89,9 @@ describe('createDaemonMonitor', () => {
     expect(sent[0]?.text).toContain('renewal failed: the check of a.test failed (CA_REFUSED): The CA refused.; next retry at');
     const text = await monitor.metricsText();
     expect(text).toContain('certkit_renewal_failures_total{name="a.test",reason="CA_REFUSED"} 3');
-    expect(text).toContain(`certkit_certificate_expiration_timestamp_seconds{name="a.test",issuer="",profile="default"} ${(T0 + 86_400_000) / 1000}`);
+    expect(text).toContain(
+      `certkit_certificate_expiration_timestamp_seconds{name="a.test",issuer="",profile="default"} ${(T0 + 86_400_000) / 1000}`,
+    );
   });
 
   it('reports the loop unhealthy when a check outlasts the grace', () => {

@@ -5,7 +5,10 @@ import { startMonitorServer } from '../../../src/monitoring/monitor-server.js';
 
 // A loopback server on an ephemeral port: the HTTP surface of the daemon without Docker.
 describe('startMonitorServer', () => {
-  const monitor = (healthy: boolean) => ({ metricsText: async () => 'certkit_up 1\n', liveness: () => ({ healthy, reason: healthy ? 'sleeping' : 'checking too long' }) });
+  const monitor = (healthy: boolean) => ({
+    metricsText: async () => 'certkit_up 1\n',
+    liveness: () => ({ healthy, reason: healthy ? 'sleeping' : 'checking too long' }),
+  });
 
   it('serves /metrics and /healthz, 503 when unhealthy', async () => {
     const server = await startMonitorServer(monitor(false), 0, '127.0.0.1');

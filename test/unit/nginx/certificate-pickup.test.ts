@@ -33,7 +33,9 @@ describe('decideCertificatePickup', () => {
 
 describe('nginx/entrypoint.sh', () => {
   it('reads its loading mode back from the file it writes', () => {
-    expect(parseCertificateLoading('# Written by entrypoint.sh for nginx version: nginx/1.30.0: cached\nssl_certificate $x;\n')).toBe('cached');
+    expect(parseCertificateLoading('# Written by entrypoint.sh for nginx version: nginx/1.30.0: cached\nssl_certificate $x;\n')).toBe(
+      'cached',
+    );
     expect(parseCertificateLoading('ssl_certificate /a.pem;\n')).toBeUndefined();
   });
 
@@ -53,7 +55,9 @@ describe('nginx/entrypoint.sh', () => {
     onTestFinished(() => rm(bin, { recursive: true, force: true }));
     await writeFile(join(bin, 'nginx'), `#!/bin/sh\necho "nginx version: nginx/${version} (Debian)" >&2\n`);
     await chmod(join(bin, 'nginx'), 0o755);
-    const { stdout } = await exec('sh', [ENTRYPOINT, 'tls'], { env: { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, CERTKIT_NGINX_USER: 'nobody' } });
+    const { stdout } = await exec('sh', [ENTRYPOINT, 'tls'], {
+      env: { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, CERTKIT_NGINX_USER: 'nobody' },
+    });
     expect(stdout.trim()).toBe(expected);
   });
 });

@@ -31,7 +31,10 @@ describe('chooseProbeTarget on the host', () => {
   });
 
   it('ignores UDP and other container ports', () => {
-    const nginx = container({ shop_default: '172.20.0.3' }, [https('0.0.0.0', 443, 'udp'), { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 80 }]);
+    const nginx = container({ shop_default: '172.20.0.3' }, [
+      https('0.0.0.0', 443, 'udp'),
+      { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 80 },
+    ]);
     expect(chooseProbeTarget(nginx, undefined)).toEqual({ host: '172.20.0.3', port: 443 });
   });
 

@@ -5,7 +5,11 @@ import { makeConfig } from '../support/make-config.js';
 
 describe('buildRenderContext', () => {
   it('gives templates the certificate, paths, certbot arguments and nginx values', () => {
-    const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', CERTBOT_CERT_NAME: 'site', NGINX_UPSTREAM: 'http://web:3000' });
+    const config = makeConfig({
+      CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu',
+      CERTBOT_CERT_NAME: 'site',
+      NGINX_UPSTREAM: 'http://web:3000',
+    });
     expect(buildRenderContext(config)).toEqual({
       certName: 'site',
       domains: ['widgets.eu', 'www.widgets.eu'],

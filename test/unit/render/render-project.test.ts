@@ -37,10 +37,19 @@ describe('renderProject', () => {
   it('renders certbot/ and nginx/ into the project, then reports no change on a second run', async () => {
     const project = await tempDir();
     const config = makeConfig();
-    expect(await renderProject(config, project, PACKAGED)).toMatchObject({ certbotScriptsChanged: true, deployHookChanged: true, nginxChanged: true });
+    expect(await renderProject(config, project, PACKAGED)).toMatchObject({
+      certbotScriptsChanged: true,
+      deployHookChanged: true,
+      nginxChanged: true,
+    });
     expect((await stat(join(project, 'certbot/update-cert.sh'))).mode & 0o777).toBe(0o755);
     expect(await readFile(join(project, 'nginx/site-http.conf'), 'utf8')).toContain('server_name widgets.eu;');
-    expect(await renderProject(config, project, PACKAGED)).toEqual({ files: [], certbotScriptsChanged: false, deployHookChanged: false, nginxChanged: false });
+    expect(await renderProject(config, project, PACKAGED)).toEqual({
+      files: [],
+      certbotScriptsChanged: false,
+      deployHookChanged: false,
+      nginxChanged: false,
+    });
   });
 
   it('says which containers a change concerns', async () => {

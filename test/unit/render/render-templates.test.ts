@@ -8,7 +8,14 @@ import { standaloneCertonlyArgv } from '../../../src/certbot/plan-certbot-run.js
 import type { Config } from '../../../src/config/config.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { buildRenderContext } from '../../../src/render/render-context.js';
-import { createRenderer, RENDER_TARGETS, renderOne, renderTemplates, writeRenderedFiles, type RenderedFile } from '../../../src/render/render-templates.js';
+import {
+  createRenderer,
+  RENDER_TARGETS,
+  renderOne,
+  renderTemplates,
+  writeRenderedFiles,
+  type RenderedFile,
+} from '../../../src/render/render-templates.js';
 import { makeConfig } from '../support/make-config.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
@@ -48,12 +55,20 @@ async function rejection(promise: Promise<unknown>, code: Parameters<typeof isCe
 }
 
 describe('renderTemplates on the real templates', () => {
-  const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu', CERTBOT_EMAIL: 'admin@widgets.eu', CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"' });
+  const config = makeConfig({
+    CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu',
+    CERTBOT_EMAIL: 'admin@widgets.eu',
+    CERTBOT_OPTIONS: '--preferred-chain "ISRG Root X1"',
+  });
 
   it('renders every target', async () => {
     const files = await render(config);
     expect(files.map((file) => file.output)).toEqual(RENDER_TARGETS.map((target) => target.output));
-    expect(files.filter((file) => file.executable).map((file) => file.output)).toEqual(['certbot/entrypoint.sh', 'certbot/update-cert.sh', 'certbot/deploy-hook.sh']);
+    expect(files.filter((file) => file.executable).map((file) => file.output)).toEqual([
+      'certbot/entrypoint.sh',
+      'certbot/update-cert.sh',
+      'certbot/deploy-hook.sh',
+    ]);
   });
 
   it('is deterministic: the same config renders byte-identical files', async () => {
@@ -89,9 +104,12 @@ describe('renderTemplates on the real templates', () => {
     const bin = join(dir, 'bin');
     // A stand-in certbot that prints each argument it gets, NUL-terminated.
     await mkdir(bin);
-    await writeFile(join(bin, 'certbot'), "#!/bin/sh\nprintf '%s\\0' \"$@\"\n");
+    await writeFile(join(bin, 'certbot'), '#!/bin/sh\nprintf \'%s\\0\' "$@"\n');
     await chmod(join(bin, 'certbot'), 0o755);
-    const output = execFileSync('/bin/sh', [join(dir, 'certbot', 'update-cert.sh'), '--dry-run'], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
+    const output = execFileSync('/bin/sh', [join(dir, 'certbot', 'update-cert.sh'), '--dry-run'], {
+      encoding: 'utf8',
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+    });
     const argv = output.split('\0').slice(0, -1);
     expect(argv).toEqual([...standaloneCertonlyArgv(config), '--dry-run']);
     expect(argv).toContain('ISRG Root X1');
@@ -137,14 +155,18 @@ describe('the nginx sites', () => {
   it('refuse the site over plain HTTP once a certificate is deployed (the http site is then only a fallback)', async () => {
     for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }] as Array<Record<string, string>>) {
       const files = await render(makeConfig(env));
-      expect(contentOf(files, 'nginx/site-http.conf')).toContain('        if (-f /etc/certkit/deploy/widgets.eu/bundle.pem) {\n            return 503 ');
+      expect(contentOf(files, 'nginx/site-http.conf')).toContain(
+        '        if (-f /etc/certkit/deploy/widgets.eu/bundle.pem) {\n            return 503 ',
+      );
       expect(contentOf(files, 'nginx/site-https.conf')).not.toContain('return 503');
     }
   });
 
   it('send HSTS only when NGINX_HSTS_MAX_AGE is above 0', async () => {
     expect(contentOf(await render(makeConfig()), 'nginx/site-https.conf')).not.toContain('Strict-Transport-Security');
-    expect(contentOf(await render(makeConfig({ NGINX_HSTS_MAX_AGE: '31536000' })), 'nginx/site-https.conf')).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
+    expect(contentOf(await render(makeConfig({ NGINX_HSTS_MAX_AGE: '31536000' })), 'nginx/site-https.conf')).toContain(
+      'add_header Strict-Transport-Security "max-age=31536000" always;',
+    );
   });
 });
 
@@ -214,17 +236,20 @@ describe('the template helpers', () => {
     expect(one('root {{ngx path}};', { path: '/var/www/certbot' })).toBe('root /var/www/certbot;');
   });
 
-  it.each(['widgets.eu; return 200', 'a}b', 'a{b', 'a"b', "a'b", 'a\nb', 'a\tb', '$host', 'a#b', 'a\\b'])('ngx refuses %j, which could end or change a directive', (value) => {
-    let thrown: unknown;
-    try {
-      one('server_name {{ngx value}};', { value });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isCertkitError(thrown, 'TEMPLATE_MISSING_VALUE')).toBe(true);
-    expect((thrown as Error).message).toContain('template test.hbs could not be rendered');
-    expect((thrown as Error).message).toContain('is not safe in an nginx directive');
-  });
+  it.each(['widgets.eu; return 200', 'a}b', 'a{b', 'a"b', "a'b", 'a\nb', 'a\tb', '$host', 'a#b', 'a\\b'])(
+    'ngx refuses %j, which could end or change a directive',
+    (value) => {
+      let thrown: unknown;
+      try {
+        one('server_name {{ngx value}};', { value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isCertkitError(thrown, 'TEMPLATE_MISSING_VALUE')).toBe(true);
+      expect((thrown as Error).message).toContain('template test.hbs could not be rendered');
+      expect((thrown as Error).message).toContain('is not safe in an nginx directive');
+    },
+  );
 
   it('sh and shArgs quote values into words /bin/sh reads back unchanged', () => {
     const script = one("printf '%s\\0' {{sh one}} {{shArgs many}}", { one: "it's $(id)", many: ['a b', '`id`', ''] });

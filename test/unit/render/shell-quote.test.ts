@@ -4,7 +4,10 @@ import { shellQuote, shellQuoteAll } from '../../../src/render/shell-quote.js';
 
 /** What /bin/sh makes of a script: each argument `printf` receives, NUL-terminated, split back into words. */
 function wordsAfterShell(script: string): string[] {
-  const output = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${script}`], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent' } });
+  const output = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${script}`], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent' },
+  });
   return output.split('\0').slice(0, -1);
 }
 

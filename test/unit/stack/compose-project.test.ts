@@ -22,15 +22,24 @@ describe('resolveProjectName', () => {
   });
 
   it('then COMPOSE_PROJECT_NAME from the environment', () => {
-    expect(resolveProjectName({ ...all, explicit: undefined })).toEqual({ name: 'fromenv', source: 'COMPOSE_PROJECT_NAME in the environment' });
+    expect(resolveProjectName({ ...all, explicit: undefined })).toEqual({
+      name: 'fromenv',
+      source: 'COMPOSE_PROJECT_NAME in the environment',
+    });
   });
 
   it('then COMPOSE_PROJECT_NAME from .env', () => {
-    expect(resolveProjectName({ ...all, explicit: undefined, env: {} })).toEqual({ name: 'fromfile', source: 'COMPOSE_PROJECT_NAME in .env' });
+    expect(resolveProjectName({ ...all, explicit: undefined, env: {} })).toEqual({
+      name: 'fromfile',
+      source: 'COMPOSE_PROJECT_NAME in .env',
+    });
   });
 
   it("then the project folder's name, normalized", () => {
-    expect(resolveProjectName({ env: {}, projectDir: '/srv/My_App.v2' })).toEqual({ name: 'my_appv2', source: 'the folder name of /srv/My_App.v2' });
+    expect(resolveProjectName({ env: {}, projectDir: '/srv/My_App.v2' })).toEqual({
+      name: 'my_appv2',
+      source: 'the folder name of /srv/My_App.v2',
+    });
   });
 
   it('skips blank values and values that normalize to nothing', () => {

@@ -13,7 +13,8 @@ type TarEntry = { name: string; type: 'file' | 'directory' | 'symlink' | 'link';
 
 async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
   const tar = pack();
-  for (const { content, ...header } of entries) tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, Buffer.from(content ?? ''));
+  for (const { content, ...header } of entries)
+    tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, Buffer.from(content ?? ''));
   tar.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -27,7 +28,12 @@ async function untar(buffer: Buffer): Promise<Array<{ name: string; type: string
   for await (const stream of tar) {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
-    entries.push({ name: stream.header.name, type: stream.header.type ?? 'file', linkname: stream.header.linkname, content: Buffer.concat(chunks).toString('utf8') });
+    entries.push({
+      name: stream.header.name,
+      type: stream.header.type ?? 'file',
+      linkname: stream.header.linkname,
+      content: Buffer.concat(chunks).toString('utf8'),
+    });
   }
   return entries;
 }
@@ -41,7 +47,17 @@ async function backupFile(entries: readonly TarEntry[]): Promise<string> {
   return file;
 }
 
-const CERTBOT: ServiceContainer = { id: 'c0ffee', name: 'ck-certbot-1', project: 'ck', service: 'certbot', running: true, state: 'running', networks: {}, ports: [], labels: {} };
+const CERTBOT: ServiceContainer = {
+  id: 'c0ffee',
+  name: 'ck-certbot-1',
+  project: 'ck',
+  service: 'certbot',
+  running: true,
+  state: 'running',
+  networks: {},
+  ports: [],
+  labels: {},
+};
 
 /** Only the archive calls restore needs; anything else is a test failure. `current` is what getArchive returns. */
 function fakeEngine(current: readonly TarEntry[]) {
@@ -63,7 +79,10 @@ function fakeEngine(current: readonly TarEntry[]) {
   return { engine, puts };
 }
 
-const EMPTY_STORE: TarEntry[] = [{ name: 'letsencrypt/', type: 'directory' }, { name: 'letsencrypt/live/', type: 'directory' }];
+const EMPTY_STORE: TarEntry[] = [
+  { name: 'letsencrypt/', type: 'directory' },
+  { name: 'letsencrypt/live/', type: 'directory' },
+];
 const VALID: TarEntry[] = [
   { name: 'letsencrypt/', type: 'directory' },
   { name: 'letsencrypt/archive/x/', type: 'directory' },
@@ -89,8 +108,20 @@ describe('restoreStore refuses unsafe archives before writing anything', () => {
     ['a parent component', [...VALID, { name: '../evil', type: 'file' }] as TarEntry[], '../evil'],
     ['a parent component inside the store folder', [...VALID, { name: 'letsencrypt/../evil', type: 'file' }] as TarEntry[], '../evil'],
     ['an absolute path', [...VALID, { name: '/etc/passwd', type: 'file', content: 'root::0:0' }] as TarEntry[], '/etc/passwd'],
-    ['a symlink leaving the store', [...VALID.slice(0, 5), { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../../../etc/shadow' }] as TarEntry[], 'live/x/cert.pem'],
-    ['a hardlink to a later entry', [VALID[0], { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' }, ...VALID.slice(1, 6)] as TarEntry[], 'keys/0000_key-certbot.pem'],
+    [
+      'a symlink leaving the store',
+      [...VALID.slice(0, 5), { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../../../etc/shadow' }] as TarEntry[],
+      'live/x/cert.pem',
+    ],
+    [
+      'a hardlink to a later entry',
+      [
+        VALID[0],
+        { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' },
+        ...VALID.slice(1, 6),
+      ] as TarEntry[],
+      'keys/0000_key-certbot.pem',
+    ],
   ])('%s', async (_what, entries, naming) => {
     await expectRefusal(entries, 'ARCHIVE_UNSAFE', naming);
   });
@@ -101,7 +132,10 @@ describe('restoreStore refuses unsafe archives before writing anything', () => {
 });
 
 describe('restoreStore into a store in use', () => {
-  const IN_USE: TarEntry[] = [...EMPTY_STORE, { name: 'letsencrypt/live/old/cert.pem', type: 'symlink', linkname: '../../archive/old/cert1.pem' }];
+  const IN_USE: TarEntry[] = [
+    ...EMPTY_STORE,
+    { name: 'letsencrypt/live/old/cert.pem', type: 'symlink', linkname: '../../archive/old/cert1.pem' },
+  ];
 
   it('refuses with USAGE and writes nothing unless told to overwrite', async () => {
     const { engine, puts } = fakeEngine(IN_USE);
@@ -124,8 +158,13 @@ describe('restoreStore into an empty store', () => {
     expect(await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false })).toEqual({ entries: 7, lineages: 1 });
     expect(puts.map((put) => put.path)).toEqual(['/etc/letsencrypt']);
     const written = await untar(puts[0]?.tar ?? Buffer.alloc(0));
-    expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')));
-    expect(written.find((entry) => entry.name === 'live/x/cert.pem')).toMatchObject({ type: 'symlink', linkname: '../../archive/x/cert1.pem' });
+    expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(
+      VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')),
+    );
+    expect(written.find((entry) => entry.name === 'live/x/cert.pem')).toMatchObject({
+      type: 'symlink',
+      linkname: '../../archive/x/cert1.pem',
+    });
     expect(written.find((entry) => entry.name === 'archive/x/privkey1.pem')?.content).toBe('KEY');
     const names = written.map((entry) => entry.name);
     for (const [index, entry] of written.entries()) {

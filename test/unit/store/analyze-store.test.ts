@@ -22,7 +22,16 @@ async function analyzeOne(spec: LineageSpec) {
 describe('analyzeStore', { timeout: 20_000 }, () => {
   it('reports a healthy lineage with its certificate facts and no problems', async () => {
     const report = await analyzeOne({ name: 'example.com', domains: ['example.com', 'www.example.com'], versions: 3 });
-    expect(report).toMatchObject({ name: 'example.com', domains: ['example.com', 'www.example.com'], versions: 3, newestVersion: 3, live: 'ok', daysLeft: 60, keyType: 'ecdsa-prime256v1', problems: [] });
+    expect(report).toMatchObject({
+      name: 'example.com',
+      domains: ['example.com', 'www.example.com'],
+      versions: 3,
+      newestVersion: 3,
+      live: 'ok',
+      daysLeft: 60,
+      keyType: 'ecdsa-prime256v1',
+      problems: [],
+    });
     expect(report.issuer).toContain('certkit test CA');
     expect(report.serial).toMatch(/^[0-9a-f]+$/);
     expect(report.renewal).toMatchObject({ authenticator: 'webroot', keyType: 'ecdsa', webrootPaths: ['/var/www/html'], version: '2.1.0' });
@@ -30,7 +39,9 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     const { notBefore, notAfter, renewalAt } = report;
     if (!notBefore || !notAfter || !renewalAt) throw new Error('dates missing');
     const lifetime = notAfter.getTime() - notBefore.getTime();
-    expect(renewalAt.getTime()).toBe(Math.max(Math.min(notAfter.getTime() - lifetime / 3, notAfter.getTime() - 30 * 86_400_000), notBefore.getTime() + lifetime / 2));
+    expect(renewalAt.getTime()).toBe(
+      Math.max(Math.min(notAfter.getTime() - lifetime / 3, notAfter.getTime() - 30 * 86_400_000), notBefore.getTime() + lifetime / 2),
+    );
     expect(report.valid).toBe(true);
   });
 
@@ -39,7 +50,9 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     expect(report.live).toContain('cert.pem: regular file (= version 2)');
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toContain('live/copy.test/cert.pem, chain.pem, fullchain.pem, privkey.pem: regular file(s), not symlinks');
-    expect(report.problems[0]).toContain('for f in cert chain fullchain privkey; do ln -sfn ../../archive/copy.test/${f}2.pem ${f}.pem; done');
+    expect(report.problems[0]).toContain(
+      'for f in cert chain fullchain privkey; do ln -sfn ../../archive/copy.test/${f}2.pem ${f}.pem; done',
+    );
     expect(report.domains).toEqual(['copy.test']);
   });
 
@@ -64,19 +77,24 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
     ['copies', 3],
     ['dangling', 2],
     ['missing-privkey', 1],
-  ] as const)('prints a relink command for %s live files that, run in sh from the config dir, repairs the store', async (live, versions) => {
-    const store = await buildStore([{ name: 'fix.test', domains: ['fix.test'], versions, live }]);
-    onTestFinished(() => store.remove());
-    const [before] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
-    const command = /Fix, from the config dir \(\/etc\/letsencrypt\): "([^"]*)"\./.exec(before?.problems.join('\n') ?? '')?.[1];
-    expect(command).toBeDefined();
-    execFileSync('sh', ['-c', command as string], { cwd: store.root });
-    const [after] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
-    expect(after).toMatchObject({ live: 'ok', problems: [] });
-    for (const kind of ['cert', 'chain', 'fullchain', 'privkey']) {
-      expect(await readlink(join(store.root, 'live/fix.test', `${kind}.pem`))).toMatch(new RegExp(`^\\.\\./\\.\\./archive/fix\\.test/${kind}\\d+\\.pem$`));
-    }
-  });
+  ] as const)(
+    'prints a relink command for %s live files that, run in sh from the config dir, repairs the store',
+    async (live, versions) => {
+      const store = await buildStore([{ name: 'fix.test', domains: ['fix.test'], versions, live }]);
+      onTestFinished(() => store.remove());
+      const [before] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
+      const command = /Fix, from the config dir \(\/etc\/letsencrypt\): "([^"]*)"\./.exec(before?.problems.join('\n') ?? '')?.[1];
+      expect(command).toBeDefined();
+      execFileSync('sh', ['-c', command as string], { cwd: store.root });
+      const [after] = analyzeStore(await readDirSnapshot(store.root), { now: FIXTURE_NOW });
+      expect(after).toMatchObject({ live: 'ok', problems: [] });
+      for (const kind of ['cert', 'chain', 'fullchain', 'privkey']) {
+        expect(await readlink(join(store.root, 'live/fix.test', `${kind}.pem`))).toMatch(
+          new RegExp(`^\\.\\./\\.\\./archive/fix\\.test/${kind}\\d+\\.pem$`),
+        );
+      }
+    },
+  );
 
   it('explains a -0001 duplicate with the exact certbot commands', async () => {
     const reports = await analyze([
@@ -97,13 +115,17 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
       { name: 'a.test', domains: ['a.test'] },
       { name: 'a.test-0001', domains: ['a.test', 'b.a.test'] },
     ]);
-    expect(reports[1]?.problems[0]).toContain('"certbot certonly --cert-name a.test --expand --webroot -w /var/www/html -d a.test -d b.a.test"');
+    expect(reports[1]?.problems[0]).toContain(
+      '"certbot certonly --cert-name a.test --expand --webroot -w /var/www/html -d a.test -d b.a.test"',
+    );
   });
 
   it('reports an expired certificate with negative days left', async () => {
     const report = await analyzeOne({ name: 'old.test', domains: ['old.test'], expired: true });
     expect(report.daysLeft).toBe(-10);
-    expect(report.problems).toEqual([expect.stringMatching(/^The certificate expired on \d{4}-\d\d-\d\d.*certbot renew --cert-name old\.test/)]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^The certificate expired on \d{4}-\d\d-\d\d.*certbot renew --cert-name old\.test/),
+    ]);
   });
 
   it('finds a private key that does not belong to the certificate', async () => {
@@ -113,7 +135,9 @@ describe('analyzeStore', { timeout: 20_000 }, () => {
 
   it('flags private keys that group or others can read', async () => {
     const report = await analyzeOne({ name: 'open.test', domains: ['open.test'], versions: 2, keyMode: 0o644 });
-    expect(report.problems).toEqual([expect.stringContaining('archive/open.test/privkey1.pem, archive/open.test/privkey2.pem can be read by group or others (mode 0644)')]);
+    expect(report.problems).toEqual([
+      expect.stringContaining('archive/open.test/privkey1.pem, archive/open.test/privkey2.pem can be read by group or others (mode 0644)'),
+    ]);
   });
 
   it('reports a missing renewal conf and copies that match no archive version', async () => {

@@ -28,7 +28,21 @@ describe('keyMatchesCertificate', { timeout: 20_000 }, () => {
   it('matches an RSA certificate with its PKCS#8 and PKCS#1 key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'certkit-rsa-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=rsa.test', '-days', '1']);
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:1024',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-subj',
+      '/CN=rsa.test',
+      '-days',
+      '1',
+    ]);
     const cert = new X509Certificate(await readFile(join(dir, 'cert.pem')));
     const key = await readFile(join(dir, 'key.pem'), 'utf8');
     expect(keyMatchesCertificate(cert, key)).toBe(true);

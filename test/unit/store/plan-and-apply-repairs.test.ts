@@ -13,7 +13,8 @@ import { buildStore, FIXTURE_NOW } from '../../fixtures/store-fixtures.js';
 /** Every distinct .pem content in the store: repairs may add copies but must never lose one. */
 function collectPemContents(snapshot: StoreSnapshot): Set<string> {
   const contents = new Set<string>();
-  for (const [path, entry] of snapshot) if (path.endsWith('.pem') && entry.content !== undefined) contents.add(entry.content.toString('utf8'));
+  for (const [path, entry] of snapshot)
+    if (path.endsWith('.pem') && entry.content !== undefined) contents.add(entry.content.toString('utf8'));
   return contents;
 }
 
@@ -34,20 +35,29 @@ describe('planRepairs + applyRepairs', { timeout: 20_000 }, () => {
     expect(planRepairs(await readDirSnapshot(store.root))).toEqual([]);
   });
 
-  it.each(['copies', 'hardlinks', 'dangling', 'missing-privkey'] as const)('turns live/ %s back into links to the newest version', async (live) => {
-    const { repairs, applied, after, before, reports, root } = await repairStore([{ name: 'fix.test', domains: ['fix.test'], versions: 2, live }]);
-    expect(repairs.every((r) => r.kind === 'symlink')).toBe(true);
-    expect(applied.every((a) => a.ok)).toBe(true);
-    expect(reports[0]).toMatchObject({ live: 'ok', problems: [] });
-    expect(await readlink(join(root, 'live/fix.test/privkey.pem'))).toBe('../../archive/fix.test/privkey2.pem');
-    expect(collectPemContents(after)).toEqual(collectPemContents(before));
-  });
+  it.each(['copies', 'hardlinks', 'dangling', 'missing-privkey'] as const)(
+    'turns live/ %s back into links to the newest version',
+    async (live) => {
+      const { repairs, applied, after, before, reports, root } = await repairStore([
+        { name: 'fix.test', domains: ['fix.test'], versions: 2, live },
+      ]);
+      expect(repairs.every((r) => r.kind === 'symlink')).toBe(true);
+      expect(applied.every((a) => a.ok)).toBe(true);
+      expect(reports[0]).toMatchObject({ live: 'ok', problems: [] });
+      expect(await readlink(join(root, 'live/fix.test/privkey.pem'))).toBe('../../archive/fix.test/privkey2.pem');
+      expect(collectPemContents(after)).toEqual(collectPemContents(before));
+    },
+  );
 
   it('archives live files that match no version as a new version, keeping backups', async () => {
-    const { repairs, applied, before, after, reports, root } = await repairStore([{ name: 'odd.test', domains: ['odd.test'], live: 'foreign-copies' }]);
+    const { repairs, applied, before, after, reports, root } = await repairStore([
+      { name: 'odd.test', domains: ['odd.test'], live: 'foreign-copies' },
+    ]);
     expect(applied.every((a) => a.ok)).toBe(true);
     expect(repairs.map((r) => r.kind)).toContain('rename');
-    expect(repairs.map(describeRepair)).toContain('copy live/odd.test/cert.pem.certkit-replaced.bak to archive/odd.test/cert2.pem: archive the bytes live/ served as version 2');
+    expect(repairs.map(describeRepair)).toContain(
+      'copy live/odd.test/cert.pem.certkit-replaced.bak to archive/odd.test/cert2.pem: archive the bytes live/ served as version 2',
+    );
     expect(reports[0]).toMatchObject({ live: 'ok', newestVersion: 2, versions: 2, problems: [] });
     const servedBefore = before.get('live/odd.test/cert.pem')?.content?.toString('utf8');
     expect(await readFile(join(root, 'live/odd.test/cert.pem'), 'utf8')).toBe(servedBefore);
@@ -73,7 +83,15 @@ describe('planRepairs + applyRepairs', { timeout: 20_000 }, () => {
   });
 
   it('stops at the first failing step and reports it', async () => {
-    const failing = { symlink: async () => { throw new Error('read-only'); }, rename: async () => {}, chmod: async () => {}, copy: async () => {}, remove: async () => {} };
+    const failing = {
+      symlink: async () => {
+        throw new Error('read-only');
+      },
+      rename: async () => {},
+      chmod: async () => {},
+      copy: async () => {},
+      remove: async () => {},
+    };
     const repairs = [
       { kind: 'symlink', path: 'live/a/cert.pem', target: '../../archive/a/cert1.pem', reason: 'r' },
       { kind: 'chmod', path: 'archive/a/privkey1.pem', mode: 0o600, reason: 'r' },

@@ -13,7 +13,8 @@ function link(target: string): StoreEntry {
 
 /** A lineage with versions 1..n in archive/ and live/ linked to `liveVersion`; content makes versions distinct. */
 function lineage(snapshot: StoreSnapshot, name: string, versions: number, liveVersion: number): StoreSnapshot {
-  for (let v = 1; v <= versions; v += 1) for (const kind of KINDS) snapshot.set(`archive/${name}/${kind}${v}.pem`, file(`${name}-${kind}-${v}`));
+  for (let v = 1; v <= versions; v += 1)
+    for (const kind of KINDS) snapshot.set(`archive/${name}/${kind}${v}.pem`, file(`${name}-${kind}-${v}`));
   for (const kind of KINDS) snapshot.set(`live/${name}/${kind}.pem`, link(`../../archive/${name}/${kind}${liveVersion}.pem`));
   return snapshot;
 }

@@ -11,7 +11,8 @@ type TarEntry = { name: string; type: 'file' | 'directory' | 'symlink' | 'link';
 /** Packs entries as Docker's getArchive does: everything under one folder named after the archived path. */
 function packTar(entries: readonly TarEntry[]): AsyncIterable<Buffer> {
   const tar = pack();
-  for (const { content, ...header } of entries) tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, content ?? Buffer.alloc(0));
+  for (const { content, ...header } of entries)
+    tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, content ?? Buffer.alloc(0));
   tar.finalize();
   return tar as unknown as AsyncIterable<Buffer>;
 }
@@ -22,7 +23,8 @@ function toTar(snapshot: StoreSnapshot, hardlinkLive: boolean): TarEntry[] {
   for (const [path, entry] of snapshot) {
     const name = `letsencrypt/${path}`;
     if (entry.type === 'directory') entries.push({ name, type: 'directory' });
-    else if (entry.type === 'symlink' && hardlinkLive) entries.push({ name, type: 'link', linkname: `letsencrypt/${path.replace(/^live\/([^/]+)\/(\w+)\.pem$/, 'archive/$1/$21.pem')}` });
+    else if (entry.type === 'symlink' && hardlinkLive)
+      entries.push({ name, type: 'link', linkname: `letsencrypt/${path.replace(/^live\/([^/]+)\/(\w+)\.pem$/, 'archive/$1/$21.pem')}` });
     else if (entry.type === 'symlink') entries.push({ name, type: 'symlink', linkname: entry.linkTarget ?? '' });
     else entries.push({ name, type: 'file', mode: entry.mode, content: entry.content ?? Buffer.from('') });
   }
@@ -51,16 +53,34 @@ describe('readTarSnapshot', { timeout: 20_000 }, () => {
     expect(report?.domains).toEqual(['hl.test']);
   });
 
-  it('keeps names when the only folder is one of certbot\'s, or when told not to strip', async () => {
-    const snapshot = await readTarSnapshot(packTar([{ name: 'renewal/', type: 'directory' }, { name: 'renewal/a.conf', type: 'file', content: Buffer.from('cert = x\n') }]));
+  it("keeps names when the only folder is one of certbot's, or when told not to strip", async () => {
+    const snapshot = await readTarSnapshot(
+      packTar([
+        { name: 'renewal/', type: 'directory' },
+        { name: 'renewal/a.conf', type: 'file', content: Buffer.from('cert = x\n') },
+      ]),
+    );
     expect([...snapshot.keys()]).toEqual(['renewal', 'renewal/a.conf']);
     expect(snapshot.get('renewal/a.conf')?.content?.toString()).toBe('cert = x\n');
-    const unstripped = await readTarSnapshot(packTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/x.pem', type: 'file' }]), { stripFolder: false });
+    const unstripped = await readTarSnapshot(
+      packTar([
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/x.pem', type: 'file' },
+      ]),
+      { stripFolder: false },
+    );
     expect([...unstripped.keys()]).toEqual(['etc', 'etc/x.pem']);
   });
 
   it('refuses names that leave the root and hardlinks to later entries', async () => {
     await expect(readTarSnapshot(packTar([{ name: '../evil.pem', type: 'file' }]))).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });
-    await expect(readTarSnapshot(packTar([{ name: 'a/x.pem', type: 'link', linkname: 'a/y.pem' }, { name: 'a/y.pem', type: 'file' }]))).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });
+    await expect(
+      readTarSnapshot(
+        packTar([
+          { name: 'a/x.pem', type: 'link', linkname: 'a/y.pem' },
+          { name: 'a/y.pem', type: 'file' },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: 'ARCHIVE_UNSAFE' });
   });
 });

@@ -10,7 +10,15 @@ describe('renewal conf', () => {
   it('parses top-level keys, [renewalparams] and nested [[webroot_map]]', () => {
     const conf = parseRenewalConf(renderRenewalConf('a.test', ['a.test', 'www.a.test']));
     expect(conf.paths['archive_dir']).toBe('/etc/letsencrypt/archive/a.test');
-    expect(conf).toMatchObject({ version: '2.1.0', authenticator: 'webroot', server: 'https://acme-v02.api.letsencrypt.org/directory', keyType: 'ecdsa', profile: undefined, account: '0123456789abcdef0123456789abcdef', webrootPaths: ['/var/www/html'] });
+    expect(conf).toMatchObject({
+      version: '2.1.0',
+      authenticator: 'webroot',
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      keyType: 'ecdsa',
+      profile: undefined,
+      account: '0123456789abcdef0123456789abcdef',
+      webrootPaths: ['/var/www/html'],
+    });
   });
 
   it('reports files the conf points at that are missing or belong to another lineage', () => {
@@ -24,7 +32,7 @@ describe('renewal conf', () => {
     if (lineage === undefined) throw new Error('lineage not indexed');
     const problems = checkRenewalConf(snapshot, lineage, parseRenewalConf(text));
     expect(problems).toEqual([
-      expect.stringContaining('chain = /etc/letsencrypt/live/b.test/chain.pem, but this certificate\'s file is …/live/a.test/chain.pem'),
+      expect.stringContaining("chain = /etc/letsencrypt/live/b.test/chain.pem, but this certificate's file is …/live/a.test/chain.pem"),
       expect.stringContaining('fullchain = /etc/letsencrypt/live/a.test/fullchain.pem, which does not exist'),
       expect.stringContaining('privkey = /etc/letsencrypt/live/a.test/privkey.pem, which does not exist'),
       expect.stringContaining('archive_dir = /etc/letsencrypt/archive/a.test, which does not exist'),

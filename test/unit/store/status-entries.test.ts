@@ -50,7 +50,7 @@ describe('buildStatusEntries: deployed', () => {
     expect(entry?.problems[0]).toContain('certkit doctor --fix');
   });
 
-  it("calls a deployed copy with an unreadable cert.pem stale (serial unreadable)", () => {
+  it('calls a deployed copy with an unreadable cert.pem stale (serial unreadable)', () => {
     const deployed = new Map<string, string | undefined>([['a.test', undefined]]);
     const [entry] = buildStatusEntries([report('a.test')], deployed, NO_SERVED);
     expect(entry?.deployed).toBe('stale (serial unreadable)');
@@ -99,12 +99,26 @@ describe('formatStatusTable', () => {
   });
 
   it('prints a header and one aligned row per certificate, and no problems section when all is well', () => {
-    const entries = buildStatusEntries([report('a.test'), report('longer-name.test', { notAfter: null, daysLeft: null, serial: null })], undefined, NO_SERVED);
+    const entries = buildStatusEntries(
+      [report('a.test'), report('longer-name.test', { notAfter: null, daysLeft: null, serial: null })],
+      undefined,
+      NO_SERVED,
+    );
     const lines = formatStatusTable(entries).trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]?.split(/\s+/)).toEqual(['NAME', 'DOMAINS', 'EXPIRES', 'PROFILE', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED']);
     expect(lines[1]).toContain('2030-08-14 (60d)');
-    expect(lines[2]?.split(/\s+/)).toEqual(['longer-name.test', 'longer-name.test,www.longer-name.test', '-', '-', '-', '1', 'ok', 'unknown', '-']);
+    expect(lines[2]?.split(/\s+/)).toEqual([
+      'longer-name.test',
+      'longer-name.test,www.longer-name.test',
+      '-',
+      '-',
+      '-',
+      '1',
+      'ok',
+      'unknown',
+      '-',
+    ]);
     // Columns line up: DOMAINS starts at the same offset in every line.
     const offsets = lines.map((line) => line.search(/ (a|longer-name)\.test,| DOMAINS/));
     expect(new Set(offsets).size).toBe(1);
@@ -112,17 +126,40 @@ describe('formatStatusTable', () => {
   });
 
   it('shows the profile renewals request, from the renewal conf', () => {
-    const renewal = { version: '5.5.0', server: undefined, authenticator: 'webroot', account: undefined, keyType: 'ecdsa', ellipticCurve: undefined, rsaKeySize: undefined, profile: 'shortlived', deployHook: undefined, webrootPaths: [], paths: {} };
+    const renewal = {
+      version: '5.5.0',
+      server: undefined,
+      authenticator: 'webroot',
+      account: undefined,
+      keyType: 'ecdsa',
+      ellipticCurve: undefined,
+      rsaKeySize: undefined,
+      profile: 'shortlived',
+      deployHook: undefined,
+      webrootPaths: [],
+      paths: {},
+    };
     const [entry] = buildStatusEntries([report('a.test', { renewal })], undefined, NO_SERVED);
     expect(entry?.profile).toBe('shortlived');
-    expect(formatStatusTable(entry ? [entry] : []).split('\n')[1]?.split(/\s+/)[4]).toBe('shortlived');
+    expect(
+      formatStatusTable(entry ? [entry] : [])
+        .split('\n')[1]
+        ?.split(/\s+/)[4],
+    ).toBe('shortlived');
   });
 
   it('lists every problem under the table, prefixed by the certificate name', () => {
-    const entries = buildStatusEntries([report('a.test', { problems: ['first'] }), report('b.test')], new Map([['b.test', 'old']]), NO_SERVED);
+    const entries = buildStatusEntries(
+      [report('a.test', { problems: ['first'] }), report('b.test')],
+      new Map([['b.test', 'old']]),
+      NO_SERVED,
+    );
     const text = formatStatusTable(entries);
     const [, problems] = text.split('\n\nproblems:\n');
-    expect(problems?.trimEnd().split('\n')).toEqual(['  a.test: first', expect.stringMatching(/^ {2}b\.test: the deployed copy is serial old/)]);
+    expect(problems?.trimEnd().split('\n')).toEqual([
+      '  a.test: first',
+      expect.stringMatching(/^ {2}b\.test: the deployed copy is serial old/),
+    ]);
   });
 });
 
@@ -139,7 +176,27 @@ describe('buildStatusEntries: ready (what /metrics reports as certkit_certificat
   });
 
   it('carries notBefore, the planned renewal and the profile', () => {
-    const [entry] = buildStatusEntries([report('a.test', { renewal: { version: '5.1.0', server: undefined, authenticator: 'webroot', account: undefined, keyType: undefined, ellipticCurve: undefined, rsaKeySize: undefined, deployHook: undefined, webrootPaths: [], paths: {}, profile: 'shortlived' } })], deployed, served);
+    const [entry] = buildStatusEntries(
+      [
+        report('a.test', {
+          renewal: {
+            version: '5.1.0',
+            server: undefined,
+            authenticator: 'webroot',
+            account: undefined,
+            keyType: undefined,
+            ellipticCurve: undefined,
+            rsaKeySize: undefined,
+            deployHook: undefined,
+            webrootPaths: [],
+            paths: {},
+            profile: 'shortlived',
+          },
+        }),
+      ],
+      deployed,
+      served,
+    );
     expect(entry).toMatchObject({ notBefore: '2030-05-16T12:00:00.000Z', renewalAt: '2030-07-15T12:00:00.000Z', profile: 'shortlived' });
   });
 });

@@ -46,7 +46,10 @@ export class FakeEngine implements Engine {
   reloads = 0;
   private nextPid = 100;
 
-  constructor(readonly project = 'ck', readonly certbotVersion = '2.1.0') {
+  constructor(
+    readonly project = 'ck',
+    readonly certbotVersion = '2.1.0',
+  ) {
     this.nginx = fakeContainer(project, 'nginx', { [`${project}_default`]: '172.30.0.2' });
     this.certbot = fakeContainer(project, 'certbot', { [`${project}_default`]: '172.30.0.3' });
     this.nginx.ports = [{ containerPort: 443, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8443 }];
@@ -70,14 +73,17 @@ export class FakeEngine implements Engine {
   /** Probes nginx as certkit's TLS probe would: the serial it presents, whatever name is asked. */
   probe = async (): Promise<{ serial: string }> => {
     if (this.servedSerial === undefined) throw new Error('nginx presents no certificate');
-    if (this.certificateLoading === 'cached' || this.certificateLoading === 'handshake') this.servedSerial = this.deployedSerial() ?? this.servedSerial;
+    if (this.certificateLoading === 'cached' || this.certificateLoading === 'handshake')
+      this.servedSerial = this.deployedSerial() ?? this.servedSerial;
     return { serial: this.servedSerial };
   };
 
   async ping(): Promise<void> {}
 
   async listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]> {
-    return [this.nginx, this.certbot].filter((c) => c.project === filter.project && (filter.service === undefined || c.service === filter.service) && (filter.all || c.running));
+    return [this.nginx, this.certbot].filter(
+      (c) => c.project === filter.project && (filter.service === undefined || c.service === filter.service) && (filter.all || c.running),
+    );
   }
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
@@ -110,7 +116,8 @@ export class FakeEngine implements Engine {
     this.running(containerId);
     const [, , script, , holder = '', path = '', token = ''] = argv;
     if (script !== LEASE_SCRIPT) throw new Error(`the fake certbot container holds only the lock's lease, not ${argv.join(' ')}`);
-    if (this.certbot.files.has(path)) return { firstLine: Promise.resolve(undefined), close: async () => ({ exitCode: 3, stdout: '', stderr: '' }) };
+    if (this.certbot.files.has(path))
+      return { firstLine: Promise.resolve(undefined), close: async () => ({ exitCode: 3, stdout: '', stderr: '' }) };
     const pid = this.nextPid++;
     this.certbot.files.set(path, `${token} ${pid}\n${holder}\n`);
     this.certbot.processes.set(pid, [...argv]);
@@ -133,7 +140,9 @@ export class FakeEngine implements Engine {
   }
 
   private deployedSerial(): string | undefined {
-    const deployed = [...this.certbot.files.entries()].find(([path]) => path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem'));
+    const deployed = [...this.certbot.files.entries()].find(
+      ([path]) => path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem'),
+    );
     return deployed ? readCertificateInfo(deployed[1]).serial : undefined;
   }
 
@@ -142,7 +151,8 @@ export class FakeEngine implements Engine {
     const prefix = `${path.replace(/\/+$/, '')}/`;
     const files = [...container.files.entries()].filter(([file]) => file.startsWith(prefix));
     // certbot's store is a volume: it exists even when empty; the deploy folder appears with the first deployment.
-    if (files.length === 0 && path !== CONTAINER_PATHS.letsencrypt) throw new CertkitError('NOT_FOUND', `could not read ${path}: no such file`);
+    if (files.length === 0 && path !== CONTAINER_PATHS.letsencrypt)
+      throw new CertkitError('NOT_FOUND', `could not read ${path}: no such file`);
     const top = path.split('/').pop() ?? 'root';
     const tar = pack();
     tar.entry({ name: `${top}/`, type: 'directory', mode: 0o755 });
@@ -167,7 +177,10 @@ export class FakeEngine implements Engine {
   private running(containerId: string): FakeContainer {
     const container = this.byId(containerId);
     if (!container.running) {
-      throw new CertkitError('CONTAINER_NOT_RUNNING', `the ${container.service} container (${container.name}) stopped while certkit was running`);
+      throw new CertkitError(
+        'CONTAINER_NOT_RUNNING',
+        `the ${container.service} container (${container.name}) stopped while certkit was running`,
+      );
     }
     return container;
   }
@@ -183,8 +196,14 @@ export class FakeEngine implements Engine {
       if (this.certificateLoading === undefined) return { exitCode: 1, stdout: '', stderr: `cat: ${argv[1]}: No such file or directory\n` };
       return ok(`# Written by entrypoint.sh for nginx version: nginx/1.30.0: ${this.certificateLoading}\n`);
     }
-    if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || argv[2] !== 'select') throw new Error(`the fake nginx cannot run ${argv.join(' ')}`);
-    if (this.nginxConfigFails) return { exitCode: 1, stdout: '', stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n' };
+    if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || argv[2] !== 'select')
+      throw new Error(`the fake nginx cannot run ${argv.join(' ')}`);
+    if (this.nginxConfigFails)
+      return {
+        exitCode: 1,
+        stdout: '',
+        stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n',
+      };
     return ok(`${argv[3] === 'http' ? 'http' : 'https'}\n`);
   }
 

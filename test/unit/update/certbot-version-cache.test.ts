@@ -5,7 +5,12 @@ import { readCertbotVersion } from '../../../src/update/update.js';
 describe('readCertbotVersion', () => {
   it('runs `certbot --version` once per container and start, then answers from the cache', async () => {
     let runs = 0;
-    const certbot = { version: async (): Promise<Version> => { runs += 1; return [5, 5, 0]; } };
+    const certbot = {
+      version: async (): Promise<Version> => {
+        runs += 1;
+        return [5, 5, 0];
+      },
+    };
     const cache = new Map<string, Version>();
     const container = { id: 'abc', startedAt: '2026-11-23T10:00:00Z' };
     expect(await readCertbotVersion(certbot, container, cache)).toEqual([5, 5, 0]);
@@ -19,7 +24,12 @@ describe('readCertbotVersion', () => {
 
   it('asks every time without a cache (a one-off `certkit update`)', async () => {
     let runs = 0;
-    const certbot = { version: async (): Promise<Version> => { runs += 1; return [2, 1, 0]; } };
+    const certbot = {
+      version: async (): Promise<Version> => {
+        runs += 1;
+        return [2, 1, 0];
+      },
+    };
     await readCertbotVersion(certbot, { id: 'abc' }, undefined);
     await readCertbotVersion(certbot, { id: 'abc' }, undefined);
     expect(runs).toBe(2);

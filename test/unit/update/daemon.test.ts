@@ -6,7 +6,18 @@ import { CertkitError } from '../../../src/errors.js';
 const HOUR = 3_600_000;
 
 function result(action: UpdateResult['action']): UpdateResult {
-  return { certName: 'example.com', domains: ['example.com'], action, reasons: [], serial: 'abc', notAfter: new Date('2027-02-01T00:00:00Z'), profile: undefined, served: [], reloaded: action === 'renewed', rendered: [] };
+  return {
+    certName: 'example.com',
+    domains: ['example.com'],
+    action,
+    reasons: [],
+    serial: 'abc',
+    notAfter: new Date('2027-02-01T00:00:00Z'),
+    profile: undefined,
+    served: [],
+    reloaded: action === 'renewed',
+    rendered: [],
+  };
 }
 
 /** Runs the loop over a scripted sequence of cycle outcomes and records every delay it chose. */
@@ -22,7 +33,12 @@ async function runScripted(outcomes: Array<'ok' | 'fail'>): Promise<{ delays: nu
         if (outcome === 'fail') throw new CertkitError('CA_REFUSED', 'the CA refused');
         return { result: result('unchanged'), intervalMs: 12 * HOUR };
       },
-      log: { debug: () => {}, info: (line) => lines.push(line), warn: (line) => lines.push(line), error: (line) => lines.push(`error: ${line}`) },
+      log: {
+        debug: () => {},
+        info: (line) => lines.push(line),
+        warn: (line) => lines.push(line),
+        error: (line) => lines.push(`error: ${line}`),
+      },
       now: () => new Date('2026-11-22T00:00:00Z'),
       random: () => 0.5,
       sleep: async (ms) => {
@@ -57,8 +73,13 @@ describe('runDaemon', () => {
 
 describe('describeResult', () => {
   it('says why a check renewed, or why not', () => {
-    const renewed = { ...result('renewed'), reasons: ['the CA asked for renewal (ARI): its renewal window for this certificate runs a to b'] };
-    expect(describeResult(renewed)).toBe('example.com renewed (serial abc, expires 2027-02-01T00:00:00.000Z, nginx reloaded): the CA asked for renewal (ARI): its renewal window for this certificate runs a to b');
+    const renewed = {
+      ...result('renewed'),
+      reasons: ['the CA asked for renewal (ARI): its renewal window for this certificate runs a to b'],
+    };
+    expect(describeResult(renewed)).toBe(
+      'example.com renewed (serial abc, expires 2027-02-01T00:00:00.000Z, nginx reloaded): the CA asked for renewal (ARI): its renewal window for this certificate runs a to b',
+    );
     expect(describeResult(result('unchanged'))).toBe('example.com unchanged (serial abc, expires 2027-02-01T00:00:00.000Z)');
   });
 });

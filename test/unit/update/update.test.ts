@@ -18,7 +18,12 @@ const START = new Date('2026-11-22T12:00:00Z');
 /** A 90-day certificate for widgets.eu issued `ageDays` before START. */
 async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
   const notBefore = new Date(START.getTime() - ageDays * DAY_MS);
-  const issued = await issueCertificate({ domains: ['widgets.eu'], notBefore, notAfter: new Date(notBefore.getTime() + 90 * DAY_MS), label });
+  const issued = await issueCertificate({
+    domains: ['widgets.eu'],
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 90 * DAY_MS),
+    label,
+  });
   return { cert: issued.cert, fullchain: issued.fullchain, privkey: issued.privkey };
 }
 
@@ -59,7 +64,8 @@ async function update(
   return { result, log };
 }
 
-const certbotCommands = (engine: FakeEngine): string[] => engine.certbotRuns.filter((argv) => argv[0] === 'certbot' && argv[1] !== '--version').map((argv) => argv[1] ?? '');
+const certbotCommands = (engine: FakeEngine): string[] =>
+  engine.certbotRuns.filter((argv) => argv[0] === 'certbot' && argv[1] !== '--version').map((argv) => argv[1] ?? '');
 
 describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
   it('first issuance: certonly, deploy, switch nginx to HTTPS, verify it serves the new serial', async () => {
@@ -114,7 +120,10 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     const engine = new FakeEngine();
     engine.queued.push(await certificate(0, 'nginx-t'));
     engine.nginxConfigFails = true;
-    await expect(update(engine)).rejects.toMatchObject({ code: 'NGINX_CONFIG_INVALID', message: expect.stringContaining('keeps serving the previous one') });
+    await expect(update(engine)).rejects.toMatchObject({
+      code: 'NGINX_CONFIG_INVALID',
+      message: expect.stringContaining('keeps serving the previous one'),
+    });
     expect(engine.reloads).toBe(0);
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
   });
@@ -127,7 +136,10 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     engine.queued.push(renewed);
     engine.certificateLoading = 'reload';
     engine.nginxIgnoresReload = true;
-    const error = await update(engine).then(() => undefined, (caught: unknown) => caught);
+    const error = await update(engine).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'TIMEOUT' });
     expect((error as Error).message).toContain(`nginx serving serial ${serialOf(renewed)}`);
     expect((error as Error).message).toContain(`widgets.eu=${serialOf(old)}`);
@@ -137,7 +149,10 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     const engine = new FakeEngine();
     engine.seed('widgets.eu', await certificate(10, 'locked'), { deployed: true, served: true });
     engine.seedLock('certkit daemon (pid 7 on box) since 2026-11-22T11:59:00.000Z', { alive: true });
-    const error = await update(engine, { lockWaitMs: 10_000 }).then(() => undefined, (caught: unknown) => caught);
+    const error = await update(engine, { lockWaitMs: 10_000 }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'LOCK_HELD' });
     expect((error as Error).message).toContain('certkit daemon (pid 7 on box) since 2026-11-22T11:59:00.000Z');
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(true);
@@ -149,7 +164,9 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     engine.seedLock('certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z', { alive: false });
     const { result, log } = await update(engine);
     expect(result.action).toBe('unchanged');
-    expect(log).toContain('warn: removing a certkit lock left by a run that no longer exists (certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z)');
+    expect(log).toContain(
+      'warn: removing a certkit lock left by a run that no longer exists (certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z)',
+    );
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
   });
 });
@@ -192,7 +209,15 @@ describe('certkit update through the CLI, engine injected', { timeout: 30_000 },
       return exec(id, argv, options);
     };
     const stderr: string[] = [];
-    const code = await run(['update', '-C', projectDir], { env: {}, cwd: projectDir, createEngine: () => engine, now: () => START, sleep: async () => {}, stdout: () => {}, stderr: (text) => stderr.push(text) });
+    const code = await run(['update', '-C', projectDir], {
+      env: {},
+      cwd: projectDir,
+      createEngine: () => engine,
+      now: () => START,
+      sleep: async () => {},
+      stdout: () => {},
+      stderr: (text) => stderr.push(text),
+    });
     expect(code).toBe(1);
     expect(stderr.join('')).toMatch(/^certkit: the certbot container \(ck-certbot-1\) stopped while certkit was running/m);
     expect(stderr.join('')).not.toMatch(/unexpected error|\n\s+at /);
@@ -208,7 +233,15 @@ describe('certkit status as a health check, engine injected', { timeout: 30_000 
     onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
     const stderr: string[] = [];
     const stdout: string[] = [];
-    const status = () => run(['status', '-C', projectDir, '-p', 'ck', '--json'], { env: {}, cwd: projectDir, createEngine: () => engine, now: () => START, stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) });
+    const status = () =>
+      run(['status', '-C', projectDir, '-p', 'ck', '--json'], {
+        env: {},
+        cwd: projectDir,
+        createEngine: () => engine,
+        now: () => START,
+        stdout: (text) => stdout.push(text),
+        stderr: (text) => stderr.push(text),
+      });
     expect(await status()).toBe(1);
     expect(stdout.join('')).toBe('[]\n');
     expect(stderr.join('')).toContain('the certbot container (ck-certbot-1) is exited: nothing can renew these certificates');
