@@ -64,6 +64,9 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     stack = await TestStack.create({
       env: {
         CERTKIT_CHECK_INTERVAL: '3s',
+        // nginx loads renewals at handshakes by default, so a broken configuration would not stop one being served;
+        // the serial-mismatch alert needs an nginx that takes a renewal only at a reload.
+        CERTKIT_NGINX_TLS: 'reload',
         CERTKIT_HEALTHCHECK_INTERVAL: '2s',
         CERTKIT_HEALTH_GRACE: '20s',
         CERTKIT_ALERT_WEBHOOK: 'http://receiver:8080/hooks/SECRET-TOKEN',
