@@ -65,6 +65,11 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
 
   it('when nginx cannot load HTTPS though a certificate is deployed, plain HTTP refuses the site (503), not 200', async () => {
     const bundle = `/etc/certkit/deploy/${stack.names[0]}/bundle.pem`;
+    // By default nginx reads the bundle at handshakes, so `nginx -t` cannot see a broken one; an nginx that loads the
+    // certificate at start (CERTKIT_NGINX_TLS=reload, and nginx before 1.15.9) is the one that can fail to load HTTPS.
+    await stack.writeEnv({ ...env, CERTKIT_NGINX_TLS: 'reload' });
+    await stack.up();
+    await waitForServed('nginx, recreated to load the certificate at start, to serve HTTPS');
     const nginx = async () => runCommand('docker', ['restart', '-t', '10', await stack.containerId('nginx')]);
     expect((await stack.exec('certbot', ['sh', '-c', `cp ${bundle} /tmp/bundle.pem && echo broken > ${bundle}`])).code).toBe(0);
     expect((await nginx()).code).toBe(0);
@@ -78,6 +83,9 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     expect((await stack.exec('certbot', ['sh', '-c', `cp /tmp/bundle.pem ${bundle}`])).code).toBe(0);
     expect((await nginx()).code).toBe(0);
     await waitForServed('nginx to serve HTTPS again once bundle.pem is whole');
+    await stack.writeEnv(env);
+    await stack.up();
+    await waitForServed('nginx, recreated with the default certificate loading, to serve HTTPS');
   });
 
   it('an option removed from CERTBOT_OPTIONS is gone from the renewal conf after the next renewal', async () => {
