@@ -1,8 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import { runCommand } from './docker-cli.js';
-import type { TestStack } from './stack.js';
+import { writePebbleFile, type TestStack } from './stack.js';
 
 /** Which stand-in stack this e2e project runs on: `current` (certbot 5.5, Pebble 2.10) or `legacy` (certbot 2.1, Pebble 2.4). */
 export function stackKind(): 'current' | 'legacy' {
@@ -21,22 +19,11 @@ export function letsEncryptProfiles(overrides: Record<string, number> = {}): Rec
 
 /** Replaces the stack's Pebble config (before `up`) with one offering these profiles. */
 export async function writePebbleProfiles(stack: TestStack, profiles: Record<string, number>): Promise<void> {
-  const config = {
-    pebble: {
-      listenAddress: '0.0.0.0:14000',
-      managementListenAddress: '0.0.0.0:15000',
-      certificate: '/test/certs/localhost/cert.pem',
-      privateKey: '/test/certs/localhost/key.pem',
-      httpPort: 80,
-      tlsPort: 443,
-      ocspResponderURL: '',
-      externalAccountBindingRequired: false,
-      profiles: Object.fromEntries(
-        Object.entries(profiles).map(([name, seconds]) => [name, { description: `e2e ${name}`, validityPeriod: seconds }]),
-      ),
-    },
-  };
-  await writeFile(join(stack.dir, 'pebble/pebble-config.json'), JSON.stringify(config, null, 2));
+  await writePebbleFile(stack.dir, {
+    profiles: Object.fromEntries(
+      Object.entries(profiles).map(([name, seconds]) => [name, { description: `e2e ${name}`, validityPeriod: seconds }]),
+    ),
+  });
 }
 
 /** Starts the stack without the certkit daemon, so a test drives `certkit update` itself. */

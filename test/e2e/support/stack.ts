@@ -130,6 +130,14 @@ export class TestStack {
 }
 
 async function writePebbleConfig(dir: string, seconds: number): Promise<void> {
+  await writePebbleFile(dir, {
+    certificateValidityPeriod: seconds,
+    profiles: { default: { description: 'e2e', validityPeriod: seconds } },
+  });
+}
+
+/** Writes the kit copy's Pebble config: the listeners the compose file expects, plus these validity settings. */
+export async function writePebbleFile(dir: string, validity: Record<string, unknown>): Promise<void> {
   const config = {
     pebble: {
       listenAddress: '0.0.0.0:14000',
@@ -140,8 +148,7 @@ async function writePebbleConfig(dir: string, seconds: number): Promise<void> {
       tlsPort: 443,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
-      certificateValidityPeriod: seconds,
-      profiles: { default: { description: 'e2e', validityPeriod: seconds } },
+      ...validity,
     },
   };
   await writeFile(join(dir, 'pebble/pebble-config.json'), JSON.stringify(config, null, 2));
