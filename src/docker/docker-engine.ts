@@ -113,8 +113,26 @@ class DockerodeEngine implements Engine {
     return source.pipe(guarded);
   }
 
-  async putArchive(containerId: string, path: string, tar: Buffer): Promise<void> {
-    await this.call(`write into ${path}`, containerId, () => this.docker.getContainer(containerId).putArchive(tar, { path }));
+  async putArchive(containerId: string, path: string, tar: Buffer | NodeJS.ReadableStream): Promise<void> {
+    if (Buffer.isBuffer(tar)) {
+      await this.call(`write into ${path}`, containerId, () => this.docker.getContainer(containerId).putArchive(tar, { path }));
+      return;
+    }
+    // A streamed body that fails half-way must end the request, or Docker waits for the rest of it for ever; the
+    // stream's own error (say, an archive over its size limit) is the one worth reporting.
+    const abort = new AbortController();
+    let bodyError: unknown;
+    tar.on('error', (error: unknown) => {
+      bodyError = error;
+      abort.abort(error);
+    });
+    try {
+      await this.call(`write into ${path}`, containerId, () =>
+        this.docker.getContainer(containerId).putArchive(tar, { path, abortSignal: abort.signal }),
+      );
+    } catch (error) {
+      throw bodyError ?? error;
+    }
   }
 
   private async startExec(

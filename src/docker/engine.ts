@@ -19,7 +19,7 @@ export interface Engine {
   execHeld(containerId: string, argv: readonly string[]): Promise<HeldExec>;
   signal(containerId: string, signal: string): Promise<void>;
   getArchive(containerId: string, path: string): Promise<Readable>;
-  putArchive(containerId: string, path: string, tar: Buffer): Promise<void>;
+  putArchive(containerId: string, path: string, tar: Buffer | NodeJS.ReadableStream): Promise<void>;
 }
 
 export interface ServiceContainer {

@@ -9,7 +9,7 @@ export interface ArchiveEntry {
 }
 
 export type ArchiveProblemKind =
-  'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file';
+  'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file' | 'control-character';
 
 export interface ArchiveProblem {
   path: string;
@@ -19,6 +19,19 @@ export interface ArchiveProblem {
 
 const REGULAR_TYPES = new Set(['file', 'directory', 'symlink', 'hardlink']);
 
+/** What a tar or snapshot type is, in words, for entries a store never holds. */
+const SPECIAL_TYPES: Record<string, string> = {
+  'character-device': 'a character device',
+  'block-device': 'a block device',
+  fifo: 'a FIFO (named pipe)',
+  other: 'an entry of a type tar does not name',
+};
+
+// Newlines, tabs, escapes and other control characters: no certbot file name has one, and a newline in a name can
+// forge lines in any listing or log that shows it.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /**
  * Finds entries that would write or point outside the folder an archive is unpacked into. Hardlinks must name an
  * entry written earlier, because extraction (and Docker's putArchive) follows archive order (seed 004).
@@ -27,9 +40,16 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
   const problems: ArchiveProblem[] = [];
   const seen = new Set<string>();
   const symlinks = new Set<string>();
-  const report = (path: string, kind: ArchiveProblemKind, message: string) => problems.push({ path, kind, message: `${path}: ${message}` });
+  const report = (path: string, kind: ArchiveProblemKind, message: string) =>
+    problems.push({ path, kind, message: `${CONTROL_CHARACTER.test(path) ? JSON.stringify(path) : path}: ${message}` });
   for (const entry of entries) {
     const path = entry.path.replace(/\/+$/, '');
+    if (CONTROL_CHARACTER.test(entry.path) || CONTROL_CHARACTER.test(entry.linkTarget ?? ''))
+      report(
+        entry.path,
+        'control-character',
+        `has a control character (newline, tab, escape…) in its ${CONTROL_CHARACTER.test(entry.path) ? 'name' : 'link target'}, which no certificate store uses`,
+      );
     if (path.startsWith('/')) report(entry.path, 'absolute-path', 'absolute path; entries must be relative to the archive root');
     else if (path.split('/').includes('..'))
       report(entry.path, 'parent-component', 'contains "..", which would write outside the archive root');
@@ -37,7 +57,11 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
     if (ancestor !== null)
       report(entry.path, 'through-symlink', `is written through the symlink ${ancestor}, so it could land anywhere that link points`);
     if (!REGULAR_TYPES.has(entry.type))
-      report(entry.path, 'special-file', `is a ${entry.type}; a certificate store holds only files, folders and links`);
+      report(
+        entry.path,
+        'special-file',
+        `is ${SPECIAL_TYPES[entry.type] ?? `an entry of type "${entry.type}"`}; a certificate store holds only files, folders and links`,
+      );
     if (entry.type === 'symlink') {
       const target = entry.linkTarget ?? '';
       if (target.startsWith('/'))

@@ -5,6 +5,8 @@ import { assertArchiveSafe } from './archive-safety.js';
 import type { ArchiveEntry } from './archive-safety.js';
 import type { StoreEntry, StoreEntryType, StoreSnapshot } from './snapshot.js';
 import { shouldKeepContent } from './snapshot.js';
+import { checkEntryLimits, countUnpackedBytes } from './tar-limits.js';
+import type { TarLimits } from './tar-limits.js';
 
 export interface ReadTarOptions {
   /**
@@ -53,61 +55,99 @@ export async function readTarSnapshot(
 
 /**
  * The one tar reader: the snapshot reader and restore both read archives through it, so the top folder is stripped
- * by one rule. `keepContent` says whose bytes to keep (every entry's data is read either way).
+ * by one rule. `keepContent` says whose bytes to keep (every entry's data is read either way). With `limits`, reading
+ * stops at the first limit crossed (see tar-limits.ts), so memory stays bounded whatever the archive holds.
  */
 export async function readTarItems(
   input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
-  options: ReadTarOptions & { keepContent: (header: Header) => boolean },
+  options: ReadTarOptions & TarStreamOptions & { keepContent: (header: Header) => boolean },
 ): Promise<TarItem[]> {
-  const raw = await collectEntries(input, options.keepContent);
-  const prefix =
-    options.stripFolder === undefined
-      ? findSingleFolder(raw)
-      : options.stripFolder === false
-        ? null
-        : options.stripFolder.replace(/\/+$/, '');
-  const strip = (name: string): string => {
-    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
-    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
-  };
-  const items: TarItem[] = [];
-  for (const { header, content } of raw) {
-    const path = strip(header.name);
-    if (path === '' || path === prefix) continue;
-    const linkTarget = header.linkname ? (header.type === 'link' ? strip(header.linkname) : header.linkname) : undefined;
-    items.push(content === undefined ? { path, header, linkTarget } : { path, header, linkTarget, content });
-  }
-  return items;
-}
-
-async function collectEntries(
-  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
-  keepContent: (header: Header) => boolean,
-): Promise<RawEntry[]> {
-  const extractor = extract();
-  const source = Readable.from(input as AsyncIterable<Buffer>);
-  source.on('error', (error) => extractor.destroy(error));
-  source.pipe(extractor);
   const raw: RawEntry[] = [];
-  for await (const stream of extractor) {
-    const keep = keepContent(stream.header);
+  await forEachTarEntry(input, options, async (stream) => {
+    const keep = options.keepContent(stream.header);
     const chunks: Buffer[] = [];
     // Every entry's data must be drained, kept or not, or the extractor stalls.
     for await (const chunk of stream) if (keep) chunks.push(chunk as Buffer);
     raw.push(keep ? { header: stream.header, content: Buffer.concat(chunks) } : { header: stream.header });
+  });
+  const strip = storePathRule(
+    raw.map(({ header }) => header),
+    options.stripFolder,
+  );
+  const items: TarItem[] = [];
+  for (const { header, content } of raw) {
+    const named = strip(header);
+    if (named === null) continue;
+    items.push(content === undefined ? { ...named, header } : { ...named, header, content });
   }
-  return raw;
+  return items;
+}
+
+export interface TarStreamOptions {
+  limits?: TarLimits;
+  /** What the archive is called in error messages (a file name). */
+  source?: string;
+}
+
+/**
+ * Streams a tar's entries, in order, to `onEntry`, which must consume each entry's data before it resolves. With
+ * `limits`, the unpacked bytes are counted as they arrive and every header is checked before its data is read.
+ */
+export async function forEachTarEntry(
+  input: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+  options: TarStreamOptions,
+  onEntry: (stream: Readable & { header: Header }, index: number) => Promise<void>,
+): Promise<void> {
+  const extractor = extract();
+  const source = Readable.from(input as AsyncIterable<Buffer>);
+  const name = options.source ?? 'the archive';
+  const counted = options.limits === undefined ? source : source.pipe(countUnpackedBytes(options.limits, name));
+  source.on('error', (error) => extractor.destroy(error));
+  if (counted !== source) counted.on('error', (error) => extractor.destroy(error));
+  counted.pipe(extractor);
+  try {
+    let index = 0;
+    for await (const stream of extractor) {
+      if (options.limits !== undefined) checkEntryLimits(stream.header, index, options.limits, name);
+      await onEntry(stream as unknown as Readable & { header: Header }, index);
+      index += 1;
+    }
+  } finally {
+    source.destroy();
+  }
+}
+
+/**
+ * The rule that turns a tar entry's name into a store path: the single top folder (Docker's getArchive wraps the
+ * archived folder in its own name) is stripped, or the folder named by `stripFolder`. Returns null for the top folder
+ * itself. Hardlink targets are stripped the same way; symlink texts are kept as written.
+ */
+export function storePathRule(
+  headers: readonly Header[],
+  stripFolder: string | false | undefined,
+): (header: Header) => { path: string; linkTarget: string | undefined } | null {
+  const prefix = stripFolder === undefined ? findSingleFolder(headers) : stripFolder === false ? null : stripFolder.replace(/\/+$/, '');
+  const strip = (name: string): string => {
+    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
+    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
+  };
+  return (header) => {
+    const path = strip(header.name);
+    if (path === '' || path === prefix) return null;
+    const linkTarget = header.linkname ? (header.type === 'link' ? strip(header.linkname) : header.linkname) : undefined;
+    return { path, linkTarget };
+  };
 }
 
 const STORE_FOLDERS = new Set(['accounts', 'archive', 'csr', 'keys', 'live', 'renewal', 'renewal-hooks']);
 
-function findSingleFolder(raw: readonly RawEntry[]): string | null {
-  const first = raw[0]?.header;
+function findSingleFolder(headers: readonly Header[]): string | null {
+  const first = headers[0];
   if (first?.type !== 'directory') return null;
   const folder = first.name.replace(/^\.\//, '').replace(/\/+$/, '');
   // A store with only renewal/ (say) is not wrapped in a folder: certbot's own folder names are never stripped.
   if (folder === '' || folder.includes('/') || STORE_FOLDERS.has(folder)) return null;
-  return raw.every(({ header }) => {
+  return headers.every((header) => {
     const name = header.name.replace(/^\.\//, '').replace(/\/+$/, '');
     return name === folder || name.startsWith(`${folder}/`);
   })

@@ -1,11 +1,14 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand } from './support/docker-cli.js';
 import { probeCertificate } from './support/tls.js';
-import { TestStack } from './support/stack.js';
+import { REPO, TestStack } from './support/stack.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -147,6 +150,26 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
     expect((await listing()).stdout).toBe(before);
   });
 
+  it('refuses a bomb archive (600 MiB of store-sized files in a small .tar.gz) at the size limit, in bounded memory, writing nothing', async () => {
+    const file = join(stack.dir, 'bomb.tar.gz');
+    await writeBomb(file, 600);
+    expect((await stat(file)).size).toBeLessThan(5 * 1024 * 1024);
+    const listing = () => stack.exec('certbot', ['sh', '-c', 'find /etc/letsencrypt | sort']);
+    const before = (await listing()).stdout;
+    const result = await runWithPeakMemory(
+      process.execPath,
+      [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, 'restore', file, '--force'],
+      stack.dir,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('unpacks to more than 512 MiB');
+    expect(result.stderr).toContain('--max-size');
+    // The old restore held every entry in memory (3.1 GiB for a 1 GiB bomb); streaming keeps node near its baseline.
+    expect(result.peakKiB).toBeGreaterThan(0);
+    expect(result.peakKiB, `peak resident memory ${result.peakKiB} KiB`).toBeLessThan(250 * 1024);
+    expect((await listing()).stdout).toBe(before);
+  });
+
   it('backup, down -v, restore into fresh volumes: update --force renews the same certificate and status is clean', async () => {
     const backup = join(stack.dir, 'backup.tar.gz');
     const written = await stack.certkit(['backup', '-o', backup]);
@@ -186,4 +209,41 @@ async function craftArchive(): Promise<Buffer> {
   tar.finalize();
   await ended;
   return gzipSync(Buffer.concat(chunks));
+}
+
+/** A store-shaped archive followed by `mib` one-MiB files of zeros (each within the per-file limit), gzipped as it is written. */
+async function writeBomb(file: string, mib: number): Promise<void> {
+  const tar = pack();
+  const written = pipeline(tar as unknown as NodeJS.ReadableStream, createGzip({ level: 1 }), createWriteStream(file));
+  const entry = (header: Parameters<typeof tar.entry>[0], content: Buffer | string) =>
+    new Promise<void>((resolve, reject) => tar.entry(header, content, (error) => (error ? reject(error) : resolve())));
+  await entry({ name: 'letsencrypt/renewal/bomb.conf' }, 'cert = /etc/letsencrypt/live/bomb/cert.pem\n');
+  const zeros = Buffer.alloc(1024 * 1024);
+  for (let index = 0; index < mib; index += 1) await entry({ name: `letsencrypt/archive/bomb/cert${index + 1}.pem` }, zeros);
+  tar.finalize();
+  await written;
+}
+
+/** Runs a command and samples its peak resident memory (VmHWM, which only grows) until it exits. */
+async function runWithPeakMemory(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number | null; stderr: string; peakKiB: number }> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, CI: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  let peakKiB = 0;
+  const timer = setInterval(() => {
+    readFile(`/proc/${child.pid}/status`, 'utf8').then(
+      (status) => {
+        const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+        if (match) peakKiB = Math.max(peakKiB, Number(match[1]));
+      },
+      () => undefined,
+    );
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(timer);
+  return { code, stderr, peakKiB };
 }

@@ -8,8 +8,15 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { restoreStore } from '../../../src/store-io/backup-restore.js';
 import type { Engine, ServiceContainer } from '../../../src/docker/engine.js';
 import { isCertkitError } from '../../../src/errors.js';
+import { RESTORE_LIMITS, type TarLimits } from '../../../src/store/tar-limits.js';
 
-type TarEntry = { name: string; type: 'file' | 'directory' | 'symlink' | 'link'; linkname?: string; content?: string; mode?: number };
+type TarEntry = {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device' | 'block-device';
+  linkname?: string;
+  content?: string;
+  mode?: number;
+};
 
 async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
   const tar = pack();
@@ -74,7 +81,12 @@ function fakeEngine(current: readonly TarEntry[]) {
     execHeld: unused,
     signal: unused,
     getArchive: async () => Readable.from([await tarBuffer(current)]),
-    putArchive: async (_id, path, tar) => void puts.push({ path, tar }),
+    putArchive: async (_id, path, tar) => {
+      const chunks: Buffer[] = [];
+      if (Buffer.isBuffer(tar)) chunks.push(tar);
+      else for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
+      puts.push({ path, tar: Buffer.concat(chunks) });
+    },
   };
   return { engine, puts };
 }
@@ -95,9 +107,12 @@ const VALID: TarEntry[] = [
   { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 2.1.0\n' },
 ];
 
-async function expectRefusal(entries: TarEntry[], code: string, naming: string): Promise<void> {
+async function expectRefusal(entries: TarEntry[], code: string, naming: string, limits?: TarLimits): Promise<void> {
   const { engine, puts } = fakeEngine(EMPTY_STORE);
-  const error = await restoreStore(engine, CERTBOT, await backupFile(entries), { overwrite: true }).catch((caught: unknown) => caught);
+  const file = await backupFile(entries);
+  const error = await restoreStore(engine, CERTBOT, file, limits ? { overwrite: true, limits } : { overwrite: true }).catch(
+    (caught: unknown) => caught,
+  );
   expect(isCertkitError(error) && error.code).toBe(code);
   expect((error as Error).message).toContain(naming);
   expect(puts).toEqual([]);
@@ -123,6 +138,24 @@ describe('restoreStore refuses unsafe archives before writing anything', () => {
       'keys/0000_key-certbot.pem',
     ],
   ])('%s', async (_what, entries, naming) => {
+    await expectRefusal(entries, 'ARCHIVE_UNSAFE', naming);
+  });
+
+  it.each([
+    [
+      'a newline in a name',
+      [...VALID, { name: 'letsencrypt/renewal/x.conf\nforged line', type: 'file' }] as TarEntry[],
+      '"renewal/x.conf\\nforged line"',
+    ],
+    [
+      'a tab in a symlink target',
+      [...VALID, { name: 'letsencrypt/live/x/y.pem', type: 'symlink', linkname: 'a\tb' }] as TarEntry[],
+      'control character',
+    ],
+    ['a FIFO', [...VALID, { name: 'letsencrypt/live/x/pipe', type: 'fifo' }] as TarEntry[], 'live/x/pipe: is a FIFO (named pipe)'],
+    ['a character device', [...VALID, { name: 'letsencrypt/null', type: 'character-device' }] as TarEntry[], 'null: is a character device'],
+    ['a block device', [...VALID, { name: 'letsencrypt/sda', type: 'block-device' }] as TarEntry[], 'sda: is a block device'],
+  ])('%s, in words', async (_what, entries, naming) => {
     await expectRefusal(entries, 'ARCHIVE_UNSAFE', naming);
   });
 
@@ -172,5 +205,49 @@ describe('restoreStore into an empty store', () => {
       expect(entry.linkname).toBe('archive/x/privkey1.pem');
       expect(names.indexOf(entry.linkname ?? '')).toBeLessThan(index);
     }
+  });
+});
+
+describe('restoreStore stops reading at the first size limit crossed, before writing anything', () => {
+  const small: TarLimits = { maxEntryBytes: 1000, maxTotalBytes: 20_000, maxEntries: 30 };
+  const big = (name: string, size: number): TarEntry => ({
+    name: `letsencrypt/archive/x/${name}`,
+    type: 'file',
+    content: 'A'.repeat(size),
+  });
+
+  it('an entry larger than a store file can be, named with its size', async () => {
+    await expectRefusal(
+      [...VALID, big('huge.pem', 5000)],
+      'ARCHIVE_UNSAFE',
+      '"letsencrypt/archive/x/huge.pem" is 4.9 KiB, over the 1000 bytes',
+      small,
+    );
+  });
+
+  it('entries each within the limit that together unpack past the total', async () => {
+    const many = Array.from({ length: 25 }, (_, index) => big(`part${index}.pem`, 999));
+    await expectRefusal([...VALID, ...many], 'ARCHIVE_UNSAFE', 'unpacks to more than 19.5 KiB', small);
+  });
+
+  it('too many entries', async () => {
+    const many = Array.from({ length: 40 }, (_, index): TarEntry => ({ name: `letsencrypt/renewal-hooks/${index}`, type: 'directory' }));
+    await expectRefusal([...VALID, ...many], 'ARCHIVE_UNSAFE', 'more than 30 entries', { ...small, maxTotalBytes: 1_000_000 });
+  });
+
+  it('zeros after the end of the tar count too (a gzip bomb needs no entry)', async () => {
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    const dir = await mkdtemp(join(tmpdir(), 'certkit-restore-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bomb.tar.gz');
+    await writeFile(file, gzipSync(Buffer.concat([await tarBuffer(VALID), Buffer.alloc(100_000)])));
+    const error = await restoreStore(engine, CERTBOT, file, { overwrite: true, limits: small }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('unpacks to more than');
+    expect(puts).toEqual([]);
+  });
+
+  it('the default limits let a real store through and name the flag-free fix', () => {
+    expect(RESTORE_LIMITS.maxEntryBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(RESTORE_LIMITS.maxTotalBytes).toBeLessThanOrEqual(1024 * 1024 * 1024);
   });
 });

@@ -31,8 +31,8 @@ describe('checkArchiveEntries', () => {
       'hardlink-target',
       'not an entry earlier in the archive',
     ],
-    [{ path: 'dev/null', type: 'character-device' }, 'special-file', 'dev/null: is a character-device'],
-    [{ path: 'pipe', type: 'fifo' }, 'special-file', 'pipe: is a fifo'],
+    [{ path: 'dev/null', type: 'character-device' }, 'special-file', 'dev/null: is a character device'],
+    [{ path: 'pipe', type: 'fifo' }, 'special-file', 'pipe: is a FIFO (named pipe)'],
   ])('reports %o as %s', (entry, kind, message) => {
     const problems = checkArchiveEntries([entry]);
     expect(problems).toEqual([{ path: entry.path, kind, message: expect.stringContaining(message) }]);
