@@ -81,7 +81,7 @@ export async function restoreStore(
     }
   }
   const tar = pack();
-  let streamError: unknown;
+  let streamError: Error | undefined;
   const written = readArchive(file, limits, async (stream) => {
     const named = rule(stream.header);
     if (named === null) return;
@@ -92,12 +92,12 @@ export async function restoreStore(
   }).then(
     () => void tar.finalize(),
     (error: unknown) => {
-      streamError = error;
-      tar.destroy(error as Error);
+      streamError = error instanceof Error ? error : new Error(String(error));
+      tar.destroy(streamError);
     },
   );
   try {
-    await engine.putArchive(certbot.id, CONTAINER_PATHS.letsencrypt, Readable.from(tar as unknown as AsyncIterable<Buffer>));
+    await engine.putArchive(certbot.id, CONTAINER_PATHS.letsencrypt, Readable.from(tar));
   } catch (error) {
     tar.destroy();
     await written;
