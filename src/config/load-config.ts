@@ -4,6 +4,7 @@ import { CertkitError } from '../errors.js';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { Config, KeyType } from './config.js';
+import { parseDuration } from './duration.js';
 import { hostnameProblem, reservedNameKind, splitNames } from './hostnames.js';
 import { canonicalIp, hostForUrl } from './ip-address.js';
 import type { EnvFile } from './read-env-file.js';
@@ -328,11 +329,9 @@ const sslProtocolsSchema = z.string().transform((raw, ctx): string[] => {
   return words;
 });
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const intervalSchema = z.string().transform((raw, ctx): number => {
-  const match = /^(\d+)\s*([smhd])$/.exec(raw);
-  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : NaN;
-  if (!Number.isFinite(ms) || ms < 1_000 || ms > 86_400_000) {
+  const ms = parseDuration(raw);
+  if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: 'is not an interval between 1s and 1d, like 12h or 30m (twice a day or more is recommended)' });
     return z.NEVER;
   }

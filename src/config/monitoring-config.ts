@@ -1,4 +1,5 @@
 import { CertkitError } from '../errors.js';
+import { parseDuration } from './duration.js';
 import type { EnvFile } from './read-env-file.js';
 
 /** What the daemon's monitoring needs: its HTTP port, how stale a check may get, and where alerts go. */
@@ -62,12 +63,4 @@ export function loadMonitoringConfig(input: { env: NodeJS.ProcessEnv; file?: Env
     throw new CertkitError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { details: problems });
   }
   return { metricsPort, healthGraceMs: healthGraceMs as number, alertWebhooks };
-}
-
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function parseDuration(raw: string): number | undefined {
-  const match = /^(\d+)\s*([smhd])$/.exec(raw);
-  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : NaN;
-  return Number.isFinite(ms) && ms >= 1_000 && ms <= 86_400_000 ? ms : undefined;
 }
