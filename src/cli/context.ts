@@ -38,17 +38,26 @@ export interface CommandContext {
   signal: AbortSignal | undefined;
 }
 
-/** Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. */
+/**
+ * Reads .env and the environment into a Config. Nothing here touches Docker: bad configuration fails first. A caller
+ * that reads the configuration again and again (the daemon) passes `warned`, so each misspelling warning is printed
+ * once, not at every check.
+ */
 export async function loadProjectConfig(
   options: GlobalOptions,
   io: Io,
+  warned?: Set<string>,
 ): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
   const path = resolve(projectDir, options.envFile ?? join(projectDir, '.env'));
   const file = await readEnvFile(path);
   // Messages name the file as the user would type it: relative to where they are, when it is below there.
   if (file && !relative(io.cwd, path).startsWith('..')) file.path = relative(io.cwd, path);
-  for (const warning of unknownVariableWarnings({ env: io.env, file })) io.stderr(`certkit: warning: ${warning}\n`);
+  for (const warning of unknownVariableWarnings({ env: io.env, file })) {
+    if (warned?.has(warning)) continue;
+    warned?.add(warning);
+    io.stderr(`certkit: warning: ${warning}\n`);
+  }
   const config = loadConfig({
     env: io.env,
     file,

@@ -20,7 +20,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
-      const first = await loadProjectConfig(globals(), io);
+      const warned = new Set<string>();
+      const first = await loadProjectConfig(globals(), io, warned);
       const connected = await connectStack(globals(), io, first.projectDir, first.envFileProject);
       const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
@@ -56,8 +57,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       await runDaemon(
         {
           runCycle: async () => {
-            const { config, projectDir } = await loadProjectConfig(globals(), io);
-            const reloadConfig = async () => (await loadProjectConfig(globals(), io)).config;
+            const { config, projectDir } = await loadProjectConfig(globals(), io, warned);
+            const reloadConfig = async () => (await loadProjectConfig(globals(), io, warned)).config;
             const context = {
               engine,
               config,

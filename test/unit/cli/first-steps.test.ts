@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadProjectConfig, type Io } from '../../../src/cli/context.js';
 import { run } from '../../../src/cli/main.js';
 
 /** `certkit render` in a bare project folder: it reads .env first and fails before touching templates or Docker. */
@@ -46,5 +47,27 @@ describe('first steps: the .env file', () => {
       'certkit: warning: CERTBOT_DOMIAN (.env line 1) is not a setting certkit knows, so it is ignored; did you mean CERTBOT_DOMAIN? Rename it.\n',
     );
     expect(stderr).not.toContain('There is no .env file');
+  });
+
+  it('a caller that reads the configuration again (the daemon) warns once per misspelling, not at every read', async () => {
+    await writeFile(join(dir, '.env'), 'CERTBOT_DOMAIN=widgets.eu\nCERTBOT_EMAIL=ops@widgets.eu\nCERTBOT_DOMIAN=widgets.eu\n');
+    let stderr = '';
+    const io: Io = {
+      env: {},
+      cwd: dir,
+      stdout: () => undefined,
+      stderr: (text: string) => void (stderr += text),
+      now: () => new Date(0),
+      sleep: async () => undefined,
+      createEngine: () => {
+        throw new Error('reading the configuration must not touch Docker');
+      },
+    };
+    const warned = new Set<string>();
+    for (let read = 0; read < 3; read += 1) await loadProjectConfig({}, io, warned);
+    expect(stderr.match(/CERTBOT_DOMIAN/g)).toHaveLength(1);
+    await writeFile(join(dir, '.env'), 'CERTBOT_DOMAIN=widgets.eu\nCERTBOT_EMAIL=ops@widgets.eu\nCERTBOT_EMIAL=x\n');
+    await loadProjectConfig({}, io, warned);
+    expect(stderr).toContain('CERTBOT_EMIAL');
   });
 });
