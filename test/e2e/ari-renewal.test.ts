@@ -62,7 +62,15 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('ARI: the CA 
       throw new Error(`${error.message}\n--- certkit logs ---\n${(await daemonLogs()).split('\n').slice(-40).join('\n')}`);
     });
     expect(renewed.notAfter.getTime()).toBeGreaterThan(first.notAfter.getTime());
-    const logs = await daemonLogs();
+    // nginx picks a renewal up without a reload, so the new serial can be served before the daemon logs its check.
+    const logs = await waitUntil(
+      'the daemon to log the renewal',
+      async () => {
+        const text = await daemonLogs();
+        return checkLines(text, name, 'renewed').length > 0 ? text : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
     expect(checkLines(logs, name, 'renewed').join('\n')).toMatch(
       /the CA asked for renewal \(ARI\): its renewal window for this certificate runs /,
     );
