@@ -5,12 +5,13 @@
 // hook ends) to the new serial served, and nginx's CPU per full TLS handshake. Prints a table; asserts nothing.
 //
 // Only nginx runs, in the stand-in image(s), published on 127.0.0.1; certificates are self-signed, made here with the
-// openssl CLI, and deployed as the deploy hook does (key + full chain in one file, group 10443, 0640, renamed in).
+// openssl CLI, and deployed by the kit's own rendered deploy hook (run here by sh, its folder pointed at a temp one).
 //   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images.env)
 //   BENCH_RENEWALS=20              renewals per mode
+//   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const IMAGES_ENV = join(REPO, 'test', 'images', 'images.env');
 const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';
-const KEY_READER_GID = 10443;
+const CONTAINER_DEPLOY = '/etc/certkit/deploy';
 const HANDSHAKE_SECONDS = 4;
 const HANDSHAKE_WORKERS = 4;
 
@@ -78,7 +79,8 @@ async function makeCertificate(dir) {
   ]);
   const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
   return {
-    bundle: (await readFile(key, 'utf8')) + (await readFile(cert, 'utf8')),
+    key: await readFile(key, 'utf8'),
+    cert: await readFile(cert, 'utf8'),
     serial: stdout
       .trim()
       .replace(/^serial=/, '')
@@ -87,13 +89,13 @@ async function makeCertificate(dir) {
   };
 }
 
-/** As the deploy hook does: written beside the target, given to the key-reader group, renamed over the target. */
-async function deploy(folder, bundle) {
-  const staged = join(folder, '.bundle.pem.certkit-new');
-  await writeFile(staged, bundle, { mode: 0o600 });
-  await chown(staged, 0, KEY_READER_GID);
-  await chmod(staged, 0o640);
-  await rename(staged, join(folder, 'bundle.pem'));
+/** As certbot does: the new version in the lineage (plain files here), then the kit's deploy hook. */
+async function deploy(kit, certificate) {
+  await writeFile(join(kit.lineage, 'privkey.pem'), certificate.key, { mode: 0o600 });
+  await writeFile(join(kit.lineage, 'cert.pem'), certificate.cert);
+  await writeFile(join(kit.lineage, 'chain.pem'), '');
+  await writeFile(join(kit.lineage, 'fullchain.pem'), certificate.cert);
+  await run('sh', [kit.hook], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RENEWED_LINEAGE: kit.lineage } });
 }
 
 function servedSerial(port) {
@@ -118,16 +120,20 @@ async function waitForSerial(port, serial, timeoutMs) {
   return Infinity;
 }
 
-/** The kit's nginx folder, rendered for NAME, and a deploy folder holding a first certificate. */
+/** The kit's nginx folder and deploy hook, rendered for NAME, a lineage folder and the deploy folder nginx reads. */
 async function prepareKit(work) {
   const { loadConfig } = await import('../dist/config/load-config.js');
   const { renderProject } = await import('../dist/render/render-project.js');
-  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME } }), work, join(REPO, 'templates'));
+  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME, CERTBOT_SERVER: 'pebble' } }), work, join(REPO, 'templates'));
   for (const file of ['entrypoint.sh', 'nginx.conf']) await cp(join(REPO, 'nginx', file), join(work, 'nginx', file));
-  const folder = join(work, 'deploy', NAME);
-  await mkdir(folder, { recursive: true });
-  for (const dir of [work, join(work, 'deploy'), folder]) await chmod(dir, 0o755);
-  return folder;
+  const deploy = join(work, 'deploy');
+  await mkdir(deploy);
+  for (const dir of [work, deploy]) await chmod(dir, 0o755);
+  const lineage = join(work, 'live', NAME);
+  await mkdir(lineage, { recursive: true });
+  const hook = join(work, 'certbot', 'deploy-hook.sh');
+  await writeFile(hook, (await readFile(hook, 'utf8')).replaceAll(CONTAINER_DEPLOY, deploy));
+  return { hook, lineage };
 }
 
 async function startNginx(image, work, mode) {
@@ -172,11 +178,11 @@ async function measureMode(image, mode) {
   const work = await mkdtemp(join(tmpdir(), 'certkit-bench-reload-'));
   let container;
   try {
-    const folder = await prepareKit(work);
+    const kit = await prepareKit(work);
     const certs = join(work, 'certs');
     await mkdir(certs);
     let current = await makeCertificate(certs);
-    await deploy(folder, current.bundle);
+    await deploy(kit, current);
     container = await startNginx(image, work, mode);
     if ((await waitForSerial(container.port, current.serial, 15_000)) === Infinity) {
       const logs = await run('docker', ['logs', container.id]).then(
@@ -201,8 +207,8 @@ async function measureMode(image, mode) {
     for (let i = 0; i < RENEWALS; i += 1) {
       await sleep(300 + Math.random() * 400);
       current = await makeCertificate(certs);
+      await deploy(kit, current);
       const started = performance.now();
-      await deploy(folder, current.bundle);
       if (mode === 'reload') await run('docker', ['kill', '-s', 'HUP', container.id]);
       latencies.push(performance.now() - started + (await waitForSerial(container.port, current.serial, 10_000)));
     }
@@ -261,7 +267,9 @@ async function main() {
   const rows = [];
   for (const image of nginxImages()) {
     const version = await nginxVersion(image);
-    const modes = ['reload', 'handshake', ...(atLeast(version, '1.27.4') ? ['cached'] : [])];
+    const modes = ['reload', 'handshake', ...(atLeast(version, '1.27.4') ? ['cached'] : [])].filter(
+      (mode) => !process.env.BENCH_MODES || process.env.BENCH_MODES.split(',').includes(mode),
+    );
     const results = {};
     for (const mode of modes) {
       progress(`nginx ${version}: ${mode} (${RENEWALS} renewals under load)`);
