@@ -6,7 +6,7 @@
 //
 // Only nginx runs, in the stand-in image(s), published on 127.0.0.1; certificates are self-signed, made here with the
 // openssl CLI, and deployed by the kit's own rendered deploy hook (run here by sh, its folder pointed at a temp one).
-//   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images.env)
+//   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_RENEWALS=20              renewals per mode
 //   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
 import { execFile } from 'node:child_process';
@@ -17,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { printTable, ratio, recordRow } from './bench-table.js';
 import { describeFailures, runHttpsLoad, CLIENT_KINDS } from './https-load.js';
 
 const run = promisify(execFile);
@@ -39,7 +40,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 function nginxImages() {
   if (process.env.BENCH_NGINX_IMAGES) return process.env.BENCH_NGINX_IMAGES.split(',').filter(Boolean);
   if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in images`);
-  const images = [...readFileSync(IMAGES_ENV, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim());
+  const files = [IMAGES_ENV, IMAGES_ENV.replace(/images\.env$/, 'images-current.env')].filter((file) => existsSync(file));
+  const images = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim()),
+  );
   if (images.length === 0) fail(`${IMAGES_ENV} names no NGINX_IMAGE: run \`npm run images\``);
   return [...new Set(images)];
 }
@@ -250,17 +254,6 @@ async function measureMode(image, mode) {
 }
 
 const ms = (value) => (value === Infinity ? 'never' : `${value.toFixed(0)} ms`);
-const ratio = (value, base) => (base > 0 ? `${(value / base).toFixed(2)}x` : value === 0 ? '-' : 'n/a');
-
-function printTable(rows) {
-  const header = ['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'];
-  const lines = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...lines.map((line) => String(line[i] ?? '').length)));
-  process.stdout.write(
-    `\nRenewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)\n`,
-  );
-  for (const line of lines) process.stdout.write(`${line.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join('  ')}\n`);
-}
 
 async function main() {
   if (!existsSync(join(REPO, 'dist', 'render', 'render-project.js'))) fail('dist/ is missing: run `npm run build` first');
@@ -277,30 +270,65 @@ async function main() {
       progress(`  ${results[mode].requests} requests, failures: ${results[mode].failures}`);
     }
     const base = results.reload;
-    const row = (metric, pick, format) => {
-      const cells = [version, metric, format(pick(base))];
+    const row = async (metric, pick, format, unit, target) => {
+      const cells = [version, metric, base ? format(pick(base)) : '-'];
       for (const mode of ['handshake', 'cached']) {
         const value = results[mode] ? pick(results[mode]) : undefined;
-        cells.push(value === undefined ? '-' : format(value), value === undefined ? '' : ratio(value, pick(base)));
+        cells.push(value === undefined ? '-' : format(value), value === undefined || !base ? '' : ratio(value, pick(base)));
+        if (value !== undefined)
+          await recordRow({
+            section: `renewal, nginx ${version}`,
+            metric: `${metric}, ${mode}`,
+            value,
+            unit,
+            baselineName: 'reload',
+            baseline: base ? pick(base) : undefined,
+            target: target?.(mode) ?? '',
+          });
       }
       rows.push(cells);
     };
-    row('requests sent', (r) => r.requests, String);
-    for (const kind of CLIENT_KINDS) row(`failed: ${kind}`, (r) => r.failedByKind[kind], String);
-    row('deploy → new serial, median', (r) => r.latencyMedian, ms);
-    row('deploy → new serial, max', (r) => r.latencyMax, ms);
-    row(
+    await row('requests sent', (r) => r.requests, String, 'count');
+    for (const kind of CLIENT_KINDS)
+      await row(
+        `failed: ${kind}`,
+        (r) => r.failedByKind[kind],
+        String,
+        'count',
+        () => '0',
+      );
+    await row(
+      'deploy → new serial, median',
+      (r) => r.latencyMedian,
+      ms,
+      'ms',
+      () => '< 1000 ms',
+    );
+    await row(
+      'deploy → new serial, max',
+      (r) => r.latencyMax,
+      ms,
+      'ms',
+      () => '< 1000 ms',
+    );
+    await row(
       'full handshakes/s',
       (r) => r.handshakesPerSecond,
       (v) => v.toFixed(0),
+      'count',
     );
-    row(
+    await row(
       'nginx CPU per handshake',
       (r) => r.cpuMsPerHandshake,
       (v) => `${v.toFixed(3)} ms`,
+      'ms',
+      (mode) => (mode === 'cached' ? '<= 1.10x static' : 'measured'),
     );
   }
-  printTable(rows);
+  printTable(
+    `Renewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)`,
+    [['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'], ...rows],
+  );
 }
 
 await main();
