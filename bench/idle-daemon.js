@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printTable, ratio, recordRow } from './bench-table.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SETTLE_MS = 5_000;
@@ -36,23 +37,34 @@ async function measure(argv, cwd) {
 
 const work = await mkdtemp(join(tmpdir(), 'certkit-bench-idle-'));
 try {
-  await writeFile(join(work, '.env'), 'CERTBOT_DOMAIN=idle.certkit.test\nCERTBOT_EMAIL=admin@example.org\n');
+  await writeFile(join(work, '.env'), 'CERTBOT_DOMAIN=idle.certkit.test\nCERTBOT_EMAIL=admin@example.org\nCERTBOT_SERVER=pebble\n');
   process.stderr.write(`bench: idle daemon vs idle node, ${WINDOW_MS / 1000} s each\n`);
   const base = await measure(['-e', 'setInterval(() => {}, 1 << 30)'], work);
   const daemon = await measure([join(REPO, 'bin', 'certkit.js'), '--project-name', `ckidle${process.pid}`, 'daemon'], work);
-  const rows = [
+  const section = 'idle daemon';
+  await recordRow({
+    section,
+    metric: 'CPU while idle',
+    value: daemon.cpuPercent,
+    unit: '%',
+    baselineName: 'idle node',
+    baseline: base.cpuPercent,
+    target: '0 %',
+  });
+  await recordRow({
+    section,
+    metric: 'resident memory',
+    value: daemon.rssMiB,
+    unit: 'MiB',
+    baselineName: 'idle node',
+    baseline: base.rssMiB,
+    target: '~30 MiB own',
+  });
+  printTable('Idle daemon (between checks)', [
     ['metric', 'idle node (baseline)', 'certkit daemon', 'ratio'],
-    [
-      'CPU while idle',
-      `${base.cpuPercent.toFixed(2)} %`,
-      `${daemon.cpuPercent.toFixed(2)} %`,
-      base.cpuPercent > 0 ? `${(daemon.cpuPercent / base.cpuPercent).toFixed(2)}x` : '-',
-    ],
-    ['resident memory', `${base.rssMiB.toFixed(1)} MiB`, `${daemon.rssMiB.toFixed(1)} MiB`, `${(daemon.rssMiB / base.rssMiB).toFixed(2)}x`],
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  process.stdout.write('\nIdle daemon (between checks)\n');
-  for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}\n`);
+    ['CPU while idle', `${base.cpuPercent.toFixed(2)} %`, `${daemon.cpuPercent.toFixed(2)} %`, ratio(daemon.cpuPercent, base.cpuPercent)],
+    ['resident memory', `${base.rssMiB.toFixed(1)} MiB`, `${daemon.rssMiB.toFixed(1)} MiB`, ratio(daemon.rssMiB, base.rssMiB)],
+  ]);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -5,17 +5,19 @@
 // hook ends) to the new serial served, and nginx's CPU per full TLS handshake. Prints a table; asserts nothing.
 //
 // Only nginx runs, in the stand-in image(s), published on 127.0.0.1; certificates are self-signed, made here with the
-// openssl CLI, and deployed as the deploy hook does (key + full chain in one file, group 10443, 0640, renamed in).
-//   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images.env)
+// openssl CLI, and deployed by the kit's own rendered deploy hook (run here by sh, its folder pointed at a temp one).
+//   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_RENEWALS=20              renewals per mode
+//   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { printTable, ratio, recordRow } from './bench-table.js';
 import { describeFailures, runHttpsLoad, CLIENT_KINDS } from './https-load.js';
 
 const run = promisify(execFile);
@@ -23,7 +25,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const IMAGES_ENV = join(REPO, 'test', 'images', 'images.env');
 const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';
-const KEY_READER_GID = 10443;
+const CONTAINER_DEPLOY = '/etc/certkit/deploy';
 const HANDSHAKE_SECONDS = 4;
 const HANDSHAKE_WORKERS = 4;
 
@@ -38,7 +40,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 function nginxImages() {
   if (process.env.BENCH_NGINX_IMAGES) return process.env.BENCH_NGINX_IMAGES.split(',').filter(Boolean);
   if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in images`);
-  const images = [...readFileSync(IMAGES_ENV, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim());
+  const files = [IMAGES_ENV, IMAGES_ENV.replace(/images\.env$/, 'images-current.env')].filter((file) => existsSync(file));
+  const images = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim()),
+  );
   if (images.length === 0) fail(`${IMAGES_ENV} names no NGINX_IMAGE: run \`npm run images\``);
   return [...new Set(images)];
 }
@@ -78,7 +83,8 @@ async function makeCertificate(dir) {
   ]);
   const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
   return {
-    bundle: (await readFile(key, 'utf8')) + (await readFile(cert, 'utf8')),
+    key: await readFile(key, 'utf8'),
+    cert: await readFile(cert, 'utf8'),
     serial: stdout
       .trim()
       .replace(/^serial=/, '')
@@ -87,13 +93,13 @@ async function makeCertificate(dir) {
   };
 }
 
-/** As the deploy hook does: written beside the target, given to the key-reader group, renamed over the target. */
-async function deploy(folder, bundle) {
-  const staged = join(folder, '.bundle.pem.certkit-new');
-  await writeFile(staged, bundle, { mode: 0o600 });
-  await chown(staged, 0, KEY_READER_GID);
-  await chmod(staged, 0o640);
-  await rename(staged, join(folder, 'bundle.pem'));
+/** As certbot does: the new version in the lineage (plain files here), then the kit's deploy hook. */
+async function deploy(kit, certificate) {
+  await writeFile(join(kit.lineage, 'privkey.pem'), certificate.key, { mode: 0o600 });
+  await writeFile(join(kit.lineage, 'cert.pem'), certificate.cert);
+  await writeFile(join(kit.lineage, 'chain.pem'), '');
+  await writeFile(join(kit.lineage, 'fullchain.pem'), certificate.cert);
+  await run('sh', [kit.hook], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RENEWED_LINEAGE: kit.lineage } });
 }
 
 function servedSerial(port) {
@@ -118,16 +124,20 @@ async function waitForSerial(port, serial, timeoutMs) {
   return Infinity;
 }
 
-/** The kit's nginx folder, rendered for NAME, and a deploy folder holding a first certificate. */
+/** The kit's nginx folder and deploy hook, rendered for NAME, a lineage folder and the deploy folder nginx reads. */
 async function prepareKit(work) {
   const { loadConfig } = await import('../dist/config/load-config.js');
   const { renderProject } = await import('../dist/render/render-project.js');
-  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME } }), work, join(REPO, 'templates'));
+  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME, CERTBOT_SERVER: 'pebble' } }), work, join(REPO, 'templates'));
   for (const file of ['entrypoint.sh', 'nginx.conf']) await cp(join(REPO, 'nginx', file), join(work, 'nginx', file));
-  const folder = join(work, 'deploy', NAME);
-  await mkdir(folder, { recursive: true });
-  for (const dir of [work, join(work, 'deploy'), folder]) await chmod(dir, 0o755);
-  return folder;
+  const deploy = join(work, 'deploy');
+  await mkdir(deploy);
+  for (const dir of [work, deploy]) await chmod(dir, 0o755);
+  const lineage = join(work, 'live', NAME);
+  await mkdir(lineage, { recursive: true });
+  const hook = join(work, 'certbot', 'deploy-hook.sh');
+  await writeFile(hook, (await readFile(hook, 'utf8')).replaceAll(CONTAINER_DEPLOY, deploy));
+  return { hook, lineage };
 }
 
 async function startNginx(image, work, mode) {
@@ -172,11 +182,11 @@ async function measureMode(image, mode) {
   const work = await mkdtemp(join(tmpdir(), 'certkit-bench-reload-'));
   let container;
   try {
-    const folder = await prepareKit(work);
+    const kit = await prepareKit(work);
     const certs = join(work, 'certs');
     await mkdir(certs);
     let current = await makeCertificate(certs);
-    await deploy(folder, current.bundle);
+    await deploy(kit, current);
     container = await startNginx(image, work, mode);
     if ((await waitForSerial(container.port, current.serial, 15_000)) === Infinity) {
       const logs = await run('docker', ['logs', container.id]).then(
@@ -201,8 +211,8 @@ async function measureMode(image, mode) {
     for (let i = 0; i < RENEWALS; i += 1) {
       await sleep(300 + Math.random() * 400);
       current = await makeCertificate(certs);
+      await deploy(kit, current);
       const started = performance.now();
-      await deploy(folder, current.bundle);
       if (mode === 'reload') await run('docker', ['kill', '-s', 'HUP', container.id]);
       latencies.push(performance.now() - started + (await waitForSerial(container.port, current.serial, 10_000)));
     }
@@ -244,24 +254,15 @@ async function measureMode(image, mode) {
 }
 
 const ms = (value) => (value === Infinity ? 'never' : `${value.toFixed(0)} ms`);
-const ratio = (value, base) => (base > 0 ? `${(value / base).toFixed(2)}x` : value === 0 ? '-' : 'n/a');
-
-function printTable(rows) {
-  const header = ['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'];
-  const lines = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...lines.map((line) => String(line[i] ?? '').length)));
-  process.stdout.write(
-    `\nRenewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)\n`,
-  );
-  for (const line of lines) process.stdout.write(`${line.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join('  ')}\n`);
-}
 
 async function main() {
   if (!existsSync(join(REPO, 'dist', 'render', 'render-project.js'))) fail('dist/ is missing: run `npm run build` first');
   const rows = [];
   for (const image of nginxImages()) {
     const version = await nginxVersion(image);
-    const modes = ['reload', 'handshake', ...(atLeast(version, '1.27.4') ? ['cached'] : [])];
+    const modes = ['reload', 'handshake', ...(atLeast(version, '1.27.4') ? ['cached'] : [])].filter(
+      (mode) => !process.env.BENCH_MODES || process.env.BENCH_MODES.split(',').includes(mode),
+    );
     const results = {};
     for (const mode of modes) {
       progress(`nginx ${version}: ${mode} (${RENEWALS} renewals under load)`);
@@ -269,30 +270,65 @@ async function main() {
       progress(`  ${results[mode].requests} requests, failures: ${results[mode].failures}`);
     }
     const base = results.reload;
-    const row = (metric, pick, format) => {
-      const cells = [version, metric, format(pick(base))];
+    const row = async (metric, pick, format, unit, target) => {
+      const cells = [version, metric, base ? format(pick(base)) : '-'];
       for (const mode of ['handshake', 'cached']) {
         const value = results[mode] ? pick(results[mode]) : undefined;
-        cells.push(value === undefined ? '-' : format(value), value === undefined ? '' : ratio(value, pick(base)));
+        cells.push(value === undefined ? '-' : format(value), value === undefined || !base ? '' : ratio(value, pick(base)));
+        if (value !== undefined)
+          await recordRow({
+            section: `renewal, nginx ${version}`,
+            metric: `${metric}, ${mode}`,
+            value,
+            unit,
+            baselineName: 'reload',
+            baseline: base ? pick(base) : undefined,
+            target: target?.(mode) ?? '',
+          });
       }
       rows.push(cells);
     };
-    row('requests sent', (r) => r.requests, String);
-    for (const kind of CLIENT_KINDS) row(`failed: ${kind}`, (r) => r.failedByKind[kind], String);
-    row('deploy → new serial, median', (r) => r.latencyMedian, ms);
-    row('deploy → new serial, max', (r) => r.latencyMax, ms);
-    row(
+    await row('requests sent', (r) => r.requests, String, 'count');
+    for (const kind of CLIENT_KINDS)
+      await row(
+        `failed: ${kind}`,
+        (r) => r.failedByKind[kind],
+        String,
+        'count',
+        () => '0',
+      );
+    await row(
+      'deploy → new serial, median',
+      (r) => r.latencyMedian,
+      ms,
+      'ms',
+      () => '< 1000 ms',
+    );
+    await row(
+      'deploy → new serial, max',
+      (r) => r.latencyMax,
+      ms,
+      'ms',
+      () => '< 1000 ms',
+    );
+    await row(
       'full handshakes/s',
       (r) => r.handshakesPerSecond,
       (v) => v.toFixed(0),
+      'count',
     );
-    row(
+    await row(
       'nginx CPU per handshake',
       (r) => r.cpuMsPerHandshake,
       (v) => `${v.toFixed(3)} ms`,
+      'ms',
+      (mode) => (mode === 'cached' ? '<= 1.10x static' : 'measured'),
     );
   }
-  printTable(rows);
+  printTable(
+    `Renewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)`,
+    [['nginx', 'metric', 'reload (baseline)', 'handshake', 'ratio', 'cached', 'ratio'], ...rows],
+  );
 }
 
 await main();

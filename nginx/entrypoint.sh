@@ -7,8 +7,8 @@
 #   entrypoint.sh tls            print how this nginx loads the certificate: cached, handshake or reload
 #
 # The HTTPS site names its certificate through a variable (see site-https.conf), so nginx reads the deployed bundle at
-# TLS handshakes and a renewal is served with no reload (a reload closes idle keep-alive connections: clients see
-# ECONNRESET). Per nginx version, written into tls-certificate.conf:
+# TLS handshakes (the immutable version tls/current.pem links to) and a renewal is served with no reload (a reload
+# closes idle keep-alive connections: clients see ECONNRESET). Per nginx version, written into tls-certificate.conf:
 #   1.27.4 and later     cached: read at a handshake, kept, checked for a new file after 1 s (ssl_certificate_cache)
 #   1.15.9 to 1.27.3     handshake: read at every full handshake (no cache there; about a third more CPU each)
 #   older                reload: a fixed path, loaded by the master; certkit reloads nginx after a renewal
@@ -60,8 +60,14 @@ write_tls_certificate() {
     echo "# Written by entrypoint.sh for $(nginx -v 2>&1): $loading"
     case "$loading" in
       cached|handshake)
-        echo 'ssl_certificate $certkit_tls_bundle;'
-        echo 'ssl_certificate_key $certkit_tls_bundle;'
+        # tls/current.pem links to the version the deploy hook made last; a bundle deployed by an older hook has none
+        # yet, and is then read by its own name (as it is renamed over, a handshake may fail at that moment).
+        bundle=$(bundle_path)
+        served="${bundle%/*}/tls/current.pem"
+        if [ ! -e "$served" ]; then served=$bundle; fi
+        if [ -n "$served" ]; then echo "root $served;"; fi
+        echo 'ssl_certificate $certkit_tls_file;'
+        echo 'ssl_certificate_key $certkit_tls_file;'
         if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
         ;;
       reload)

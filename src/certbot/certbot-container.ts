@@ -8,6 +8,9 @@ import { CONTAINER_PATHS, DEPLOY_HOOK, livePathFor, renewalConfPathFor } from '.
 import type { CertbotPlan, ExistingCertificate } from './plan-certbot-run.js';
 import { parseRenewalConf } from '../store/renewal-conf.js';
 
+/** $1 path, $2 text. */
+export const WRITE_FILE_SCRIPT = 'printf %s "$2" > "$1"';
+
 /** A certbot run may wait on the CA for a while, but never forever. */
 const CERTBOT_TIMEOUT_MS = 10 * 60_000;
 
@@ -37,9 +40,15 @@ export class CertbotContainer {
     return result.exitCode === 0 ? result.stdout : undefined;
   }
 
+  /** Writes a small text file (no shell sees the text: it is an argument). */
+  async writeFile(path: string, text: string): Promise<void> {
+    const result = await this.engine.exec(this.containerId, ['sh', '-c', WRITE_FILE_SCRIPT, 'sh', path, text]);
+    if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `could not write ${path} in the certbot container: ${result.stderr.trim()}`);
+  }
+
   /** The certificate certbot holds under this name, or undefined when there is none (or it is unreadable). */
   async readLineage(certName: string): Promise<ExistingCertificate | undefined> {
-    const pem = await this.readFile(livePathFor(certName, 'cert.pem'));
+    const [pem, conf] = await Promise.all([this.readFile(livePathFor(certName, 'cert.pem')), this.readFile(renewalConfPathFor(certName))]);
     if (pem === undefined) return undefined;
     let info;
     try {
@@ -50,7 +59,6 @@ export class CertbotContainer {
       );
       return undefined;
     }
-    const conf = await this.readFile(renewalConfPathFor(certName));
     return {
       domains: info.domains,
       notBefore: info.notBefore,

@@ -1,5 +1,6 @@
 import { canonicalIp } from '../config/ip-address.js';
 import { X509Certificate } from 'node:crypto';
+import { readCertificateDer } from './read-certificate-der.js';
 
 /** What certkit needs to know about one certificate, read from its PEM text alone. */
 export interface CertificateInfo {
@@ -24,7 +25,33 @@ export function splitPemCertificates(pem: string): string[] {
 export function readCertificateInfo(pem: string): CertificateInfo {
   const first = splitPemCertificates(pem)[0];
   if (first === undefined) throw new Error('no PEM certificate found');
-  return describeCertificate(new X509Certificate(first));
+  return readCertificateInfoDer(pemBlockToDer(first));
+}
+
+/** One PEM block (as splitPemCertificates returns it) → its DER bytes. */
+export function pemBlockToDer(block: string): Buffer {
+  return Buffer.from(block.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+}
+
+/** A certificate's DER → what certkit needs; read directly when it can (cheap), else through X509Certificate. */
+export function readCertificateInfoDer(der: Buffer): CertificateInfo {
+  let fields;
+  try {
+    fields = readCertificateDer(der);
+  } catch {
+    fields = null; // X509Certificate below says what is wrong, or reads what this reader would not
+  }
+  if (fields === null) return describeCertificate(new X509Certificate(der));
+  return {
+    serial: normalizeSerial(fields.serial),
+    domains: parseSubjectAltNames(fields.altNames.join(', ')),
+    subject: fields.subject,
+    issuer: fields.issuer,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    keyType: fields.keyType,
+    fingerprint256: fields.fingerprint256,
+  };
 }
 
 export function describeCertificate(cert: X509Certificate): CertificateInfo {

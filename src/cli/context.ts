@@ -1,12 +1,7 @@
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
-import { readEnvFile } from '../config/read-env-file.js';
-import { unknownVariableWarnings } from '../config/unknown-variables.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
-import { resolveProjectName } from '../stack/compose-project.js';
-import { findSelf } from '../stack/find-stack.js';
 import type { Logger } from '../log.js';
 import type { Sleep } from '../wait-for.js';
 
@@ -23,11 +18,18 @@ export interface Io {
   now: () => Date;
   /** Waits (lock polling, daemon pauses); passed in so tests need not wait. Ends early, without error, on abort. */
   sleep: Sleep;
-  /** Builds the Docker engine; tests pass a fake. */
-  createEngine: (env: NodeJS.ProcessEnv) => Engine;
+  /** Builds the Docker engine; tests pass a fake. May be async, so dockerode is loaded only when a command needs it. */
+  createEngine: (env: NodeJS.ProcessEnv) => Engine | Promise<Engine>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
+
+/*
+ * Commands are registered in cli/main.ts, one `registerX(program, context)` per file in commands/. A command file
+ * imports at the top only what defining its options needs (commander, this file, errors, exit codes, types); the
+ * modules its action runs are loaded inside the action with `await import(...)`, so `certkit --help` and a
+ * configuration error load no Docker client, template engine or metrics library (test/unit/cli/lazy-imports.test.ts).
+ */
 
 /** What every command's registration receives: the surroundings, the global options, a logger, the exit code. */
 export interface CommandContext {
@@ -50,6 +52,11 @@ export async function loadProjectConfig(
 ): Promise<{ config: Config; projectDir: string; envFileProject: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
   const path = resolve(projectDir, options.envFile ?? join(projectDir, '.env'));
+  const [{ readEnvFile }, { unknownVariableWarnings }, { loadConfig }] = await Promise.all([
+    import('../config/read-env-file.js'),
+    import('../config/unknown-variables.js'),
+    import('../config/load-config.js'),
+  ]);
   const file = await readEnvFile(path);
   // Messages name the file as the user would type it: relative to where they are, when it is below there.
   if (file && !relative(io.cwd, path).startsWith('..')) file.path = relative(io.cwd, path);
@@ -69,6 +76,7 @@ export async function loadProjectConfig(
 /** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */
 export async function loadProjectEnv(options: GlobalOptions, io: Io): Promise<{ projectDir: string; envFileProject: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
+  const { readEnvFile } = await import('../config/read-env-file.js');
   const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
   return { projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
@@ -80,7 +88,11 @@ export async function connectStack(
   projectDir: string,
   envFileProject: string | undefined,
 ): Promise<{ engine: Engine; project: string; self: ServiceContainer | undefined }> {
-  const engine = io.createEngine(io.env);
+  const [engine, { findSelf }, { resolveProjectName }] = await Promise.all([
+    io.createEngine(io.env),
+    import('../stack/find-stack.js'),
+    import('../stack/compose-project.js'),
+  ]);
   await engine.ping();
   const self = await findSelf(engine);
   if (self?.project && !options.projectName) return { engine, project: self.project, self };

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { createDockerEngine } from '../docker/docker-engine.js';
 import { isCertkitError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { sleep } from '../wait-for.js';
@@ -37,7 +36,8 @@ export async function run(argv: readonly string[], env: RunSurroundings): Promis
     cwd: env.cwd,
     now: env.now ?? (() => new Date()),
     sleep: env.sleep ?? sleep,
-    createEngine: env.createEngine ?? createDockerEngine,
+    // dockerode takes a tenth of a second to load: only commands that reach Docker pay for it.
+    createEngine: env.createEngine ?? (async (processEnv) => (await import('../docker/docker-engine.js')).createDockerEngine(processEnv)),
     stdout: env.stdout ?? ((text) => void process.stdout.write(text)),
     stderr: env.stderr ?? ((text) => void process.stderr.write(text)),
   };

@@ -27,6 +27,13 @@ export const KEY_READER_GID = 10443;
 /** One certkit run at a time per stack: a lock file in the certbot container, cleared when it restarts. */
 export const LOCK_PATH = '/tmp/certkit.lock';
 
+/**
+ * certbot's version, as `START VERSION`, in the certbot container's own filesystem: asking certbot costs a Python
+ * start-up (a third of a second or more) at every run. A new image means a new container, which has no such file;
+ * the start time in it catches a certbot changed inside the container and restarted.
+ */
+export const CERTBOT_VERSION_FILE = '/tmp/certkit-certbot-version';
+
 export function deployDirFor(certName: string): string {
   return `${CONTAINER_PATHS.deploy}/${certName}`;
 }

@@ -1,5 +1,4 @@
-import { X509Certificate } from 'node:crypto';
-import { daysLeft, describeCertificate, splitPemCertificates } from '../certs/read-certificate.js';
+import { daysLeft, pemBlockToDer, readCertificateInfoDer, splitPemCertificates } from '../certs/read-certificate.js';
 import type { CertificateInfo } from '../certs/read-certificate.js';
 import { keyMatchesCertificate } from './compare-key.js';
 import { describeLiveProblems } from './describe-live-problems.js';
@@ -71,7 +70,7 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
   if (certPem !== undefined && parsed === null)
     problems.push(`live/${name}/cert.pem is not a readable PEM certificate; relink it to an archive version or reissue.`);
   if (parsed !== null && keyPem !== undefined) {
-    const verdict = compareKey(parsed.cert, keyPem);
+    const verdict = compareKey(parsed.der, keyPem);
     if (verdict !== null)
       problems.push(
         `live/${name}/privkey.pem ${verdict}: a web server refuses to start with this pair. Link cert.pem and privkey.pem to the same archive version.`,
@@ -119,21 +118,21 @@ function plannedRenewal(info: CertificateInfo, conf: RenewalConf | null): Date {
   return decideRenewal(info, info.notBefore, version).dueAt;
 }
 
-function parseCertificate(pem: string): { cert: X509Certificate; info: CertificateInfo } | null {
+function parseCertificate(pem: string): { der: Buffer; info: CertificateInfo } | null {
   const first = splitPemCertificates(pem)[0];
   if (first === undefined) return null;
   try {
-    const cert = new X509Certificate(first);
-    return { cert, info: describeCertificate(cert) };
+    const der = pemBlockToDer(first);
+    return { der, info: readCertificateInfoDer(der) };
   } catch {
     return null;
   }
 }
 
 /** Null when the key is the certificate's; otherwise a phrase saying what is wrong. Never echoes key material. */
-function compareKey(cert: X509Certificate, keyPem: Buffer): string | null {
+function compareKey(certDer: Buffer, keyPem: Buffer): string | null {
   try {
-    return keyMatchesCertificate(cert, keyPem.toString('utf8')) ? null : 'does not belong to cert.pem (their public keys differ)';
+    return keyMatchesCertificate(certDer, keyPem.toString('utf8')) ? null : 'does not belong to cert.pem (their public keys differ)';
   } catch {
     return 'is not a readable private key';
   }

@@ -1,50 +1,18 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { KEY_ALGORITHM_OIDS, body, readChildren, readTlv } from '../certs/der.js';
 
 /**
  * Whether a private key belongs to a certificate. Loading a key through OpenSSL 3 costs ~0.7 ms (its decoder
  * search), too slow for stores of thousands of keys, so the public half is read from the key's own DER when it is
  * there (EC keys carry their public point, RSA keys their modulus and exponent); OpenSSL is the fallback.
  */
-export function keyMatchesCertificate(cert: X509Certificate, keyPem: string): boolean {
-  const certKey = readCertificatePublicKey(cert.raw);
+export function keyMatchesCertificate(certDer: Buffer, keyPem: string): boolean {
+  const certKey = readCertificatePublicKey(certDer);
   const fromKey = readPemPublicKey(keyPem);
   if (certKey !== null && fromKey !== null) return certKey.equals(fromKey);
   const derived = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
-  return derived.equals(cert.publicKey.export({ type: 'spki', format: 'der' }));
+  return derived.equals(new X509Certificate(certDer).publicKey.export({ type: 'spki', format: 'der' }));
 }
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-const EC_OID = Buffer.from('2a8648ce3d0201', 'hex');
-const RSA_OID = Buffer.from('2a864886f70d010101', 'hex');
-
-function readTlv(der: Buffer, offset: number): Tlv {
-  const tag = der[offset] ?? -1;
-  let length = der[offset + 1] ?? 0;
-  let start = offset + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < bytes; i += 1) length = length * 256 + (der[start + i] ?? 0);
-    start += bytes;
-  }
-  if (tag < 0 || start + length > der.length) throw new Error('truncated DER');
-  return { tag, start, end: start + length };
-}
-
-function readChildren(der: Buffer, parent: Tlv): Tlv[] {
-  const children: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end; offset = children[children.length - 1]?.end ?? parent.end)
-    children.push(readTlv(der, offset));
-  return children;
-}
-
-const body = (der: Buffer, tlv: Tlv | undefined): Buffer => (tlv === undefined ? Buffer.alloc(0) : der.subarray(tlv.start, tlv.end));
 
 /** The subjectPublicKey BIT STRING of a certificate; for RSA, re-read as the n‖e pair readPemPublicKey returns. */
 function readCertificatePublicKey(der: Buffer): Buffer | null {
@@ -56,9 +24,9 @@ function readCertificatePublicKey(der: Buffer): Buffer | null {
     if (spki === undefined) return null;
     const [algorithm, bits] = readChildren(der, spki);
     if (algorithm === undefined || bits === undefined) return null;
-    const oid = body(der, readChildren(der, algorithm)[0]);
-    if (oid.equals(EC_OID)) return body(der, bits);
-    if (!oid.equals(RSA_OID)) return null;
+    const oid = body(der, readChildren(der, algorithm)[0]).toString('hex');
+    if (oid === KEY_ALGORITHM_OIDS.ec) return body(der, bits);
+    if (oid !== KEY_ALGORITHM_OIDS.rsa) return null;
     const rsa = der.subarray(bits.start + 1, bits.end);
     const [n, e] = readChildren(rsa, readTlv(rsa, 0));
     return Buffer.concat([Buffer.from([0x02]), body(rsa, n), Buffer.from([0x02]), body(rsa, e)]);
@@ -77,8 +45,8 @@ function readPemPublicKey(pem: string): Buffer | null {
     if (kind === null) {
       const [, algorithm, inner] = readChildren(der, readTlv(der, 0));
       if (algorithm === undefined || inner === undefined) return null;
-      const oid = body(der, readChildren(der, algorithm)[0]);
-      kind = oid.equals(EC_OID) ? 'ec' : oid.equals(RSA_OID) ? 'rsa' : null;
+      const oid = body(der, readChildren(der, algorithm)[0]).toString('hex');
+      kind = oid === KEY_ALGORITHM_OIDS.ec ? 'ec' : oid === KEY_ALGORITHM_OIDS.rsa ? 'rsa' : null;
       der = body(der, inner);
     }
     const fields = readChildren(der, readTlv(der, 0));

@@ -1,7 +1,7 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
 import { certbotSupportProblems } from '../certbot/certbot-support.js';
-import { formatVersion, type Version } from '../certbot/certbot-version.js';
+import { formatVersion, parseCertbotVersion, type Version } from '../certbot/certbot-version.js';
 import { planCertbotRun, planForcedReissue, type CertbotPlan } from '../certbot/plan-certbot-run.js';
 import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import type { Config } from '../config/config.js';
@@ -12,6 +12,7 @@ import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack, type Stack } from '../stack/find-stack.js';
+import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { addressOnSharedNetwork } from '../stack/shared-network.js';
 import { deployedState } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
@@ -74,17 +75,20 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
-  const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
-  const unsupported = certbotSupportProblems(ctx.config, version);
-  if (unsupported.length > 0) throw configError(unsupported);
-
-  const release = await acquireRunLock(ctx.engine, stack.certbot.id, {
-    waitMs: ctx.lockWaitMs,
-    log,
-    now: ctx.now,
-    sleep: ctx.sleep,
-    purpose: options.purpose,
-  });
+  // Independent: asked together. A version this run cannot work with releases the lock at once.
+  const [versionRead, lockTaken] = await Promise.allSettled([
+    readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions),
+    acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose }),
+  ]);
+  const unsupported = versionRead.status === 'fulfilled' ? certbotSupportProblems(ctx.config, versionRead.value) : [];
+  if (versionRead.status === 'rejected' || unsupported.length > 0 || lockTaken.status === 'rejected') {
+    if (lockTaken.status === 'fulfilled') await lockTaken.value().catch(() => undefined);
+    if (versionRead.status === 'rejected') throw versionRead.reason;
+    if (unsupported.length > 0) throw configError(unsupported);
+    throw (lockTaken as PromiseRejectedResult).reason;
+  }
+  const version = versionRead.value;
+  const release = lockTaken.value;
   let failed = false;
   try {
     // Rendering writes files every run shares, and a run that waited for the lock may hold a .env read before the
@@ -93,10 +97,12 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
     if (stillUnsupported.length > 0) throw configError(stillUnsupported);
     const run = { ...ctx, config };
-    const render = await renderProject(config, ctx.projectDir);
+    const [render, before] = await Promise.all([renderProject(config, ctx.projectDir), certbot.readLineage(config.certName)]);
     const rendered = render.files;
     if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
-    const before = await certbot.readLineage(config.certName);
+    // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
+    const deployedEarly = readDeployedSerials(ctx.engine, stack.certbot.id);
+    deployedEarly.catch(() => undefined);
     const renewalWindow =
       before && !options.dryRun
         ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
@@ -119,14 +125,18 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       };
     }
 
-    const after = await certbot.readLineage(config.certName);
+    const after = plan.action === 'keep' ? before : await certbot.readLineage(config.certName);
     if (!after)
       throw new CertkitError(
         'CERTBOT_FAILED',
         `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`,
       );
     // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
-    const deployed = deployedState(await readDeployedSerials(ctx.engine, stack.certbot.id), config.certName, after.serial);
+    const deployed = deployedState(
+      await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.id)),
+      config.certName,
+      after.serial,
+    );
     if (render.deployHookChanged || deployed !== 'ok') {
       log.info(`deploying ${config.certName} to the folder nginx reads`);
       await certbot.runDeployHook(config.certName);
@@ -171,9 +181,12 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   }
 }
 
-/** The certbot version, from the cache when this container (same id, same start) was asked before. */
+/**
+ * The certbot version, from the cache when this container (same id, same start) was asked before: in memory (the
+ * daemon), else from the file an earlier run left in the container (CERTBOT_VERSION_FILE), else from certbot.
+ */
 export async function readCertbotVersion(
-  certbot: Pick<CertbotContainer, 'version'>,
+  certbot: Pick<CertbotContainer, 'version' | 'readFile' | 'writeFile'>,
   container: Pick<ServiceContainer, 'id' | 'startedAt'>,
   cache: Map<string, Version> | undefined,
 ): Promise<Version> {
@@ -181,7 +194,15 @@ export async function readCertbotVersion(
   const key = `${container.id}@${container.startedAt ?? ''}`;
   const known = cache?.get(key);
   if (known) return known;
-  const version = await certbot.version();
+  const start = container.startedAt ?? 'unknown';
+  const stored = await certbot.readFile(CERTBOT_VERSION_FILE);
+  const [storedStart, storedVersion] = stored?.trim().split(' ') ?? [];
+  let version = storedStart === start ? parseCertbotVersion(`certbot ${storedVersion ?? ''}`) : undefined;
+  if (!version) {
+    version = await certbot.version();
+    // Only a speed-up: a run that cannot write it asks certbot again next time.
+    await certbot.writeFile(CERTBOT_VERSION_FILE, `${start} ${formatVersion(version)}\n`).catch(() => undefined);
+  }
   cache?.set(key, version);
   return version;
 }

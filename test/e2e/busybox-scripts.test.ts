@@ -79,7 +79,8 @@ describe.skipIf(dockerMissing !== '')("the kit's scripts under busybox sh", () =
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('certkit: deployed example.test');
     const published = join(deploy, 'example.test');
-    expect((await readdir(published)).sort()).toEqual(['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem']);
+    expect((await readdir(published)).sort()).toEqual(['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem', 'tls']);
+    expect(await readdir(join(published, 'tls'))).toEqual(expect.arrayContaining(['1.pem', 'current.pem']));
     expect((await stat(join(published, 'privkey.pem'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(published, 'bundle.pem'))).mode & 0o777).toBe(0o640);
     expect((await stat(join(published, 'cert.pem'))).mode & 0o777).toBe(0o644);

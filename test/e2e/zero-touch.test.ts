@@ -71,6 +71,9 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
       finish();
     }
     const result = await load;
+    // Failures by client kind (the message names each cause: socket error code or HTTP status); any one fails the test.
+    const failedByKind = Object.fromEntries(CLIENT_KINDS.map((kind) => [kind, result.byKind[kind].failed]));
+    expect(failedByKind, describeFailures(result)).toEqual(Object.fromEntries(CLIENT_KINDS.map((kind) => [kind, 0])));
     expect(result.failed, describeFailures(result)).toBe(0);
     for (const kind of CLIENT_KINDS) expect(result.byKind[kind].ok, kind).toBeGreaterThan(0);
   });

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CertkitError } from '../../errors.js';
-import { backupStore } from '../../store-io/backup-restore.js';
 import type { CommandContext } from '../context.js';
-import { openStore } from '../open-store.js';
 
 export function registerBackup(program: Command, { io, globals }: CommandContext): void {
   program
@@ -13,6 +11,7 @@ export function registerBackup(program: Command, { io, globals }: CommandContext
     )
     .option('-o, --output <file>', 'where to write (default: certkit-backup-PROJECT-DATE.tar.gz here)')
     .action(async (options: { output?: string }) => {
+      const [{ openStore }, { backupStore }] = await Promise.all([import('../open-store.js'), import('../../store-io/backup-restore.js')]);
       const connected = await openStore(globals(), io, undefined);
       const certbot = connected.source.certbot;
       if (!connected.stack || !certbot) throw new CertkitError('STACK_NOT_RUNNING', 'no certbot container to back up');

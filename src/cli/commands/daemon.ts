@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
 import type { Version } from '../../certbot/certbot-version.js';
-import { startMonitoring } from '../../monitoring/start-monitoring.js';
-import { findStack } from '../../stack/find-stack.js';
-import { runDaemon } from '../../update/daemon.js';
-import { runUpdate } from '../../update/update.js';
-import { waitFor } from '../../wait-for.js';
 import { connectStack, loadProjectConfig, type CommandContext } from '../context.js';
 
 export function registerDaemon(program: Command, { io, globals, logger, signal }: CommandContext): void {
@@ -20,6 +15,13 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
+      const [{ startMonitoring }, { findStack }, { runDaemon }, { runUpdate }, { waitFor }] = await Promise.all([
+        import('../../monitoring/start-monitoring.js'),
+        import('../../stack/find-stack.js'),
+        import('../../update/daemon.js'),
+        import('../../update/update.js'),
+        import('../../wait-for.js'),
+      ]);
       const warned = new Set<string>();
       const first = await loadProjectConfig(globals(), io, warned);
       const connected = await connectStack(globals(), io, first.projectDir, first.envFileProject);

@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CertbotContainer } from '../../certbot/certbot-container.js';
-import { createContainerStoreWriter } from '../../store-io/container-store-writer.js';
-import { runDoctor } from '../../store-io/doctor.js';
-import { createLocalStoreWriter } from '../../store-io/local-store-writer.js';
+import type { CertbotContainer } from '../../certbot/certbot-container.js';
 import type { StoreWriter } from '../../store-io/store-writer.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore, requireRunningCertbot } from '../open-store.js';
 
 export function registerDoctor(program: Command, { io, globals, logger, setExit }: CommandContext): void {
   program
@@ -19,6 +15,19 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
     .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
     .action(async (options: { fix?: boolean; store?: string }) => {
       const log = logger();
+      const [
+        { openStore, requireRunningCertbot },
+        { CertbotContainer },
+        { createContainerStoreWriter },
+        { runDoctor },
+        { createLocalStoreWriter },
+      ] = await Promise.all([
+        import('../open-store.js'),
+        import('../../certbot/certbot-container.js'),
+        import('../../store-io/container-store-writer.js'),
+        import('../../store-io/doctor.js'),
+        import('../../store-io/local-store-writer.js'),
+      ]);
       const connected = await openStore(globals(), io, options.store);
       let writer: StoreWriter | undefined;
       let certbot: CertbotContainer | undefined;

@@ -1,8 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadMonitoringConfig } from '../../config/monitoring-config.js';
-import { readEnvFile } from '../../config/read-env-file.js';
-import { probeHealth } from '../../health/probe-health.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -15,6 +12,11 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
     )
     .option('--url <url>', 'another /healthz to ask (default http://127.0.0.1:CERTKIT_METRICS_PORT/healthz)')
     .action(async (options: { url?: string }) => {
+      const [{ loadMonitoringConfig }, { readEnvFile }, { probeHealth }] = await Promise.all([
+        import('../../config/monitoring-config.js'),
+        import('../../config/read-env-file.js'),
+        import('../../health/probe-health.js'),
+      ]);
       const projectDir = resolve(io.cwd, globals().projectDir ?? '.');
       const file = await readEnvFile(resolve(projectDir, globals().envFile ?? join(projectDir, '.env')));
       const url = options.url ?? `http://127.0.0.1:${loadMonitoringConfig({ env: io.env, file }).metricsPort}/healthz`;

@@ -1,12 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CertkitError } from '../../errors.js';
-import { createContainerStoreWriter } from '../../store-io/container-store-writer.js';
-import { createLocalStoreWriter } from '../../store-io/local-store-writer.js';
-import { runPrune } from '../../store-io/prune.js';
 import type { StoreWriter } from '../../store-io/store-writer.js';
 import type { CommandContext } from '../context.js';
-import { openStore, requireRunningCertbot } from '../open-store.js';
 
 export function registerPrune(program: Command, { io, globals }: CommandContext): void {
   program
@@ -21,6 +17,13 @@ export function registerPrune(program: Command, { io, globals }: CommandContext)
     .option('--yes', 'really remove the listed files')
     .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
     .action(async (options: { keep: number; yes?: boolean; store?: string }) => {
+      const [{ openStore, requireRunningCertbot }, { createContainerStoreWriter }, { createLocalStoreWriter }, { runPrune }] =
+        await Promise.all([
+          import('../open-store.js'),
+          import('../../store-io/container-store-writer.js'),
+          import('../../store-io/local-store-writer.js'),
+          import('../../store-io/prune.js'),
+        ]);
       const connected = await openStore(globals(), io, options.store);
       let writer: StoreWriter | undefined;
       if (options.yes && options.store) writer = createLocalStoreWriter(resolve(io.cwd, options.store));

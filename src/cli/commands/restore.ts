@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { restoreStore } from '../../store-io/backup-restore.js';
-import { collectStatus } from '../../store-io/collect-status.js';
 import { CertkitError } from '../../errors.js';
 import { RESTORE_LIMITS } from '../../store/tar-limits.js';
-import { formatStatusTable } from '../../store/status-entries.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore, requireRunningCertbot } from '../open-store.js';
 
 export function registerRestore(program: Command, { io, globals, setExit }: CommandContext): void {
   program
@@ -26,6 +22,12 @@ export function registerRestore(program: Command, { io, globals, setExit }: Comm
       },
     )
     .action(async (file: string, options: { force?: boolean; maxSize?: number }) => {
+      const [{ openStore, requireRunningCertbot }, { restoreStore }, { collectStatus }, { formatStatusTable }] = await Promise.all([
+        import('../open-store.js'),
+        import('../../store-io/backup-restore.js'),
+        import('../../store-io/collect-status.js'),
+        import('../../store/status-entries.js'),
+      ]);
       const connected = await openStore(globals(), io, undefined);
       const { engine, certbot } = requireRunningCertbot(connected, 'restore');
       const result = await restoreStore(engine, certbot, resolve(io.cwd, file), {

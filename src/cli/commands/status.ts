@@ -1,9 +1,6 @@
 import { Option, type Command } from 'commander';
-import { collectStatus } from '../../store-io/collect-status.js';
-import { formatStatusTable } from '../../store/status-entries.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
 
 export function registerStatus(program: Command, { io, globals, setExit }: CommandContext): void {
   program
@@ -14,6 +11,11 @@ export function registerStatus(program: Command, { io, globals, setExit }: Comma
     .option('--json', 'one JSON object per certificate, in an array')
     .addOption(new Option('--store <dir>', 'read a certbot store folder (/etc/letsencrypt layout) instead of the stack'))
     .action(async (options: { json?: boolean; store?: string }) => {
+      const [{ openStore }, { collectStatus }, { formatStatusTable }] = await Promise.all([
+        import('../open-store.js'),
+        import('../../store-io/collect-status.js'),
+        import('../../store/status-entries.js'),
+      ]);
       const connected = await openStore(globals(), io, options.store);
       const entries = await collectStatus({
         source: connected.source,

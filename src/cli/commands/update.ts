@@ -1,8 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CertkitError } from '../../errors.js';
-import { runUpdate } from '../../update/update.js';
 import { connectStack, loadProjectConfig, type CommandContext } from '../context.js';
-import { formatUpdateResult, updateResultJson } from '../format-result.js';
 
 export function registerUpdate(program: Command, { io, globals, logger }: CommandContext): void {
   program
@@ -22,7 +20,11 @@ export function registerUpdate(program: Command, { io, globals, logger }: Comman
     .action(async (options: { force?: boolean; dryRun?: boolean; staging?: boolean; json?: boolean; wait: number }) => {
       const log = logger();
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
-      const { engine, project, self } = await connectStack(globals(), io, projectDir, envFileProject);
+      const [{ engine, project, self }, { runUpdate }, { formatUpdateResult, updateResultJson }] = await Promise.all([
+        connectStack(globals(), io, projectDir, envFileProject),
+        import('../../update/update.js'),
+        import('../format-result.js'),
+      ]);
       const result = await runUpdate(
         { engine, config, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: options.wait * 1000 },
         { force: options.force, dryRun: options.dryRun, staging: options.staging, purpose: 'certkit update' },

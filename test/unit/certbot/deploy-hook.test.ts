@@ -73,7 +73,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       const { root, lineage, pointAt } = await buildLineage();
       const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode });
       expect(await runHook(script, lineage)).toContain(`deployed ${NAME} to ${deploy} (${mode})`);
-      const expected = ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'];
+      const expected = ['bundle.pem', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem', 'tls'];
       expect((await readdir(deploy)).sort()).toEqual(expected);
       await expectContents(root, deploy, 1, true);
 
@@ -81,15 +81,36 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       await runHook(script, lineage);
       expect((await readdir(deploy)).sort()).toEqual(expected);
       await expectContents(root, deploy, 2, true);
+      expect(await readFile(join(deploy, 'tls', 'current.pem'), 'utf8')).toBe(await readFile(join(deploy, 'bundle.pem'), 'utf8'));
     },
   );
+
+  it('keeps each bundle version as its own file, tls/current.pem linking to the newest, and the one before it', async () => {
+    const { root, lineage, pointAt } = await buildLineage();
+    const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy' });
+    const tls = join(deploy, 'tls');
+    await runHook(script, lineage);
+    expect(await readlink(join(tls, 'current.pem'))).toBe('1.pem');
+    const first = await stat(join(tls, '1.pem'));
+    for (const version of [2, 1, 2]) {
+      await pointAt(version);
+      await runHook(script, lineage);
+    }
+    // nginx resolves the link, then opens the file twice: a version is never rewritten, so both reads agree.
+    expect((await readdir(tls)).sort()).toEqual(['3.pem', '4.pem', 'current.pem']);
+    expect(await readlink(join(tls, 'current.pem'))).toBe('4.pem');
+    expect(await readFile(join(tls, '4.pem'), 'utf8')).toBe((await archived(root, 'privkey', 2)) + (await archived(root, 'fullchain', 2)));
+    expect(await modeOf(join(tls, '4.pem'))).toBe(asRoot ? '0640' : '0600');
+    expect((await stat(join(tls, '4.pem'))).ino).not.toBe(first.ino);
+    if (asRoot) expect([(await stat(tls)).gid, await modeOf(tls)]).toEqual([KEY_READER_GID, '0750']);
+  });
 
   it("copy: five regular files, certificates 0644, key 0600 and bundle 0640 (its group: nginx's key readers) by default", async () => {
     const { lineage } = await buildLineage();
     const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: 'copy' });
     await runHook(script, lineage);
     const modes: Record<string, string> = {};
-    for (const file of await readdir(deploy)) {
+    for (const file of (await readdir(deploy)).filter((entry) => entry !== 'tls')) {
       const info = await stat(join(deploy, file));
       expect(info.isFile() && info.nlink === 1).toBe(true);
       modes[file] = await modeOf(join(deploy, file));
@@ -193,7 +214,7 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
       const { lineage } = await buildLineage();
       const { script, deploy } = await renderHook({ CERTKIT_DEPLOY_MODE: mode, CERTKIT_DEPLOY_OWNER: '4321:8765' });
       await runHook(script, lineage);
-      for (const file of await readdir(deploy)) {
+      for (const file of (await readdir(deploy)).filter((entry) => entry !== 'tls')) {
         const info = await stat(join(deploy, file));
         expect([file, info.uid, info.gid]).toEqual([file, 4321, file === 'bundle.pem' ? KEY_READER_GID : 8765]);
       }

@@ -7,6 +7,7 @@ import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
 import type { CertificateLoading } from '../../../src/nginx/certificate-pickup.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT, NGINX_TLS_CERTIFICATE_CONF } from '../../../src/stack/layout.js';
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
+import { WRITE_FILE_SCRIPT } from '../../../src/certbot/certbot-container.js';
 
 /** A certificate the fake CA hands out: what certbot would write to live/NAME/. */
 export interface FakeIssue {
@@ -101,6 +102,10 @@ export class FakeEngine implements Engine {
     if (command === '/bin/sh' && args[0] === DEPLOY_HOOK) {
       const lineage = (options.env ?? []).find((line) => line.startsWith('RENEWED_LINEAGE='))?.split('=')[1] ?? '';
       this.deploy(lineage.split('/').pop() ?? '');
+      return ok('');
+    }
+    if (command === 'sh' && args[0] === '-c' && args[1] === WRITE_FILE_SCRIPT) {
+      this.certbot.files.set(args[3] ?? '', args[4] ?? '');
       return ok('');
     }
     if (command === 'sh' && args[0] === '-c' && args[3] === LOCK_PATH) {
