@@ -79,7 +79,7 @@ async function readArchive(file: string): Promise<TarItem[]> {
   }
 }
 
-async function repack(items: readonly TarItem[]): Promise<Buffer> {
+export async function repack(items: readonly TarItem[]): Promise<Buffer> {
   const tar = pack();
   const chunks: Buffer[] = [];
   const collected = new Promise<Buffer>((resolve, reject) => {
