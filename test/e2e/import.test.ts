@@ -116,9 +116,13 @@ describe.skipIf(dockerMissing !== '')('certkit import: a store made by a plain c
   });
 
   it('imports the folder: nginx serves the same serial, one archive version, confs adapted, keys 0600', async () => {
+    // certbot rotates its log at every run that does anything: an unchanged log folder means certbot never ran.
+    const certbotLogs = () => stack.exec('certbot', ['ls', '-1', '/var/log/letsencrypt']).then((listing) => listing.stdout);
+    const logsBefore = await certbotLogs();
     const result = await stack.certkit(['import', hostStore]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`imported ${name}`);
+    expect(await certbotLogs()).toBe(logsBefore);
     for (const domain of stack.names) expect((await probeCertificate(stack.httpsPort, domain)).serial).toBe(importedSerial);
     // No new order: the store holds exactly the version certbot made before the import.
     expect(await stack.listDir('certbot', `/etc/letsencrypt/archive/${name}`)).toEqual([
@@ -175,6 +179,9 @@ describe.skipIf(dockerMissing !== '')('certkit import: a store made by a plain c
     expect((await probeCertificate(stack.httpsPort, name)).serial).toBe(result.serial);
     const after = await status();
     expect(after.code, JSON.stringify(after.entries, null, 2)).toBe(0);
+    // Renewed with the imported account: no other was registered.
+    const accounts = await stack.exec('certbot', ['find', '/etc/letsencrypt/accounts', '-name', 'regr.json']);
+    expect(accounts.stdout.trim().split('\n')).toHaveLength(1);
     // The host folder is left as it was: import copies, it never moves or edits the source.
     expect(await readlink(join(hostStore, 'live', name, 'cert.pem'))).toBe(`../../archive/${name}/cert1.pem`);
   });
