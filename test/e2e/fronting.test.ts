@@ -1,6 +1,8 @@
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCommand } from './support/docker-cli.js';
 import { REPO, TestStack } from './support/stack.js';
 import { httpsGet, probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
@@ -53,5 +55,27 @@ describe.skipIf(dockerMissing !== '')('fronting: certkit nginx proxies several r
     const echo = await get('/api/socket', { Upgrade: 'websocket', Connection: 'Upgrade' });
     expect(echo.headers).toEqual({ Host: name, Upgrade: 'websocket', Connection: 'upgrade', 'X-Forwarded-Proto': 'https' });
     expect((await get('/')).headers).toMatchObject({ Upgrade: null, Connection: 'close' });
+  });
+
+  // Compose v2.20+ can join the app with `include:` instead: the app's file keeps its own folder for relative paths.
+  // Checked on the current stack (v1.29 has no include) by what Compose resolves, without starting a second app.
+  it.skipIf(inject('stack') !== 'current')('the include: way resolves the app file paths from its own folder', async () => {
+    await mkdir(join(stack.dir, 'myapp'));
+    await writeFile(
+      join(stack.dir, 'myapp/docker-compose.yaml'),
+      'services:\n  worker:\n    image: ${CERTBOT_IMAGE}\n    volumes:\n      - ./data:/data\n',
+    );
+    await writeFile(join(stack.dir, 'compose.include.yaml'), 'include:\n  - ./myapp/docker-compose.yaml\n');
+    const [command, ...prefix] = inject('composeCommand');
+    const files = ['-f', 'docker-compose.yaml', '-f', 'compose.include.yaml'];
+    const result = await runCommand(command as string, [...prefix, '-p', stack.project, ...files, 'config', '--format', 'json'], {
+      cwd: stack.dir,
+      env: stack.composeEnv(),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const config = JSON.parse(result.stdout) as { services: Record<string, { volumes?: { source: string }[]; networks?: object }> };
+    expect(Object.keys(config.services)).toEqual(expect.arrayContaining(['nginx', 'worker']));
+    expect(config.services['worker']?.volumes?.[0]?.source).toBe(join(stack.dir, 'myapp/data'));
+    expect(Object.keys(config.services['worker']?.networks ?? {})).toEqual(['default']);
   });
 });
