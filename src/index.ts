@@ -2,6 +2,7 @@
 export { run } from './cli/main.js';
 export { loadConfig } from './config/load-config.js';
 export type { Config, KeyType, NginxConfig } from './config/config.js';
+export type { Route } from './config/routes.js';
 export { readEnvFile, parseEnvFile } from './config/read-env-file.js';
 export { CertkitError, isCertkitError, type ErrorCode } from './errors.js';
 export { planCertbotRun, type CertbotPlan, type ExistingCertificate } from './certbot/plan-certbot-run.js';

@@ -6,6 +6,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerImport } from './commands/import.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRender } from './commands/render.js';
 import { registerRestore } from './commands/restore.js';
@@ -83,6 +84,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
     registerDoctor,
     registerBackup,
     registerRestore,
+    registerImport,
     registerPrune,
     registerHealth,
   ]) {

@@ -1,4 +1,5 @@
 import type { AcmeServer } from './acme-servers.js';
+import type { Route } from './routes.js';
 
 export type KeyType = { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' } | { type: 'rsa'; size: 2048 | 3072 | 4096 };
 
@@ -29,8 +30,10 @@ export interface NginxConfig {
   /** The host port HTTPS is published on; redirects name it when it is not 443. */
   httpsPort: number;
   httpPort: number;
-  /** Where nginx proxies to, e.g. http://web:3000; undefined serves a placeholder page. */
+  /** NGINX_UPSTREAM, e.g. http://web:3000: the route for / when set (it is also in `routes`). */
   upstream: string | undefined;
+  /** Where nginx proxies each path (CERTKIT_ROUTES, then NGINX_UPSTREAM for /); none serves a placeholder page. */
+  routes: Route[];
   hstsMaxAge: number;
   sslProtocols: string[];
   clientMaxBodySize: string;

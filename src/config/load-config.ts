@@ -8,6 +8,8 @@ import { parseDuration } from './duration.js';
 import { hostnameProblem, reservedNameKind, splitNames } from './hostnames.js';
 import { canonicalIp, hostForUrl } from './ip-address.js';
 import type { EnvFile } from './read-env-file.js';
+import { routesSchema, type Route } from './routes.js';
+import { upstreamSchema } from './upstream-url.js';
 
 /**
  * Builds the Config from the process environment and the `.env` file (the environment wins, as in Compose).
@@ -43,6 +45,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const httpsPort = read('NGINX_HTTPS_PORT', '443', portSchema);
   const httpPort = read('NGINX_HTTP_PORT', '80', portSchema);
   const upstream = read('NGINX_UPSTREAM', '', upstreamSchema);
+  const routes = read('CERTKIT_ROUTES', '', routesSchema);
   const hstsMaxAge = read(
     'NGINX_HSTS_MAX_AGE',
     '0',
@@ -109,6 +112,11 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       `CERTBOT_PROFILE: "${profile}" cannot be used with the IP address ${addresses[0]} in CERTBOT_DOMAIN: Let's Encrypt issues IP-address certificates only under the ${IP_PROFILE} profile; leave CERTBOT_PROFILE empty (it then defaults to ${IP_PROFILE}) or set it to ${IP_PROFILE}`,
     );
   }
+  if (upstream && routes?.some((route) => route.path === '/')) {
+    problems.push(
+      `CERTKIT_ROUTES and NGINX_UPSTREAM both say where / goes; NGINX_UPSTREAM is the one-route case: empty it, or drop the / route from CERTKIT_ROUTES to let NGINX_UPSTREAM serve every other path`,
+    );
+  }
   if (problems.length > 0) throw configError(problems, input.missingFile);
 
   return {
@@ -125,6 +133,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       httpsPort: httpsPort ?? 443,
       httpPort: httpPort ?? 80,
       upstream: upstream || undefined,
+      routes: withDefaultRoute(routes ?? [], upstream || undefined),
       hstsMaxAge: hstsMaxAge ?? 0,
       sslProtocols: sslProtocols ?? ['TLSv1.2', 'TLSv1.3'],
       clientMaxBodySize: clientMaxBodySize ?? '100M',
@@ -264,48 +273,9 @@ const portSchema = z
   .transform(Number)
   .refine((port) => port >= 1 && port <= 65535, 'is not a port between 1 and 65535');
 
-// No path: nginx passes the request URI on unchanged when proxy_pass takes a variable. nginx -t cannot check the
-// host and port (proxy_pass takes a variable), so they are checked here.
-const upstreamSchema = z.string().transform((raw, ctx): string => {
-  if (raw === '') return raw;
-  const fix = 'expected scheme, host and port only, like http://web:3000 (leave it empty for a placeholder page)';
-  const match = /^(https?):\/\/(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/i.exec(raw);
-  if (!match) {
-    ctx.addIssue({
-      code: 'custom',
-      message: /^[a-z]+:\/\//i.test(raw) ? `has a scheme nginx cannot proxy to; ${fix}` : `has no http:// or https:// scheme; ${fix}`,
-    });
-    return z.NEVER;
-  }
-  const [, scheme, host = '', port, path] = match;
-  const hostProblem = upstreamHostProblem(host);
-  const problem =
-    hostProblem ??
-    (port !== undefined && !/^\d{1,5}$/.test(port) ? `has the port "${port}", which is not a number` : undefined) ??
-    (port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? `has the port ${port}, outside 1-65535` : undefined) ??
-    (path !== undefined && path !== '/'
-      ? `has the path "${path}"; nginx passes the request path on as it came, so leave the path out`
-      : undefined);
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: `${problem}; ${fix}` });
-    return z.NEVER;
-  }
-  return `${(scheme as string).toLowerCase()}://${host}${port !== undefined ? `:${port}` : ''}`;
-});
-
-/** A Compose service name, a DNS name, an IPv4 address, or an IPv6 address in brackets. */
-function upstreamHostProblem(host: string): string | undefined {
-  if (host === '') return 'has no host';
-  if (host.startsWith('[')) return isIPv6(host.slice(1, -1)) ? undefined : `has "${host}", which is not an IPv6 address`;
-  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : `has "${host}", which is not an IPv4 address`;
-  if (host.length > 253) return 'has a host longer than 253 characters';
-  const bad = /[^A-Za-z0-9._-]/.exec(host);
-  if (bad)
-    return `has the character ${JSON.stringify(bad[0])} in its host at position ${bad.index + 1}; a host holds letters, digits, ".", "-" and "_"`;
-  const label = host.split('.').find((part) => part === '' || part.length > 63 || /^-|-$/.test(part));
-  if (label !== undefined)
-    return `has the host "${host}", whose label "${label}" is empty, over 63 characters, or starts or ends with a hyphen`;
-  return undefined;
+/** NGINX_UPSTREAM is the route for / (and every path no other route takes). */
+function withDefaultRoute(routes: Route[], upstream: string | undefined): Route[] {
+  return upstream === undefined ? routes : [...routes, { path: '/', upstream }];
 }
 
 /** Where Compose publishes nginx's ports: an IPv4 address, or an IPv6 address in brackets (Compose's port syntax). */

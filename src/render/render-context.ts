@@ -18,6 +18,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       serverNames: config.nginx.serverNames.join(' '),
       redirectPort: config.nginx.httpsPort === 443 ? '' : `:${config.nginx.httpsPort}`,
       upstream: config.nginx.upstream ?? '',
+      routes: config.nginx.routes,
+      hasRootRoute: config.nginx.routes.some((route) => route.path === '/'),
       hstsMaxAge: config.nginx.hstsMaxAge,
       sslProtocols: config.nginx.sslProtocols.join(' '),
       clientMaxBodySize: config.nginx.clientMaxBodySize,

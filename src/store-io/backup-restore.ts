@@ -9,7 +9,7 @@ import { CONTAINER_PATHS } from '../stack/layout.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { assertArchiveSafe } from '../store/archive-safety.js';
-import { forEachTarEntry, readTarSnapshot, storePathRule, tarEntryType } from '../store/read-tar-snapshot.js';
+import { forEachTarEntry, readTarSnapshot, storePathRule, tarEntryType, type TarItem } from '../store/read-tar-snapshot.js';
 import { RESTORE_LIMITS, type TarLimits } from '../store/tar-limits.js';
 
 /** Folders whose presence means the store is in use and a restore would overwrite something. */
@@ -135,4 +135,22 @@ async function readArchive(
   } finally {
     compressed.destroy();
   }
+}
+
+export async function repack(items: readonly TarItem[]): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  const collected = new Promise<Buffer>((resolve, reject) => {
+    tar.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    tar.on('end', () => resolve(Buffer.concat(chunks)));
+    tar.on('error', reject);
+  });
+  for (const item of items) {
+    const header: Headers = { ...item.header, name: item.path };
+    if (item.header.type === 'link' && item.linkTarget !== undefined) header.linkname = item.linkTarget;
+    const content = item.header.type === 'file' ? (item.content ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    await new Promise<void>((resolve, reject) => tar.entry(header, content, (error) => (error ? reject(error) : resolve())));
+  }
+  tar.finalize();
+  return collected;
 }

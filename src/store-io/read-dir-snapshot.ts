@@ -10,7 +10,7 @@ import { shouldKeepContent } from '../store/snapshot.js';
  * Synchronous calls on purpose: a store is thousands of small entries, and three thread-pool round trips per entry
  * made the async walk of a 1,000-certificate store take seconds (see bench/).
  */
-export async function readDirSnapshot(rootDir: string): Promise<StoreSnapshot> {
+export async function readDirSnapshot(rootDir: string, options: { keepContent?: (path: string) => boolean } = {}): Promise<StoreSnapshot> {
   const snapshot: StoreSnapshot = new Map();
   try {
     const root = lstatSync(rootDir);
@@ -22,20 +22,20 @@ export async function readDirSnapshot(rootDir: string): Promise<StoreSnapshot> {
       { cause: error },
     );
   }
-  walk(rootDir, '', snapshot);
+  walk(rootDir, '', snapshot, options.keepContent ?? shouldKeepContent);
   return snapshot;
 }
 
-function walk(rootDir: string, relative: string, snapshot: StoreSnapshot): void {
+function walk(rootDir: string, relative: string, snapshot: StoreSnapshot, keepContent: (path: string) => boolean): void {
   const names = readdirSync(join(rootDir, relative)).sort();
   for (const name of names) {
     const path = relative === '' ? name : `${relative}/${name}`;
     const full = join(rootDir, path);
     const entry = describeStats(lstatSync(full));
     if (entry.type === 'symlink') entry.linkTarget = readlinkSync(full);
-    if (entry.type === 'file' && shouldKeepContent(path)) entry.content = readFileSync(full);
+    if (entry.type === 'file' && keepContent(path)) entry.content = readFileSync(full);
     snapshot.set(path, entry);
-    if (entry.type === 'directory') walk(rootDir, path, snapshot);
+    if (entry.type === 'directory') walk(rootDir, path, snapshot, keepContent);
   }
 }
 

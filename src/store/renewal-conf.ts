@@ -60,26 +60,48 @@ export function parseRenewalConf(text: string): RenewalConf {
  */
 function flattenConfigObj(text: string): Map<string, string> {
   const values = new Map<string, string>();
+  for (const line of walkConfigObj(text)) if (line.key !== undefined) values.set(line.key, line.value ?? '');
+  return values;
+}
+
+/** One line of a configobj file: its section (`renewalparams.webroot_map`, '' at the top), and its dotted key and value. */
+export interface ConfigObjLine {
+  raw: string;
+  section: string;
+  /** Dotted key of a `key = value` line; undefined for comments, blanks and section headers. */
+  key?: string;
+  value?: string;
+}
+
+/** The lines of a configobj file in order, each with the section it belongs to: the one reader of renewal confs. */
+export function walkConfigObj(text: string): ConfigObjLine[] {
+  const lines: ConfigObjLine[] = [];
   let section = '';
   let parent = '';
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
     const nested = /^\[\[(.+)\]\]$/.exec(line);
     const top = /^\[(.+)\]$/.exec(line);
-    if (nested?.[1] !== undefined) {
+    if (line === '' || line.startsWith('#')) {
+      lines.push({ raw, section });
+    } else if (nested?.[1] !== undefined) {
       section = parent === '' ? nested[1].trim() : `${parent}.${nested[1].trim()}`;
+      lines.push({ raw, section });
     } else if (top?.[1] !== undefined) {
       parent = top[1].trim();
       section = parent;
+      lines.push({ raw, section });
     } else {
       const eq = line.indexOf('=');
-      if (eq < 0) continue;
+      if (eq < 0) {
+        lines.push({ raw, section });
+        continue;
+      }
       const key = line.slice(0, eq).trim();
-      values.set(section === '' ? key : `${section}.${key}`, line.slice(eq + 1).trim());
+      lines.push({ raw, section, key: section === '' ? key : `${section}.${key}`, value: line.slice(eq + 1).trim() });
     }
   }
-  return values;
+  return lines;
 }
 
 /** The profile saved in a renewal conf (required over preferred); configobj writes an unset value as `None`. */

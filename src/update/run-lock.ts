@@ -108,3 +108,25 @@ async function isAlive(engine: Engine, certbotId: string, held: LockHolder, now:
   const since = /since (\S+)$/.exec(held.description)?.[1];
   return !(since && now.getTime() - new Date(since).getTime() > STALE_AFTER_MS);
 }
+
+/**
+ * Runs `work` holding the lock. When the work failed, its error is the one reported: a lock that cannot be released
+ * then (the certbot container stopped) clears by itself, as its lease ended with the container.
+ */
+export async function withRunLock<T>(
+  engine: Engine,
+  certbotId: string,
+  options: Parameters<typeof acquireRunLock>[2],
+  work: () => Promise<T>,
+): Promise<T> {
+  const release = await acquireRunLock(engine, certbotId, options);
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
+  await release();
+  return result;
+}

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { normalizeSerial, parseSubjectAltNames } from '../../../src/certs/read-certificate.js';
 
@@ -53,4 +54,26 @@ export function chainsTo(presented: PresentedCertificate, root: X509Certificate)
   }
   const top = certs[certs.length - 1] as X509Certificate;
   return top.checkIssued(root) && top.verify(root.publicKey);
+}
+
+/** An HTTPS GET to 127.0.0.1:port for this name (SNI and Host), trust not checked: status and body. */
+export function httpsGet(
+  port: number,
+  servername: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, servername, rejectUnauthorized: false, headers: { host: servername, ...headers }, timeout: 5_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`GET https://${servername}${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

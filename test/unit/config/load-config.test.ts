@@ -41,6 +41,7 @@ describe('loadConfig defaults', () => {
         httpsPort: 443,
         httpPort: 80,
         upstream: undefined,
+        routes: [],
         hstsMaxAge: 0,
         sslProtocols: ['TLSv1.2', 'TLSv1.3'],
         clientMaxBodySize: '100M',

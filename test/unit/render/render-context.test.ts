@@ -29,6 +29,8 @@ describe('buildRenderContext', () => {
         serverNames: 'widgets.eu www.widgets.eu',
         redirectPort: '',
         upstream: 'http://web:3000',
+        routes: [{ path: '/', upstream: 'http://web:3000' }],
+        hasRootRoute: true,
         hstsMaxAge: 0,
         sslProtocols: 'TLSv1.2 TLSv1.3',
         clientMaxBodySize: '100M',

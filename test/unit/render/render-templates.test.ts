@@ -154,6 +154,27 @@ describe('the nginx sites', () => {
     expect(placeholder).toContain('return 200');
   });
 
+  it('render one location per CERTKIT_ROUTES route, each with websockets and long timeouts, and 404 for unrouted paths', async () => {
+    const files = await render(makeConfig({ CERTKIT_ROUTES: '/api=api:5001,/e/=plugin:5002' }));
+    for (const output of ['nginx/site-http.conf', 'nginx/site-https.conf']) {
+      const site = contentOf(files, output);
+      expect(site).toContain('    location /api {\n');
+      expect(site).toContain('set $certkit_upstream http://api:5001;');
+      expect(site).toContain('    location /e/ {\n');
+      expect(site).toContain('set $certkit_upstream http://plugin:5002;');
+      expect(site.match(/proxy_set_header Upgrade \$http_upgrade;/g)).toHaveLength(2);
+      expect(site.match(/proxy_read_timeout 3600s;/g)).toHaveLength(2);
+      expect(site).toContain('return 404 "certkit: no route for this path');
+    }
+    const withRoot = contentOf(
+      await render(makeConfig({ CERTKIT_ROUTES: '/api=api:5001', NGINX_UPSTREAM: 'http://web:3000' })),
+      'nginx/site-http.conf',
+    );
+    expect(withRoot.match(/location \/ \{/g)).toHaveLength(1);
+    expect(withRoot).toContain('set $certkit_upstream http://web:3000;');
+    expect(withRoot).not.toContain('return 404');
+  });
+
   it('refuse the site over plain HTTP once a certificate is deployed (the http site is then only a fallback)', async () => {
     for (const env of [{}, { NGINX_UPSTREAM: 'http://web:3000' }] as Array<Record<string, string>>) {
       const files = await render(makeConfig(env));
