@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/load-config.js';
+import { credentialsFileProblem } from '../config/dns-challenge.js';
+import { configError, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { readEnvFile } from '../config/read-env-file.js';
 import { unknownVariableWarnings } from '../config/unknown-variables.js';
@@ -54,7 +57,26 @@ export async function loadProjectConfig(
     file,
     missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path),
   });
+  await checkDnsCredentials(config, projectDir);
   return { config, projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+}
+
+/**
+ * The DNS credentials file, where this process can see it: present, private, and outside the project folder. Inside
+ * certkit's own containers a host path outside the project is not mounted (by design): the preflight checks it
+ * in the certbot container instead.
+ */
+async function checkDnsCredentials(config: Config, projectDir: string): Promise<void> {
+  if (config.challenge.type !== 'dns' || config.challenge.credentials === undefined) return;
+  const path = config.challenge.credentials;
+  const found = await stat(resolve(projectDir, path)).then(
+    (info) => ({ isFile: info.isFile(), mode: info.mode, size: info.size }),
+    () => undefined,
+  );
+  // Docker creates /.dockerenv in every container.
+  if (!found && existsSync('/.dockerenv')) return;
+  const problem = credentialsFileProblem(path, projectDir, found);
+  if (problem) throw configError([problem]);
 }
 
 /** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */

@@ -1,4 +1,5 @@
 import type { AcmeServer } from './acme-servers.js';
+import type { Challenge } from './dns-challenge.js';
 
 export type KeyType = { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' } | { type: 'rsa'; size: 2048 | 3072 | 4096 };
 
@@ -14,6 +15,8 @@ export interface Config {
   keyType: KeyType;
   /** The ACME profile to request (CERTBOT_PROFILE); undefined leaves the choice to the CA. IP certificates default to shortlived. */
   profile: string | undefined;
+  /** HTTP-01 through nginx (CERTBOT_CHALLENGE=http, the default) or DNS-01 through a certbot DNS plugin. */
+  challenge: Challenge;
   nginx: NginxConfig;
   /** How often the daemon checks, before jitter. */
   checkIntervalMs: number;
