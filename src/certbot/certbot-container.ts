@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
+import { parseCertbotPlugins, type CertbotPlugin } from './parse-certbot-plugins.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, livePathFor, renewalConfPathFor } from '../stack/layout.js';
 import type { CertbotPlan, ExistingCertificate } from './plan-certbot-run.js';
 import { parseRenewalConf } from '../store/renewal-conf.js';
@@ -29,6 +30,20 @@ export class CertbotContainer {
       );
     }
     return version;
+  }
+
+  /** The authenticators and installers the image carries, as `certbot plugins` lists them. */
+  async plugins(): Promise<CertbotPlugin[]> {
+    const result = await this.engine.exec(this.containerId, ['certbot', 'plugins'], { timeoutMs: 120_000 });
+    if (result.exitCode !== 0) {
+      const failure = parseCertbotFailure(`${result.stdout}\n${result.stderr}`);
+      if (failure.kind === 'lock') throw certbotError(failure, result.exitCode);
+      throw new CertkitError(
+        'EXEC_FAILED',
+        `\`certbot plugins\` failed in the certbot container: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}. Check CERTBOT_IMAGE.`,
+      );
+    }
+    return parseCertbotPlugins(result.stdout);
   }
 
   /** A text file's content (following symlinks), or undefined when it does not exist. */
@@ -123,7 +138,7 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
     case 'validation':
       return new CertkitError(
         'CA_REFUSED',
-        `The CA could not validate the names. Check that each name's DNS points at this server and port 80 reaches nginx from the internet.\n${detail}`,
+        `The CA could not validate the names. Check that each name's DNS points at this server and port 80 reaches nginx from the internet (HTTP-01), or, with CERTBOT_CHALLENGE=dns, that the plugin's credentials may change the zone and CERTBOT_DNS_PROPAGATION_SECONDS gives the record time to reach every DNS server of the zone.\n${detail}`,
         { details: failure.detail },
       );
     case 'profile':

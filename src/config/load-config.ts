@@ -218,6 +218,11 @@ function challengeProblems(
       `CERTBOT_DNS_CREDENTIALS: "${given.credentials}" is set, but the ${given.plugin} plugin reads no credentials file: it takes ${ROUTE53_VARIABLES.slice(0, 2).join(' and ')} from .env, which docker-compose.yaml passes to the certbot container alone; remove CERTBOT_DNS_CREDENTIALS (README: DNS-01)`,
     );
   }
+  if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'aws' && given.propagation !== '') {
+    problems.push(
+      `CERTBOT_DNS_PROPAGATION_SECONDS: "${given.propagation}" is set, but the ${given.plugin} plugin takes no delay (certbot 3.0 removed its flag): it waits until Route 53 reports the change in sync; remove CERTBOT_DNS_PROPAGATION_SECONDS`,
+    );
+  }
   const official = officialDnsImage(given.plugin);
   if (official && given.image === '') {
     problems.push(

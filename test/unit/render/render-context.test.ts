@@ -19,6 +19,7 @@ describe('buildRenderContext', () => {
         deploy: '/etc/certkit/deploy',
         certbotScripts: '/etc/certkit/certbot',
         nginxConfig: '/etc/certkit/nginx',
+        dnsCredentials: '/etc/certkit/dns-credentials.ini',
         deployHook: '/etc/certkit/certbot/deploy-hook.sh',
         deployDir: '/etc/certkit/deploy/site',
         lock: '/tmp/certkit.lock',
