@@ -7,6 +7,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerPlugins } from './commands/plugins.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRender } from './commands/render.js';
 import { registerRestore } from './commands/restore.js';
@@ -85,6 +86,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
     registerRestore,
     registerPrune,
     registerHealth,
+    registerPlugins,
   ]) {
     register(program, context);
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCertbotPlugins } from '../../../src/certbot/parse-certbot-plugins.js';
+import { formatPluginsTable } from '../../../src/cli/commands/plugins.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/certbot-plugins');
 
@@ -27,5 +28,15 @@ describe('parseCertbotPlugins', () => {
       expect.objectContaining({ name: 'nginx', kinds: ['authenticator', 'installer'], source: 'certbot_nginx' }),
     ]);
     expect(parseCertbotPlugins('Saving debug log to /var/log/letsencrypt/letsencrypt.log\n')).toEqual([]);
+  });
+});
+
+describe('formatPluginsTable', () => {
+  it('prints one aligned line per plugin with where it comes from', () => {
+    const plugins = parseCertbotPlugins(readFileSync(join(FIXTURES, 'certbot-5.5-dns-rfc2136.txt'), 'utf8'));
+    const lines = formatPluginsTable(plugins).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+KIND\s+FROM\s+DESCRIPTION$/);
+    expect(lines[1]).toMatch(/^dns-rfc2136\s+authenticator\s+certbot_dns_rfc2136\s+Obtain certificates using a DNS TXT record/);
+    expect(lines[3]).toMatch(/^webroot\s+authenticator\s+certbot \(built in\)\s+Saves/);
   });
 });
