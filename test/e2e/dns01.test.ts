@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand } from './support/docker-cli.js';
 import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
+import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 const TSIG_KEY = 'certkit-e2e.';
@@ -99,7 +100,8 @@ describe.skipIf(dockerMissing !== '')('DNS-01: a wildcard certificate through bi
   let address: string;
 
   beforeAll(async () => {
-    stack = await TestStack.create({ names: 1 });
+    // 30-second certificates, so the daemon renews the DNS certificate within the test (as daemon-renewal.test.ts).
+    stack = await TestStack.create({ names: 1, pebbleValiditySeconds: 30 });
     zone = stack.names[0] as string;
     secret = randomBytes(32).toString('base64');
     ({ address } = await writeDnsSide(stack, zone, secret));
@@ -117,6 +119,7 @@ describe.skipIf(dockerMissing !== '')('DNS-01: a wildcard certificate through bi
       CERTBOT_DNS_PLUGIN: 'rfc2136',
       CERTBOT_DNS_CREDENTIALS: credentials,
       CERTBOT_DNS_PROPAGATION_SECONDS: '1',
+      CERTKIT_CHECK_INTERVAL: '3s',
       CERTBOT_IMAGE: inject('images')['CERTKIT_TEST_CERTBOT_DNS_IMAGE'] as string,
     });
   });
@@ -204,5 +207,26 @@ print(dns.rcode.to_text(dns.query.tcp(update, sys.argv[2], timeout=10).rcode()))
     expect(certbotLog.stdout).not.toContain(secret);
     const deployed = await stack.exec('certbot', ['sh', '-c', `cat /etc/certkit/deploy/${zone}/*`]);
     expect(deployed.stdout).not.toContain(secret);
+  });
+
+  it('the certkit daemon renews the DNS certificate by itself, and nginx serves the new one', async () => {
+    const first = await probeCertificate(stack.httpsPort, zone);
+    const up = await stack.compose(['up', '-d', 'certkit']);
+    expect(up.code, up.stderr).toBe(0);
+    const renewed = await waitUntil(
+      'the daemon to renew over DNS-01 and nginx to serve a new serial',
+      async () => {
+        const now = await probeCertificate(stack.httpsPort, `daemon.${zone}`).catch(() => undefined);
+        return now && now.serial !== first.serial ? now : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\n--- certkit logs ---\n${(await stack.compose(['logs', '--no-color', '--tail', '60', 'certkit'])).stdout}`,
+      );
+    });
+    expect(renewed.names).toContain(`*.${zone}`);
+    const mounts = await mountsByService(stack);
+    expect((mounts.get('certkit') ?? []).filter((source) => source.startsWith(secretsDir))).toEqual([]);
   });
 });

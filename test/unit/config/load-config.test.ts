@@ -254,7 +254,11 @@ describe('CERTBOT_OPTIONS', () => {
     ['--cert-name=x', '--cert-name', 'CERTBOT_CERT_NAME'],
     ['--must-staple', '--must-staple', 'OCSP'],
     ['--dns-cloudflare', '--dns-cloudflare', 'the DNS plugin and its settings come from CERTBOT_CHALLENGE=dns, CERTBOT_DNS_PLUGIN'],
-    ['--dns-cloudflare-credentials=/x.ini', '--dns-cloudflare-credentials', 'the DNS plugin and its settings come from CERTBOT_CHALLENGE=dns, CERTBOT_DNS_PLUGIN'],
+    [
+      '--dns-cloudflare-credentials=/x.ini',
+      '--dns-cloudflare-credentials',
+      'the DNS plugin and its settings come from CERTBOT_CHALLENGE=dns, CERTBOT_DNS_PLUGIN',
+    ],
     ['-d x', '-d', 'CERTBOT_DOMAIN'],
     ['-a standalone', '-a', 'certkit validates over HTTP-01'],
     ['--server https://ca.example/dir', '--server', 'CERTBOT_SERVER'],
