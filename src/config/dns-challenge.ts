@@ -73,7 +73,9 @@ export function credentialsFileProblem(
   }
   if (!stat)
     return `CERTBOT_DNS_CREDENTIALS: "${path}" does not exist (looked for ${absolute}); create it with the plugin's credentials, then chmod 600 ${absolute}`;
-  if (!stat.isFile) return `CERTBOT_DNS_CREDENTIALS: "${path}" is not a regular file; point it at the plugin's credentials file`;
+  if (!stat.isFile) {
+    return `CERTBOT_DNS_CREDENTIALS: "${path}" is not a regular file (Compose v2 makes an empty folder when the file is missing at \`up\`); remove it if it is such a folder, write the plugin's credentials file there, chmod 600 ${absolute}`;
+  }
   if ((stat.mode & 0o077) !== 0) {
     return `CERTBOT_DNS_CREDENTIALS: "${path}" has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, so other users on the host can ${stat.mode & 0o044 ? 'read' : 'change'} your DNS credentials; run: chmod 600 ${absolute}`;
   }
