@@ -17,6 +17,11 @@ export interface Config {
   profile: string | undefined;
   /** HTTP-01 through nginx (CERTBOT_CHALLENGE=http, the default) or DNS-01 through a certbot DNS plugin. */
   challenge: Challenge;
+  /**
+   * Plugins from the plugins folder the user trusts to run as root in certbot (CERTBOT_TRUSTED_PLUGINS, certbot's
+   * names such as dns-standalone); when any is named, certkit's certbot runs have the folder on their Python path.
+   */
+  trustedPlugins: string[];
   nginx: NginxConfig;
   /** How often the daemon checks, before jitter. */
   checkIntervalMs: number;

@@ -91,6 +91,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       .refine((raw) => raw === '' || Number(raw) <= 3600, 'is over an hour; DNS changes propagate in minutes (try 60 to 600)'),
   );
   const certbotImage = read('CERTBOT_IMAGE', '', z.string());
+  const trustedPlugins = read('CERTBOT_TRUSTED_PLUGINS', '', trustedPluginsSchema);
   const composeProjectName = read(
     'COMPOSE_PROJECT_NAME',
     '',
@@ -147,6 +148,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     keyType,
     profile: profile || (addresses.length > 0 ? IP_PROFILE : undefined),
     challenge,
+    trustedPlugins: trustedPlugins ?? [],
     nginx: {
       serverNames: serverNames && serverNames.length > 0 ? serverNames : domains.map(hostForUrl),
       httpsPort: httpsPort ?? 443,
@@ -288,6 +290,20 @@ const domainList = z.string().transform((raw, ctx): string[] => {
   const unique = [...new Set(names)];
   if (unique.length > 100) ctx.addIssue({ code: 'custom', message: "has more than 100 names, Let's Encrypt's limit per certificate" });
   return unique;
+});
+
+// certbot's plugin names as `certbot plugins` lists them (dns-standalone); comma- or space-separated.
+const trustedPluginsSchema = z.string().transform((raw, ctx): string[] => {
+  const names = [...new Set(raw.split(/[,\s]+/).filter(Boolean))];
+  const bad = names.find((name) => !/^[a-z0-9][a-z0-9_.:-]{0,62}$/i.test(name));
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has "${bad}", which is not a certbot plugin name (as \`certkit plugins\` lists them, e.g. dns-standalone)`,
+    });
+    return z.NEVER;
+  }
+  return names;
 });
 
 const dnsPluginSchema = z.string().transform((raw, ctx): string => {

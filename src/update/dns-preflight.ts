@@ -26,11 +26,24 @@ interface DnsFacts {
  * image, and its credentials are there and private (a file) or set (route53's variables). Nothing reaches the DNS
  * provider here; a wrong token still fails at certbot's first API call, before the CA is asked to validate.
  */
-export async function runDnsPreflight(certbot: CertbotContainer, challenge: DnsChallenge): Promise<void> {
+export async function runDnsPreflight(
+  certbot: CertbotContainer,
+  challenge: DnsChallenge,
+  trustedPlugins: readonly string[],
+): Promise<void> {
   const problems = dnsCredentialProblems(challenge, await readDnsFacts(certbot));
   const authenticator = authenticatorFor(challenge);
-  const plugins = await certbot.plugins();
-  if (!plugins.some((plugin) => plugin.name === authenticator)) {
+  const [plugins, folder] = await Promise.all([certbot.plugins(), certbot.folderPlugins()]);
+  const inFolder = folder.find((plugin) => plugin.name === authenticator);
+  if (inFolder && !trustedPlugins.includes(authenticator)) {
+    problems.push(
+      `CERTBOT_TRUSTED_PLUGINS: the plugins folder (CERTBOT_PLUGINS_DIR) holds ${authenticator} (${inFolder.distribution} ${inFolder.version}), but certkit lets certbot load a plugin from there only when you trust it: its code runs as root in the certbot container. If you trust its author, set CERTBOT_TRUSTED_PLUGINS=${[...trustedPlugins, authenticator].join(',')}`,
+    );
+  } else if (inFolder && !plugins.some((plugin) => plugin.name === authenticator)) {
+    problems.push(
+      `CERTBOT_PLUGINS_DIR: ${authenticator} (${inFolder.distribution} ${inFolder.version}) is in the plugins folder and trusted, but certbot could not load it; install it for the image's Python, inside the container: docker compose exec certbot pip install --target ${CONTAINER_PATHS.plugins} ${inFolder.distribution}`,
+    );
+  } else if (!plugins.some((plugin) => plugin.name === authenticator)) {
     const official = officialDnsImage(challenge.plugin);
     const have = plugins.filter((plugin) => plugin.kinds.includes('authenticator')).map((plugin) => plugin.name);
     problems.push(

@@ -74,7 +74,7 @@ export interface UpdateResult {
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project);
-  const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
+  const certbot = new Certbot(ctx.engine, stack.certbot.id, log, { pluginPath: ctx.config.trustedPlugins.length > 0 });
   const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
   const unsupported = certbotSupportProblems(ctx.config, version);
   if (unsupported.length > 0) throw configError(unsupported);
@@ -197,7 +197,7 @@ async function runPlan(
   const challenge = ctx.config.challenge;
   // DNS-01 asks the DNS server the CA uses: there is neither an nginx to point the test CA's DNS at nor a webroot to try.
   if (challenge.type === 'dns') {
-    if (plan.validates) await runDnsPreflight(certbot, challenge);
+    if (plan.validates) await runDnsPreflight(certbot, challenge, ctx.config.trustedPlugins);
     return runCertbotPlan(ctx, certbot, plan, options);
   }
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -49,16 +49,10 @@ zone "${zone}" {
 ns1 IN A ${address}
 `,
   );
-  await writeFile(
-    join(stack.dir, 'compose.dns.yaml'),
-    `# DNS-01 e2e: bind9 on a fixed address of the internal network, Pebble asking it, certbot with dns-rfc2136.
-networks:
-  default:
-    ipam:
-      config:
-        - subnet: ${subnet}.0/24
-services:
-  bind9:
+  await writeDnsOverride(
+    stack,
+    subnet,
+    `  bind9:
     image: ${images['CERTKIT_TEST_BIND9_IMAGE']}
     volumes:
       - ./bind:/etc/certkit-dns
@@ -73,8 +67,23 @@ services:
       - bind9
 `,
   );
-  stack.composeFiles.push('compose.dns.yaml');
   return { address };
+}
+
+/** Adds a Compose override giving the internal network a fixed subnet (DNS plugins want IP addresses), with these services. */
+async function writeDnsOverride(stack: TestStack, subnet: string, services: string): Promise<void> {
+  await writeFile(
+    join(stack.dir, 'compose.dns.yaml'),
+    `# DNS-01 e2e: a fixed subnet on the internal network, and Pebble asking the test's DNS server.
+networks:
+  default:
+    ipam:
+      config:
+        - subnet: ${subnet}.0/24
+services:
+${services}`,
+  );
+  stack.composeFiles.push('compose.dns.yaml');
 }
 
 /** Every container of the stack with the host paths it mounts. */
@@ -228,5 +237,74 @@ print(dns.rcode.to_text(dns.query.tcp(update, sys.argv[2], timeout=10).rcode()))
     expect(renewed.names).toContain(`*.${zone}`);
     const mounts = await mountsByService(stack);
     expect((mounts.get('certkit') ?? []).filter((source) => source.startsWith(secretsDir))).toEqual([]);
+  });
+});
+
+// A plugin no image carries, without building one: Debian's certbot-dns-standalone and dnslib, unpacked into a host
+// folder (CERTBOT_PLUGINS_DIR), on the plain certbot image. certbot loads it only once CERTBOT_TRUSTED_PLUGINS names it;
+// it answers Pebble's DNS queries itself from the certbot container, on a fixed address.
+describe.skipIf(dockerMissing !== '')('a third-party DNS plugin from the plugins folder, trusted in .env', () => {
+  let stack: TestStack;
+  let pluginsDir: string;
+  let zone: string;
+
+  beforeAll(async () => {
+    stack = await TestStack.create({ names: 1 });
+    zone = stack.names[0] as string;
+    const subnet = `172.29.${randomInt(0, 256)}`;
+    await writeDnsOverride(
+      stack,
+      subnet,
+      `  certbot:
+    networks:
+      default:
+        ipv4_address: ${subnet}.53
+  pebble:
+    command: ['-config', '/etc/certkit/pebble/pebble-config.json', '-dnsserver', '${subnet}.53:53']
+`,
+    );
+    pluginsDir = await mkdtemp(join(tmpdir(), 'certkit-e2e-plugins-'));
+    await cp(inject('images')['CERTKIT_TEST_PLUGIN_FILES'] as string, pluginsDir, { recursive: true });
+    await stack.writeEnv({
+      CERTBOT_DOMAIN: `${zone},*.${zone}`,
+      CERTBOT_CHALLENGE: 'dns',
+      CERTBOT_DNS_PLUGIN: 'standalone',
+      CERTBOT_PLUGINS_DIR: pluginsDir,
+    });
+    const up = await stack.compose(['up', '-d', 'nginx', 'certbot', 'pebble', 'pebble-challtestsrv']);
+    if (up.code !== 0) throw new Error(`compose up failed:\n${up.stderr}`);
+  });
+  afterAll(async () => {
+    if (stack) await stack.destroy();
+    if (pluginsDir) await rm(pluginsDir, { recursive: true, force: true });
+  });
+
+  it('lists the folder plugin as not loaded, and refuses to use it until it is trusted', async () => {
+    const listed = await stack.certkit(['plugins']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^dns-standalone .*plugins folder: certbot-dns-standalone 1\.1 \(not trusted: not loaded\)/m);
+    const result = await stack.certkit(['update']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CERTBOT_TRUSTED_PLUGINS: the plugins folder (CERTBOT_PLUGINS_DIR) holds dns-standalone');
+    expect(result.stderr).toContain('set CERTBOT_TRUSTED_PLUGINS=dns-standalone');
+  });
+
+  it('once trusted, certbot loads it and issues the name and its wildcard with it', async () => {
+    await stack.writeEnv({
+      CERTBOT_DOMAIN: `${zone},*.${zone}`,
+      CERTBOT_CHALLENGE: 'dns',
+      CERTBOT_DNS_PLUGIN: 'standalone',
+      CERTBOT_PLUGINS_DIR: pluginsDir,
+      CERTBOT_TRUSTED_PLUGINS: 'dns-standalone',
+    });
+    const listed = await stack.certkit(['plugins']);
+    expect(listed.stdout).toMatch(/^dns-standalone +authenticator +plugins folder: certbot-dns-standalone 1\.1 \(trusted\)/m);
+    const result = await stack.certkit(['update', '--json']);
+    expect(result.code, `${result.stderr}\n${await stack.logs()}`).toBe(0);
+    const json = JSON.parse(result.stdout) as { action: string; serial: string };
+    expect(json.action).toBe('issued');
+    expect((await probeCertificate(stack.httpsPort, `any.${zone}`)).serial).toBe(json.serial);
+    const conf = await stack.exec('certbot', ['cat', `/etc/letsencrypt/renewal/${zone}.conf`]);
+    expect(conf.stdout).toMatch(/^authenticator = dns-standalone$/m);
   });
 });

@@ -152,6 +152,8 @@ build_app() {
 }
 app_image=$(build_app)
 prometheus_image=$(bash "$here/build-prometheus.sh" "$base")
+plugin_files="$here/plugin-files/dns-standalone"
+bash "$here/fetch-plugin-files.sh" "$plugin_files"
 
 cat >"$out" <<EOF
 # Written by test/images/build.sh; read by the e2e tests. Not committed.
@@ -167,5 +169,6 @@ CERTKIT_TEST_BIND9_IMAGE=$bind9_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
 PROMETHEUS_IMAGE=$prometheus_image
+CERTKIT_TEST_PLUGIN_FILES=$plugin_files
 EOF
 log "$stack stack ($suite): image names written to ${out#"$root"/}"

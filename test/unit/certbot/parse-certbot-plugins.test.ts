@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCertbotPlugins } from '../../../src/certbot/parse-certbot-plugins.js';
-import { formatPluginsTable } from '../../../src/cli/commands/plugins.js';
+import { formatPluginsTable, withFolderPlugins } from '../../../src/cli/commands/plugins.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/certbot-plugins');
 
@@ -38,5 +38,33 @@ describe('formatPluginsTable', () => {
     expect(lines[0]).toMatch(/^NAME\s+KIND\s+FROM\s+DESCRIPTION$/);
     expect(lines[1]).toMatch(/^dns-rfc2136\s+authenticator\s+certbot_dns_rfc2136\s+Obtain certificates using a DNS TXT record/);
     expect(lines[3]).toMatch(/^webroot\s+authenticator\s+certbot \(built in\)\s+Saves/);
+  });
+});
+
+describe('withFolderPlugins', () => {
+  const folder = [{ name: 'dns-standalone', distribution: 'certbot-dns-standalone', version: '1.1' }];
+  const image = parseCertbotPlugins(readFileSync(join(FIXTURES, 'certbot-5.5-dns-rfc2136.txt'), 'utf8'));
+
+  it('lists an untrusted folder plugin as not loaded', () => {
+    expect(withFolderPlugins(image, folder, []).at(-1)).toEqual({
+      name: 'dns-standalone',
+      description: '',
+      kinds: [],
+      module: '',
+      source: 'plugins folder: certbot-dns-standalone 1.1 (not trusted: not loaded)',
+    });
+  });
+
+  it('marks a trusted folder plugin certbot loaded', () => {
+    const loaded = parseCertbotPlugins(
+      '* dns-standalone\nDescription: Standalone DNS Authenticator\nInterfaces: Authenticator, Plugin\nEntry point: dns-standalone = certbot_dns_standalone.dns_standalone:Authenticator\n',
+    );
+    expect(withFolderPlugins(loaded, folder, ['dns-standalone'])).toEqual([
+      expect.objectContaining({
+        name: 'dns-standalone',
+        kinds: ['authenticator'],
+        source: 'plugins folder: certbot-dns-standalone 1.1 (trusted)',
+      }),
+    ]);
   });
 });

@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
       server: { name: 'production', url: ACME_SERVERS.production },
       keyType: { type: 'ecdsa', curve: 'secp256r1' },
       challenge: { type: 'http' },
+      trustedPlugins: [],
       nginx: {
         serverNames: ['widgets.eu'],
         httpsPort: 443,

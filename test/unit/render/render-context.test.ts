@@ -20,11 +20,12 @@ describe('buildRenderContext', () => {
         certbotScripts: '/etc/certkit/certbot',
         nginxConfig: '/etc/certkit/nginx',
         dnsCredentials: '/etc/certkit/dns-credentials.ini',
+        plugins: '/opt/certkit/plugins',
         deployHook: '/etc/certkit/certbot/deploy-hook.sh',
         deployDir: '/etc/certkit/deploy/site',
         lock: '/tmp/certkit.lock',
       },
-      certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+      certbot: { certonlyArgv: standaloneCertonlyArgv(config), pythonPath: '' },
       deploy: { ...config.deploy, keyReaderGid: 10443 },
       nginx: {
         serverNames: 'widgets.eu www.widgets.eu',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CertbotContainer } from '../../../src/certbot/certbot-container.js';
+import type { CertbotContainer, FolderPlugin } from '../../../src/certbot/certbot-container.js';
 import { parseCertbotPlugins } from '../../../src/certbot/parse-certbot-plugins.js';
 import type { DnsChallenge } from '../../../src/config/dns-challenge.js';
 import { isCertkitError } from '../../../src/errors.js';
@@ -13,16 +13,23 @@ const env = { AWS_ACCESS_KEY_ID: false, AWS_SECRET_ACCESS_KEY: false };
 const PLUGINS = readFileSync(join(import.meta.dirname, '../../fixtures/certbot-plugins/certbot-5.5-dns-rfc2136.txt'), 'utf8');
 
 /** A certbot container that reports these facts and lists these plugins (`certbot plugins` output). */
-function certbot(file: object, pluginsOutput: string): CertbotContainer {
+function certbot(file: object, pluginsOutput: string, folder: FolderPlugin[] = []): CertbotContainer {
   return {
     python: () => Promise.resolve(JSON.stringify({ env, file })),
     plugins: () => Promise.resolve(parseCertbotPlugins(pluginsOutput)),
+    folderPlugins: () => Promise.resolve(folder),
   } as unknown as CertbotContainer;
 }
 
-async function preflightError(challenge: DnsChallenge, file: object, pluginsOutput: string): Promise<readonly string[]> {
+async function preflightError(
+  challenge: DnsChallenge,
+  file: object,
+  pluginsOutput: string,
+  folder: FolderPlugin[] = [],
+  trusted: string[] = [],
+): Promise<readonly string[]> {
   try {
-    await runDnsPreflight(certbot(file, pluginsOutput), challenge);
+    await runDnsPreflight(certbot(file, pluginsOutput, folder), challenge, trusted);
     return [];
   } catch (error) {
     if (isCertkitError(error, 'CONFIG_INVALID')) return error.details;
@@ -43,6 +50,20 @@ describe('the DNS-01 preflight', () => {
     expect((await preflightError({ ...RFC2136, plugin: 'standalone-x' }, PRIVATE, withoutPlugin))[0]).toMatch(
       /has no dns-standalone-x plugin .* use an image that carries the dns-standalone-x plugin/,
     );
+  });
+
+  it('refuses a plugin from the plugins folder until CERTBOT_TRUSTED_PLUGINS names it', async () => {
+    const standalone: DnsChallenge = { type: 'dns', plugin: 'standalone', credentials: undefined, propagationSeconds: undefined };
+    const folder = [{ name: 'dns-standalone', distribution: 'certbot-dns-standalone', version: '1.1' }];
+    const imageOnly = PLUGINS.slice(PLUGINS.indexOf('* standalone'));
+    expect(await preflightError(standalone, PRIVATE, imageOnly, folder)).toEqual([
+      'CERTBOT_TRUSTED_PLUGINS: the plugins folder (CERTBOT_PLUGINS_DIR) holds dns-standalone (certbot-dns-standalone 1.1), but certkit lets certbot load a plugin from there only when you trust it: its code runs as root in the certbot container. If you trust its author, set CERTBOT_TRUSTED_PLUGINS=dns-standalone',
+    ]);
+    expect((await preflightError(standalone, PRIVATE, imageOnly, folder, ['dns-standalone']))[0]).toMatch(
+      /^CERTBOT_PLUGINS_DIR: dns-standalone .* is in the plugins folder and trusted, but certbot could not load it/,
+    );
+    const loaded = `* dns-standalone\nDescription: Standalone DNS Authenticator\nInterfaces: Authenticator, Plugin\nEntry point: dns-standalone = certbot_dns_standalone.dns_standalone:Authenticator\n\n${imageOnly}`;
+    expect(await preflightError(standalone, PRIVATE, loaded, folder, ['dns-standalone'])).toEqual([]);
   });
 
   it.each([
