@@ -4,12 +4,44 @@ import type { Logger } from '../log.js';
 import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
+import { parseCertbotPlugins, type CertbotPlugin } from './parse-certbot-plugins.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, livePathFor, renewalConfPathFor } from '../stack/layout.js';
 import type { CertbotPlan, ExistingCertificate } from './plan-certbot-run.js';
 import { parseRenewalConf } from '../store/renewal-conf.js';
 
 /** $1 path, $2 text. */
 export const WRITE_FILE_SCRIPT = 'printf %s "$2" > "$1"';
+
+// Lists the certbot plugins a folder declares by reading the packages' metadata as text: nothing in it is imported,
+// so an untrusted plugin's code never runs.
+const FOLDER_PLUGINS_SCRIPT = `
+import json, os, re, sys
+folder, found = sys.argv[1], []
+for entry in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+    if not entry.endswith((".dist-info", ".egg-info")):
+        continue
+    base = os.path.join(folder, entry)
+    meta = {}
+    for name in ("METADATA", "PKG-INFO"):
+        if os.path.isfile(os.path.join(base, name)):
+            for line in open(os.path.join(base, name), encoding="utf-8", errors="replace"):
+                match = re.match(r"(Name|Version): (.*)", line)
+                if match: meta.setdefault(match.group(1), match.group(2).strip())
+    points, section = os.path.join(base, "entry_points.txt"), ""
+    for line in open(points, encoding="utf-8", errors="replace") if os.path.isfile(points) else []:
+        line = line.strip()
+        if line.startswith("["): section = line
+        elif section == "[certbot.plugins]" and "=" in line:
+            found.append({"name": line.split("=", 1)[0].strip(), "distribution": meta.get("Name", entry), "version": meta.get("Version", "")})
+print(json.dumps(found))
+`;
+
+/** A plugin the plugins folder declares, read from its package metadata without loading it. */
+export interface FolderPlugin {
+  name: string;
+  distribution: string;
+  version: string;
+}
 
 /** A certbot run may wait on the CA for a while, but never forever. */
 const CERTBOT_TIMEOUT_MS = 10 * 60_000;
@@ -20,7 +52,19 @@ export class CertbotContainer {
     private readonly engine: Engine,
     readonly containerId: string,
     private readonly log: Logger,
+    /** Put the plugins folder on certbot's Python path (CERTBOT_TRUSTED_PLUGINS names a plugin from it). */
+    private readonly options: { pluginPath?: boolean } = {},
   ) {}
+
+  /** The environment certbot runs with: the plugins folder on its Python path only when the user trusts it. */
+  private certbotEnv(): string[] {
+    return this.options.pluginPath ? [`PYTHONPATH=${CONTAINER_PATHS.plugins}`] : [];
+  }
+
+  /** The plugins the plugins folder (CERTBOT_PLUGINS_DIR) declares, trusted or not. */
+  async folderPlugins(): Promise<FolderPlugin[]> {
+    return JSON.parse(await this.python(FOLDER_PLUGINS_SCRIPT, [CONTAINER_PATHS.plugins])) as FolderPlugin[];
+  }
 
   async version(): Promise<Version> {
     const result = await this.engine.exec(this.containerId, ['certbot', '--version']);
@@ -34,6 +78,20 @@ export class CertbotContainer {
     return version;
   }
 
+  /** The authenticators and installers the image carries, as `certbot plugins` lists them. */
+  async plugins(): Promise<CertbotPlugin[]> {
+    const result = await this.engine.exec(this.containerId, ['certbot', 'plugins'], { timeoutMs: 120_000, env: this.certbotEnv() });
+    if (result.exitCode !== 0) {
+      const failure = parseCertbotFailure(`${result.stdout}\n${result.stderr}`);
+      if (failure.kind === 'lock') throw certbotError(failure, result.exitCode);
+      throw new CertkitError(
+        'EXEC_FAILED',
+        `\`certbot plugins\` failed in the certbot container: ${(result.stderr || result.stdout).trim() || `exit ${result.exitCode}`}. Check CERTBOT_IMAGE.`,
+      );
+    }
+    return parseCertbotPlugins(result.stdout);
+  }
+
   /** A text file's content (following symlinks), or undefined when it does not exist. */
   async readFile(path: string): Promise<string | undefined> {
     const result = await this.engine.exec(this.containerId, ['cat', path]);
@@ -43,7 +101,8 @@ export class CertbotContainer {
   /** Writes a small text file (no shell sees the text: it is an argument). */
   async writeFile(path: string, text: string): Promise<void> {
     const result = await this.engine.exec(this.containerId, ['sh', '-c', WRITE_FILE_SCRIPT, 'sh', path, text]);
-    if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `could not write ${path} in the certbot container: ${result.stderr.trim()}`);
+    if (result.exitCode !== 0)
+      throw new CertkitError('EXEC_FAILED', `could not write ${path} in the certbot container: ${result.stderr.trim()}`);
   }
 
   /** The certificate certbot holds under this name, or undefined when there is none (or it is unreadable). */
@@ -76,7 +135,7 @@ export class CertbotContainer {
     const result = await this.engine.exec(this.containerId, ['certbot', ...argv], {
       timeoutMs: CERTBOT_TIMEOUT_MS,
       // The local test CA's TLS certificate is not trusted on purpose (--no-verify-ssl); one line says so, not each request.
-      env: plan.insecureCa ? ['PYTHONWARNINGS=ignore:Unverified HTTPS request'] : [],
+      env: [...(plan.insecureCa ? ['PYTHONWARNINGS=ignore:Unverified HTTPS request'] : []), ...this.certbotEnv()],
       onOutput: (text) => {
         for (const line of text.split('\n')) if (line.trim() !== '') this.log.info(`  certbot: ${line.trimEnd()}`);
       },
@@ -131,7 +190,7 @@ function certbotError(failure: ReturnType<typeof parseCertbotFailure>, exitCode:
     case 'validation':
       return new CertkitError(
         'CA_REFUSED',
-        `The CA could not validate the names. Check that each name's DNS points at this server and port 80 reaches nginx from the internet.\n${detail}`,
+        `The CA could not validate the names. Check that each name's DNS points at this server and port 80 reaches nginx from the internet (HTTP-01), or, with CERTBOT_CHALLENGE=dns, that the plugin's credentials may change the zone and CERTBOT_DNS_PROPAGATION_SECONDS gives the record time to reach every DNS server of the zone.\n${detail}`,
         { details: failure.detail },
       );
     case 'profile':

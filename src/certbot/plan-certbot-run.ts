@@ -1,5 +1,6 @@
 import type { Config, KeyType } from '../config/config.js';
 import { ACME_SERVERS } from '../config/acme-servers.js';
+import { authenticatorFor, type Challenge } from '../config/dns-challenge.js';
 import { optionDestinations, userOptionDestinations } from '../config/certbot-options.js';
 import { CertkitError } from '../errors.js';
 import { isIpAddress } from '../config/ip-address.js';
@@ -104,7 +105,8 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
   if (savedProfile !== null && savedProfile !== config.profile)
     forceReasons.push(`changes the profile from ${describeProfile(savedProfile)} to ${describeProfile(config.profile)}`);
   const authenticator = existing.renewal?.authenticator;
-  if (authenticator !== undefined && authenticator !== 'webroot') changes.push(`switches validation from ${authenticator} to webroot`);
+  const wanted = authenticatorOf(config.challenge);
+  if (authenticator !== undefined && authenticator !== wanted) changes.push(`switches validation from ${authenticator} to ${wanted}`);
 
   if (changes.length > 0 || forceReasons.length > 0 || request.force) {
     const forced = forceReasons.length > 0 || request.force === true;
@@ -156,14 +158,58 @@ function renewPlan(
   facts: { validates: boolean; dryRun: boolean | undefined },
 ): CertbotPlan {
   const lingering = lingeringOptions(config, existing.renewal);
-  if (lingering.length === 0 || request.dryRun) return plan('renew', renew(config, request, extra), reasons, facts);
+  const staleDns = staleDnsSettings(config, existing.renewal);
+  if ((lingering.length === 0 && staleDns.length === 0) || request.dryRun)
+    return plan('renew', renew(config, request, extra), reasons, facts);
   const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
   return plan(
     'renew',
     certonly(config, serverUrl, request, extra),
-    [...reasons, `drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`],
+    [
+      ...reasons,
+      ...(lingering.length > 0 ? [`drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`] : []),
+      ...staleDns,
+    ],
     facts,
   );
+}
+
+/**
+ * The DNS plugin settings `certbot renew` would reuse from the renewal conf that .env no longer asks for (another
+ * propagation delay, credentials added or removed): like a lingering option, a due renewal then runs as certonly.
+ */
+export function staleDnsSettings(config: Config, renewal: RenewalConf | undefined): string[] {
+  const challenge = config.challenge;
+  if (challenge.type !== 'dns' || renewal?.authenticator !== authenticatorFor(challenge) || !renewal.dnsParams) return [];
+  const saved = (key: string): string | undefined => {
+    const value = renewal.dnsParams?.[`dns_${challenge.plugin.replace(/-/g, '_')}_${key}`];
+    return value === undefined || value === 'None' ? undefined : value;
+  };
+  const stale: string[] = [];
+  const delay = challenge.propagationSeconds === undefined ? undefined : String(challenge.propagationSeconds);
+  if (saved('propagation_seconds') !== delay)
+    stale.push(
+      `changes the DNS propagation delay from ${saved('propagation_seconds') ?? "the plugin's default"} to ${delay ?? "the plugin's default"}`,
+    );
+  const credentials = challenge.credentials === undefined ? undefined : CONTAINER_PATHS.dnsCredentials;
+  if (saved('credentials') !== credentials) stale.push(`changes the DNS credentials file to ${credentials ?? 'none'}`);
+  return stale;
+}
+
+function authenticatorOf(challenge: Challenge): string {
+  return challenge.type === 'dns' ? authenticatorFor(challenge) : 'webroot';
+}
+
+/** How certbot answers the challenge: the webroot nginx serves, or the DNS plugin with its credentials and delay. */
+function challengeArgv(challenge: Challenge): string[] {
+  if (challenge.type === 'http') return ['--webroot', '-w', CONTAINER_PATHS.webroot];
+  const flag = `--${authenticatorFor(challenge)}`;
+  return [
+    '--authenticator',
+    authenticatorFor(challenge),
+    ...(challenge.credentials === undefined ? [] : [`${flag}-credentials`, CONTAINER_PATHS.dnsCredentials]),
+    ...(challenge.propagationSeconds === undefined ? [] : [`${flag}-propagation-seconds`, String(challenge.propagationSeconds)]),
+  ];
 }
 
 /** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */
@@ -205,9 +251,7 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
   const argv = [
     'certonly',
     ...commonArgv(config, request),
-    '--webroot',
-    '-w',
-    CONTAINER_PATHS.webroot,
+    ...challengeArgv(config.challenge),
     ...config.domains.flatMap((name) => [isIpAddress(name) ? '--ip-address' : '-d', name]),
     '--server',
     serverUrl,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
@@ -70,7 +72,30 @@ export async function loadProjectConfig(
     file,
     missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path),
   });
+  await checkDnsCredentials(config, projectDir);
   return { config, projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+}
+
+/**
+ * The DNS credentials file, where this process can see it: present, private, and outside the project folder. Inside
+ * certkit's own containers a host path outside the project is not mounted (by design): the preflight checks it
+ * in the certbot container instead.
+ */
+async function checkDnsCredentials(config: Config, projectDir: string): Promise<void> {
+  if (config.challenge.type !== 'dns' || config.challenge.credentials === undefined) return;
+  const path = config.challenge.credentials;
+  const found = await stat(resolve(projectDir, path)).then(
+    (info) => ({ isFile: info.isFile(), mode: info.mode, size: info.size }),
+    () => undefined,
+  );
+  // Docker creates /.dockerenv in every container.
+  if (!found && existsSync('/.dockerenv')) return;
+  const [{ credentialsFileProblem }, { configError }] = await Promise.all([
+    import('../config/dns-challenge.js'),
+    import('../config/load-config.js'),
+  ]);
+  const problem = credentialsFileProblem(path, projectDir, found);
+  if (problem) throw configError([problem]);
 }
 
 /** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */

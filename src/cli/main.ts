@@ -7,6 +7,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
 import { registerImport } from './commands/import.js';
+import { registerPlugins } from './commands/plugins.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRender } from './commands/render.js';
 import { registerRestore } from './commands/restore.js';
@@ -87,6 +88,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
     registerImport,
     registerPrune,
     registerHealth,
+    registerPlugins,
   ]) {
     register(program, context);
   }

@@ -35,11 +35,11 @@ const REFUSED_FLAGS: ReadonlyArray<[names: string[], reason: string]> = [
       '--webroot-path',
       '--webroot-map',
     ],
-    'certkit validates over HTTP-01 with the webroot it shares with nginx; another authenticator or installer would bypass it',
+    'certkit validates over HTTP-01 with the webroot it shares with nginx, or over DNS-01 with the plugin CERTBOT_DNS_PLUGIN names (CERTBOT_CHALLENGE=dns); another authenticator or installer would bypass it',
   ],
   [
     ['--preferred-challenges'],
-    'certkit answers HTTP-01 challenges through nginx only; a CA offering another challenge type first could not be answered',
+    'certkit answers HTTP-01 challenges through nginx only, or DNS-01 ones with CERTBOT_CHALLENGE=dns; a CA offering another challenge type first could not be answered',
   ],
   [
     ['--csr', '--cert-path', '--key-path', '--fullchain-path', '--chain-path'],
@@ -139,7 +139,10 @@ function readLongFlag(word: string): FlagRead {
 /** argparse's abbreviation rule: an exact name, or a prefix of exactly one long flag. */
 function resolveLongFlag(name: string): { ok: true; name: string } | { ok: false; problem: string } {
   if (name.startsWith('--dns-'))
-    return { ok: false, problem: `sets ${name}: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx` };
+    return {
+      ok: false,
+      problem: `sets ${name}: the DNS plugin and its settings come from CERTBOT_CHALLENGE=dns, CERTBOT_DNS_PLUGIN, CERTBOT_DNS_CREDENTIALS and CERTBOT_DNS_PROPAGATION_SECONDS`,
+    };
   if (Object.hasOwn(CERTBOT_LONG_FLAGS, name)) return { ok: true, name };
   const matches = Object.keys(CERTBOT_LONG_FLAGS).filter((flag) => flag.startsWith(name));
   if (matches.length === 1) return { ok: true, name: matches[0] as string };

@@ -1,4 +1,5 @@
 import type { AcmeServer } from './acme-servers.js';
+import type { Challenge } from './dns-challenge.js';
 import type { Route } from './routes.js';
 
 export type KeyType = { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' } | { type: 'rsa'; size: 2048 | 3072 | 4096 };
@@ -15,6 +16,13 @@ export interface Config {
   keyType: KeyType;
   /** The ACME profile to request (CERTBOT_PROFILE); undefined leaves the choice to the CA. IP certificates default to shortlived. */
   profile: string | undefined;
+  /** HTTP-01 through nginx (CERTBOT_CHALLENGE=http, the default) or DNS-01 through a certbot DNS plugin. */
+  challenge: Challenge;
+  /**
+   * Plugins from the plugins folder the user trusts to run as root in certbot (CERTBOT_TRUSTED_PLUGINS, certbot's
+   * names such as dns-standalone); when any is named, certkit's certbot runs have the folder on their Python path.
+   */
+  trustedPlugins: string[];
   nginx: NginxConfig;
   /** How often the daemon checks, before jitter. */
   checkIntervalMs: number;

@@ -20,8 +20,7 @@ export function hostnameProblem(name: string): string | undefined {
     return `ends with the port ":${port[2]}"; remove it (write "${port[1]}"): nginx's ports are set with NGINX_HTTPS_PORT and NGINX_HTTP_PORT`;
   }
   if (/^\d+(\.\d+){3}$/.test(name) || name.includes(':')) return 'looks like an IP address but is not a valid IPv4 or IPv6 address';
-  if (name.startsWith('*.'))
-    return 'is a wildcard; wildcards need DNS-01 validation, which certkit does not do yet: list each name instead';
+  if (name.startsWith('*.')) return 'is a wildcard, allowed only as the whole first label ("*.example.com") with CERTBOT_CHALLENGE=dns';
   if (/[^\x00-\x7f]/.test(name)) {
     const ascii = domainToASCII(name);
     return ascii

@@ -4,6 +4,7 @@ import { CertkitError } from '../errors.js';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { Config, KeyType } from './config.js';
+import { OFFICIAL_DNS_PLUGINS, ROUTE53_VARIABLES, officialDnsImage, readDnsPlugin, type Challenge } from './dns-challenge.js';
 import { parseDuration } from './duration.js';
 import { hostnameProblem, reservedNameKind, splitNames } from './hostnames.js';
 import { canonicalIp, hostForUrl } from './ip-address.js';
@@ -76,6 +77,25 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const keyMode = read('CERTKIT_DEPLOY_KEY_MODE', '0600', fileModeSchema);
   const allowLooseKeyMode = read('CERTKIT_ALLOW_LOOSE_KEY_MODE', 'false', booleanSchema);
   read('NGINX_BIND', '0.0.0.0', bindSchema);
+  const challengeType = read(
+    'CERTBOT_CHALLENGE',
+    'http',
+    z.enum(['http', 'dns'], {
+      message: 'is not a challenge type: use http (HTTP-01 through nginx, the default) or dns (DNS-01 through a certbot DNS plugin)',
+    }),
+  );
+  const dnsPlugin = read('CERTBOT_DNS_PLUGIN', '', dnsPluginSchema);
+  const dnsCredentials = read('CERTBOT_DNS_CREDENTIALS', '', credentialsPathSchema);
+  const dnsPropagation = read(
+    'CERTBOT_DNS_PROPAGATION_SECONDS',
+    '',
+    z
+      .string()
+      .regex(/^$|^\d{1,4}$/, "is not a number of seconds (empty keeps the plugin's default)")
+      .refine((raw) => raw === '' || Number(raw) <= 3600, 'is over an hour; DNS changes propagate in minutes (try 60 to 600)'),
+  );
+  const certbotImage = read('CERTBOT_IMAGE', '', z.string());
+  const trustedPlugins = read('CERTBOT_TRUSTED_PLUGINS', '', trustedPluginsSchema);
   const composeProjectName = read(
     'COMPOSE_PROJECT_NAME',
     '',
@@ -117,17 +137,27 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       `CERTKIT_ROUTES and NGINX_UPSTREAM both say where / goes; NGINX_UPSTREAM is the one-route case: empty it, or drop the / route from CERTKIT_ROUTES to let NGINX_UPSTREAM serve every other path`,
     );
   }
+  const challenge = challengeProblems(problems, {
+    type: challengeType ?? 'http',
+    plugin: dnsPlugin ?? '',
+    credentials: dnsCredentials ?? '',
+    propagation: dnsPropagation ?? '',
+    image: certbotImage ?? '',
+    domains,
+  });
   if (problems.length > 0) throw configError(problems, input.missingFile);
 
   return {
     domains,
-    // certbot names lineages after folders; an IPv6 address's colons become dashes.
-    certName: certName || (domains[0] as string).replace(/:/g, '-'),
+    // certbot names lineages after folders; an IPv6 address's colons become dashes; a wildcard's name is its domain's.
+    certName: certName || (domains[0] as string).replace(/^\*\./, '').replace(/:/g, '-'),
     email: email || undefined,
     certbotOptions,
     server,
     keyType,
     profile: profile || (addresses.length > 0 ? IP_PROFILE : undefined),
+    challenge,
+    trustedPlugins: trustedPlugins ?? [],
     nginx: {
       serverNames: serverNames && serverNames.length > 0 ? serverNames : domains.map(hostForUrl),
       httpsPort: httpsPort ?? 443,
@@ -143,6 +173,75 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
     composeProjectName: composeProjectName || undefined,
   };
+}
+
+/**
+ * CERTBOT_CHALLENGE with the DNS settings and the names: each setting that does not fit the others is a problem
+ * naming the variable and the fix. Returns the challenge (meaningful only when no problem was added).
+ */
+function challengeProblems(
+  problems: string[],
+  given: { type: 'http' | 'dns'; plugin: string; credentials: string; propagation: string; image: string; domains: string[] },
+): Challenge {
+  const wildcards = given.domains.filter((name) => name.startsWith('*.'));
+  if (given.type === 'http') {
+    for (const name of wildcards) {
+      problems.push(
+        `CERTBOT_DOMAIN: "${name}" is a wildcard, and CAs validate wildcards only over DNS-01, never over HTTP-01 (CERTBOT_CHALLENGE is http); set CERTBOT_CHALLENGE=dns with CERTBOT_DNS_PLUGIN for your DNS provider, or list each name instead`,
+      );
+    }
+    const dnsOnly: Array<[string, string]> = [
+      ['CERTBOT_DNS_PLUGIN', given.plugin],
+      ['CERTBOT_DNS_CREDENTIALS', given.credentials],
+      ['CERTBOT_DNS_PROPAGATION_SECONDS', given.propagation],
+    ];
+    for (const [key, value] of dnsOnly.filter(([, value]) => value !== '')) {
+      problems.push(
+        `${key}: "${value}" is set, but CERTBOT_CHALLENGE is http, which uses no DNS plugin; set CERTBOT_CHALLENGE=dns to validate over DNS, or remove ${key}`,
+      );
+    }
+    return { type: 'http' };
+  }
+  const challenge: Challenge = {
+    type: 'dns',
+    plugin: given.plugin,
+    credentials: given.credentials || undefined,
+    propagationSeconds: given.propagation === '' ? undefined : Number(given.propagation),
+  };
+  if (given.plugin === '') {
+    problems.push(
+      `CERTBOT_DNS_PLUGIN: empty, but CERTBOT_CHALLENGE=dns needs the certbot DNS plugin of your DNS provider, e.g. cloudflare, route53 or rfc2136 (README: DNS-01)`,
+    );
+    return challenge;
+  }
+  const addresses = given.domains.filter((name) => canonicalIp(name) !== undefined);
+  if (addresses.length > 0) {
+    problems.push(
+      `CERTBOT_DOMAIN: the IP address ${addresses[0]} cannot be validated over DNS-01 (CERTBOT_CHALLENGE=dns): a CA checks an IP address over HTTP-01 only; certify it in a stack with CERTBOT_CHALLENGE=http, or remove it`,
+    );
+  }
+  if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'file' && given.credentials === '') {
+    problems.push(
+      `CERTBOT_DNS_CREDENTIALS: empty, but the ${given.plugin} plugin reads its credentials from a file; write them to a file outside this folder (e.g. /etc/certkit/${given.plugin}.ini), chmod 600 it, and set CERTBOT_DNS_CREDENTIALS to its path (README: DNS-01)`,
+    );
+  }
+  if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'aws' && given.credentials !== '') {
+    problems.push(
+      `CERTBOT_DNS_CREDENTIALS: "${given.credentials}" is set, but the ${given.plugin} plugin reads no credentials file: it takes ${ROUTE53_VARIABLES.slice(0, 2).join(' and ')} from .env, which docker-compose.yaml passes to the certbot container alone; remove CERTBOT_DNS_CREDENTIALS (README: DNS-01)`,
+    );
+  }
+  if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'aws' && given.propagation !== '') {
+    problems.push(
+      `CERTBOT_DNS_PROPAGATION_SECONDS: "${given.propagation}" is set, but the ${given.plugin} plugin takes no delay (certbot 3.0 removed its flag): it waits until Route 53 reports the change in sync; remove CERTBOT_DNS_PROPAGATION_SECONDS`,
+    );
+  }
+  const official = officialDnsImage(given.plugin);
+  if (official && given.image === '') {
+    problems.push(
+      `CERTBOT_IMAGE: empty, so the certbot container runs certbot/certbot, which has no dns-${given.plugin} plugin; set CERTBOT_IMAGE=${official} (the official image with the plugin, at the same certbot version)`,
+    );
+  }
+  return challenge;
 }
 
 /**
@@ -191,7 +290,8 @@ const domainList = z.string().transform((raw, ctx): string[] => {
       names[index] = address;
       continue;
     }
-    const problem = hostnameProblem(name);
+    // A wildcard stands for one label under a name; whether the challenge allows it is checked with CERTBOT_CHALLENGE.
+    const problem = name.startsWith('*.') && name.length > 2 ? hostnameProblem(name.slice(2)) : hostnameProblem(name);
     if (problem) {
       ctx.addIssue({ code: 'custom', message: `is not valid: "${name}" ${problem}` });
       return z.NEVER;
@@ -201,6 +301,33 @@ const domainList = z.string().transform((raw, ctx): string[] => {
   if (unique.length > 100) ctx.addIssue({ code: 'custom', message: "has more than 100 names, Let's Encrypt's limit per certificate" });
   return unique;
 });
+
+// certbot's plugin names as `certbot plugins` lists them (dns-standalone); comma- or space-separated.
+const trustedPluginsSchema = z.string().transform((raw, ctx): string[] => {
+  const names = [...new Set(raw.split(/[,\s]+/).filter(Boolean))];
+  const bad = names.find((name) => !/^[a-z0-9][a-z0-9_.:-]{0,62}$/i.test(name));
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `has "${bad}", which is not a certbot plugin name (as \`certkit plugins\` lists them, e.g. dns-standalone)`,
+    });
+    return z.NEVER;
+  }
+  return names;
+});
+
+const dnsPluginSchema = z.string().transform((raw, ctx): string => {
+  if (raw === '') return raw;
+  const read = readDnsPlugin(raw);
+  if ('plugin' in read) return read.plugin;
+  ctx.addIssue({ code: 'custom', message: read.problem });
+  return z.NEVER;
+});
+
+// Compose mounts the file by this path; a newline or NUL could not be a path there.
+const credentialsPathSchema = z
+  .string()
+  .regex(/^$|^[^\n\r\0]+[^/\n\r\0]$|^[^/\n\r\0]$/, 'is not a path to a file (a credentials file, e.g. /etc/certkit/cloudflare.ini)');
 
 const serverNameList = z.string().transform((raw, ctx): string[] => {
   const names = splitNames(raw);

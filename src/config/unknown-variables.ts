@@ -56,6 +56,15 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'DOCKER_TLS_VERIFY',
   'DOCKER_CERT_PATH',
   'DOCKER_CONTEXT',
+  'CERTBOT_CHALLENGE',
+  'CERTBOT_DNS_PLUGIN',
+  'CERTBOT_DNS_CREDENTIALS',
+  'CERTBOT_DNS_PROPAGATION_SECONDS',
+  'CERTBOT_PLUGINS_DIR',
+  'CERTBOT_TRUSTED_PLUGINS',
+  // route53's credentials, which docker-compose.yaml passes to the certbot container alone (ROUTE53_VARIABLES).
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
 ];
 
 const KIT_PREFIX = /^(CERTBOT|CERTKIT|NGINX)_/;

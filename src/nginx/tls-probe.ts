@@ -4,7 +4,7 @@ import { describeCertificate, type CertificateInfo } from '../certs/read-certifi
 /** Connects with this SNI name and returns the certificate nginx presents. Trust is not checked: only identity. */
 export function probeTls(target: { host: string; port: number; servername: string; timeoutMs?: number }): Promise<CertificateInfo> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port, servername: target.servername, rejectUnauthorized: false });
+    const socket = connect({ host: target.host, port: target.port, servername: sniFor(target.servername), rejectUnauthorized: false });
     socket.setTimeout(target.timeoutMs ?? 5_000, () =>
       socket.destroy(new Error(`TLS handshake with ${target.host}:${target.port} timed out`)),
     );
@@ -16,4 +16,9 @@ export function probeTls(target: { host: string; port: number; servername: strin
     });
     socket.once('error', reject);
   });
+}
+
+/** No client asks for a wildcard by name: for `*.example.com` the probe asks for one name it covers. */
+export function sniFor(name: string): string {
+  return name.startsWith('*.') ? `certkit-probe${name.slice(1)}` : name;
 }

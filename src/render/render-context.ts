@@ -12,7 +12,11 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
     certName: config.certName,
     domains: config.domains,
     paths: { ...CONTAINER_PATHS, deployHook: DEPLOY_HOOK, deployDir, lock: LOCK_PATH },
-    certbot: { certonlyArgv: standaloneCertonlyArgv(config) },
+    certbot: {
+      certonlyArgv: standaloneCertonlyArgv(config),
+      // The plugins folder is on certbot's path only when the user trusts a plugin from it (CERTBOT_TRUSTED_PLUGINS).
+      pythonPath: config.trustedPlugins.length > 0 ? CONTAINER_PATHS.plugins : '',
+    },
     deploy: { ...config.deploy, keyReaderGid: KEY_READER_GID },
     nginx: {
       serverNames: config.nginx.serverNames.join(' '),

@@ -10,6 +10,10 @@ export const CONTAINER_PATHS = {
   certbotScripts: '/etc/certkit/certbot',
   /** The repo's nginx/ folder in the nginx container. */
   nginxConfig: '/etc/certkit/nginx',
+  /** CERTBOT_DNS_CREDENTIALS, mounted read-only into the certbot container alone (/dev/null when unset). */
+  dnsCredentials: '/etc/certkit/dns-credentials.ini',
+  /** CERTBOT_PLUGINS_DIR: third-party certbot plugins, put on certbot's Python path only when CERTBOT_TRUSTED_PLUGINS is set. */
+  plugins: '/opt/certkit/plugins',
 } as const;
 
 export const DEPLOY_HOOK = `${CONTAINER_PATHS.certbotScripts}/deploy-hook.sh`;

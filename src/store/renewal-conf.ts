@@ -22,6 +22,8 @@ export interface RenewalConf {
   paths: Record<string, string>;
   /** Every key of [renewalparams] (not nested sections): what `certbot renew` reuses. */
   paramKeys?: string[];
+  /** The DNS plugins' settings of [renewalparams] (`dns_<plugin>_credentials`, `dns_<plugin>_propagation_seconds`). */
+  dnsParams?: Record<string, string>;
 }
 
 const PATH_KEYS = ['cert', 'privkey', 'chain', 'fullchain', 'archive_dir'];
@@ -51,6 +53,11 @@ export function parseRenewalConf(text: string): RenewalConf {
       .filter((part) => part !== ''),
     paths,
     paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
+    dnsParams: Object.fromEntries(
+      [...flat.entries()]
+        .filter(([key]) => /^renewalparams\.dns_[^.]+$/.test(key))
+        .map(([key, value]) => [key.slice('renewalparams.'.length), value]),
+    ),
   };
 }
 

@@ -18,6 +18,7 @@ import { deployedState } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
 import type { Sleep } from '../wait-for.js';
 import { pointPebbleDnsAt } from './pebble-dns.js';
+import { runDnsPreflight } from './dns-preflight.js';
 import { runPreflight } from './preflight.js';
 import { acquireRunLock } from './run-lock.js';
 import { ensureServed, type Probe, type ServedName } from './ensure-served.js';
@@ -74,7 +75,7 @@ export interface UpdateResult {
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project);
-  const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
+  const certbot = new Certbot(ctx.engine, stack.certbot.id, log, { pluginPath: ctx.config.trustedPlugins.length > 0 });
   // Independent: asked together. A version this run cannot work with releases the lock at once.
   const [versionRead, lockTaken] = await Promise.allSettled([
     readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions),
@@ -214,6 +215,12 @@ async function runPlan(
   plan: CertbotPlan,
   options: UpdateOptions,
 ): Promise<void> {
+  const challenge = ctx.config.challenge;
+  // DNS-01 asks the DNS server the CA uses: there is neither an nginx to point the test CA's DNS at nor a webroot to try.
+  if (challenge.type === 'dns') {
+    if (plan.validates) await runDnsPreflight(certbot, challenge, ctx.config.trustedPlugins);
+    return runCertbotPlan(ctx, certbot, plan, options);
+  }
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
   // IP addresses are validated at the address itself; only DNS names need the test CA's DNS.
   if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) await pointPebbleDnsAt(certbot, pebbleAddress);
@@ -221,6 +228,10 @@ async function runPlan(
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);
   }
+  await runCertbotPlan(ctx, certbot, plan, options);
+}
+
+async function runCertbotPlan(ctx: UpdateContext, certbot: CertbotContainer, plan: CertbotPlan, options: UpdateOptions): Promise<void> {
   try {
     await certbot.runCertbot(plan);
   } catch (error) {

@@ -32,8 +32,10 @@ done
 
 # busybox gives the certbot and nginx stand-ins the /bin/sh of the Alpine-based official images (see the Dockerfiles).
 # openssl is for the Pebble stand-in's listener certificate only; the certbot and nginx stand-ins drop its CLI.
-legacy_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates"
-current_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates"
+# bind9 and certbot's dns-rfc2136 plugin are for the DNS-01 e2e: the authoritative server, and the stand-in for the
+# official certbot/dns-rfc2136 image (the plain certbot stand-in drops the plugin, as certbot/certbot has none).
+legacy_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates,python3-certbot-dns-rfc2136,bind9"
+current_packages="certbot,python3-cffi-backend,nginx-light,pebble,busybox,openssl,ca-certificates,python3-certbot-dns-rfc2136,bind9"
 case "$stack" in
   legacy) out="$here/images.env"; suites="bookworm" ;;
   current) out="$here/images-current.env"; suites="sid trixie" ;;
@@ -94,8 +96,11 @@ build_stand_ins() {
     nginx_image="certkit-test/nginx:$recipe"
     pebble_image="certkit-test/pebble:$recipe"
     challtestsrv_image="certkit-test/pebble-challtestsrv:$recipe"
+    certbot_dns_image="certkit-test/certbot-dns-rfc2136:$recipe"
+    bind9_image="certkit-test/bind9:$recipe"
     suite=$candidate
-    if exists "$certbot_image" && exists "$nginx_image" && exists "$pebble_image" && exists "$challtestsrv_image"; then
+    if exists "$certbot_image" && exists "$nginx_image" && exists "$pebble_image" && exists "$challtestsrv_image" \
+      && exists "$certbot_dns_image" && exists "$bind9_image"; then
       log "reusing the $candidate stand-ins ($recipe)"
       return 0
     fi
@@ -104,6 +109,8 @@ build_stand_ins() {
       build_from "$nginx_image" "$here/nginx.Dockerfile" "$here" "$base"
       build_from "$pebble_image" "$here/pebble.Dockerfile" "$here" "$base"
       build_from "$challtestsrv_image" "$here/pebble-challtestsrv.Dockerfile" "$here" "$base"
+      build_from "$certbot_dns_image" "$here/certbot-dns-rfc2136.Dockerfile" "$here" "$base"
+      build_from "$bind9_image" "$here/bind9.Dockerfile" "$here" "$base"
       return 0
     fi
     log "$candidate failed; trying the next suite"
@@ -145,6 +152,8 @@ build_app() {
 }
 app_image=$(build_app)
 prometheus_image=$(bash "$here/build-prometheus.sh" "$base")
+plugin_files="$here/plugin-files/dns-standalone"
+bash "$here/fetch-plugin-files.sh" "$plugin_files"
 
 cat >"$out" <<EOF
 # Written by test/images/build.sh; read by the e2e tests. Not committed.
@@ -155,8 +164,11 @@ CERTBOT_IMAGE=$certbot_image
 NGINX_IMAGE=$nginx_image
 PEBBLE_IMAGE=$pebble_image
 PEBBLE_CHALLTESTSRV_IMAGE=$challtestsrv_image
+CERTKIT_TEST_CERTBOT_DNS_IMAGE=$certbot_dns_image
+CERTKIT_TEST_BIND9_IMAGE=$bind9_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
 PROMETHEUS_IMAGE=$prometheus_image
+CERTKIT_TEST_PLUGIN_FILES=$plugin_files
 EOF
 log "$stack stack ($suite): image names written to ${out#"$root"/}"

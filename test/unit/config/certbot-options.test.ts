@@ -46,7 +46,8 @@ describe('splitCertbotOptions', () => {
   it('refuses every --dns-* plugin flag', () => {
     expect(splitCertbotOptions('--dns-route53')).toEqual({
       ok: false,
-      problem: 'sets --dns-route53: DNS-01 plugins are not supported yet; certkit validates over HTTP-01 through nginx',
+      problem:
+        'sets --dns-route53: the DNS plugin and its settings come from CERTBOT_CHALLENGE=dns, CERTBOT_DNS_PLUGIN, CERTBOT_DNS_CREDENTIALS and CERTBOT_DNS_PROPAGATION_SECONDS',
     });
   });
 });

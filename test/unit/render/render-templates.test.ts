@@ -299,4 +299,13 @@ describe('IP-address certificates in the rendered files', () => {
     expect(script).toMatch(/--ip-address'? '?192\.0\.2\.10/);
     expect(script).toMatch(/--required-profile'? '?shortlived/);
   });
+
+  it('update-cert.sh runs the DNS plugin, with the plugins folder on the path only when a plugin from it is trusted', async () => {
+    const dns = { CERTBOT_DOMAIN: 'widgets.eu,*.widgets.eu', CERTBOT_CHALLENGE: 'dns', CERTBOT_DNS_PLUGIN: 'standalone' };
+    const untrusted = contentOf(await render(makeConfig(dns)), 'certbot/update-cert.sh');
+    expect(untrusted).toMatch(/--authenticator'? '?dns-standalone/);
+    expect(untrusted).not.toContain('PYTHONPATH');
+    const trusted = contentOf(await render(makeConfig({ ...dns, CERTBOT_TRUSTED_PLUGINS: 'dns-standalone' })), 'certbot/update-cert.sh');
+    expect(trusted).toMatch(/^export PYTHONPATH='?\/opt\/certkit\/plugins'?$/m);
+  });
 });

@@ -36,6 +36,7 @@ describe('parseRenewalConf', () => {
       deployHook: '/etc/certkit/certbot/deploy-hook.sh',
       webrootPaths: ['/var/www/certbot'],
       paramKeys: ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'],
+      dnsParams: {},
       paths: {
         archive_dir: '/etc/letsencrypt/archive/example.com',
         cert: '/etc/letsencrypt/live/example.com/cert.pem',
@@ -62,6 +63,7 @@ describe('parseRenewalConf', () => {
   it('returns nothing but empty fields for an empty file', () => {
     expect(parseRenewalConf('')).toEqual({
       paramKeys: [],
+      dnsParams: {},
       version: undefined,
       server: undefined,
       authenticator: undefined,
