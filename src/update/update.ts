@@ -72,7 +72,7 @@ export interface UpdateResult {
 /** Renders, issues or renews, deploys, reloads nginx and verifies it serves the certificate: `certkit update`. */
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { log } = ctx;
-  const stack = await findStack(ctx.engine, ctx.project);
+  const stack = await findStack(ctx.engine, ctx.project, ctx.config.nginx.service);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log);
   const version = await readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions);
   const unsupported = certbotSupportProblems(ctx.config, version);
@@ -142,6 +142,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       names: config.domains,
       serial: after.serial,
       forceReload: render.nginxChanged,
+      ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
     });
     const action =
       before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';

@@ -39,7 +39,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       const engine = monitoring.engine;
       await waitFor(
         async () => ({
-          done: await findStack(engine, project).then(
+          done: await findStack(engine, project, first.config.nginx.service).then(
             () => true,
             () => false,
           ),
