@@ -134,7 +134,7 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     });
   }
   if (decision.due) return renewPlan(config, request, existing, ['--force-renewal'], [decision.reason], always);
-  if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
+  if (request.dryRun) return renewPlan(config, request, existing, [], ['--dry-run'], always);
   return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], {
     validates: false,
     dryRun: request.dryRun,
@@ -156,14 +156,32 @@ function renewPlan(
   facts: { validates: boolean; dryRun: boolean | undefined },
 ): CertbotPlan {
   const lingering = lingeringOptions(config, existing.renewal);
-  if (lingering.length === 0 || request.dryRun) return plan('renew', renew(config, request, extra), reasons, facts);
+  const webroots = foreignWebroots(existing.renewal);
+  if ((lingering.length === 0 || request.dryRun) && webroots.length === 0)
+    return plan('renew', renew(config, request, extra), reasons, facts);
   const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
   return plan(
     'renew',
     certonly(config, serverUrl, request, extra),
-    [...reasons, `drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`],
+    [
+      ...reasons,
+      ...(lingering.length > 0 && !request.dryRun
+        ? [`drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`]
+        : []),
+      ...(webroots.length > 0 ? [`validates through ${CONTAINER_PATHS.webroot}, not ${webroots.join(', ')} (a store taken over)`] : []),
+    ],
     facts,
   );
+}
+
+/**
+ * Webroots a renewal conf names other than the one nginx serves the challenge from: a store made by another setup
+ * (Dify's certbot used /var/www/html) and taken over in place. `certbot renew` would write its tokens there, where no
+ * nginx looks; `certonly -w` validates through certkit's webroot and saves it in the conf for the next renewal.
+ */
+function foreignWebroots(renewal: RenewalConf | undefined): string[] {
+  if (renewal?.authenticator !== 'webroot') return [];
+  return renewal.webrootPaths.filter((path) => path.replace(/\/+$/, '') !== CONTAINER_PATHS.webroot);
 }
 
 /** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */
