@@ -33,6 +33,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         project,
         self,
         certName: first.config.certName,
+        nginxService: first.config.nginx.service,
         log,
         now: io.now,
       });
