@@ -58,6 +58,20 @@ export async function switchOwnNginxToHttps(
   throw new CertkitError('NGINX_CONFIG_INVALID', `${problem}; nginx keeps serving what it served.`);
 }
 
+/**
+ * Reloads the app's nginx with `nginx -s reload`, which signals the master named by its pid file. A signal to the
+ * container would reach its PID 1, which in an app's image may be a shell that started nginx (Dify's is) and ignores it.
+ */
+export async function reloadOwnNginx(engine: Engine, nginx: ServiceContainer): Promise<void> {
+  const result = await engine.exec(nginx.id, ['nginx', '-s', 'reload']);
+  if (result.exitCode !== 0) {
+    throw new CertkitError(
+      'NGINX_NOT_SERVING',
+      `\`nginx -s reload\` failed in the ${nginx.service ?? 'nginx'} service: ${(result.stderr || result.stdout).trim()}`,
+    );
+  }
+}
+
 /** What is wrong with the app's nginx, from its `nginx -T` (test and dump the configuration); undefined when nothing. */
 export function ownNginxProblem(result: { exitCode: number; stdout: string; stderr: string }, service: string): string | undefined {
   if (result.exitCode !== 0) {

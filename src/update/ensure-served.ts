@@ -3,7 +3,7 @@ import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { decideCertificatePickup } from '../nginx/certificate-pickup.js';
 import { NginxContainer } from '../nginx/nginx-container.js';
-import { switchOwnNginxToHttps } from '../nginx/own-nginx.js';
+import { reloadOwnNginx, switchOwnNginxToHttps } from '../nginx/own-nginx.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
@@ -59,9 +59,13 @@ export async function ensureServed(input: {
     if (served) return { served, reloaded: false };
     input.log.info(`nginx still serves the previous certificate 5 s after the deploy; reloading it`);
   }
-  if (input.ownNginx) await switchOwnNginxToHttps(input.engine, input.stack, input.ownNginx.certName);
-  else await nginx.selectSite('https');
-  await nginx.reload();
+  if (input.ownNginx) {
+    await switchOwnNginxToHttps(input.engine, input.stack, input.ownNginx.certName);
+    await reloadOwnNginx(input.engine, input.stack.nginx);
+  } else {
+    await nginx.selectSite('https');
+    await nginx.reload();
+  }
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
   return { served: await awaitSerial(input, probe, target, 30_000), reloaded: true };
 }
