@@ -32,13 +32,22 @@ describe.skipIf(dockerMissing !== '')("certkit drives an app's own nginx", () =>
       EXPOSE_NGINX_SSL_PORT: String(stack.httpsPort),
       CERTKIT_NGINX_MODE: 'own',
     });
-    await stack.up();
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
   });
 
-  it('serves HTTPS with a Pebble certificate for every name, with no manual step', async () => {
+  it('before certkit runs (no certbot profile), the app serves plain HTTP on every route, with certkit-init done', async () => {
+    await stack.up(['pebble']);
+    const name = stack.names[0] as string;
+    const api = await waitUntil('the app nginx to answer HTTP', async () => httpGet(stack.httpPort, name, '/api/x'), { timeoutMs: 30_000 });
+    expect(api).toMatchObject({ status: 200, body: 'api /api/x\n' });
+    expect(await httpGet(stack.httpPort, name, '/')).toMatchObject({ status: 200, body: 'web /\n' });
+    await expect(probeCertificate(stack.httpsPort, name)).rejects.toThrow();
+  });
+
+  it('`up` with the certbot profile ends with HTTPS and a Pebble certificate for every name, no manual step', async () => {
+    await stack.up();
     const first = stack.names[0] as string;
     const presented = await waitUntil(
       'the app nginx to serve HTTPS',
