@@ -9,6 +9,9 @@ import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { waitFor, type Sleep } from '../wait-for.js';
 
+/** How long after a reload a handshake may still reach an old worker (seen here: up to about 100 ms on nginx 1.22). */
+const RELOAD_DRAIN_MS = 500;
+
 export interface ServedName {
   name: string;
   serial: string | undefined;
@@ -67,6 +70,9 @@ export async function ensureServed(input: {
     await nginx.reload();
   }
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
+  await awaitSerial(input, probe, target, 30_000);
+  // For a moment after a reload, old workers still take new connections as they drain: look again once they are gone.
+  await input.sleep(RELOAD_DRAIN_MS);
   return { served: await awaitSerial(input, probe, target, 30_000), reloaded: true };
 }
 
