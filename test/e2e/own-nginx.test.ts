@@ -1,3 +1,5 @@
+import { readFile, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { httpGet } from './support/http.js';
 import { fetchPebbleRoot } from './support/pebble.js';
@@ -31,6 +33,8 @@ describe.skipIf(dockerMissing !== '')("certkit drives an app's own nginx", () =>
       EXPOSE_NGINX_PORT: String(stack.httpPort),
       EXPOSE_NGINX_SSL_PORT: String(stack.httpsPort),
       CERTKIT_NGINX_MODE: 'own',
+      // certbot's store in a folder of the app, where Dify's certbot keeps it.
+      CERTKIT_LETSENCRYPT_DIR: './volumes/certbot/conf',
     });
   });
   afterAll(async () => {
@@ -102,6 +106,32 @@ describe.skipIf(dockerMissing !== '')("certkit drives an app's own nginx", () =>
     expect(json.serial).not.toBe(before);
     // certkit looked again once the old workers drained: every fresh handshake now gets the renewed certificate.
     for (const entry of stack.names) expect((await probeCertificate(stack.httpsPort, entry)).serial).toBe(json.serial);
+  });
+
+  it("takes over a store whose renewal conf names another webroot (Dify's /var/www/html): nothing reissued, then renewals go through certkit's", async () => {
+    const certName = stack.names[0] as string;
+    const store = join(stack.dir, 'volumes/certbot/conf');
+    const confPath = join(store, 'renewal', `${certName}.conf`);
+    // What Dify's certbot leaves: the same store layout, validated through its own webroot.
+    const likeDify = async () => writeFile(confPath, (await readFile(confPath, 'utf8')).replaceAll('/var/www/certbot', '/var/www/html'));
+    await likeDify();
+    const served = (await probeCertificate(stack.httpsPort, certName)).serial;
+    const kept = await stack.certkit(['update', '--json']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout)).toMatchObject({ action: 'unchanged', serial: served });
+    const status = await stack.certkit(['status', '--json']);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+
+    await likeDify();
+    const renewed = await stack.certkit(['update', '--force', '--json']);
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const json = JSON.parse(renewed.stdout) as { action: string; serial: string; reasons: string[] };
+    expect(json.action).toBe('renewed');
+    expect(json.reasons.join('; ')).toContain('validates through /var/www/certbot, not /var/www/html');
+    expect(await readFile(confPath, 'utf8')).not.toContain('/var/www/html');
+    // The same lineage, one version further (issued, renewed once above, renewed now).
+    expect(await readlink(join(store, 'live', certName, 'cert.pem'))).toBe(`../../archive/${certName}/cert3.pem`);
+    expect((await probeCertificate(stack.httpsPort, certName)).serial).toBe(json.serial);
   });
 
   it('a new nginx container serves HTTPS from its start: the switch lives beside the certificate', async () => {
