@@ -136,7 +136,7 @@ export function planCertbotRun(request: PlanRequest): CertbotPlan {
     });
   }
   if (decision.due) return renewPlan(config, request, existing, ['--force-renewal'], [decision.reason], always);
-  if (request.dryRun) return plan('renew', renew(config, request, []), ['--dry-run'], always);
+  if (request.dryRun) return renewPlan(config, request, existing, [], ['--dry-run'], always);
   return plan('keep', { argv: [], insecureCa: false, forceRenewal: false }, [decision.reason, ...ariNote], {
     validates: false,
     dryRun: request.dryRun,
@@ -159,7 +159,8 @@ function renewPlan(
 ): CertbotPlan {
   const lingering = lingeringOptions(config, existing.renewal);
   const staleDns = staleDnsSettings(config, existing.renewal);
-  if ((lingering.length === 0 && staleDns.length === 0) || request.dryRun)
+  const webroots = config.challenge.type === 'http' ? foreignWebroots(existing.renewal) : [];
+  if (((lingering.length === 0 && staleDns.length === 0) || request.dryRun) && webroots.length === 0)
     return plan('renew', renew(config, request, extra), reasons, facts);
   const serverUrl = request.staging ? ACME_SERVERS.staging : config.server.url;
   return plan(
@@ -167,8 +168,11 @@ function renewPlan(
     certonly(config, serverUrl, request, extra),
     [
       ...reasons,
-      ...(lingering.length > 0 ? [`drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`] : []),
-      ...staleDns,
+      ...(lingering.length > 0 && !request.dryRun
+        ? [`drops ${lingering.join(', ')} from the renewal conf (no longer in CERTBOT_OPTIONS)`]
+        : []),
+      ...(request.dryRun ? [] : staleDns),
+      ...(webroots.length > 0 ? [`validates through ${CONTAINER_PATHS.webroot}, not ${webroots.join(', ')} (a store taken over)`] : []),
     ],
     facts,
   );
@@ -210,6 +214,16 @@ function challengeArgv(challenge: Challenge): string[] {
     ...(challenge.credentials === undefined ? [] : [`${flag}-credentials`, CONTAINER_PATHS.dnsCredentials]),
     ...(challenge.propagationSeconds === undefined ? [] : [`${flag}-propagation-seconds`, String(challenge.propagationSeconds)]),
   ];
+}
+
+/**
+ * Webroots a renewal conf names other than the one nginx serves the challenge from: a store made by another setup
+ * (Dify's certbot used /var/www/html) and taken over in place. `certbot renew` would write its tokens there, where no
+ * nginx looks; `certonly -w` validates through certkit's webroot and saves it in the conf for the next renewal.
+ */
+function foreignWebroots(renewal: RenewalConf | undefined): string[] {
+  if (renewal?.authenticator !== 'webroot') return [];
+  return renewal.webrootPaths.filter((path) => path.replace(/\/+$/, '') !== CONTAINER_PATHS.webroot);
 }
 
 /** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */

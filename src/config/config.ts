@@ -45,6 +45,13 @@ export interface NginxConfig {
   hstsMaxAge: number;
   sslProtocols: string[];
   clientMaxBodySize: string;
+  /** The Compose service of the nginx certkit drives (CERTKIT_NGINX_SERVICE). */
+  service: string;
+  /**
+   * kit: certkit's own nginx (docker-compose.yaml). own: the app's nginx, which includes the snippets certkit renders
+   * (compose.own-nginx.yaml); certkit switches its HTTPS include on once a certificate is deployed.
+   */
+  mode: 'kit' | 'own';
 }
 
 /** How the deploy hook materializes each certificate for its consumers (nginx, and any container mounting a folder). */

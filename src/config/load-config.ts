@@ -43,8 +43,11 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const keyType = read('CERTBOT_KEY_TYPE', 'ecdsa-p256', keyTypeSchema);
   const profile = read('CERTBOT_PROFILE', '', profileSchema);
   const serverNames = read('NGINX_SERVER_NAME', '', serverNameList);
-  const httpsPort = read('NGINX_HTTPS_PORT', '443', portSchema);
-  const httpPort = read('NGINX_HTTP_PORT', '80', portSchema);
+  // Dify's .env names the published ports EXPOSE_NGINX_SSL_PORT and EXPOSE_NGINX_PORT: read when certkit's are unset.
+  const isSet = (key: string) => (input.env[key] ?? input.file?.values[key] ?? '').trim() !== '';
+  const either = (own: string, dify: string) => (isSet(own) || !isSet(dify) ? own : dify);
+  const httpsPort = read(either('NGINX_HTTPS_PORT', 'EXPOSE_NGINX_SSL_PORT'), '443', portSchema);
+  const httpPort = read(either('NGINX_HTTP_PORT', 'EXPOSE_NGINX_PORT'), '80', portSchema);
   const upstream = read('NGINX_UPSTREAM', '', upstreamSchema);
   const routes = read('CERTKIT_ROUTES', '', routesSchema);
   const hstsMaxAge = read(
@@ -60,6 +63,18 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     'NGINX_CLIENT_MAX_BODY_SIZE',
     '100M',
     z.string().regex(/^\d{1,6}[kKmMgG]?$/, 'is not a size like 100M or 512k'),
+  );
+  const nginxService = read(
+    'CERTKIT_NGINX_SERVICE',
+    'nginx',
+    z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'is not a Compose service name (letters, digits, ".", "-" and "_"), e.g. nginx'),
+  );
+  const nginxMode = read(
+    'CERTKIT_NGINX_MODE',
+    'kit',
+    z.enum(['kit', 'own'], {
+      message: "is not an nginx mode: use kit (certkit's own nginx) or own (your app's nginx includes certkit's snippets)",
+    }),
   );
   const checkIntervalMs = read('CERTKIT_CHECK_INTERVAL', '12h', intervalSchema);
   const preflight = read('CERTKIT_PREFLIGHT', 'true', booleanSchema);
@@ -167,6 +182,8 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
       hstsMaxAge: hstsMaxAge ?? 0,
       sslProtocols: sslProtocols ?? ['TLSv1.2', 'TLSv1.3'],
       clientMaxBodySize: clientMaxBodySize ?? '100M',
+      service: nginxService ?? 'nginx',
+      mode: nginxMode ?? 'kit',
     },
     checkIntervalMs: checkIntervalMs ?? 12 * 3_600_000,
     preflight: preflight ?? true,
@@ -416,9 +433,11 @@ const bindSchema = z.string().transform((raw, ctx): string => {
 });
 
 const SSL_PROTOCOLS = ['TLSv1.2', 'TLSv1.3'];
+/** Older versions a copied .env may still list (Dify's once did): dropped from a list that also holds a current one. */
+export const OBSOLETE_SSL_PROTOCOLS = ['TLSv1', 'TLSv1.1'];
 const sslProtocolsSchema = z.string().transform((raw, ctx): string[] => {
-  const words = raw.split(/\s+/).filter(Boolean);
-  const bad = words.find((word) => !SSL_PROTOCOLS.includes(word));
+  const words = raw.split(/\s+/).filter((word) => word !== '' && !OBSOLETE_SSL_PROTOCOLS.includes(word));
+  const bad = raw.split(/\s+/).find((word) => word !== '' && !SSL_PROTOCOLS.includes(word) && !OBSOLETE_SSL_PROTOCOLS.includes(word));
   if (words.length === 0 || bad !== undefined) {
     ctx.addIssue({ code: 'custom', message: `is not a list of TLS versions: use TLSv1.2 and/or TLSv1.3` });
     return z.NEVER;

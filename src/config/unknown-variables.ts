@@ -1,4 +1,5 @@
 import { closestName } from './closest-name.js';
+import { DIFY_VARIABLES, difyVariableWarnings } from './dify-variables.js';
 import type { EnvFile } from './read-env-file.js';
 
 /** Every variable the kit reads: certkit itself, docker-compose.yaml's substitutions, and Compose's and Docker's own. */
@@ -29,9 +30,12 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'CERTKIT_DEPLOY_KEY_MODE',
   'CERTKIT_ALLOW_LOOSE_KEY_MODE',
   'CERTKIT_DEPLOY_DIR',
+  'CERTKIT_LETSENCRYPT_DIR',
   'CERTKIT_DOCKER_SOCKET',
   'CERTKIT_IMAGE',
   'CERTKIT_NGINX_TLS',
+  'CERTKIT_NGINX_SERVICE',
+  'CERTKIT_NGINX_MODE',
   'CERTKIT_METRICS_PORT',
   'CERTKIT_METRICS_BIND',
   'CERTKIT_METRICS_HOST_PORT',
@@ -73,10 +77,11 @@ const KIT_PREFIX = /^(CERTBOT|CERTKIT|NGINX)_/;
  * Warnings for variables that look meant for certkit but that nothing reads (`CERTBOT_DOMIAN=`), each naming the
  * variable it probably meant. Every key of `.env` is checked; from the environment only kit-prefixed keys are, since a
  * shell holds many unrelated variables. Warnings, not errors: the value is ignored and everything else still works.
+ * Dify's own nginx and certbot names are known too (never suggested as a spelling), so a Dify .env stays quiet.
  */
 export function unknownVariableWarnings(input: { env: NodeJS.ProcessEnv; file?: EnvFile | undefined }): string[] {
   const warnings: string[] = [];
-  const known = new Set(KNOWN_VARIABLES);
+  const known = new Set([...KNOWN_VARIABLES, ...Object.keys(DIFY_VARIABLES)]);
   const check = (key: string, where: string, all: boolean) => {
     if (known.has(key)) return;
     const guess = closestName(key.toUpperCase(), KNOWN_VARIABLES);
@@ -88,5 +93,5 @@ export function unknownVariableWarnings(input: { env: NodeJS.ProcessEnv; file?: 
     check(key, input.file?.lines[key] ? ` (${input.file.path} line ${input.file.lines[key]})` : '', true);
   for (const key of Object.keys(input.env))
     if (KIT_PREFIX.test(key) && !Object.hasOwn(input.file?.values ?? {}, key)) check(key, ' (from the environment)', true);
-  return warnings;
+  return [...warnings, ...difyVariableWarnings(input)];
 }

@@ -27,6 +27,8 @@ export async function startMonitoring(input: {
   project: string;
   self: ServiceContainer | undefined;
   certName: string;
+  /** The Compose service of the nginx certkit drives (CERTKIT_NGINX_SERVICE). */
+  nginxService?: string | undefined;
   log: Logger;
   now: () => Date;
 }): Promise<{ engine: Engine; observer: DaemonObserver; close: () => Promise<void> }> {
@@ -41,7 +43,7 @@ export async function startMonitoring(input: {
       collectStatus({
         source: await containerStoreSource(engine, input.project),
         now: input.now(),
-        nginx: { engine, project: input.project, self: input.self },
+        nginx: { engine, project: input.project, self: input.self, service: input.nginxService },
       }),
     webhooks,
     project: input.project,

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, deployDirFor } from '../stack/layout.js';
+import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, OWN_NGINX_HTTPS_SWITCH, deployDirFor } from '../stack/layout.js';
 import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
 
 /**
@@ -29,6 +29,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       clientMaxBodySize: config.nginx.clientMaxBodySize,
       // bundle.pem (key and full chain) is a regular file in every deploy mode, and holds both from one version.
       bundle: `${deployDir}/bundle.pem`,
+      // The app's own nginx: the wildcard matches the switch only once certkit wrote it (see stack/layout.ts).
+      httpsSwitchGlob: `${deployDir}/${OWN_NGINX_HTTPS_SWITCH.replace(/\.conf$/, '*.conf')}`,
     },
   };
 }

@@ -11,16 +11,19 @@ export interface Stack {
   certbot: ServiceContainer;
 }
 
-/** The stack's running nginx and certbot containers, found by their compose labels. */
-export async function findStack(engine: Engine, project: string): Promise<Stack> {
+/**
+ * The stack's running nginx and certbot containers, found by their compose labels. The nginx service is certkit's own
+ * or the app's (CERTKIT_NGINX_SERVICE).
+ */
+export async function findStack(engine: Engine, project: string, nginxService: string = SERVICES.nginx): Promise<Stack> {
   const containers = await engine.listContainers({ project, all: true });
   const pick = (service: string): ServiceContainer | undefined =>
     containers.find((container) => container.service === service && container.running) ??
     containers.find((container) => container.service === service);
-  const nginx = pick(SERVICES.nginx);
+  const nginx = pick(nginxService);
   const certbot = pick(SERVICES.certbot);
   const missing = [
-    ...(nginx?.running ? [] : [describeMissing(SERVICES.nginx, nginx)]),
+    ...(nginx?.running ? [] : [describeMissing(nginxService, nginx)]),
     ...(certbot?.running ? [] : [describeMissing(SERVICES.certbot, certbot)]),
   ];
   if (!nginx || !certbot || missing.length > 0) {

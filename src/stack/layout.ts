@@ -38,6 +38,15 @@ export const LOCK_PATH = '/tmp/certkit.lock';
  */
 export const CERTBOT_VERSION_FILE = '/tmp/certkit-certbot-version';
 
+/**
+ * The app's own nginx (CERTKIT_NGINX_MODE=own) includes certkit-tls.conf, which includes this file of the deploy
+ * folder by a wildcard: absent (no match, plain HTTP) until certkit writes it beside a deployed certificate, so the
+ * switch to HTTPS lives and dies with the certificate it needs, whatever becomes of the nginx container.
+ */
+export const OWN_NGINX_HTTPS_SWITCH = 'nginx-https.conf';
+/** What the switch includes: the rendered HTTPS settings (listen 443, certificate, redirect) in the mounted nginx/. */
+export const OWN_NGINX_HTTPS_CONF = `${CONTAINER_PATHS.nginxConfig}/certkit-https.conf`;
+
 export function deployDirFor(certName: string): string {
   return `${CONTAINER_PATHS.deploy}/${certName}`;
 }

@@ -9,14 +9,14 @@ import type { StoreSource } from './store-source.js';
 export async function collectStatus(input: {
   source: StoreSource;
   now: Date;
-  /** When given, nginx is probed for each deployed certificate's first name. */
-  nginx?: { engine: Engine; project: string; self: ServiceContainer | undefined };
+  /** When given, nginx is probed for each deployed certificate's first name (service: CERTKIT_NGINX_SERVICE, default nginx). */
+  nginx?: { engine: Engine; project: string; self: ServiceContainer | undefined; service?: string | undefined };
 }): Promise<StatusEntry[]> {
   const [snapshot, deployed] = await Promise.all([input.source.readSnapshot(), input.source.readDeployedSerials()]);
   const reports = analyzeStore(snapshot, { now: input.now });
   const served = new Map<string, string | null>();
   if (input.nginx && deployed) {
-    const [nginx] = await input.nginx.engine.listContainers({ project: input.nginx.project, service: 'nginx' });
+    const [nginx] = await input.nginx.engine.listContainers({ project: input.nginx.project, service: input.nginx.service ?? 'nginx' });
     const target = nginx?.running ? chooseProbeTarget(nginx, input.nginx.self) : undefined;
     if (target) {
       await Promise.all(

@@ -3,10 +3,14 @@ import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { decideCertificatePickup } from '../nginx/certificate-pickup.js';
 import { NginxContainer } from '../nginx/nginx-container.js';
+import { reloadOwnNginx, switchOwnNginxToHttps } from '../nginx/own-nginx.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { waitFor, type Sleep } from '../wait-for.js';
+
+/** How long after a reload a handshake may still reach an old worker (seen here: up to about 100 ms on nginx 1.22). */
+const RELOAD_DRAIN_MS = 500;
 
 export interface ServedName {
   name: string;
@@ -30,6 +34,8 @@ export async function ensureServed(input: {
   names: readonly string[];
   serial: string;
   forceReload: boolean;
+  /** Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads. */
+  ownNginx?: { certName: string } | undefined;
 }): Promise<{ served: ServedName[]; reloaded: boolean }> {
   const target = chooseProbeTarget(input.stack.nginx, input.self);
   if (!target) {
@@ -43,7 +49,7 @@ export async function ensureServed(input: {
   if (!input.forceReload && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
 
   const nginx = new NginxContainer(input.engine, input.stack.nginx);
-  const loading = input.forceReload ? undefined : await nginx.certificateLoading();
+  const loading = input.forceReload ? undefined : input.ownNginx ? 'reload' : await nginx.certificateLoading();
   if (
     decideCertificatePickup({
       served: current.map((entry) => entry.serial),
@@ -56,9 +62,17 @@ export async function ensureServed(input: {
     if (served) return { served, reloaded: false };
     input.log.info(`nginx still serves the previous certificate 5 s after the deploy; reloading it`);
   }
-  await nginx.selectSite('https');
-  await nginx.reload();
+  if (input.ownNginx) {
+    await switchOwnNginxToHttps(input.engine, input.stack, input.ownNginx.certName);
+    await reloadOwnNginx(input.engine, input.stack.nginx);
+  } else {
+    await nginx.selectSite('https');
+    await nginx.reload();
+  }
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
+  await awaitSerial(input, probe, target, 30_000);
+  // For a moment after a reload, old workers still take new connections as they drain: look again once they are gone.
+  await input.sleep(RELOAD_DRAIN_MS);
   return { served: await awaitSerial(input, probe, target, 30_000), reloaded: true };
 }
 

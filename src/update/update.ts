@@ -74,7 +74,7 @@ export interface UpdateResult {
 /** Renders, issues or renews, deploys, reloads nginx and verifies it serves the certificate: `certkit update`. */
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { log } = ctx;
-  const stack = await findStack(ctx.engine, ctx.project);
+  const stack = await findStack(ctx.engine, ctx.project, ctx.config.nginx.service);
   const certbot = new Certbot(ctx.engine, stack.certbot.id, log, { pluginPath: ctx.config.trustedPlugins.length > 0 });
   // Independent: asked together. A version this run cannot work with releases the lock at once.
   const [versionRead, lockTaken] = await Promise.allSettled([
@@ -153,6 +153,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       names: config.domains,
       serial: after.serial,
       forceReload: render.nginxChanged,
+      ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
     });
     const action =
       before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';

@@ -36,13 +36,14 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         project,
         self,
         certName: first.config.certName,
+        nginxService: first.config.nginx.service,
         log,
         now: io.now,
       });
       const engine = monitoring.engine;
       await waitFor(
         async () => ({
-          done: await findStack(engine, project).then(
+          done: await findStack(engine, project, first.config.nginx.service).then(
             () => true,
             () => false,
           ),

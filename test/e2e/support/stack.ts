@@ -9,8 +9,8 @@ import { removeProject, runCommand, type CommandResult } from './docker-cli.js';
 export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
-const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
-const RENDERED = /(^|\/)(nginx\/site-https?\.conf|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
+const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'compose.own-nginx.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
+const RENDERED = /(^|\/)(nginx\/(site-https?|certkit-[a-z]+)\.conf|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
 /**
  * A copy of the kit in a temp folder with its own `.env`, run as a unique Compose project on 127.0.0.1 ports.
@@ -21,17 +21,32 @@ export class TestStack {
    * The Compose files of this stack, in order: the kit's, the test override (internal networks, 127.0.0.1), and on
    * the legacy stack the override for its older pebble-challtestsrv flags. A test may add its own (copied into `dir`).
    */
-  readonly composeFiles = ['docker-compose.yaml', 'compose.test.yaml', ...(inject('stack') === 'legacy' ? ['compose.legacy.yaml'] : [])];
+  readonly composeFiles: string[];
 
   private constructor(
+    appFiles: readonly string[],
     readonly dir: string,
     readonly project: string,
     readonly names: string[],
     readonly httpPort: number,
     readonly httpsPort: number,
-  ) {}
+  ) {
+    this.composeFiles = [...appFiles, 'compose.test.yaml', ...(inject('stack') === 'legacy' ? ['compose.legacy.yaml'] : [])];
+  }
 
-  static async create(options: { env?: Record<string, string>; names?: number; pebbleValiditySeconds?: number } = {}): Promise<TestStack> {
+  /**
+   * `fixture` (a folder under test/e2e/fixtures) is copied over the kit copy: an app's own files, say. `composeFiles`
+   * then names the Compose files before the test overrides (default: the kit's docker-compose.yaml).
+   */
+  static async create(
+    options: {
+      env?: Record<string, string>;
+      names?: number;
+      pebbleValiditySeconds?: number;
+      fixture?: string;
+      composeFiles?: readonly string[];
+    } = {},
+  ): Promise<TestStack> {
     const id = randomBytes(4).toString('hex');
     const project = `ck${id}`;
     const dir = await mkdtemp(join(tmpdir(), `certkit-e2e-${id}-`));
@@ -40,10 +55,11 @@ export class TestStack {
     }
     await cp(join(REPO, 'test/e2e/compose.test.yaml'), join(dir, 'compose.test.yaml'));
     await cp(join(REPO, 'test/e2e/compose.legacy.yaml'), join(dir, 'compose.legacy.yaml'));
+    if (options.fixture) await cp(join(REPO, 'test/e2e/fixtures', options.fixture), dir, { recursive: true });
     if (options.pebbleValiditySeconds) await writePebbleConfig(dir, options.pebbleValiditySeconds);
     const names = [`site-${id}.test`, `www.site-${id}.test`, `api.site-${id}.test`].slice(0, options.names ?? 2);
     const [httpPort, httpsPort] = [await freePort(), await freePort()];
-    const stack = new TestStack(dir, project, names, httpPort, httpsPort);
+    const stack = new TestStack(options.composeFiles ?? ['docker-compose.yaml'], dir, project, names, httpPort, httpsPort);
     await stack.writeEnv({ CERTBOT_DOMAIN: names.join(','), ...options.env });
     return stack;
   }

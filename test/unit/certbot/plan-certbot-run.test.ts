@@ -333,6 +333,34 @@ describe('dry runs stay on the configured CA', () => {
   });
 });
 
+describe('a store taken over from another webroot setup (Dify: /var/www/html)', () => {
+  const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu' });
+  const taken = (ageDays: number) => existing(['widgets.eu'], ageDays, renewalConf({ webrootPaths: ['/var/www/html'] }));
+
+  it("renews through certkit's webroot with certonly, which saves it in the renewal conf", () => {
+    const result = planCertbotRun({ config, existing: taken(70), certbot: NEW_CERTBOT, now: NOW });
+    expect(result.action).toBe('renew');
+    expect(result.argv[0]).toBe('certonly');
+    expect(valueOf(result.argv, '-w')).toBe('/var/www/certbot');
+    expect(result.reasons.at(-1)).toBe('validates through /var/www/certbot, not /var/www/html (a store taken over)');
+  });
+
+  it('spends no certificate for it: one not due is kept, by certkit (certbot < 4) or by certbot itself', () => {
+    expect(planCertbotRun({ config, existing: taken(10), certbot: OLD_CERTBOT, now: NOW }).action).toBe('keep');
+    const byCertbot = planCertbotRun({ config, existing: taken(10), certbot: NEW_CERTBOT, now: NOW });
+    expect(byCertbot.argv[0]).toBe('certonly');
+    expect(byCertbot.argv).toContain('--keep-until-expiring');
+    expect(byCertbot.argv).not.toContain('--force-renewal');
+    expect(byCertbot.validates).toBe(false);
+  });
+
+  it("validates a dry run through certkit's webroot too", () => {
+    const dry = planCertbotRun({ config, existing: taken(10), certbot: NEW_CERTBOT, now: NOW, dryRun: true });
+    expect([dry.argv[0], valueOf(dry.argv, '-w')]).toEqual(['certonly', '/var/www/certbot']);
+    expect(dry.argv).toContain('--dry-run');
+  });
+});
+
 describe('an option removed from CERTBOT_OPTIONS does not linger in the renewal conf', () => {
   const ownKeys = ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'];
   const withKeys = (keys: string[]) => renewalConf({ paramKeys: [...ownKeys, ...keys] });

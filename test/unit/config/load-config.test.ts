@@ -47,6 +47,8 @@ describe('loadConfig defaults', () => {
         hstsMaxAge: 0,
         sslProtocols: ['TLSv1.2', 'TLSv1.3'],
         clientMaxBodySize: '100M',
+        service: 'nginx',
+        mode: 'kit',
       },
       checkIntervalMs: 12 * 3_600_000,
       preflight: true,

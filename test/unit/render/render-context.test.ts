@@ -37,6 +37,7 @@ describe('buildRenderContext', () => {
         sslProtocols: 'TLSv1.2 TLSv1.3',
         clientMaxBodySize: '100M',
         bundle: '/etc/certkit/deploy/site/bundle.pem',
+        httpsSwitchGlob: '/etc/certkit/deploy/site/nginx-https*.conf',
       },
     });
   });

@@ -220,7 +220,7 @@ describe('writeRenderedFiles', () => {
     const dir = await tempDir();
     await writeRenderedFiles(dir, await render(config));
     const changed = await writeRenderedFiles(dir, await render(makeConfig({ NGINX_HTTPS_PORT: '8443' })));
-    expect(changed).toEqual(['nginx/site-https.conf']);
+    expect(changed).toEqual(['nginx/site-https.conf', 'nginx/certkit-https.conf']);
   });
 
   it('restores the run bit of an unchanged script without reporting a change', async () => {
