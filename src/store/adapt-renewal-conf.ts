@@ -94,7 +94,7 @@ function pendingParams(lines: ReturnType<typeof walkConfigObj>, toWebroot: boole
 }
 
 /** `/srv/old/live/a/cert.pem` → `/etc/letsencrypt/live/a/cert.pem`; a value not ending as certbot writes it is kept. */
-export function rebase(value: string, storeSuffix: string): string {
+function rebase(value: string, storeSuffix: string): string {
   return value.endsWith(storeSuffix) ? `${CONTAINER_PATHS.letsencrypt}${storeSuffix}` : value;
 }
 
