@@ -43,7 +43,8 @@ export class CertbotContainer {
   /** Writes a small text file (no shell sees the text: it is an argument). */
   async writeFile(path: string, text: string): Promise<void> {
     const result = await this.engine.exec(this.containerId, ['sh', '-c', WRITE_FILE_SCRIPT, 'sh', path, text]);
-    if (result.exitCode !== 0) throw new CertkitError('EXEC_FAILED', `could not write ${path} in the certbot container: ${result.stderr.trim()}`);
+    if (result.exitCode !== 0)
+      throw new CertkitError('EXEC_FAILED', `could not write ${path} in the certbot container: ${result.stderr.trim()}`);
   }
 
   /** The certificate certbot holds under this name, or undefined when there is none (or it is unreadable). */
