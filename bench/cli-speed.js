@@ -40,7 +40,7 @@ async function record(metric, valueMs, baselineName, baselineMs, targetMs) {
     unit: 's',
     baselineName,
     baseline: baselineMs,
-    target: targetMs ? `< ${(targetMs / 1000).toFixed(2)} s` : '',
+    target: typeof targetMs === 'string' ? targetMs : targetMs ? `< ${(targetMs / 1000).toFixed(2)} s` : '',
   };
   rows.push(row);
   await recordRow(row);
@@ -205,7 +205,7 @@ async function main() {
           status,
           'certbot certificates',
           await timeCertbot(images.CERTBOT_IMAGE, store, size <= 1000 ? 3 : 1),
-          target,
+          `< ${target / 1000} s, ≥ 20x less`,
         );
       }
       if (baseline)
