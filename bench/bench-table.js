@@ -5,7 +5,7 @@ import { appendFile } from 'node:fs/promises';
 /** certkit's figure over the baseline's; a speed-up is also said the other way round. */
 export function ratio(value, base) {
   if (!(base > 0)) return value === 0 ? '-' : 'n/a';
-  return `${(value / base).toFixed(2)}x${value < base && value > 0 ? ` (${(base / value).toFixed(1)}x less)` : ''}`;
+  return `${(value / base).toFixed(2)}x${value > 0 && value / base < 0.5 ? ` (${(base / value).toFixed(1)}x less)` : ''}`;
 }
 
 /** value and baseline in `unit`: 's' (given in ms), 'ms', 'count', '%', 'MiB'. */

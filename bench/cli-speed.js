@@ -4,7 +4,8 @@
 //   BENCH_BASELINE_REF=c50ce83   the commit to compare with ('' to skip)
 //   BENCH_RUNS=5                 runs per figure (the median is shown)
 //   BENCH_SIZES=1000,5000        store sizes for status
-//   BENCH_STACK=legacy           the stand-in stack a no-op `certkit update` runs on ('' to skip; needs Docker)
+//   BENCH_STACK=legacy           the stand-in stack a no-op `certkit update` runs on, whose certbot image lists the
+//                                stores ('' skips the no-op update; needs Docker)
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -39,7 +40,7 @@ async function record(metric, valueMs, baselineName, baselineMs, targetMs) {
     unit: 's',
     baselineName,
     baseline: baselineMs,
-    target: targetMs ? `< ${(targetMs / 1000).toFixed(2)} s` : '',
+    target: typeof targetMs === 'string' ? targetMs : targetMs ? `< ${(targetMs / 1000).toFixed(2)} s` : '',
   };
   rows.push(row);
   await recordRow(row);
@@ -83,14 +84,15 @@ function imagesFor(stack) {
 
 /** `certbot certificates` inside a certbot container, on a copy of the store (it takes a lock in its config dir). */
 async function timeCertbot(image, store, runs) {
-  const script = [
-    'set -e',
-    'cp -a /store/. /etc/letsencrypt/',
-    'start=$(date +%s%N)',
-    'certbot certificates --config-dir /etc/letsencrypt --work-dir /tmp/work --logs-dir /tmp/logs >/tmp/out 2>&1',
-    'end=$(date +%s%N)',
-    'echo "elapsed_ns=$((end - start))"',
+  // busybox's date has no nanoseconds: Python (every certbot image has it) times the certbot process.
+  const timer = [
+    'import subprocess, time',
+    'argv = ["certbot", "certificates", "--config-dir", "/etc/letsencrypt", "--work-dir", "/tmp/work", "--logs-dir", "/tmp/logs"]',
+    'start = time.monotonic()',
+    'subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)',
+    'print("elapsed_ns=%d" % ((time.monotonic() - start) * 1e9))',
   ].join('\n');
+  const script = `set -e\ncp -a /store/. /etc/letsencrypt/\npython3 -c '${timer}'`;
   const times = [];
   for (let index = 0; index < runs; index += 1) {
     const { stdout } = await run(
@@ -188,7 +190,7 @@ async function main() {
         150,
       );
 
-    const images = STACK ? imagesFor(STACK) : undefined;
+    const images = imagesFor(STACK || 'legacy');
     for (const size of SIZES) {
       const store = join(work, `store-${size}`);
       progress(`making a certbot store of ${size} certificates`);
@@ -203,7 +205,7 @@ async function main() {
           status,
           'certbot certificates',
           await timeCertbot(images.CERTBOT_IMAGE, store, size <= 1000 ? 3 : 1),
-          target,
+          `< ${target / 1000} s, ≥ 20x less`,
         );
       }
       if (baseline)
@@ -211,7 +213,7 @@ async function main() {
       await rm(store, { recursive: true, force: true });
     }
 
-    if (images) {
+    if (STACK && images) {
       progress(`a no-op certkit update on the ${STACK} stand-ins`);
       const stack = await startStack(work, images);
       try {

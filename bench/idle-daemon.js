@@ -1,6 +1,7 @@
 // `npm run bench:reload` (second table): the certkit daemon between checks, next to a bare idle node process (the
 // baseline): CPU over a fixed window and resident memory, read from /proc. The daemon points at a Compose project
-// that does not exist, so its first check fails at once and it waits for the next one (backoff), as between checks.
+// that does not exist, so it waits for the stack's containers (asking Docker every 2 s, up to three minutes): an
+// upper bound for the time between checks, when it only sleeps.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -41,12 +41,15 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         now: io.now,
       });
       const engine = monitoring.engine;
+      // SIGTERM (docker stop) ends this wait too: the daemon stops at once, not after up to three minutes.
       await waitFor(
         async () => ({
-          done: await findStack(engine, project, first.config.nginx.service).then(
-            () => true,
-            () => false,
-          ),
+          done:
+            stop.signal.aborted ||
+            (await findStack(engine, project, first.config.nginx.service).then(
+              () => true,
+              () => false,
+            )),
           value: null,
         }),
         {
@@ -54,7 +57,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           intervalMs: 2_000,
           what: 'the nginx and certbot containers to run',
           now: io.now,
-          sleep: io.sleep,
+          sleep: (ms) => io.sleep(ms, stop.signal),
         },
       ).catch((error: unknown) => log.warn((error as Error).message));
       await runDaemon(
