@@ -98,12 +98,19 @@ async function checkDnsCredentials(config: Config, projectDir: string): Promise<
   if (problem) throw configError([problem]);
 }
 
-/** The project folder and its COMPOSE_PROJECT_NAME, for commands that act on the store and need no valid Config. */
-export async function loadProjectEnv(options: GlobalOptions, io: Io): Promise<{ projectDir: string; envFileProject: string | undefined }> {
+/**
+ * The project folder, its COMPOSE_PROJECT_NAME and the nginx service's name (CERTKIT_NGINX_SERVICE, from the
+ * environment or .env), for commands that act on the store and need no valid Config.
+ */
+export async function loadProjectEnv(
+  options: GlobalOptions,
+  io: Io,
+): Promise<{ projectDir: string; envFileProject: string | undefined; nginxService: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
   const { readEnvFile } = await import('../config/read-env-file.js');
   const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
-  return { projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
+  const nginxService = (io.env['CERTKIT_NGINX_SERVICE'] ?? file?.values['CERTKIT_NGINX_SERVICE'])?.trim() || undefined;
+  return { projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'], nginxService };
 }
 
 /** Connects to Docker and works out which Compose project to act on. */

@@ -6,15 +6,16 @@ import { connectStack, loadProjectEnv, type GlobalOptions, type Io } from './con
 
 export interface Connected {
   source: StoreSource;
-  stack?: { engine: Engine; project: string; self: ServiceContainer | undefined };
+  /** The stack, with the nginx service to probe (CERTKIT_NGINX_SERVICE; nginx when unset). */
+  stack?: { engine: Engine; project: string; self: ServiceContainer | undefined; service: string | undefined };
 }
 
 /** The store from --store DIR, or from the certbot container of the Compose project. */
 export async function openStore(globals: GlobalOptions, io: Io, storeDir: string | undefined): Promise<Connected> {
   if (storeDir) return { source: localStoreSource(resolve(io.cwd, storeDir)) };
-  const { projectDir, envFileProject } = await loadProjectEnv(globals, io);
+  const { projectDir, envFileProject, nginxService } = await loadProjectEnv(globals, io);
   const stack = await connectStack(globals, io, projectDir, envFileProject);
-  return { source: await containerStoreSource(stack.engine, stack.project), stack };
+  return { source: await containerStoreSource(stack.engine, stack.project), stack: { ...stack, service: nginxService } };
 }
 
 export function requireRunningCertbot(connected: Connected, what: string): { engine: Engine; certbot: ServiceContainer } {

@@ -95,7 +95,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
       const entries = await collectStatus({
         source: await containerStoreSource(engine, project),
         now: io.now(),
-        nginx: { engine, project, self },
+        nginx: { engine, project, self, service: config.nginx.service },
       });
       io.stdout(formatStatusTable(entries));
       setExit(entries.some((entry) => entry.problems.length > 0) ? EXIT.failure : EXIT.ok);

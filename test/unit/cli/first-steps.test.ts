@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadProjectConfig, type Io } from '../../../src/cli/context.js';
+import { loadProjectConfig, loadProjectEnv, type Io } from '../../../src/cli/context.js';
 import { run } from '../../../src/cli/main.js';
 
 /** `certkit render` in a bare project folder: it reads .env first and fails before touching templates or Docker. */
@@ -69,5 +69,13 @@ describe('first steps: the .env file', () => {
     await writeFile(join(dir, '.env'), 'CERTBOT_DOMAIN=widgets.eu\nCERTBOT_EMAIL=ops@widgets.eu\nCERTBOT_EMIAL=x\n');
     await loadProjectConfig({}, io, warned);
     expect(stderr).toContain('CERTBOT_EMIAL');
+  });
+
+  it('commands that need no valid configuration still find the nginx service .env names (CERTKIT_NGINX_SERVICE)', async () => {
+    await writeFile(join(dir, '.env'), 'COMPOSE_PROJECT_NAME=shop\nCERTKIT_NGINX_SERVICE=web-proxy\n');
+    const io = { env: {}, cwd: dir } as unknown as Io;
+    expect(await loadProjectEnv({}, io)).toEqual({ projectDir: dir, envFileProject: 'shop', nginxService: 'web-proxy' });
+    const overridden = { env: { CERTKIT_NGINX_SERVICE: 'edge' }, cwd: dir } as unknown as Io;
+    expect((await loadProjectEnv({}, overridden)).nginxService).toBe('edge');
   });
 });
