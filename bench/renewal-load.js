@@ -9,9 +9,10 @@
 //   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_RENEWALS=20              renewals per mode
 //   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
+//   BENCH_STORM=300                bundle swaps in the race measurement (0 skips it)
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ const NAME = 'bench.certkit.test';
 const CONTAINER_DEPLOY = '/etc/certkit/deploy';
 const HANDSHAKE_SECONDS = 4;
 const HANDSHAKE_WORKERS = 4;
+const STORM = Number(process.env.BENCH_STORM ?? 300);
+const KEY_READER_GID = 10443;
 
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
@@ -253,6 +256,54 @@ async function measureMode(image, mode) {
   }
 }
 
+/**
+ * The race behind failed new connections in `handshake` mode: nginx opens the bundle twice per handshake (certificate,
+ * then key), so a bundle renamed in place between the two pairs a certificate with the other version's key. Two
+ * certificates are swapped STORM times, as fast as they deploy, under new-connection clients only; `renamed` deploys
+ * as the hook did before (bundle.pem alone, renamed in; nginx then reads bundle.pem by name), `versions` with the
+ * kit's hook (tls/N.pem, tls/current.pem resolved once per handshake).
+ */
+async function measureSwapStorm(image, layout) {
+  const work = await mkdtemp(join(tmpdir(), 'certkit-bench-storm-'));
+  let container;
+  try {
+    const kit = await prepareKit(work);
+    const certs = join(work, 'certs');
+    await mkdir(certs);
+    const pair = [await makeCertificate(certs), await makeCertificate(certs)];
+    const folder = join(work, 'deploy', NAME);
+    const swap = async (certificate) => {
+      if (layout === 'versions') return deploy(kit, certificate);
+      await mkdir(folder, { recursive: true });
+      const staged = join(folder, '.bundle.pem.certkit-new');
+      await writeFile(staged, certificate.key + certificate.cert, { mode: 0o640 });
+      await chown(staged, 0, KEY_READER_GID);
+      await rename(staged, join(folder, 'bundle.pem'));
+    };
+    await swap(pair[0]);
+    container = await startNginx(image, work, 'handshake');
+    if ((await waitForSerial(container.port, pair[0].serial, 15_000)) === Infinity) throw new Error(`nginx (${layout}) never served HTTPS`);
+    let finish;
+    const stop = new Promise((resolve) => (finish = resolve));
+    const load = runHttpsLoad({
+      port: container.port,
+      servername: NAME,
+      stop,
+      workers: { 'keep-alive': 0, http2: 0, 'new-connection': 4 },
+      maxRequests: 100_000,
+      maxMs: 120_000,
+    });
+    const started = performance.now();
+    for (let i = 1; i <= STORM && performance.now() - started < 90_000; i += 1) await swap(pair[i % 2]);
+    finish();
+    const result = await load;
+    return { requests: result.ok + result.failed, failed: result.failed, failures: describeFailures(result) };
+  } finally {
+    if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 const ms = (value) => (value === Infinity ? 'never' : `${value.toFixed(0)} ms`);
 
 async function main() {
@@ -324,6 +375,32 @@ async function main() {
       'ms',
       (mode) => (mode === 'cached' ? '<= 1.10x static' : 'measured'),
     );
+    if (STORM > 0) {
+      progress(`nginx ${version}: ${STORM} bundle swaps under new connections, bundle renamed in place vs immutable versions`);
+      const renamed = await measureSwapStorm(image, 'renamed');
+      const versions = await measureSwapStorm(image, 'versions');
+      progress(
+        `  renamed in place: ${renamed.requests} requests, ${renamed.failures}; versions: ${versions.requests} requests, ${versions.failures}`,
+      );
+      rows.push([
+        version,
+        `failed new connections, ${STORM} swaps`,
+        `renamed: ${renamed.failed}`,
+        `versions: ${versions.failed}`,
+        '',
+        '',
+        '',
+      ]);
+      await recordRow({
+        section: `renewal, nginx ${version}`,
+        metric: `failed new connections over ${STORM} rapid bundle swaps, handshake`,
+        value: versions.failed,
+        unit: 'count',
+        baselineName: 'bundle renamed in place',
+        baseline: renamed.failed,
+        target: '0',
+      });
+    }
   }
   printTable(
     `Renewals reaching clients (${RENEWALS} renewals per mode, ${CLIENT_KINDS.join(' / ')} clients; machine: ${cpus().length} cores)`,
