@@ -13,9 +13,9 @@ export interface Stack {
 
 /**
  * The stack's running nginx and certbot containers, found by their compose labels. The nginx service is certkit's own
- * or the app's (CERTKIT_NGINX_SERVICE).
+ * or the app's (CERTKIT_NGINX_SERVICE): every caller passes it, so none can look for `nginx` in an app that renamed it.
  */
-export async function findStack(engine: Engine, project: string, nginxService: string = SERVICES.nginx): Promise<Stack> {
+export async function findStack(engine: Engine, project: string, nginxService: string): Promise<Stack> {
   const containers = await engine.listContainers({ project, all: true });
   const pick = (service: string): ServiceContainer | undefined =>
     containers.find((container) => container.service === service && container.running) ??

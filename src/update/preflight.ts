@@ -54,8 +54,26 @@ export async function runPreflight(certbot: CertbotContainer, names: readonly st
     'PREFLIGHT_FAILED',
     `These names do not reach this server's nginx over HTTP, so the CA could not validate them either:\n` +
       failed.map((result) => `  ${result.name}: ${result.detail}`).join('\n') +
-      `\nPoint each name's DNS (A/AAAA) at this server (an IP address must be one of this server's own) and open port 80 to the internet. If the server cannot reach itself` +
-      ` through its public address (no hairpin NAT) but the CA can, set CERTKIT_PREFLIGHT=false.`,
+      `\n${preflightFix(failed)}`,
     { details: failed.map((result) => `${result.name}: ${result.detail}`) },
+  );
+}
+
+/**
+ * What to do about failed names. When a web server answered every one (an HTTP status, not a connection error), the
+ * names do reach a server: the one on port 80 just does not serve the challenge path from certkit's webroot, which
+ * with an app's own nginx means the include line is missing.
+ */
+export function preflightFix(failed: readonly Pick<PreflightResult, 'detail'>[]): string {
+  if (failed.length > 0 && failed.every((result) => /^HTTP (Error )?\d{3}\b/.test(result.detail))) {
+    return (
+      `A web server answered, but not with the file certkit put in its webroot: the nginx on port 80 does not serve /.well-known/acme-challenge/ from it.` +
+      ` With your app's own nginx (CERTKIT_NGINX_MODE=own), add \`include /etc/certkit/nginx/certkit-acme.conf;\` (and \`include /etc/certkit/nginx/certkit-tls.conf;\`)` +
+      ` inside its port-80 server block, keep the mounts compose.own-nginx.yaml adds, and recreate it; otherwise make sure each name's DNS points at this server and port 80 reaches this stack's nginx, not another web server.`
+    );
+  }
+  return (
+    `Point each name's DNS (A/AAAA) at this server (an IP address must be one of this server's own) and open port 80 to the internet. If the server cannot reach itself` +
+    ` through its public address (no hairpin NAT) but the CA can, set CERTKIT_PREFLIGHT=false.`
   );
 }

@@ -134,6 +134,22 @@ describe.skipIf(dockerMissing !== '')("certkit drives an app's own nginx", () =>
     expect((await probeCertificate(stack.httpsPort, certName)).serial).toBe(json.serial);
   });
 
+  it('an nginx service under another name: rename the key in the copied file, set CERTKIT_NGINX_SERVICE, and Compose accepts it', async () => {
+    // README: "If the nginx service is not called nginx, rename the nginx: key ... and set CERTKIT_NGINX_SERVICE".
+    const rename = async (file: string) =>
+      writeFile(join(stack.dir, `renamed-${file}`), (await readFile(join(stack.dir, file), 'utf8')).replace(/^ {2}nginx:/m, '  gateway:'));
+    await rename('docker-compose.yaml');
+    await rename('compose.own-nginx.yaml');
+    const [command, ...prefix] = inject('composeCommand');
+    const files = ['-f', 'renamed-docker-compose.yaml', '-f', 'renamed-compose.own-nginx.yaml', '--profile', 'certbot'];
+    const result = await runCommand(command as string, [...prefix, ...files, 'config', '--services'], {
+      cwd: stack.dir,
+      env: { ...stack.composeEnv(), CERTKIT_NGINX_SERVICE: 'gateway' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')).toEqual(expect.arrayContaining(['gateway', 'certkit']));
+  });
+
   it('a new nginx container serves HTTPS from its start: the switch lives beside the certificate', async () => {
     const name = stack.names[0] as string;
     const serial = (await probeCertificate(stack.httpsPort, name)).serial;

@@ -59,7 +59,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
       const source = await readImportSource(resolve(io.cwd, folder), io.now(), log);
       const { engine, project, self } = await connectStack(globals(), io, projectDir, envFileProject);
-      const stack = await findStack(engine, project);
+      const stack = await findStack(engine, project, config.nginx.service);
       const certbot = new CertbotContainer(engine, stack.certbot.id, log);
       const version = await certbot.version();
       const lock = { waitMs: 300_000, log, now: io.now, sleep: io.sleep, purpose: 'certkit import' };

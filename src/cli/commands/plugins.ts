@@ -12,13 +12,13 @@ export function registerPlugins(program: Command, { io, globals, logger }: Comma
     .option('--json', 'one JSON object per plugin, in an array')
     .action(async (options: { json?: boolean }) => {
       // Loaded when the command runs, so other commands do not pay for them at start-up.
-      const [{ CertbotContainer }, { findStack }] = await Promise.all([
+      const [{ CertbotContainer }, { findStack, SERVICES }] = await Promise.all([
         import('../../certbot/certbot-container.js'),
         import('../../stack/find-stack.js'),
       ]);
-      const { projectDir, envFileProject } = await loadProjectEnv(globals(), io);
+      const { projectDir, envFileProject, nginxService } = await loadProjectEnv(globals(), io);
       const { engine, project } = await connectStack(globals(), io, projectDir, envFileProject);
-      const stack = await findStack(engine, project);
+      const stack = await findStack(engine, project, nginxService ?? SERVICES.nginx);
       // Without a valid .env nothing is trusted: the folder's plugins are listed from their metadata, never loaded.
       const trusted = await loadProjectConfig(globals(), io).then(
         ({ config }) => config.trustedPlugins,
