@@ -204,9 +204,15 @@ function authenticatorOf(challenge: Challenge): string {
   return challenge.type === 'dns' ? authenticatorFor(challenge) : 'webroot';
 }
 
-/** How certbot answers the challenge: the webroot nginx serves, or the DNS plugin with its credentials and delay. */
-function challengeArgv(challenge: Challenge): string[] {
-  if (challenge.type === 'http') return ['--webroot', '-w', CONTAINER_PATHS.webroot];
+/**
+ * How certbot answers the challenge: the webroot nginx serves, or the DNS plugin with its credentials and delay. The
+ * webroot is also given as a map of every name: certbot maps a name given after a single -w only when it answers a
+ * challenge for it, so a name whose authorization the CA reused would keep the webroot an older renewal conf named
+ * (a store taken over), and the next `certbot renew` would write its token where nginx does not look.
+ */
+function challengeArgv(challenge: Challenge, domains: readonly string[]): string[] {
+  if (challenge.type === 'http')
+    return ['--webroot', '-w', CONTAINER_PATHS.webroot, '--webroot-map', JSON.stringify({ [domains.join(',')]: CONTAINER_PATHS.webroot })];
   const flag = `--${authenticatorFor(challenge)}`;
   return [
     '--authenticator',
@@ -223,7 +229,8 @@ function challengeArgv(challenge: Challenge): string[] {
  */
 function foreignWebroots(renewal: RenewalConf | undefined): string[] {
   if (renewal?.authenticator !== 'webroot') return [];
-  return renewal.webrootPaths.filter((path) => path.replace(/\/+$/, '') !== CONTAINER_PATHS.webroot);
+  const foreign = (path: string): boolean => path.replace(/\/+$/, '') !== CONTAINER_PATHS.webroot;
+  return [...new Set([...renewal.webrootPaths, ...Object.values(renewal.webrootMap ?? {})].filter(foreign))];
 }
 
 /** Renewal-conf keys a user option once set that CERTBOT_OPTIONS no longer sets (and certkit does not set itself). */
@@ -265,7 +272,7 @@ function certonly(config: Config, serverUrl: string, request: { dryRun?: boolean
   const argv = [
     'certonly',
     ...commonArgv(config, request),
-    ...challengeArgv(config.challenge),
+    ...challengeArgv(config.challenge, config.domains),
     ...config.domains.flatMap((name) => [isIpAddress(name) ? '--ip-address' : '-d', name]),
     '--server',
     serverUrl,

@@ -18,6 +18,8 @@ export interface RenewalConf {
   profile: string | undefined;
   deployHook: string | undefined;
   webrootPaths: string[];
+  /** [[webroot_map]]: the webroot certbot renew uses for each name (it takes a name's entry over webroot_path). */
+  webrootMap?: Record<string, string>;
   /** Top-level paths (cert, privkey, chain, fullchain, archive_dir). */
   paths: Record<string, string>;
   /** Every key of [renewalparams] (not nested sections): what `certbot renew` reuses. */
@@ -52,6 +54,11 @@ export function parseRenewalConf(text: string): RenewalConf {
       .map((part) => part.trim())
       .filter((part) => part !== ''),
     paths,
+    webrootMap: Object.fromEntries(
+      [...flat.entries()]
+        .filter(([key]) => key.startsWith('renewalparams.webroot_map.'))
+        .map(([key, value]) => [key.slice('renewalparams.webroot_map.'.length), value.replace(/,\s*$/, '').trim()]),
+    ),
     paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
     dnsParams: Object.fromEntries(
       [...flat.entries()]

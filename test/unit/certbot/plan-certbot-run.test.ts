@@ -354,6 +354,28 @@ describe('a store taken over from another webroot setup (Dify: /var/www/html)', 
     expect(byCertbot.validates).toBe(false);
   });
 
+  it('maps every name to the webroot, so a name whose authorization the CA reuses is saved with it too', () => {
+    const two = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' });
+    const result = planCertbotRun({ config: two, existing: undefined, certbot: NEW_CERTBOT, now: NOW });
+    expect(JSON.parse(valueOf(result.argv, '--webroot-map') ?? '{}')).toEqual({ 'widgets.eu,www.widgets.eu': '/var/www/certbot' });
+  });
+
+  it('a renewal conf whose webroot_map still names the old webroot for one name goes through certonly too', () => {
+    const conf = renewalConf({
+      webrootPaths: ['/var/www/certbot'],
+      webrootMap: { 'widgets.eu': '/var/www/certbot', 'www.widgets.eu': '/var/www/html' },
+    });
+    const two = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu,www.widgets.eu' });
+    const result = planCertbotRun({
+      config: two,
+      existing: existing(['widgets.eu', 'www.widgets.eu'], 70, conf),
+      certbot: NEW_CERTBOT,
+      now: NOW,
+    });
+    expect(result.argv[0]).toBe('certonly');
+    expect(result.reasons.at(-1)).toBe('validates through /var/www/certbot, not /var/www/html (a store taken over)');
+  });
+
   it("validates a dry run through certkit's webroot too", () => {
     const dry = planCertbotRun({ config, existing: taken(10), certbot: NEW_CERTBOT, now: NOW, dryRun: true });
     expect([dry.argv[0], valueOf(dry.argv, '-w')]).toEqual(['certonly', '/var/www/certbot']);

@@ -35,6 +35,7 @@ describe('parseRenewalConf', () => {
       rsaKeySize: undefined,
       deployHook: '/etc/certkit/certbot/deploy-hook.sh',
       webrootPaths: ['/var/www/certbot'],
+      webrootMap: { 'example.com': '/var/www/certbot', server: 'https://not-the-server.example/' },
       paramKeys: ['account', 'authenticator', 'webroot_path', 'server', 'key_type', 'elliptic_curve', 'renew_hook'],
       dnsParams: {},
       paths: {
@@ -73,6 +74,7 @@ describe('parseRenewalConf', () => {
       rsaKeySize: undefined,
       deployHook: undefined,
       webrootPaths: [],
+      webrootMap: {},
       paths: {},
     });
   });
