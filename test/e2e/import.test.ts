@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StatusEntry } from '../../src/store/status-entries.js';
 import { normalizeSerial } from '../../src/certs/read-certificate.js';
 import type { CertbotContainer } from '../../src/certbot/certbot-container.js';
 import { ACME_SERVERS } from '../../src/config/acme-servers.js';
@@ -13,16 +14,6 @@ import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
 
 const dockerMissing = inject('dockerMissing');
-
-interface StatusJson {
-  name: string;
-  serial: string;
-  versions: number;
-  live: string;
-  deployed: string;
-  served: string | null;
-  problems: string[];
-}
 
 /** Where the plain certbot run keeps its config dir inside its container: its renewal confs carry these paths. */
 const OLD_CONFIG_DIR = '/srv/old/letsencrypt';
@@ -38,7 +29,7 @@ describe.skipIf(dockerMissing !== '')('certkit import: a store made by a plain c
 
   const status = async () => {
     const result = await stack.certkit(['status', '--json']);
-    return { code: result.code, entries: result.stdout ? (JSON.parse(result.stdout) as StatusJson[]) : [] };
+    return { code: result.code, entries: result.stdout ? (JSON.parse(result.stdout) as StatusEntry[]) : [] };
   };
 
   beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StatusEntry } from '../../src/store/status-entries.js';
 import { letsEncryptProfiles, stackKind, upWithoutDaemon, writePebbleProfiles } from './support/acme-features.js';
 import { probeCertificate } from './support/tls.js';
 import { TestStack } from './support/stack.js';
@@ -6,21 +7,15 @@ import { TestStack } from './support/stack.js';
 const dockerMissing = inject('dockerMissing');
 const DAY_MS = 86_400_000;
 
-interface StatusJson {
-  name: string;
-  profile: string | null;
-  serial: string;
-}
-
 /** Days of validity of the certificate nginx serves for `name`. */
 async function servedLifetimeDays(stack: TestStack, name: string): Promise<number> {
   const { leaf } = await probeCertificate(stack.httpsPort, name);
   return Math.round((new Date(leaf.validTo).getTime() - new Date(leaf.validFrom).getTime()) / DAY_MS);
 }
 
-async function statusOf(stack: TestStack): Promise<StatusJson> {
+async function statusOf(stack: TestStack): Promise<StatusEntry> {
   const result = await stack.certkit(['status', '--json']);
-  const [entry] = JSON.parse(result.stdout) as StatusJson[];
+  const [entry] = JSON.parse(result.stdout) as StatusEntry[];
   if (!entry) throw new Error(`no status entry:\n${result.stdout}\n${result.stderr}`);
   return entry;
 }

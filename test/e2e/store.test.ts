@@ -6,22 +6,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { StatusEntry } from '../../src/store/status-entries.js';
 import { runCommand } from './support/docker-cli.js';
 import { probeCertificate } from './support/tls.js';
 import { REPO, TestStack } from './support/stack.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
-
-interface StatusJson {
-  name: string;
-  serial: string;
-  versions: number;
-  live: string;
-  deployed: string;
-  served: string | null;
-  problems: string[];
-}
 
 // The certificate store as users handle it: a folder another container mounts, status and doctor, prune, and a
 // backup that survives `down -v`. One stack, one scenario, in order.
@@ -50,7 +41,7 @@ describe.skipIf(dockerMissing !== '')('the certificate store: deploy folder, sta
 
   const status = async () => {
     const result = await stack.certkit(['status', '--json']);
-    return { code: result.code, stderr: result.stderr, entries: result.stdout ? (JSON.parse(result.stdout) as StatusJson[]) : [] };
+    return { code: result.code, stderr: result.stderr, entries: result.stdout ? (JSON.parse(result.stdout) as StatusEntry[]) : [] };
   };
 
   /** A container that bind-mounts only deploy/NAME reads the pair: both public keys and the serial. */
