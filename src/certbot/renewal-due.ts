@@ -20,12 +20,9 @@ export interface DueDecision {
  * the earlier of the two rules, but never before half the lifetime has passed.
  */
 export function decideRenewal(cert: { notBefore: Date; notAfter: Date }, now: Date, certbot: Version): DueDecision {
-  const start = cert.notBefore.getTime();
   const end = cert.notAfter.getTime();
-  const lifetime = end - start;
-  const byFraction = end - lifetime * (lifetime < 10 * DAY_MS ? 1 / 2 : 1 / 3);
-  const decidedBy = versionAtLeast(certbot, 4, 0) ? 'certbot' : 'certkit';
-  const dueAtMs = decidedBy === 'certbot' ? byFraction : Math.max(Math.min(byFraction, end - 30 * DAY_MS), start + lifetime / 2);
+  const lifetime = end - cert.notBefore.getTime();
+  const { dueAtMs, decidedBy } = dueTime(cert, certbot);
   const due = now.getTime() >= dueAtMs;
   const left = `${formatDuration(end - now.getTime())} left of ${formatDuration(lifetime)}`;
   return {
@@ -34,6 +31,21 @@ export function decideRenewal(cert: { notBefore: Date; notAfter: Date }, now: Da
     decidedBy,
     reason: due ? `due for renewal (${left})` : `not due until ${new Date(dueAtMs).toISOString()} (${left})`,
   };
+}
+
+/** decideRenewal's dueAt alone, for listings of many certificates (`certkit status`). */
+export function renewalDueAt(cert: { notBefore: Date; notAfter: Date }, certbot: Version): Date {
+  return new Date(dueTime(cert, certbot).dueAtMs);
+}
+
+function dueTime(cert: { notBefore: Date; notAfter: Date }, certbot: Version): { dueAtMs: number; decidedBy: DueDecision['decidedBy'] } {
+  const start = cert.notBefore.getTime();
+  const end = cert.notAfter.getTime();
+  const lifetime = end - start;
+  const byFraction = end - lifetime * (lifetime < 10 * DAY_MS ? 1 / 2 : 1 / 3);
+  const decidedBy = versionAtLeast(certbot, 4, 0) ? 'certbot' : 'certkit';
+  const dueAtMs = decidedBy === 'certbot' ? byFraction : Math.max(Math.min(byFraction, end - 30 * DAY_MS), start + lifetime / 2);
+  return { dueAtMs, decidedBy };
 }
 
 export function formatDuration(ms: number): string {

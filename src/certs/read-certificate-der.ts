@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CertificateInfo } from './read-certificate.js';
 import { KEY_ALGORITHM_OIDS, body, readChildren, readTlv, type Tlv } from './der.js';
 
@@ -66,7 +65,6 @@ function readFields(der: Buffer): DerCertificateFields {
     notBefore: readTime(der, notBefore),
     notAfter: readTime(der, notAfter),
     keyType: readKeyType(der, spki),
-    fingerprint256: createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)?.join(':') ?? '',
   };
 }
 
@@ -87,16 +85,22 @@ function readName(der: Buffer, name: Tlv): string {
 }
 
 function readTime(der: Buffer, time: Tlv | undefined): Date {
-  const text = body(der, time).toString('latin1');
-  const match =
-    time?.tag === 0x17
-      ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text)
-      : time?.tag === 0x18
-        ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text)
-        : null;
-  if (!match) return unusual();
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(1).map(Number);
-  const fullYear = time?.tag === 0x17 ? (year >= 50 ? 1900 + year : 2000 + year) : year;
+  // UTCTime YYMMDDhhmmssZ or GeneralizedTime YYYYMMDDhhmmssZ, read digit by digit (no regex: status reads thousands).
+  const yearDigits = time?.tag === 0x17 ? 2 : time?.tag === 0x18 ? 4 : 0;
+  if (time === undefined || yearDigits === 0 || time.end - time.start !== yearDigits + 11 || der[time.end - 1] !== 0x5a) return unusual();
+  let at = time.start;
+  const digits = (count: number): number => {
+    let value = 0;
+    for (const end = at + count; at < end; at += 1) {
+      const digit = (der[at] ?? 0) - 0x30;
+      if (digit < 0 || digit > 9) unusual();
+      value = value * 10 + digit;
+    }
+    return value;
+  };
+  const year = digits(yearDigits);
+  const fullYear = yearDigits === 2 ? (year >= 50 ? 1900 + year : 2000 + year) : year;
+  const [month, day, hour, minute, second] = [digits(2), digits(2), digits(2), digits(2), digits(2)];
   return new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
 }
 

@@ -11,14 +11,21 @@ export interface CertificateInfo {
   notBefore: Date;
   notAfter: Date;
   keyType: string;
-  fingerprint256: string;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
 
-/** Splits a PEM bundle (a fullchain, say) into its certificates, leaf first. */
+/** Splits a PEM bundle (a fullchain, say) into its certificates, leaf first (indexOf: status reads thousands). */
 export function splitPemCertificates(pem: string): string[] {
-  return pem.match(PEM_BLOCK) ?? [];
+  const blocks: string[] = [];
+  for (let begin = pem.indexOf(PEM_BEGIN); begin >= 0; begin = pem.indexOf(PEM_BEGIN, begin + 1)) {
+    const end = pem.indexOf(PEM_END, begin + PEM_BEGIN.length + 1);
+    if (end < 0) break;
+    blocks.push(pem.slice(begin, end + PEM_END.length));
+    begin = end;
+  }
+  return blocks;
 }
 
 /** Reads the first certificate of a PEM text. Throws a plain Error on anything that is not a certificate. */
@@ -50,7 +57,6 @@ export function readCertificateInfoDer(der: Buffer): CertificateInfo {
     notBefore: fields.notBefore,
     notAfter: fields.notAfter,
     keyType: fields.keyType,
-    fingerprint256: fields.fingerprint256,
   };
 }
 
@@ -63,7 +69,6 @@ export function describeCertificate(cert: X509Certificate): CertificateInfo {
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     keyType: describeKeyType(cert),
-    fingerprint256: cert.fingerprint256,
   };
 }
 

@@ -6,7 +6,7 @@ import { explainDuplicate, findDuplicateBase } from './find-duplicates.js';
 import { findLooseKeys } from './find-loose-keys.js';
 import { inspectLiveFiles, readLiveContent } from './inspect-live.js';
 import { parseCertbotVersion } from '../certbot/certbot-version.js';
-import { decideRenewal } from '../certbot/renewal-due.js';
+import { renewalDueAt } from '../certbot/renewal-due.js';
 import { checkRenewalConf, parseRenewalConf, type RenewalConf } from './renewal-conf.js';
 import type { StoreSnapshot } from './snapshot.js';
 import { readContent } from './snapshot.js';
@@ -115,7 +115,7 @@ function analyzeLineage(snapshot: StoreSnapshot, lineage: LineageIndex, now: Dat
 
 function plannedRenewal(info: CertificateInfo, conf: RenewalConf | null): Date {
   const version = parseCertbotVersion(`certbot ${conf?.version ?? '4.0.0'}`) ?? [4, 0, 0];
-  return decideRenewal(info, info.notBefore, version).dueAt;
+  return renewalDueAt(info, version);
 }
 
 function parseCertificate(pem: string): { der: Buffer; info: CertificateInfo } | null {

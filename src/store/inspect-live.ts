@@ -1,5 +1,5 @@
 import type { StoreEntryType, StoreSnapshot } from './snapshot.js';
-import { isHardlinked, isRegularData, readContent, resolveLinkTarget } from './snapshot.js';
+import { hasContent, isHardlinked, isRegularData, readContent, resolveLinkTarget } from './snapshot.js';
 import type { LineageIndex, LiveKind } from './store-layout.js';
 import { archivePath, livePath } from './store-layout.js';
 
@@ -25,7 +25,7 @@ export function inspectLiveFile(snapshot: StoreSnapshot, lineage: LineageIndex, 
   if (target.startsWith('/'))
     return { state: 'absolute-link', target, version: parseAbsoluteVersion(snapshot, lineage.name, kind, target) };
   const resolved = resolveLinkTarget(path, target);
-  if (resolved === null || readContent(snapshot, resolved) === undefined) return { state: 'dangling', target };
+  if (resolved === null || !hasContent(snapshot, resolved)) return { state: 'dangling', target };
   const version = parseArchiveVersion(lineage.name, kind, resolved);
   return version === null ? { state: 'foreign-link', target, resolved } : { state: 'link', target, version };
 }
@@ -71,5 +71,5 @@ function parseAbsoluteVersion(snapshot: StoreSnapshot, name: string, kind: LiveK
   if (at < 0) return null;
   const relative = target.slice(at + 1);
   const version = parseArchiveVersion(name, kind, relative);
-  return version !== null && readContent(snapshot, relative) !== undefined ? version : null;
+  return version !== null && hasContent(snapshot, relative) ? version : null;
 }

@@ -38,6 +38,18 @@ export function parseRenewalConf(text: string): RenewalConf {
     const value = flat.get(key);
     if (value !== undefined) paths[key] = value;
   }
+  // One pass over the keys for the three groups of [renewalparams] (this runs once per certificate of a status).
+  const webrootMap: Record<string, string> = {};
+  const paramKeys: string[] = [];
+  const dnsParams: Record<string, string> = {};
+  for (const [key, value] of flat) {
+    if (!key.startsWith(PARAMS)) continue;
+    const rest = key.slice(PARAMS.length);
+    if (rest.startsWith(WEBROOT_MAP)) webrootMap[rest.slice(WEBROOT_MAP.length)] = value.replace(/,\s*$/, '').trim();
+    if (rest.includes('.')) continue;
+    paramKeys.push(rest);
+    if (rest.startsWith('dns_')) dnsParams[rest] = value;
+  }
   return {
     version: flat.get('version'),
     server: param('server'),
@@ -54,19 +66,14 @@ export function parseRenewalConf(text: string): RenewalConf {
       .map((part) => part.trim())
       .filter((part) => part !== ''),
     paths,
-    webrootMap: Object.fromEntries(
-      [...flat.entries()]
-        .filter(([key]) => key.startsWith('renewalparams.webroot_map.'))
-        .map(([key, value]) => [key.slice('renewalparams.webroot_map.'.length), value.replace(/,\s*$/, '').trim()]),
-    ),
-    paramKeys: [...flat.keys()].filter((key) => /^renewalparams\.[^.]+$/.test(key)).map((key) => key.slice('renewalparams.'.length)),
-    dnsParams: Object.fromEntries(
-      [...flat.entries()]
-        .filter(([key]) => /^renewalparams\.dns_[^.]+$/.test(key))
-        .map(([key, value]) => [key.slice('renewalparams.'.length), value]),
-    ),
+    webrootMap,
+    paramKeys,
+    dnsParams,
   };
 }
+
+const PARAMS = 'renewalparams.';
+const WEBROOT_MAP = 'webroot_map.';
 
 /**
  * A configobj file flattened to dotted keys: `cert`, `renewalparams.authenticator`, `renewalparams.webroot_map.a.com`.
@@ -92,10 +99,11 @@ export function walkConfigObj(text: string): ConfigObjLine[] {
   const lines: ConfigObjLine[] = [];
   let section = '';
   let parent = '';
-  for (const raw of text.split(/\r?\n/)) {
+  for (const rawLine of text.split('\n')) {
+    const raw = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const line = raw.trim();
-    const nested = /^\[\[(.+)\]\]$/.exec(line);
-    const top = /^\[(.+)\]$/.exec(line);
+    const nested = line.startsWith('[[') ? /^\[\[(.+)\]\]$/.exec(line) : null;
+    const top = nested === null && line.startsWith('[') ? /^\[(.+)\]$/.exec(line) : null;
     if (line === '' || line.startsWith('#')) {
       lines.push({ raw, section });
     } else if (nested?.[1] !== undefined) {

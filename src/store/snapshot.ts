@@ -1,5 +1,3 @@
-import { posix } from 'node:path';
-
 export type StoreEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
 
 /**
@@ -17,6 +15,11 @@ export interface StoreEntry {
   linkTarget?: string;
   /** Only kept for files whose content analysis needs (.pem, .conf). */
   content?: Buffer;
+  /**
+   * Whether `content` is there, when a reader can tell without reading the bytes (a directory walk reads them on
+   * first use); when undefined, `content` itself says.
+   */
+  readonly readable?: boolean;
   /** From a directory walk: device and inode identify a file; nlink > 1 means it has other names. */
   dev?: number;
   ino?: number;
@@ -36,10 +39,17 @@ export function shouldKeepContent(path: string): boolean {
  * that leave the store: a snapshot cannot say what lies there.
  */
 export function resolveLinkTarget(linkPath: string, target: string): string | null {
-  if (posix.isAbsolute(target)) return null;
-  const resolved = posix.normalize(posix.join(posix.dirname(linkPath), target));
-  if (resolved === '..' || resolved.startsWith('../')) return null;
-  return resolved === '.' ? '' : resolved;
+  if (target.startsWith('/')) return null;
+  // By hand rather than posix.join/normalize: status resolves four links per certificate (issue 11).
+  const parts = linkPath.split('/');
+  parts.pop();
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') parts.push(part);
+    else if (parts.length === 0) return null;
+    else parts.pop();
+  }
+  return parts.join('/');
 }
 
 /** Follows symlinks and tar hardlinks to the entry that holds the data; null when the chain breaks or loops. */
@@ -66,6 +76,13 @@ export function resolveEntry(snapshot: StoreSnapshot, path: string): { path: str
 export function readContent(snapshot: StoreSnapshot, path: string): Buffer | undefined {
   const resolved = resolveEntry(snapshot, path);
   return resolved?.entry.type === 'file' ? resolved.entry.content : undefined;
+}
+
+/** Whether a reader opening `path` would get bytes, without reading them where the snapshot can avoid it. */
+export function hasContent(snapshot: StoreSnapshot, path: string): boolean {
+  const resolved = resolveEntry(snapshot, path);
+  if (resolved?.entry.type !== 'file') return false;
+  return resolved.entry.readable ?? resolved.entry.content !== undefined;
 }
 
 /** A regular file that shares its data with another name: a tar hardlink, or nlink > 1 from a walk. */

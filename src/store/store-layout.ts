@@ -1,5 +1,5 @@
 import type { StoreSnapshot } from './snapshot.js';
-import { readContent } from './snapshot.js';
+import { hasContent } from './snapshot.js';
 
 /** The four files certbot keeps per certificate version, in the order it lists them. */
 export const LIVE_KINDS = ['cert', 'chain', 'fullchain', 'privkey'] as const;
@@ -17,10 +17,7 @@ export interface LineageIndex {
   versions: Map<number, VersionFiles>;
 }
 
-const RENEWAL_CONF = /^renewal\/([^/]+)\.conf$/;
-const LIVE_DIR = /^live\/([^/]+)(?:\/|$)/;
-const ARCHIVE_DIR = /^archive\/([^/]+)(?:\/|$)/;
-const ARCHIVE_FILE = /^archive\/([^/]+)\/(cert|chain|fullchain|privkey)(\d+)\.pem$/;
+const ARCHIVE_FILE = /^(cert|chain|fullchain|privkey)(\d+)\.pem$/;
 
 /** Groups every path of the store by lineage in one pass, so analysis stays linear in the size of the store. */
 export function indexLineages(snapshot: StoreSnapshot): Map<string, LineageIndex> {
@@ -34,26 +31,32 @@ export function indexLineages(snapshot: StoreSnapshot): Map<string, LineageIndex
     return found;
   };
   for (const [path, entry] of snapshot) {
-    const renewal = RENEWAL_CONF.exec(path);
-    if (renewal?.[1] !== undefined && entry.type !== 'directory') {
-      lineage(renewal[1]).renewalPath = path;
+    // top/NAME[/rest]: split by hand, as this runs for every entry of the store.
+    const slash = path.indexOf('/');
+    if (slash < 0) continue;
+    const top = path.slice(0, slash);
+    const next = path.indexOf('/', slash + 1);
+    const name = next < 0 ? path.slice(slash + 1) : path.slice(slash + 1, next);
+    if (name === '') continue;
+    if (top === 'renewal') {
+      if (next < 0 && name.endsWith('.conf') && name.length > '.conf'.length && entry.type !== 'directory')
+        lineage(name.slice(0, -'.conf'.length)).renewalPath = path;
       continue;
     }
     // live/README is a file certbot writes beside the lineage folders; only folders are lineages.
-    const live = LIVE_DIR.exec(path);
-    if (live?.[1] !== undefined && (entry.type === 'directory' || path.length > live[0].length)) {
-      lineage(live[1]).hasLiveDir = true;
+    if (top === 'live') {
+      if (entry.type === 'directory' || next >= 0) lineage(name).hasLiveDir = true;
       continue;
     }
-    const archive = ARCHIVE_DIR.exec(path);
-    if (archive?.[1] === undefined) continue;
-    const found = lineage(archive[1]);
+    if (top !== 'archive') continue;
+    const found = lineage(name);
     found.hasArchiveDir = true;
-    const file = ARCHIVE_FILE.exec(path);
-    if (file?.[2] === undefined || file[3] === undefined) continue;
-    const version = Number(file[3]);
+    if (next < 0 || path.indexOf('/', next + 1) >= 0) continue;
+    const file = ARCHIVE_FILE.exec(path.slice(next + 1));
+    if (file?.[1] === undefined || file[2] === undefined) continue;
+    const version = Number(file[2]);
     const files = found.versions.get(version) ?? {};
-    files[file[2] as LiveKind] = path;
+    files[file[1] as LiveKind] = path;
     found.versions.set(version, files);
   }
   return new Map([...lineages].sort(([a], [b]) => a.localeCompare(b)));
@@ -76,7 +79,7 @@ export function liveLinkTarget(name: string, kind: LiveKind, version: number): s
 export function listCompleteVersions(snapshot: StoreSnapshot, lineage: LineageIndex): number[] {
   const complete: number[] = [];
   for (const [version, files] of lineage.versions) {
-    if (LIVE_KINDS.every((kind) => files[kind] !== undefined && readContent(snapshot, files[kind]) !== undefined)) {
+    if (LIVE_KINDS.every((kind) => files[kind] !== undefined && hasContent(snapshot, files[kind]))) {
       complete.push(version);
     }
   }

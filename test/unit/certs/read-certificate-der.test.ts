@@ -22,6 +22,18 @@ describe('reading a certificate from its DER', { timeout: 20_000 }, () => {
     }
   });
 
+  it('reads a GeneralizedTime (dates from 2050 on) as X509Certificate does', async () => {
+    const issued = await issueCertificate({
+      domains: ['far.der.test'],
+      notBefore: new Date('2049-12-01T10:20:30Z'),
+      notAfter: new Date('2051-02-03T04:05:06Z'),
+    });
+    const [leaf] = splitPemCertificates(issued.fullchain);
+    expect(readCertificateDer(pemBlockToDer(leaf!))?.notAfter.toISOString()).toBe('2051-02-03T04:05:06.000Z');
+    expect(readCertificateInfo(leaf!)).toEqual(throughOpenSsl(leaf!));
+    expect(readCertificateInfo(leaf!).notAfter.toISOString()).toBe('2051-02-03T04:05:06.000Z');
+  });
+
   it.skipIf(!existsSync(SYSTEM_BUNDLE))('gives what X509Certificate gives for every certificate of the system CA bundle', () => {
     const pems = splitPemCertificates(readFileSync(SYSTEM_BUNDLE, 'utf8'));
     expect(pems.length).toBeGreaterThan(10);
