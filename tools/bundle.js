@@ -1,6 +1,7 @@
 // `npm run build` runs this after tsc: it bundles the CLI (src/cli/main.ts) into dist/bundle/ with esbuild, which
-// bin/certkit.js runs. Loading one file instead of fifty ES modules (zod alone is some eighty) halves what `certkit
-// --help` or a configuration error costs before node answers (issue 11). dist/ from tsc stays the library.
+// bin/certkit.js runs. Loading a few chunks instead of fifty-odd ES modules (zod alone is some eighty) halves
+// certkit's own share (beyond `node -e 0`) of `certkit --help` and of a configuration error (issue 11). dist/ from
+// tsc stays the library.
 //
 // Code splitting keeps each command's `await import(...)` lazy: what only a command's action needs sits in its own
 // chunk, loaded when that action runs. Packages with native parts or requires esbuild cannot follow stay external and
