@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `certkit` command: the built CLI lives in dist/ (run `npm run build` after changing src/).
-import { run } from '../dist/cli/main.js';
+// The `certkit` command: it runs the CLI bundle in dist/bundle/ (run `npm run build` after changing src/).
+import { run } from '../dist/bundle/main.js';
 
 // `certkit status | head` closes stdout early; that is not an error.
 process.stdout.on('error', (error) => {

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { ipFamily } from './ip-address.js';
 
 /**
  * Checks one DNS name for a certificate; returns why it is not acceptable, with the rule it breaks and the fix, or
@@ -13,7 +13,7 @@ export function hostnameProblem(name: string): string | undefined {
     return `has a path ("${name.slice(name.indexOf('/'))}"); remove it: the names are hostnames alone, e.g. "${bareHost(name)}"`;
   if (name.includes('@')) return `has an "@"; the names are hostnames alone (the email address goes in CERTBOT_EMAIL)`;
   const unbracketed = name.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(unbracketed) !== 0)
+  if (ipFamily(unbracketed) !== 0)
     return unbracketed === name ? 'is an IP address, not a DNS name' : 'is an IP address in brackets; write it without them';
   const port = /^(.+):(\d*)$/.exec(name);
   if (port && !(port[1] as string).includes(':')) {

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertkitError } from '../errors.js';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';

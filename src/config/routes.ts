@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { upstreamSchema } from './upstream-url.js';
 
 /** One path nginx proxies to one service: `location PATH` with the request passed on unchanged. */

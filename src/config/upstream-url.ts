@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // No path: nginx passes the request URI on unchanged when proxy_pass takes a variable. nginx -t cannot check the
 // host and port (proxy_pass takes a variable), so they are checked here.

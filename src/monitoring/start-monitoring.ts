@@ -8,6 +8,7 @@ import { containerStoreSource } from '../store-io/store-source.js';
 import type { DaemonObserver } from '../update/daemon.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
+import { packageRoot } from '../package-root.js';
 import { CertkitMetrics } from '../metrics/certkit-metrics.js';
 import { timeCertbotRuns } from '../metrics/timed-engine.js';
 import { createDaemonMonitor } from './daemon-monitor.js';
@@ -72,6 +73,6 @@ export async function startMonitoring(input: {
 }
 
 async function packageVersion(): Promise<string> {
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8').catch(() => '{}');
+  const text = await readFile(join(packageRoot(), 'package.json'), 'utf8').catch(() => '{}');
   return (JSON.parse(text) as { version?: string }).version ?? 'unknown';
 }

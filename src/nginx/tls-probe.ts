@@ -1,8 +1,9 @@
-import { connect } from 'node:tls';
 import { describeCertificate, type CertificateInfo } from '../certs/read-certificate.js';
 
 /** Connects with this SNI name and returns the certificate nginx presents. Trust is not checked: only identity. */
-export function probeTls(target: { host: string; port: number; servername: string; timeoutMs?: number }): Promise<CertificateInfo> {
+export async function probeTls(target: { host: string; port: number; servername: string; timeoutMs?: number }): Promise<CertificateInfo> {
+  // node:tls only when a probe runs: `status --store DIR` probes nothing.
+  const { connect } = await import('node:tls');
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.host, port: target.port, servername: sniFor(target.servername), rejectUnauthorized: false });
     socket.setTimeout(target.timeoutMs ?? 5_000, () =>

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
+import { packageRoot } from '../package-root.js';
 import { buildRenderContext } from './render-context.js';
 import { renderTemplates, writeRenderedFiles } from './render-templates.js';
 
@@ -37,5 +37,5 @@ export async function renderProject(
 export function resolveTemplatesDir(projectDir: string): string {
   const local = join(projectDir, 'templates');
   if (existsSync(join(local, 'nginx')) && existsSync(join(local, 'certbot'))) return local;
-  return fileURLToPath(new URL('../../templates', import.meta.url));
+  return join(packageRoot(), 'templates');
 }

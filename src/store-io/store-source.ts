@@ -2,10 +2,8 @@ import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { CONTAINER_PATHS } from '../stack/layout.js';
 import { readDirSnapshot } from './read-dir-snapshot.js';
-import { readTarSnapshot } from '../store/read-tar-snapshot.js';
 import type { DeployedSerials } from '../store/deployed-copies.js';
 import type { StoreSnapshot } from '../store/snapshot.js';
-import { readDeployedSerials } from './read-deployed.js';
 
 /**
  * Where certbot's store is read from: the certbot container's volume through the Docker archive API (works with the
@@ -35,7 +33,14 @@ export async function containerStoreSource(engine: Engine, project: string): Pro
   return {
     describe: `the certbot container ${certbot.name}`,
     certbot,
-    readSnapshot: async () => readTarSnapshot(await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt)),
-    readDeployedSerials: () => readDeployedSerials(engine, certbot.id),
+    // tar-stream is loaded only here: `status --store DIR` never reads an archive.
+    readSnapshot: async () => {
+      const [{ readTarSnapshot }, archive] = await Promise.all([
+        import('../store/read-tar-snapshot.js'),
+        engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt),
+      ]);
+      return readTarSnapshot(archive);
+    },
+    readDeployedSerials: async () => (await import('./read-deployed.js')).readDeployedSerials(engine, certbot.id),
   };
 }

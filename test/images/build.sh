@@ -139,7 +139,7 @@ fi
 
 # The app image holds the built controller with production dependencies only; its tag follows its content.
 build_app() {
-  [ -f "$root/dist/cli/main.js" ] || die "dist/ is missing: run 'npm run build' first"
+  [ -f "$root/dist/bundle/main.js" ] || die "dist/bundle/ is missing: run 'npm run build' first"
   local ctx tag
   ctx=$(mktemp -d /tmp/certkit-app.XXXXXX)
   cp -r "$root/package.json" "$root/package-lock.json" "$root/bin" "$root/dist" "$root/templates" "$ctx/"

@@ -1,51 +1,89 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli } from '../../../tools/bundle.js';
 
 /**
  * `certkit --help` and a configuration error must not load what only a command's work needs (issue 11: dockerode
- * alone costs about 0.1 s). This follows the static imports from cli/main.ts; `await import(...)` and `import type`
- * are not followed. A command file that fails here: move the import into its action as `await import(...)`.
+ * alone costs about 0.1 s, zod some 20 ms even bundled). bin/certkit.js runs the esbuild bundle (tools/bundle.js), so
+ * this asks esbuild itself, through the bundle's metafile (nothing is written): which code the entry chunk loads before
+ * any `await import(...)` runs, and what a command's action loads. A failure here: move the import named into the
+ * action that needs it, as `await import(...)`.
  */
-const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../../src');
 const LOADED_AT_START = new Set(['commander']);
 
-async function staticImports(file: string): Promise<{ local: string[]; packages: string[] }> {
-  const text = await readFile(file, 'utf8');
-  const local: string[] = [];
-  const packages: string[] = [];
-  for (const match of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)';/gms)) {
-    const target = match[1]!;
-    if (target.startsWith('.')) local.push(join(dirname(file), target.replace(/\.js$/, '.ts')));
-    else if (!target.startsWith('node:')) packages.push(target);
-  }
-  return { local, packages };
+let metafile: Metafile;
+beforeAll(async () => {
+  metafile = (await bundleCli({ write: false })).metafile;
+}, 30_000);
+
+function packageOf(input: string): string | undefined {
+  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return match?.[1];
 }
 
-/** Every package reached from `entry` by static imports, with one file that imports it. */
-async function packagesReached(entry: string): Promise<Map<string, string>> {
+/** Packages in the chunks node loads with the entry chunk (static imports between chunks), and external ones. */
+function packagesInStartChunks(): string[] {
+  const [entry] = Object.keys(metafile.outputs).filter((path) => metafile.outputs[path]!.entryPoint === 'src/cli/main.ts');
+  const packages = new Set<string>();
+  const queue = [entry!];
+  const seen = new Set<string>();
+  for (let path = queue.pop(); path !== undefined; path = queue.pop()) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const output = metafile.outputs[path]!;
+    for (const input of Object.keys(output.inputs)) {
+      const name = packageOf(input);
+      if (name) packages.add(name);
+    }
+    for (const imported of output.imports) {
+      if (imported.kind === 'dynamic-import') continue;
+      if (imported.external) {
+        if (!imported.path.startsWith('node:')) packages.add(imported.path);
+      } else queue.push(imported.path);
+    }
+  }
+  return [...packages].sort();
+}
+
+/**
+ * Every package reached by static imports from `input`, with one source file that imports it; `dynamicFirst` follows
+ * the file's own `await import(...)` once (a command's action) before following static imports only.
+ */
+function packagesReached(input: string, options: { dynamicFirst?: boolean } = {}): Map<string, string> {
   const packages = new Map<string, string>();
   const seen = new Set<string>();
-  const queue = [join(src, entry)];
-  for (let file = queue.pop(); file; file = queue.pop()) {
+  const start = options.dynamicFirst
+    ? metafile.inputs[input]!.imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path)
+    : [input];
+  const queue = [...start];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    const imports = await staticImports(file);
-    for (const name of imports.packages) if (!packages.has(name)) packages.set(name, file.slice(src.length + 1));
-    queue.push(...imports.local);
+    for (const imported of metafile.inputs[file]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' || imported.path.startsWith('node:')) continue;
+      const name = imported.external ? imported.path : packageOf(imported.path);
+      if (name === undefined) queue.push(imported.path);
+      else if (!packages.has(name)) packages.set(name, file);
+    }
   }
   return packages;
 }
 
-describe('what the CLI loads before a command runs', () => {
-  it('is commander alone: other packages are imported inside the command that uses them', async () => {
-    const extra = [...(await packagesReached('cli/main.ts'))].filter(([name]) => !LOADED_AT_START.has(name));
-    expect(extra.map(([name, file]) => `${name} (imported by ${file})`)).toEqual([]);
+describe('what the CLI bundle loads before a command runs', () => {
+  it('is commander alone: other packages are imported inside the command that uses them', () => {
+    const extra = packagesInStartChunks().filter((name) => !LOADED_AT_START.has(name));
+    const importers = packagesReached('src/cli/main.ts');
+    expect(extra.map((name) => `${name} (imported by ${importers.get(name) ?? '?'})`)).toEqual([]);
   });
 
-  it('would see a heavy package imported a few files down', async () => {
-    const reached = await packagesReached('update/update.ts');
+  it('would see a heavy package imported a few files down, bundled or external', () => {
+    expect(packagesInStartChunks()).toEqual(['commander']);
+    const reached = packagesReached('src/update/update.ts');
     expect([...reached.keys()]).toEqual(expect.arrayContaining(['zod', 'handlebars']));
+  });
+
+  it('status --store reads a folder without Docker, zod, tar-stream or Handlebars loaded', () => {
+    const reached = packagesReached('src/cli/commands/status.ts', { dynamicFirst: true });
+    expect([...reached].filter(([name]) => name !== 'commander').map(([name, file]) => `${name} (imported by ${file})`)).toEqual([]);
   });
 });

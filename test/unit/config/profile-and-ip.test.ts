@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, hostForUrl } from '../../../src/config/ip-address.js';
+import { isIP } from 'node:net';
+import { canonicalIp, hostForUrl, ipFamily } from '../../../src/config/ip-address.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { isCertkitError, type CertkitError } from '../../../src/errors.js';
 
@@ -86,5 +87,10 @@ describe('canonicalIp and hostForUrl', () => {
     expect(hostForUrl('fd00::5')).toBe('[fd00::5]');
     expect(hostForUrl('192.0.2.1')).toBe('192.0.2.1');
     expect(hostForUrl('widgets.eu')).toBe('widgets.eu');
+  });
+
+  it('ipFamily answers as node:net isIP does', () => {
+    for (const text of ['192.0.2.1', '::1', 'fd00::5', '::ffff:192.0.2.1', 'fe80::1%eth0', 'widgets.eu', '1.2.3', '', ':', '1::2::3'])
+      expect([text, ipFamily(text)]).toEqual([text, isIP(text)]);
   });
 });
