@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, link, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,8 @@ describe('deploy-hook.sh', { timeout: 30_000 }, () => {
     await runHook(script, lineage);
     expect(await readlink(join(tls, 'current.pem'))).toBe('1.pem');
     const first = await stat(join(tls, '1.pem'));
+    // A second name keeps 1.pem's inode in use after the hook deletes it, so the file system cannot hand it to 4.pem.
+    await link(join(tls, '1.pem'), join(root, 'first-version.pem'));
     for (const version of [2, 1, 2]) {
       await pointAt(version);
       await runHook(script, lineage);
