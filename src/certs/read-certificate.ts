@@ -37,7 +37,11 @@ export function readCertificateInfo(pem: string): CertificateInfo {
 
 /** One PEM block (as splitPemCertificates returns it) → its DER bytes. */
 export function pemBlockToDer(block: string): Buffer {
-  return Buffer.from(block.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+  // Between the BEGIN and END lines; node's base64 decoder skips the line breaks itself.
+  const bodyStart = block.startsWith('-----BEGIN ') ? block.indexOf('-----', 11) : -1;
+  const bodyEnd = block.lastIndexOf('-----END ');
+  if (bodyStart < 0 || bodyEnd < bodyStart) return Buffer.from(block.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+  return Buffer.from(block.slice(bodyStart + 5, bodyEnd), 'base64');
 }
 
 /** A certificate's DER → what certkit needs; read directly when it can (cheap), else through X509Certificate. */
