@@ -10,7 +10,7 @@
 //   BENCH_RENEWALS=20              renewals per mode
 //   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
 //   BENCH_STORM=300                bundle swaps in the race measurement (0 skips it)
-//   BENCH_HANDSHAKE_ROUNDS=3       rounds of full handshakes per mode (the median is shown)
+//   BENCH_HANDSHAKE_ROUNDS=5       rounds of full handshakes per mode (the median is shown)
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -29,7 +29,7 @@ const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';
 const CONTAINER_DEPLOY = '/etc/certkit/deploy';
 const HANDSHAKE_SECONDS = 4;
-const HANDSHAKE_ROUNDS = Number(process.env.BENCH_HANDSHAKE_ROUNDS ?? 3);
+const HANDSHAKE_ROUNDS = Number(process.env.BENCH_HANDSHAKE_ROUNDS ?? 5);
 const HANDSHAKE_WORKERS = 4;
 const STORM = Number(process.env.BENCH_STORM ?? 300);
 const KEY_READER_GID = 10443;

@@ -9,7 +9,7 @@
 # The HTTPS site names its certificate through a variable (see site-https.conf), so nginx reads the deployed bundle at
 # TLS handshakes (the immutable version tls/current.pem links to) and a renewal is served with no reload (a reload
 # closes idle keep-alive connections: clients see ECONNRESET). Per nginx version, written into tls-certificate.conf:
-#   1.27.4 and later     cached: read at a handshake, kept, checked for a new file after 1 s (ssl_certificate_cache)
+#   1.27.4 and later     cached: read at a handshake and kept per version file (ssl_certificate_cache)
 #   1.15.9 to 1.27.3     handshake: read at every full handshake (no cache there; about a third more CPU each)
 #   older                reload: a fixed path, loaded by the master; certkit reloads nginx after a renewal
 # CERTKIT_NGINX_TLS=cached|handshake|reload overrides the choice (cached needs 1.27.4).
@@ -68,7 +68,10 @@ write_tls_certificate() {
         if [ -n "$served" ]; then echo "root $served;"; fi
         echo 'ssl_certificate $certkit_tls_file;'
         echo 'ssl_certificate_key $certkit_tls_file;'
-        if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
+        # A version file is never rewritten (a renewal is a new tls/N.pem, a new cache key), so the cache need not
+        # look at it again; a bundle read by its own name is renamed over, so it is looked at each time.
+        if [ "$loading" = cached ] && [ "$served" != "$bundle" ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=1h;'; fi
+        if [ "$loading" = cached ] && [ "$served" = "$bundle" ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
         ;;
       reload)
         echo "ssl_certificate $(bundle_path);"

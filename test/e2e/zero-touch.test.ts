@@ -76,6 +76,15 @@ describe.skipIf(dockerMissing !== '')('zero-touch HTTPS with the pebble profile'
     expect(failedByKind, describeFailures(result)).toEqual(Object.fromEntries(CLIENT_KINDS.map((kind) => [kind, 0])));
     expect(result.failed, describeFailures(result)).toBe(0);
     for (const kind of CLIENT_KINDS) expect(result.byKind[kind].ok, kind).toBeGreaterThan(0);
+    // How this nginx names the certificate: through the immutable version tls/current.pem links to, and where nginx has
+    // ssl_certificate_cache, kept per version file (a renewal is a new file, so a new cache entry).
+    const tls = await stack.exec('nginx', ['cat', '/run/certkit-nginx/tls-certificate.conf']);
+    expect(tls.stdout).toMatch(/^root \S+\/tls\/current\.pem;$/m);
+    expect(tls.stdout).toContain('ssl_certificate $certkit_tls_file;');
+    const [major = 0, minor = 0, patch = 0] = (/nginx\/(\d+)\.(\d+)\.(\d+)/.exec(tls.stdout) ?? []).slice(1).map(Number);
+    const hasCache = major * 1_000_000 + minor * 1_000 + patch >= 1_027_004;
+    if (hasCache) expect(tls.stdout).toContain('ssl_certificate_cache max=64 inactive=60s valid=1h;');
+    else expect(tls.stdout).not.toContain('ssl_certificate_cache');
   });
 
   it('runs one update at a time: a second caller waits, or says who holds the lock', async () => {
