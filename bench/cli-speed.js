@@ -211,6 +211,9 @@ async function main() {
       const argv = (bin) => [process.execPath, bin, 'status', '--store', store, '--json'];
       const status = await timeProcess(argv(certkit));
       const target = size <= 1000 ? 300 : 1500;
+      // The floor: node's start plus the system calls status cannot skip, with nothing parsed (status-floor.js).
+      const floor = await timeProcess([process.execPath, join(REPO, 'bench', 'status-floor.js'), store]);
+      await record(`status --store, ${size} certificates`, status, 'its system calls alone (floor)', floor);
       for (const certbot of certbots) {
         progress(`certbot ${certbot.version} certificates over ${size}`);
         await record(
