@@ -70,8 +70,10 @@ write_tls_certificate() {
         echo 'ssl_certificate_key $certkit_tls_file;'
         # A version file is never rewritten (a renewal is a new tls/N.pem, a new cache key), so the cache need not
         # look at it again; a bundle read by its own name is renamed over, so it is looked at each time.
-        if [ "$loading" = cached ] && [ "$served" != "$bundle" ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=1h;'; fi
-        if [ "$loading" = cached ] && [ "$served" = "$bundle" ]; then echo 'ssl_certificate_cache max=64 inactive=60s valid=0s;'; fi
+        if [ "$loading" = cached ]; then
+          if [ "$served" = "$bundle" ]; then valid=0s; else valid=1h; fi
+          echo "ssl_certificate_cache max=64 inactive=60s valid=$valid;"
+        fi
         ;;
       reload)
         echo "ssl_certificate $(bundle_path);"

@@ -122,7 +122,11 @@ class WalkedEntry implements StoreEntry {
     } catch (error) {
       throw new CertkitError(
         'STORE_INVALID',
-        `cannot ${what} ${this.path} in the certificate store (${this.fullPath}): ${(error as Error).message}`,
+        `cannot ${what} ${this.path} in the certificate store (${this.fullPath}): ${(error as Error).message}${
+          (error as NodeJS.ErrnoException).code === 'EACCES'
+            ? '; run certkit as a user who can read the store (its keys are 0600: root, or sudo)'
+            : ''
+        }`,
         {
           cause: error,
         },
