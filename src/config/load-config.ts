@@ -292,7 +292,7 @@ export function configError(problems: string[], missingFile?: string): CertkitEr
   return new CertkitError('CONFIG_INVALID', `${hint}${head}:\n  ${problems.join('\n  ')}`, { details: problems });
 }
 
-const domainList = z.string().transform((raw, ctx): string[] => {
+export const domainList = z.string().transform((raw, ctx): string[] => {
   const names = splitNames(raw, /,/);
   if (names.length === 0) {
     ctx.addIssue({
@@ -364,7 +364,7 @@ const serverNameList = z.string().transform((raw, ctx): string[] => {
 export const IP_PROFILE = 'shortlived';
 
 // ACME profile names are short tokens the CA lists in its directory (classic, tlsserver, shortlived, ...).
-const profileSchema = z
+export const profileSchema = z
   .string()
   .regex(
     /^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
@@ -404,7 +404,7 @@ const KEY_TYPES: Record<string, KeyType> = {
   'rsa-3072': { type: 'rsa', size: 3072 },
   'rsa-4096': { type: 'rsa', size: 4096 },
 };
-const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
+export const keyTypeSchema = z.string().transform((raw, ctx): KeyType => {
   const key = raw.toLowerCase();
   if (Object.hasOwn(KEY_TYPES, key)) return KEY_TYPES[key] as KeyType;
   ctx.addIssue({ code: 'custom', message: `is not a key type: use one of ${Object.keys(KEY_TYPES).join(', ')}` });
@@ -459,7 +459,7 @@ const fileModeSchema = z
   .regex(/^0?[0-7]{3}$/, 'is not an octal file mode like 0644')
   .transform((raw) => raw.padStart(4, '0'));
 
-const booleanSchema = z.string().transform((raw, ctx): boolean => {
+export const booleanSchema = z.string().transform((raw, ctx): boolean => {
   if (/^(true|1|yes|on)$/i.test(raw)) return true;
   if (/^(false|0|no|off)$/i.test(raw)) return false;
   ctx.addIssue({ code: 'custom', message: 'is not true or false' });

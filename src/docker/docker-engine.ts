@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
 import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type HeldExec, type ServiceContainer } from './engine.js';
-import { mapInspect } from './map-container.js';
+import { mapInspect, mapSummary } from './map-container.js';
 
 /**
  * Connects the way the docker CLI does: DOCKER_HOST (unix:// or tcp://) from the environment passed in, else the
@@ -52,6 +52,13 @@ class DockerodeEngine implements Engine {
     );
     const found = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
     return found.filter((container): container is ServiceContainer => container !== undefined);
+  }
+
+  async listLabelled(label: string, options: { all?: boolean } = {}): Promise<ServiceContainer[]> {
+    const summaries = await this.call(`list the containers labelled ${label}`, undefined, () =>
+      this.docker.listContainers({ all: options.all ?? false, filters: { label: [label] } }),
+    );
+    return summaries.map(mapSummary);
   }
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {

@@ -11,6 +11,11 @@ export interface Engine {
   ping(): Promise<void>;
   listContainers(filter: { project: string; service?: string; all?: boolean }): Promise<ServiceContainer[]>;
   inspectContainer(idOrName: string): Promise<ServiceContainer | undefined>;
+  /**
+   * Every container carrying the label, of any project, from the list alone (no inspect per container: certkit
+   * reads other apps' containers only as far as their labels, names, networks and ports).
+   */
+  listLabelled(label: string, options?: { all?: boolean }): Promise<ServiceContainer[]>;
   exec(containerId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /**
    * Starts argv with its stdin held open by this process. The process reads end-of-file on stdin when `close()` is
@@ -35,6 +40,8 @@ export interface ServiceContainer {
   networks: Record<string, string>;
   /** Published ports. */
   ports: PublishedPort[];
+  /** Ports the container exposes (TCP), published or not; known from the container list. */
+  exposedPorts?: number[];
   labels: Record<string, string>;
 }
 

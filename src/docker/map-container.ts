@@ -48,3 +48,38 @@ function mapPorts(ports: Record<string, Array<{ HostIp?: string; HostPort?: stri
     }));
   });
 }
+
+/** The parts of an entry of `GET /containers/json` certkit reads. */
+export interface SummaryJson {
+  Id: string;
+  Names?: string[];
+  State?: string;
+  Labels?: Record<string, string> | null;
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null } | null;
+  Ports?: Array<{ PrivatePort?: number; PublicPort?: number; IP?: string; Type?: string }> | null;
+}
+
+export function mapSummary(json: SummaryJson): ServiceContainer {
+  const labels = json.Labels ?? {};
+  const ports = json.Ports ?? [];
+  const tcp = ports.filter((port) => (port.Type ?? 'tcp') === 'tcp' && port.PrivatePort !== undefined);
+  return {
+    id: json.Id,
+    name: (json.Names?.[0] ?? json.Id).replace(/^\//, ''),
+    project: labels[COMPOSE_LABELS.project],
+    service: labels[COMPOSE_LABELS.service],
+    running: json.State === 'running',
+    state: json.State ?? 'unknown',
+    networks: mapNetworks(json.NetworkSettings?.Networks ?? {}),
+    ports: ports
+      .filter((port) => port.PublicPort !== undefined && port.PrivatePort !== undefined)
+      .map((port) => ({
+        containerPort: port.PrivatePort as number,
+        protocol: port.Type ?? 'tcp',
+        hostIp: port.IP ?? '',
+        hostPort: port.PublicPort as number,
+      })),
+    exposedPorts: [...new Set(tcp.map((port) => port.PrivatePort as number))].sort((a, b) => a - b),
+    labels,
+  };
+}

@@ -76,6 +76,7 @@ function fakeEngine(current: readonly TarEntry[]) {
     endpoint: 'fake://',
     ping: unused,
     listContainers: unused,
+    listLabelled: unused,
     inspectContainer: unused,
     exec: unused,
     execHeld: unused,

@@ -87,6 +87,13 @@ export class FakeEngine implements Engine {
     );
   }
 
+  /** Containers of other apps, announced by labels (the sites tests add them). */
+  apps: ServiceContainer[] = [];
+
+  async listLabelled(label: string, options: { all?: boolean } = {}): Promise<ServiceContainer[]> {
+    return this.apps.filter((c) => Object.hasOwn(c.labels, label) && (options.all || c.running));
+  }
+
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
     return [this.nginx, this.certbot].find((c) => c.id === idOrName || c.name === idOrName);
   }
