@@ -5,6 +5,9 @@
 #   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and check the whole configuration;
 #                                on failure the previous site stays linked. certkit then reloads nginx (SIGHUP).
 #   entrypoint.sh tls            print how this nginx loads the certificate: cached, handshake or reload
+#   entrypoint.sh sites          link each other site (nginx/sites/) to HTTPS or HTTP as its certificate allows and check
+#                                the whole configuration (the .env site's link unchanged); on failure the links before
+#                                stay. Prints the sites whose link changed; certkit then reloads nginx.
 #
 # The HTTPS site names its certificate through a variable (see site-https.conf), so nginx reads the deployed bundle at
 # TLS handshakes (the immutable version tls/current.pem links to) and a renewal is served with no reload (a reload
@@ -83,6 +86,47 @@ write_tls_certificate() {
     esac
   } > "$run/tls-certificate.conf.new"
   mv -f "$run/tls-certificate.conf.new" "$run/tls-certificate.conf"
+  # The other sites name their own tls/current.pem (`root` in their file): they take the loading lines alone. They
+  # need an nginx that reads a certificate named by a variable (1.15.9 and later).
+  {
+    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): the other sites' certificate lines"
+    echo 'ssl_certificate $certkit_tls_file;'
+    echo 'ssl_certificate_key $certkit_tls_file;'
+    if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=1024 inactive=60s valid=1h;'; fi
+  } > "$run/tls-loading.conf.new"
+  mv -f "$run/tls-loading.conf.new" "$run/tls-loading.conf"
+}
+
+# The other sites (nginx/sites/ID.https.conf and ID.http.conf, rendered by certkit): each linked in $run/sites/ to
+# its HTTPS file once its certificate is deployed (the link its `root` names leads to a file), else to its HTTP file.
+# A link whose site files are gone is removed. Prints the sites whose link changed.
+link_sites() {
+  mkdir -p "$run/sites"
+  for file in "$here"/sites/*.https.conf; do
+    [ -f "$file" ] || continue
+    id=$(basename "$file" .https.conf)
+    current=$(sed -n 's|^ *root \(/[^;]*\);$|\1|p' "$file" | head -n 1)
+    if [ -n "$current" ] && [ -s "$current" ]; then want=$file; else want="$here/sites/$id.http.conf"; fi
+    if [ "$(readlink "$run/sites/$id.conf" 2>/dev/null)" != "$want" ]; then
+      ln -sfn "$want" "$run/sites/.$id.conf.new" && mv -f "$run/sites/.$id.conf.new" "$run/sites/$id.conf"
+      echo "$id"
+    fi
+  done
+  for link in "$run"/sites/*.conf; do
+    if [ -L "$link" ] && [ ! -e "$link" ]; then rm -f "$link"; echo "$(basename "$link" .conf)"; fi
+  done
+}
+
+# Links the other sites, keeping a copy of the links before: restore_sites puts them back when nginx refuses.
+stage_sites() {
+  rm -rf "$run/sites.before"
+  mkdir -p "$run/sites"
+  cp -a "$run/sites" "$run/sites.before"
+  link_sites
+}
+
+restore_sites() {
+  if [ -d "$run/sites.before" ]; then rm -rf "$run/sites" && mv "$run/sites.before" "$run/sites"; fi
 }
 
 # Worker processes take their supplementary groups from /etc/group when nginx starts them (at start and at each
@@ -130,12 +174,14 @@ select_site() {
       continue
     fi
     link_site "$mode"
+    stage_sites >/dev/null
     if [ "$1" = auto ] && [ "$mode" = https ]; then
       if check 2>/dev/null; then echo "$mode"; return 0; fi
     elif check; then
       echo "$mode"
       return 0
     fi
+    restore_sites
   done
   if [ -n "$previous" ]; then ln -sfn "$previous" "$run/site.conf.new" && mv -f "$run/site.conf.new" "$run/site.conf"; fi
   return 1
@@ -150,6 +196,10 @@ case "${1:-run}" in
     ;;
   tls)
     tls_loading
+    ;;
+  sites)
+    changed=$(stage_sites)
+    if check; then echo "$changed" | sed '/^$/d'; else restore_sites; exit 1; fi
     ;;
   health)
     check

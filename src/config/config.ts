@@ -29,6 +29,8 @@ export interface Config {
   /** Prove each name routes to this nginx before asking the CA (saves failed-validation rate limits). */
   preflight: boolean;
   deploy: DeployConfig;
+  /** The sites beyond the .env one: where the sites file is, and how long a site whose declaration went keeps being served. */
+  sites: SitesConfig;
   /** COMPOSE_PROJECT_NAME when set (environment first, then .env). */
   composeProjectName: string | undefined;
 }
@@ -62,4 +64,11 @@ export interface DeployConfig {
   owner: string;
   certMode: string;
   keyMode: string;
+}
+
+export interface SitesConfig {
+  /** CERTKIT_SITES_FILE, relative to the project folder unless absolute; a missing file declares no site. */
+  file: string;
+  /** CERTKIT_SITE_GRACE: a site whose container stopped is served this long after certkit last saw it. */
+  graceMs: number;
 }

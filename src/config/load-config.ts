@@ -111,6 +111,12 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   );
   const certbotImage = read('CERTBOT_IMAGE', '', z.string());
   const trustedPlugins = read('CERTBOT_TRUSTED_PLUGINS', '', trustedPluginsSchema);
+  const sitesFile = read(
+    'CERTKIT_SITES_FILE',
+    'sites.yaml',
+    z.string().regex(/^[^\n\r\0]*[^/\n\r\0]$/, 'is not a path to a file (the sites file, e.g. sites.yaml beside .env)'),
+  );
+  const siteGrace = read('CERTKIT_SITE_GRACE', '24h', graceSchema);
   const composeProjectName = read(
     'COMPOSE_PROJECT_NAME',
     '',
@@ -188,6 +194,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     checkIntervalMs: checkIntervalMs ?? 12 * 3_600_000,
     preflight: preflight ?? true,
     deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
+    sites: { file: sitesFile ?? 'sites.yaml', graceMs: siteGrace ?? 24 * 3_600_000 },
     composeProjectName: composeProjectName || undefined,
   };
 }
@@ -449,6 +456,20 @@ const intervalSchema = z.string().transform((raw, ctx): number => {
   const ms = parseDuration(raw);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: 'is not an interval between 1s and 1d, like 12h or 30m (twice a day or more is recommended)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+// A day is parseDuration's limit; a week covers a server down over a long weekend.
+const graceSchema = z.string().transform((raw, ctx): number => {
+  const days = /^(\d{1,2})d$/.exec(raw);
+  const ms = days ? Number(days[1]) * 86_400_000 : raw === '0' ? 0 : parseDuration(raw);
+  if (ms === undefined || ms > 30 * 86_400_000) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'is not a duration up to 30d, like 24h, 7d or 0 (stop serving a site as soon as its container is gone)',
+    });
     return z.NEVER;
   }
   return ms;

@@ -25,6 +25,21 @@ export class NginxContainer {
     return chosen;
   }
 
+  /**
+   * Links each of the other sites to its HTTPS file once its certificate is deployed (else its HTTP file) and runs
+   * `nginx -t`; on failure the links before stay. Returns the sites whose link changed (a reload makes them served).
+   */
+  async linkSites(): Promise<string[]> {
+    const result = await this.engine.exec(this.container.id, ['/bin/sh', NGINX_ENTRYPOINT, 'sites']);
+    if (result.exitCode !== 0) {
+      throw new CertkitError(
+        'NGINX_CONFIG_INVALID',
+        `nginx refused the sites' configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`,
+      );
+    }
+    return result.stdout.split('\n').filter((line) => line.trim() !== '');
+  }
+
   /** How this nginx loads the certificate (its entrypoint chose by version); undefined when it cannot be told. */
   async certificateLoading(): Promise<CertificateLoading | undefined> {
     const result = await this.engine.exec(this.container.id, ['cat', NGINX_TLS_CERTIFICATE_CONF]);

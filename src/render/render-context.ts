@@ -31,6 +31,11 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       bundle: `${deployDir}/bundle.pem`,
       // The app's own nginx: the wildcard matches the switch only once certkit wrote it (see stack/layout.ts).
       httpsSwitchGlob: `${deployDir}/${OWN_NGINX_HTTPS_SWITCH.replace(/\.conf$/, '*.conf')}`,
+      // nginx's default server for names of no site (render-sites.ts turns it off when there are other sites).
+      isDefault: true,
+      // The link to the current immutable version, for a site that names it itself (the .env site's is written by
+      // nginx/entrypoint.sh, which knows this nginx's version): empty here.
+      tlsCurrent: '',
     },
   };
 }

@@ -87,7 +87,7 @@ export function createRenderer(): typeof Handlebars {
 }
 
 /** Files named `_NAME.EXT.hbs` beside the templates are partials, used as `{{> NAME}}`. */
-async function registerPartials(handlebars: typeof Handlebars, templatesDir: string): Promise<void> {
+export async function registerPartials(handlebars: typeof Handlebars, templatesDir: string): Promise<void> {
   const folders = [...new Set(RENDER_TARGETS.map((target) => dirname(target.template)))];
   for (const folder of folders) {
     const names = await readdir(join(templatesDir, folder)).catch(() => [] as string[]);
@@ -98,7 +98,7 @@ async function registerPartials(handlebars: typeof Handlebars, templatesDir: str
   }
 }
 
-async function readTemplate(path: string, name: string): Promise<string> {
+export async function readTemplate(path: string, name: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

@@ -16,6 +16,8 @@ export const SITE_SETTINGS = {
   profile: "the ACME profile to ask for (classic, tlsserver, shortlived; default: .env's CERTBOT_PROFILE)",
   'key-type': "ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072 or rsa-4096 (default: .env's CERTBOT_KEY_TYPE)",
   enable: 'false leaves this service out (labels only; default true)',
+  stack:
+    'the Compose project of the certkit stack that serves this service, when several certkit stacks share one engine (labels only; default: any)',
 } as const;
 
 export type SiteSetting = keyof typeof SITE_SETTINGS;

@@ -4,7 +4,7 @@ import { isSiteSetting, SITE_SETTINGS, type SiteDeclaration, type SiteSetting, t
 import type { SiteRefusal, SiteSource } from './site.js';
 
 /** Settings that name a container, which a sites file entry has none of. */
-const LABEL_ONLY: readonly SiteSetting[] = ['site', 'port', 'scheme', 'path', 'enable'];
+const LABEL_ONLY: readonly SiteSetting[] = ['site', 'port', 'scheme', 'path', 'enable', 'stack'];
 
 /**
  * Reads the sites file (YAML: one mapping per site, keyed by the site's name) into declarations. A broken entry is
@@ -50,7 +50,7 @@ function readEntry(
   lineOf: (node: Node | null | undefined) => number,
   at: (line: number) => SiteSource,
 ): SiteDeclaration | SiteRefusal {
-  const name = isScalar(pair.key) ? String(pair.key.value ?? '') : '';
+  const name = isScalar(pair.key) ? scalarText(pair.key.value) : '';
   const source = at(lineOf(pair.key));
   const refuse = (key: string, value: string, problem: string, line = source): SiteRefusal => ({
     site: name || undefined,
@@ -62,7 +62,7 @@ function readEntry(
   if (!isMap(pair.value)) return refuse(name, '', 'has no settings under it; indent them below the name, e.g.\n  host: wiki.example.com');
   const settings: Partial<Record<SiteSetting, WrittenSetting>> = {};
   for (const item of pair.value.items as Array<Pair<Node, Node>>) {
-    const key = isScalar(item.key) ? String(item.key.value) : '';
+    const key = isScalar(item.key) ? scalarText(item.key.value) : '';
     const where = at(lineOf(item.key));
     const value = textOf(item.value);
     if (!isSiteSetting(key)) {
@@ -89,10 +89,18 @@ function readEntry(
 /** A scalar as written (numbers too), or a list of scalars joined by commas (hosts as a YAML list). */
 function textOf(node: Node | null | undefined): string | undefined {
   if (node === null || node === undefined) return '';
-  if (isScalar(node)) return node.value === null ? '' : String(node.value);
+  if (isScalar(node)) return scalarText(node.value);
   if (isSeq(node)) {
-    const parts = node.items.map((item) => (isScalar(item) ? String(item.value) : undefined));
+    const parts = node.items.map((item) => (isScalar(item) ? scalarText(item.value) : undefined));
     return parts.every((part) => part !== undefined) ? parts.join(',') : undefined;
   }
   return undefined;
+}
+
+/** A YAML scalar as text: strings as written, numbers and booleans in their plain form, null as empty. */
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : '';
 }

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import type { KeyType } from '../config/config.js';
 import type { Challenge, DnsChallenge } from '../config/dns-challenge.js';
 import { canonicalIp } from '../config/ip-address.js';
-import { domainList, IP_PROFILE, keyTypeSchema, profileSchema } from '../config/load-config.js';
+import { domainList, keyTypeSchema, profileSchema } from '../config/load-config.js';
 import { routesSchema, type Route } from '../config/routes.js';
 import { upstreamSchema } from '../config/upstream-url.js';
 import type { SiteDeclaration, SiteSetting, WrittenSetting } from './declaration.js';
@@ -91,18 +91,12 @@ export function validateSite(declarations: readonly SiteDeclaration[], defaults:
         `has the wildcard "${wildcard}", which CAs validate only over DNS-01; set challenge to dns, or list each name`,
       );
     }
-    if (addresses.length > 0 && challenge?.type === 'dns') {
+    // Clients send no name for an address, so nginx picks the default server for it: that is the .env site's place.
+    if (addresses.length > 0) {
       refuse(
         hostSetting[0],
         hostSetting[1],
-        `has the IP address ${addresses[0]}, which a CA validates over HTTP-01 only; drop challenge=dns or the address`,
-      );
-    }
-    if (addresses.length > 0 && profileGiven && profileGiven !== IP_PROFILE) {
-      refuse(
-        hostSetting[0],
-        hostSetting[1],
-        `has the IP address ${addresses[0]}, issued only under the ${IP_PROFILE} profile, not "${profileGiven}"`,
+        `has the IP address ${addresses[0]}; an address is served by the .env site alone (clients send no name for it, so it needs nginx's default server): put it in CERTBOT_DOMAIN`,
       );
     }
   }
@@ -121,7 +115,7 @@ export function validateSite(declarations: readonly SiteDeclaration[], defaults:
     names: unique,
     routes: routes.sort((a, b) => b.path.length - a.path.length || (a.path < b.path ? -1 : 1)),
     challenge,
-    profile: profileGiven || (addresses.length > 0 ? IP_PROFILE : defaults.profile),
+    profile: profileGiven || defaults.profile,
     keyType,
     sources: declarations.map((declaration) => declaration.source),
   };

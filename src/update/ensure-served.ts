@@ -34,6 +34,8 @@ export async function ensureServed(input: {
   names: readonly string[];
   serial: string;
   forceReload: boolean;
+  /** How nginx/entrypoint.sh selects the .env site at a reload: https (its own run), auto (another site's run). */
+  siteMode?: 'https' | 'auto';
   /** Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads. */
   ownNginx?: { certName: string } | undefined;
 }): Promise<{ served: ServedName[]; reloaded: boolean }> {
@@ -66,7 +68,7 @@ export async function ensureServed(input: {
     await switchOwnNginxToHttps(input.engine, input.stack, input.ownNginx.certName);
     await reloadOwnNginx(input.engine, input.stack.nginx);
   } else {
-    await nginx.selectSite('https');
+    await nginx.selectSite(input.siteMode ?? 'https');
     await nginx.reload();
   }
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);

@@ -2,74 +2,21 @@ import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertbotContainer as Certbot } from '../certbot/certbot-container.js';
 import { certbotSupportProblems } from '../certbot/certbot-support.js';
 import { formatVersion, parseCertbotVersion, type Version } from '../certbot/certbot-version.js';
-import { planCertbotRun, planForcedReissue, type CertbotPlan } from '../certbot/plan-certbot-run.js';
-import { readRenewalWindow } from '../certbot/read-renewal-window.js';
 import type { Config } from '../config/config.js';
-import { isIpAddress } from '../config/ip-address.js';
 import { configError } from '../config/load-config.js';
-import type { Engine, ServiceContainer } from '../docker/engine.js';
-import { CertkitError, isCertkitError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { ServiceContainer } from '../docker/engine.js';
+import { CertkitError } from '../errors.js';
 import { renderProject } from '../render/render-project.js';
-import { findStack, type Stack } from '../stack/find-stack.js';
+import { findStack } from '../stack/find-stack.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
-import { addressOnSharedNetwork } from '../stack/shared-network.js';
-import { deployedState } from '../store/deployed-copies.js';
-import { readDeployedSerials } from '../store-io/read-deployed.js';
-import type { Sleep } from '../wait-for.js';
-import { pointPebbleDnsAt } from './pebble-dns.js';
-import { runDnsPreflight } from './dns-preflight.js';
-import { runPreflight } from './preflight.js';
 import { acquireRunLock } from './run-lock.js';
-import { ensureServed, type Probe, type ServedName } from './ensure-served.js';
+import { updateSite } from './update-site.js';
+import { updateOtherSites } from './update-sites.js';
+import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
+import { readSites } from '../sites/read-sites.js';
+import { describeRefusal } from '../sites/site.js';
 
-export interface UpdateContext {
-  engine: Engine;
-  config: Config;
-  project: string;
-  projectDir: string;
-  log: Logger;
-  now: () => Date;
-  sleep: Sleep;
-  /** How nginx is asked which certificate it serves (default: a TLS handshake). */
-  probe?: Probe;
-  /**
-   * Reads the configuration again once the lock is held (the daemon passes one): a run that waited for another never
-   * acts on a .env read before that run changed it.
-   */
-  reloadConfig?: () => Promise<Config>;
-  /** certkit's own container when it runs inside the stack. */
-  self: ServiceContainer | undefined;
-  lockWaitMs: number;
-  /**
-   * certbot versions already read, by container id and start time: the daemon keeps one for its whole life, so
-   * certbot's Python start-up (a second or more) runs once per container, not at every check.
-   */
-  certbotVersions?: Map<string, Version>;
-}
-
-export interface UpdateOptions {
-  force?: boolean;
-  dryRun?: boolean;
-  staging?: boolean;
-  /** Who runs this, for the lock's message ("certkit update", "certkit daemon"). */
-  purpose: string;
-}
-
-export interface UpdateResult {
-  certName: string;
-  domains: string[];
-  action: 'issued' | 'reissued' | 'renewed' | 'unchanged' | 'dry-run';
-  reasons: string[];
-  serial: string | undefined;
-  notAfter: Date | undefined;
-  /** The ACME profile renewals request: as saved by certbot >= 4.1, else as configured (certkit passes it to 4.0). */
-  profile: string | undefined;
-  /** The serial nginx presents for each name after the run. */
-  served: ServedName[];
-  reloaded: boolean;
-  rendered: string[];
-}
+export type { SiteOutcome, UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 
 /** Renders, issues or renews, deploys, reloads nginx and verifies it serves the certificate: `certkit update`. */
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
@@ -98,78 +45,42 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
     if (stillUnsupported.length > 0) throw configError(stillUnsupported);
     const run = { ...ctx, config };
-    const [render, before] = await Promise.all([renderProject(config, ctx.projectDir), certbot.readLineage(config.certName)]);
-    const rendered = render.files;
-    if (rendered.length > 0) log.info(`rendered ${rendered.join(', ')}`);
-    // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
-    const deployedEarly = readDeployedSerials(ctx.engine, stack.certbot.id);
-    deployedEarly.catch(() => undefined);
-    const renewalWindow =
-      before && !options.dryRun
-        ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
-        : undefined;
-    const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
-    log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-    if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
-    if (options.dryRun) {
-      return {
-        certName: config.certName,
-        domains: config.domains,
-        action: 'dry-run',
-        reasons: plan.reasons,
-        serial: before?.serial,
-        notAfter: before?.notAfter,
-        profile: config.profile,
-        served: [],
-        reloaded: false,
-        rendered,
-      };
-    }
-
-    const after = plan.action === 'keep' ? before : await certbot.readLineage(config.certName);
-    if (!after)
-      throw new CertkitError(
-        'CERTBOT_FAILED',
-        `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`,
+    const siteSet = await readSites({ config, envFile: ctx.envFile, projectDir: ctx.projectDir, engine: ctx.engine, project: ctx.project });
+    for (const refusal of siteSet.refused) log.warn(`site refused: ${describeRefusal(refusal)}`);
+    const [env, ...declared] = siteSet.sites;
+    // The app's own nginx includes certkit's snippets for one certificate: there, only the .env site is served.
+    const others = config.nginx.mode === 'own' ? [] : declared;
+    if (declared.length > others.length) {
+      log.warn(
+        `CERTKIT_NGINX_MODE=own serves the .env site alone; ${declared.map((site) => site.id).join(', ')} left out (use certkit's nginx for several sites)`,
       );
-    // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
-    const deployed = deployedState(
-      await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.id)),
-      config.certName,
-      after.serial,
-    );
-    if (render.deployHookChanged || deployed !== 'ok') {
-      log.info(`deploying ${config.certName} to the folder nginx reads`);
-      await certbot.runDeployHook(config.certName);
     }
-    const { served, reloaded } = await ensureServed({
-      engine: ctx.engine,
-      stack,
-      self: ctx.self,
-      log,
-      now: ctx.now,
-      sleep: ctx.sleep,
-      probe: ctx.probe,
-      names: config.domains,
-      serial: after.serial,
-      forceReload: render.nginxChanged,
-      ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
-    });
-    const action =
-      before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
-    const profile = after.renewal?.profile ?? config.profile;
-    return {
-      certName: config.certName,
-      domains: after.domains,
-      action,
-      reasons: plan.reasons,
-      serial: after.serial,
-      notAfter: after.notAfter,
-      profile,
-      served,
-      reloaded,
-      rendered,
-    };
+    const wanted = (id: string) => options.sites === undefined || options.sites.includes(id);
+    const unknown = (options.sites ?? []).filter((id) => !siteSet.sites.some((site) => site.id === id));
+    if (unknown.length > 0) {
+      throw new CertkitError(
+        'USAGE',
+        `no site is named ${unknown.join(', ')}; the sites are ${siteSet.sites.map((site) => site.id).join(', ')} (\`certkit sites\` lists them)`,
+      );
+    }
+    const render = await renderProject(config, ctx.projectDir, undefined, others);
+    if (render.files.length > 0) log.info(`rendered ${render.files.join(', ')}`);
+    // Each site alone: one that fails is reported with its error, and the others go on.
+    let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
+    if (env && wanted(env.id)) {
+      envOutcome = await updateSite(run, stack, certbot, version, render, options, {
+        forceReload: render.nginxChanged,
+        siteMode: 'https',
+      }).then(
+        (result) => ({ ok: true as const, result }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+    }
+    const chosen = others.filter((site) => wanted(site.id));
+    const outcomes = await updateOtherSites(run, stack, certbot, version, chosen, render, options);
+    if (envOutcome && !envOutcome.ok) throw envOutcome.error;
+    const envResult = envOutcome?.result ?? skippedResult(config, render.files);
+    return { ...envResult, others: outcomes, refused: siteSet.refused.map(describeRefusal) };
   } catch (error) {
     failed = true;
     throw error;
@@ -209,49 +120,18 @@ export async function readCertbotVersion(
   return version;
 }
 
-async function runPlan(
-  ctx: UpdateContext,
-  stack: Stack,
-  certbot: CertbotContainer,
-  plan: CertbotPlan,
-  options: UpdateOptions,
-): Promise<void> {
-  const challenge = ctx.config.challenge;
-  // DNS-01 asks the DNS server the CA uses: there is neither an nginx to point the test CA's DNS at nor a webroot to try.
-  if (challenge.type === 'dns') {
-    if (plan.validates) await runDnsPreflight(certbot, challenge, ctx.config.trustedPlugins);
-    return runCertbotPlan(ctx, certbot, plan, options);
-  }
-  const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
-  // IP addresses are validated at the address itself; only DNS names need the test CA's DNS.
-  if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) await pointPebbleDnsAt(certbot, pebbleAddress);
-  if (ctx.config.preflight && plan.validates) {
-    ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
-    await runPreflight(certbot, ctx.config.domains, pebbleAddress);
-  }
-  await runCertbotPlan(ctx, certbot, plan, options);
-}
-
-async function runCertbotPlan(ctx: UpdateContext, certbot: CertbotContainer, plan: CertbotPlan, options: UpdateOptions): Promise<void> {
-  try {
-    await certbot.runCertbot(plan);
-  } catch (error) {
-    // Pebble keeps no state across restarts: its try-out accounts are disposable, so register anew and reissue.
-    if (!(isCertkitError(error, 'CA_ACCOUNT_UNKNOWN') && ctx.config.server.name === 'pebble')) throw error;
-    ctx.log.info("the local test CA was restarted and forgot certbot's account; registering a new one");
-    await certbot.setAccountsAside(ctx.config.server.url, String(ctx.now().getTime()));
-    await certbot.runCertbot(planForcedReissue(ctx.config, options));
-  }
-}
-
-async function nginxAddressForPebble(ctx: UpdateContext, stack: Stack): Promise<string> {
-  const [pebble] = await ctx.engine.listContainers({ project: ctx.project, service: 'pebble' });
-  const address = addressOnSharedNetwork(stack.nginx, pebble);
-  if (!address) {
-    throw new CertkitError(
-      'STACK_NOT_RUNNING',
-      'CERTBOT_SERVER=pebble, but no pebble container shares a network with nginx: start the stack with `docker compose --profile certbot --profile pebble up -d`.',
-    );
-  }
-  return address;
+/** The .env site's result when `update SITE...` leaves it out: nothing done, nothing read. */
+function skippedResult(config: Config, rendered: string[]): UpdateResult {
+  return {
+    certName: config.certName,
+    domains: config.domains,
+    action: 'skipped',
+    reasons: ['not among the sites asked for'],
+    serial: undefined,
+    notAfter: undefined,
+    profile: config.profile,
+    served: [],
+    reloaded: false,
+    rendered,
+  };
 }

@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       checkIntervalMs: 12 * 3_600_000,
       preflight: true,
       deploy: { mode: 'copy', owner: '', certMode: '0644', keyMode: '0600' },
+      sites: { file: 'sites.yaml', graceMs: 86_400_000 },
       composeProjectName: undefined,
     });
   });

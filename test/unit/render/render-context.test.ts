@@ -38,6 +38,8 @@ describe('buildRenderContext', () => {
         clientMaxBodySize: '100M',
         bundle: '/etc/certkit/deploy/site/bundle.pem',
         httpsSwitchGlob: '/etc/certkit/deploy/site/nginx-https*.conf',
+        isDefault: true,
+        tlsCurrent: '',
       },
     });
   });

@@ -1,0 +1,73 @@
+import type { Version } from '../certbot/certbot-version.js';
+import type { Config } from '../config/config.js';
+import type { Engine, ServiceContainer } from '../docker/engine.js';
+import type { Logger } from '../log.js';
+import type { Sleep } from '../wait-for.js';
+import type { Probe, ServedName } from './ensure-served.js';
+
+export interface UpdateContext {
+  engine: Engine;
+  config: Config;
+  project: string;
+  projectDir: string;
+  log: Logger;
+  now: () => Date;
+  sleep: Sleep;
+  /** How nginx is asked which certificate it serves (default: a TLS handshake). */
+  probe?: Probe;
+  /**
+   * Reads the configuration again once the lock is held (the daemon passes one): a run that waited for another never
+   * acts on a .env read before that run changed it.
+   */
+  reloadConfig?: () => Promise<Config>;
+  /** certkit's own container when it runs inside the stack. */
+  self: ServiceContainer | undefined;
+  lockWaitMs: number;
+  /** The .env file's path, for messages about the site it declares. */
+  envFile?: string;
+  /**
+   * certbot versions already read, by container id and start time: the daemon keeps one for its whole life, so
+   * certbot's Python start-up (a second or more) runs once per container, not at every check.
+   */
+  certbotVersions?: Map<string, Version>;
+}
+
+export interface UpdateOptions {
+  force?: boolean;
+  dryRun?: boolean;
+  staging?: boolean;
+  /** Who runs this, for the lock's message ("certkit update", "certkit daemon"). */
+  purpose: string;
+  /** The sites to act on (`update SITE...`); undefined: every site. */
+  sites?: readonly string[];
+}
+
+export interface UpdateResult {
+  certName: string;
+  domains: string[];
+  /** skipped: `update SITE...` named other sites only. */
+  action: 'issued' | 'reissued' | 'renewed' | 'unchanged' | 'dry-run' | 'skipped';
+  reasons: string[];
+  serial: string | undefined;
+  notAfter: Date | undefined;
+  /** The ACME profile renewals request: as saved by certbot >= 4.1, else as configured (certkit passes it to 4.0). */
+  profile: string | undefined;
+  /** The serial nginx presents for each name after the run. */
+  served: ServedName[];
+  reloaded: boolean;
+  rendered: string[];
+  /** The sites beyond the .env one (labels, the sites file), each with its own result or error. */
+  others?: SiteOutcome[];
+  /** Declarations refused, one line each (where, the key, the value, the fix); the other sites went on. */
+  refused?: string[];
+}
+
+/** What became of one of the other sites in a run: its result, or the error that stopped it (and it alone). */
+export interface SiteOutcome {
+  site: string;
+  names: string[];
+  /** Where the site was declared, in words. */
+  declaredIn: string[];
+  result?: UpdateResult;
+  error?: { code: string | undefined; message: string };
+}

@@ -1,0 +1,111 @@
+import type { CertbotContainer } from '../certbot/certbot-container.js';
+import { formatVersion, type Version } from '../certbot/certbot-version.js';
+import { planCertbotRun } from '../certbot/plan-certbot-run.js';
+import { readRenewalWindow } from '../certbot/read-renewal-window.js';
+import { CertkitError } from '../errors.js';
+import type { RenderChanges } from '../render/render-project.js';
+import type { Stack } from '../stack/find-stack.js';
+import { deployedState } from '../store/deployed-copies.js';
+import { readDeployedSerials } from '../store-io/read-deployed.js';
+import { ensureServed } from './ensure-served.js';
+import { runPlan } from './run-plan.js';
+import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
+
+/** How a site is brought to nginx once its certificate is deployed. */
+export interface Serving {
+  /** Reload nginx even when it already serves the serial (its configuration changed). */
+  forceReload: boolean;
+  /** How the .env site is selected at a reload: https (the .env site itself), auto (another site's run). */
+  siteMode: 'https' | 'auto';
+  /** Called once the certificate is deployed; true asks for a reload (another site's link just changed). */
+  prepare?: () => Promise<boolean>;
+}
+
+/**
+ * One site's run: plan (renew when due, reissue when its names changed), certbot, deploy when the deployed copy is
+ * not this serial, then make nginx serve it and verify it does. `ctx.config` is the site's (configForSite).
+ */
+export async function updateSite(
+  ctx: UpdateContext,
+  stack: Stack,
+  certbot: CertbotContainer,
+  version: Version,
+  render: RenderChanges,
+  options: UpdateOptions,
+  serving: Serving,
+): Promise<UpdateResult> {
+  const { log, config } = ctx;
+  const run = ctx;
+  const before = await certbot.readLineage(config.certName);
+  const rendered = render.files;
+  // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
+  const deployedEarly = readDeployedSerials(ctx.engine, stack.certbot.id);
+  deployedEarly.catch(() => undefined);
+  const renewalWindow =
+    before && !options.dryRun
+      ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
+      : undefined;
+  const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
+  log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
+  if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
+  if (options.dryRun) {
+    return {
+      certName: config.certName,
+      domains: config.domains,
+      action: 'dry-run',
+      reasons: plan.reasons,
+      serial: before?.serial,
+      notAfter: before?.notAfter,
+      profile: config.profile,
+      served: [],
+      reloaded: false,
+      rendered,
+    };
+  }
+
+  const after = plan.action === 'keep' ? before : await certbot.readLineage(config.certName);
+  if (!after)
+    throw new CertkitError(
+      'CERTBOT_FAILED',
+      `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`,
+    );
+  // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
+  const deployed = deployedState(
+    await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.id)),
+    config.certName,
+    after.serial,
+  );
+  if (render.deployHookChanged || deployed !== 'ok') {
+    log.info(`deploying ${config.certName} to the folder nginx reads`);
+    await certbot.runDeployHook(config.certName);
+  }
+  const { served, reloaded } = await ensureServed({
+    engine: ctx.engine,
+    stack,
+    self: ctx.self,
+    log,
+    now: ctx.now,
+    sleep: ctx.sleep,
+    probe: ctx.probe,
+    names: config.domains,
+    serial: after.serial,
+    forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
+    siteMode: serving.siteMode,
+    ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
+  });
+  const action =
+    before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
+  const profile = after.renewal?.profile ?? config.profile;
+  return {
+    certName: config.certName,
+    domains: after.domains,
+    action,
+    reasons: plan.reasons,
+    serial: after.serial,
+    notAfter: after.notAfter,
+    profile,
+    served,
+    reloaded,
+    rendered,
+  };
+}

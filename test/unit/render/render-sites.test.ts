@@ -1,0 +1,68 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderProject } from '../../../src/render/render-project.js';
+import { collectSites } from '../../../src/sites/collect-sites.js';
+import { envSite, siteDefaults } from '../../../src/sites/env-site.js';
+import { parseSitesFile } from '../../../src/sites/sites-file.js';
+import { makeConfig } from '../support/make-config.js';
+
+const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
+const dirs: string[] = [];
+afterEach(async () => Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))));
+
+const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', NGINX_UPSTREAM: 'http://app:3000' });
+const otherSites = (text: string) =>
+  collectSites(envSite(config, '.env'), parseSitesFile('sites.yaml', text), siteDefaults(config)).sites.slice(1);
+const TWO = 'wiki:\n  host: wiki.example.com\n  upstream: http://10.0.0.5:8080\nblog:\n  host: blog.example.com\n';
+
+describe('renderProject with other sites', () => {
+  it('renders each site from the same templates, with its own names, routes and certificate, never as the default server', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    const changes = await renderProject(config, project, TEMPLATES, otherSites(TWO));
+    expect(changes.nginxChanged).toBe(true);
+    expect((await readdir(join(project, 'nginx/sites'))).sort()).toEqual([
+      'blog.http.conf',
+      'blog.https.conf',
+      'wiki.http.conf',
+      'wiki.https.conf',
+    ]);
+    const wiki = await readFile(join(project, 'nginx/sites/wiki.https.conf'), 'utf8');
+    expect(wiki).toContain('server_name wiki.example.com;');
+    expect(wiki).toContain('root /etc/certkit/deploy/wiki/tls/current.pem;');
+    expect(wiki).toContain('include /run/certkit-nginx/tls-loading.conf;');
+    expect(wiki).toContain('set $certkit_upstream http://10.0.0.5:8080;');
+    expect(wiki).not.toContain('default_server');
+    expect(wiki).not.toContain('$certkit_tls_bundle');
+    expect(await readFile(join(project, 'nginx/sites/blog.http.conf'), 'utf8')).toContain('if (-f /etc/certkit/deploy/blog/bundle.pem)');
+    // Names of no site: refused at the handshake, 404 over HTTP; the .env site is no longer the default.
+    expect(await readFile(join(project, 'nginx/default-server.conf'), 'utf8')).toContain('ssl_reject_handshake on;');
+    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).not.toContain('default_server');
+  });
+
+  it('removes the files of a site that is gone, and the default server with the last other site', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    await renderProject(config, project, TEMPLATES, otherSites(TWO));
+    const one = await renderProject(config, project, TEMPLATES, otherSites('wiki:\n  host: wiki.example.com\n'));
+    expect(one.files.sort()).toEqual([
+      'nginx/sites/blog.http.conf',
+      'nginx/sites/blog.https.conf',
+      'nginx/sites/wiki.http.conf',
+      'nginx/sites/wiki.https.conf',
+    ]);
+    const none = await renderProject(config, project, TEMPLATES, []);
+    expect(none.files.sort()).toEqual([
+      'nginx/default-server.conf',
+      'nginx/site-http.conf',
+      'nginx/site-https.conf',
+      'nginx/sites/wiki.http.conf',
+      'nginx/sites/wiki.https.conf',
+    ]);
+    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toContain('listen 443 ssl http2 default_server;');
+    expect(await renderProject(config, project, TEMPLATES, [])).toMatchObject({ files: [], nginxChanged: false });
+  });
+});
