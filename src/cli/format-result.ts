@@ -1,5 +1,5 @@
 import { daysLeft } from '../certs/read-certificate.js';
-import type { UpdateResult } from '../update/update.js';
+import type { SiteOutcome, UpdateResult } from '../update/update.js';
 
 /** The summary `certkit update` prints on stdout. */
 export function formatUpdateResult(result: UpdateResult, now: Date): string {
@@ -13,7 +13,24 @@ export function formatUpdateResult(result: UpdateResult, now: Date): string {
     const allServed = result.served.length > 0 && result.served.every((entry) => entry.serial === result.serial);
     lines.push(`  served    ${allServed ? 'yes, for every name' : 'NO'}${result.reloaded ? ' (nginx reloaded)' : ''}`);
   }
+  for (const outcome of result.others ?? []) lines.push(...formatOutcome(outcome, now));
+  for (const refusal of result.refused ?? []) lines.push(`refused: ${refusal}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One of the other sites, under the .env site's lines: its result, why it waits, or its error (which is its alone). */
+function formatOutcome(outcome: SiteOutcome, now: Date): string[] {
+  if (outcome.skipped) return [`site ${outcome.site}: waits (${outcome.skipped})`];
+  if (outcome.error)
+    return [
+      `site ${outcome.site}: FAILED ${outcome.error.code ?? ''}`.trimEnd(),
+      ...outcome.error.message.split('\n').map((line) => `  ${line}`),
+    ];
+  if (!outcome.result) return [`site ${outcome.site}`];
+  return formatUpdateResult({ ...outcome.result, others: [], refused: [] }, now)
+    .trimEnd()
+    .split('\n')
+    .map((line, index) => (index === 0 ? `site ${outcome.site}: ${outcome.result?.action ?? ''}` : line));
 }
 
 export function updateResultJson(result: UpdateResult): Record<string, unknown> {

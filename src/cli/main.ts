@@ -11,6 +11,7 @@ import { registerPlugins } from './commands/plugins.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRender } from './commands/render.js';
 import { registerRestore } from './commands/restore.js';
+import { registerSites } from './commands/sites.js';
 import { registerStatus } from './commands/status.js';
 import { registerUpdate } from './commands/update.js';
 import type { CommandContext, GlobalOptions, Io } from './context.js';
@@ -82,6 +83,7 @@ function buildProgram(io: Io, signal: AbortSignal | undefined, setExit: (code: n
     registerRender,
     registerDaemon,
     registerStatus,
+    registerSites,
     registerDoctor,
     registerBackup,
     registerRestore,

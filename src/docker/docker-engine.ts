@@ -1,7 +1,15 @@
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
-import { COMPOSE_LABELS, type Engine, type ExecOptions, type ExecResult, type HeldExec, type ServiceContainer } from './engine.js';
+import {
+  COMPOSE_LABELS,
+  type ContainerEvent,
+  type Engine,
+  type ExecOptions,
+  type ExecResult,
+  type HeldExec,
+  type ServiceContainer,
+} from './engine.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
 /**
@@ -59,6 +67,32 @@ class DockerodeEngine implements Engine {
       this.docker.listContainers({ all: options.all ?? false, filters: { label: [label] } }),
     );
     return summaries.map(mapSummary);
+  }
+
+  async watchContainerEvents(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const filters = JSON.stringify({ type: ['container'], event: ['start', 'stop', 'die', 'destroy'], label: [label] });
+    const stream = (await this.call(`watch the events of containers labelled ${label}`, undefined, () =>
+      this.docker.getEvents({ filters }),
+    )) as Readable;
+    const stop = (): void => void stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    let pending = '';
+    try {
+      for await (const chunk of stream) {
+        pending += String(chunk);
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines.filter((text) => text.trim() !== '')) {
+          const event = parseContainerEvent(line);
+          if (event) onEvent(event);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) throw await this.toCertkitError(error, `watch the events of containers labelled ${label}`, undefined);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
@@ -315,4 +349,22 @@ async function readExitCode(exec: Docker.Exec): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new CertkitError('EXEC_FAILED', 'the engine never reported an exit code for an exec');
+}
+
+/** One line of the engine's event stream; undefined for a line that is not a container event. */
+export function parseContainerEvent(line: string): ContainerEvent | undefined {
+  try {
+    const json = JSON.parse(line) as {
+      Type?: string;
+      Action?: string;
+      status?: string;
+      id?: string;
+      Actor?: { ID?: string; Attributes?: Record<string, string> };
+    };
+    if ((json.Type ?? 'container') !== 'container') return undefined;
+    const id = json.Actor?.ID ?? json.id ?? '';
+    return { action: json.Action ?? json.status ?? '', id, name: json.Actor?.Attributes?.['name'] ?? id.slice(0, 12) };
+  } catch {
+    return undefined;
+  }
 }

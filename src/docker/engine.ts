@@ -16,6 +16,11 @@ export interface Engine {
    * reads other apps' containers only as far as their labels, names, networks and ports).
    */
   listLabelled(label: string, options?: { all?: boolean }): Promise<ServiceContainer[]>;
+  /**
+   * Calls `onEvent` for each start, stop, death or removal of a container carrying the label, until `signal` aborts.
+   * Resolves when the engine ends the stream (a restart, say): the caller decides whether to watch again.
+   */
+  watchContainerEvents(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
   exec(containerId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /**
    * Starts argv with its stdin held open by this process. The process reads end-of-file on stdin when `close()` is
@@ -43,6 +48,13 @@ export interface ServiceContainer {
   /** Ports the container exposes (TCP), published or not; known from the container list. */
   exposedPorts?: number[];
   labels: Record<string, string>;
+}
+
+export interface ContainerEvent {
+  /** start, stop, die, destroy, ... as the engine names them. */
+  action: string;
+  id: string;
+  name: string;
 }
 
 export interface PublishedPort {

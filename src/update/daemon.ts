@@ -2,11 +2,11 @@ import { isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration } from '../certbot/renewal-due.js';
 import { backoffDelay, nextCheckDelay } from './schedule.js';
-import type { UpdateResult } from './update.js';
+import type { SiteOutcome, UpdateResult } from './update.js';
 
 export interface DaemonDeps {
   /** One full check: loads the configuration afresh (so .env edits are picked up) and runs an update. */
-  runCycle: () => Promise<{ result: UpdateResult; intervalMs: number }>;
+  runCycle: () => Promise<{ result: UpdateResult; intervalMs: number; retryInMs?: number | undefined }>;
   log: Logger;
   now: () => Date;
   random: () => number;
@@ -31,9 +31,10 @@ export async function runDaemon(deps: DaemonDeps, signal: AbortSignal): Promise<
     let outcome: Parameters<DaemonObserver['checkEnded']>[0];
     deps.observer?.checkStarted();
     try {
-      const { result, intervalMs } = await deps.runCycle();
+      const { result, intervalMs, retryInMs } = await deps.runCycle();
       failures = 0;
-      delay = nextCheckDelay(intervalMs, deps.random);
+      // A site backing off alone is tried again at its own time, before the next regular check when that is sooner.
+      delay = Math.min(nextCheckDelay(intervalMs, deps.random), retryInMs ?? Number.POSITIVE_INFINITY);
       deps.log.info(`check done: ${describeResult(result)}`);
       outcome = { ok: true, result };
     } catch (error) {
@@ -56,5 +57,13 @@ export function describeResult(result: UpdateResult): string {
   const reload = result.reloaded ? ', nginx reloaded' : '';
   // Why it was renewed (the CA's window, the threshold, --force) or why not: the reasons the plan gave.
   const why = result.reasons.length > 0 ? `: ${result.reasons.join('; ')}` : '';
-  return `${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})${why}`;
+  const others = (result.others ?? []).map(describeOutcome);
+  return [`${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})${why}`, ...others].join('; ');
+}
+
+function describeOutcome(outcome: SiteOutcome): string {
+  if (outcome.skipped) return `site ${outcome.site} waits (${outcome.skipped})`;
+  if (outcome.error) return `site ${outcome.site} failed (${outcome.error.code ?? 'error'})`;
+  const result = outcome.result;
+  return result ? `site ${outcome.site} ${result.action} (serial ${result.serial ?? 'none'})` : `site ${outcome.site}`;
 }

@@ -40,6 +40,8 @@ export interface UpdateOptions {
   purpose: string;
   /** The sites to act on (`update SITE...`); undefined: every site. */
   sites?: readonly string[];
+  /** Why a site waits this run (the daemon's per-site backoff); such a site is served as it is, not worked on. */
+  waiting?: (site: string) => string | undefined;
 }
 
 export interface UpdateResult {
@@ -70,4 +72,6 @@ export interface SiteOutcome {
   declaredIn: string[];
   result?: UpdateResult;
   error?: { code: string | undefined; message: string };
+  /** Why it was not worked on this run (backing off after failures). */
+  skipped?: string;
 }

@@ -30,6 +30,11 @@ export async function updateOtherSites(
   for (const site of sites) {
     const filesChanged = render.files.some((file) => file.startsWith(`${SITES_FOLDER}/${site.id}.`));
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
+    const waiting = options.waiting?.(site.id);
+    if (waiting) {
+      outcomes.push({ ...outcome, skipped: waiting });
+      continue;
+    }
     try {
       outcome.result = await updateSite({ ...ctx, config: configForSite(ctx.config, site) }, stack, certbot, version, render, options, {
         forceReload: filesChanged,

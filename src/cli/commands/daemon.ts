@@ -15,12 +15,24 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
-      const [{ startMonitoring }, { findStack }, { runDaemon }, { runUpdate }, { waitFor }] = await Promise.all([
+      const [
+        { startMonitoring },
+        { findStack },
+        { runDaemon },
+        { runUpdate },
+        { waitFor },
+        { SiteBackoff },
+        { Wakeup },
+        { watchSiteContainers },
+      ] = await Promise.all([
         import('../../monitoring/start-monitoring.js'),
         import('../../stack/find-stack.js'),
         import('../../update/daemon.js'),
         import('../../update/update.js'),
         import('../../wait-for.js'),
+        import('../../update/site-backoff.js'),
+        import('../../update/wakeup.js'),
+        import('../../sites/watch-sites.js'),
       ]);
       const warned = new Set<string>();
       const first = await loadProjectConfig(globals(), io, warned);
@@ -60,12 +72,26 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           sleep: (ms) => io.sleep(ms, stop.signal),
         },
       ).catch((error: unknown) => log.warn((error as Error).message));
+      // A labelled container that starts or stops is a site to issue, serve or retire: a check runs at once.
+      const backoff = new SiteBackoff();
+      const wakeup = new Wakeup(io.sleep, 2_000);
+      const watching = watchSiteContainers({
+        engine,
+        log,
+        signal: stop.signal,
+        sleep: io.sleep,
+        onChange: (event) => {
+          log.info(`container ${event.name} (labelled certkit.host): ${event.action}; checking the sites`);
+          wakeup.wake();
+        },
+      });
       await runDaemon(
         {
           runCycle: async () => {
             const { config, projectDir } = await loadProjectConfig(globals(), io, warned);
             const reloadConfig = async () => (await loadProjectConfig(globals(), io, warned)).config;
             const context = {
+              envFile: globals().envFile ?? '.env',
               engine,
               config,
               reloadConfig,
@@ -78,17 +104,19 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
               lockWaitMs: 600_000,
               certbotVersions,
             };
-            const result = await runUpdate(context, { purpose: 'certkit daemon' });
-            return { result, intervalMs: config.checkIntervalMs };
+            const result = await runUpdate(context, { purpose: 'certkit daemon', waiting: (site) => backoff.waiting(site, io.now()) });
+            backoff.record(result.others ?? [], io.now());
+            return { result, intervalMs: config.checkIntervalMs, retryInMs: backoff.nextRetryInMs(io.now()) };
           },
           log,
           now: io.now,
           random: Math.random,
-          sleep: io.sleep,
+          sleep: (ms, sleepSignal) => wakeup.wait(ms, sleepSignal),
           observer: monitoring.observer,
         },
         stop.signal,
       );
+      await watching;
       await monitoring.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

@@ -1,12 +1,14 @@
 import { Option, type Command } from 'commander';
 import { CertkitError } from '../../errors.js';
 import { connectStack, loadProjectConfig, type CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 
-export function registerUpdate(program: Command, { io, globals, logger }: CommandContext): void {
+export function registerUpdate(program: Command, { io, globals, logger, setExit }: CommandContext): void {
   program
     .command('update')
+    .argument('[site...]', 'the sites to act on (`certkit sites` lists them); default: every site')
     .description(
-      'Issue the certificate, or renew it when due; deploy it, reload nginx and check nginx serves it. Replaces `docker compose exec certbot /update-cert.sh` and `nginx -s reload`.',
+      "Issue each site's certificate, or renew it when due; deploy it, have nginx serve it and check it does. Each site alone: one that fails does not stop the others (exit 1 names it). Replaces `docker compose exec certbot /update-cert.sh` and `nginx -s reload`.",
     )
     .option('--force', 'renew now even if the certificate is not due (counts against the CA rate limits)')
     .option('--dry-run', "test issuance or renewal against the CA without saving anything (Let's Encrypt: staging)")
@@ -15,9 +17,9 @@ export function registerUpdate(program: Command, { io, globals, logger }: Comman
     .addOption(new Option('--wait <seconds>', 'how long to wait for another certkit run to finish').default('300').argParser(parseSeconds))
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 failure, 2 bad configuration.\nExample:\n  npx certkit update            # issue or renew when due\n  npx certkit update --dry-run  # rehearse without touching the certificate',
+      '\nExit codes: 0 success, 1 failure (of any site), 2 bad configuration.\nExample:\n  npx certkit update            # issue or renew every site when due\n  npx certkit update wiki       # the site named wiki alone\n  npx certkit update --dry-run  # rehearse without touching the certificates',
     )
-    .action(async (options: { force?: boolean; dryRun?: boolean; staging?: boolean; json?: boolean; wait: number }) => {
+    .action(async (sites: string[], options: { force?: boolean; dryRun?: boolean; staging?: boolean; json?: boolean; wait: number }) => {
       const log = logger();
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
       const [{ engine, project, self }, { runUpdate }, { formatUpdateResult, updateResultJson }] = await Promise.all([
@@ -26,10 +28,34 @@ export function registerUpdate(program: Command, { io, globals, logger }: Comman
         import('../format-result.js'),
       ]);
       const result = await runUpdate(
-        { engine, config, project, projectDir, log, now: io.now, sleep: io.sleep, self, lockWaitMs: options.wait * 1000 },
-        { force: options.force, dryRun: options.dryRun, staging: options.staging, purpose: 'certkit update' },
+        {
+          engine,
+          config,
+          project,
+          projectDir,
+          envFile: globals().envFile ?? '.env',
+          log,
+          now: io.now,
+          sleep: io.sleep,
+          self,
+          lockWaitMs: options.wait * 1000,
+        },
+        {
+          force: options.force,
+          dryRun: options.dryRun,
+          staging: options.staging,
+          purpose: 'certkit update',
+          ...(sites.length > 0 ? { sites } : {}),
+        },
       );
       io.stdout(options.json ? `${JSON.stringify(updateResultJson(result), null, 2)}\n` : formatUpdateResult(result, io.now()));
+      const failed = (result.others ?? []).filter((outcome) => outcome.error);
+      if (failed.length > 0) {
+        io.stderr(
+          `certkit: ${failed.length} site${failed.length === 1 ? '' : 's'} failed: ${failed.map((outcome) => outcome.site).join(', ')} (the others are served)\n`,
+        );
+        setExit(EXIT.failure);
+      }
     });
 }
 

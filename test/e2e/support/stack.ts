@@ -10,7 +10,7 @@ export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
 const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'compose.own-nginx.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
-const RENDERED = /(^|\/)(nginx\/(site-https?|certkit-[a-z]+)\.conf|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
+const RENDERED = /(^|\/)(nginx\/(site-https?|certkit-[a-z]+|default-server)\.conf|nginx\/sites(\/.*)?|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
 /**
  * A copy of the kit in a temp folder with its own `.env`, run as a unique Compose project on 127.0.0.1 ports.

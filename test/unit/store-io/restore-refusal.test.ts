@@ -77,6 +77,7 @@ function fakeEngine(current: readonly TarEntry[]) {
     ping: unused,
     listContainers: unused,
     listLabelled: unused,
+    watchContainerEvents: unused,
     inspectContainer: unused,
     exec: unused,
     execHeld: unused,

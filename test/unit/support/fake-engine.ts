@@ -94,6 +94,8 @@ export class FakeEngine implements Engine {
     return this.apps.filter((c) => Object.hasOwn(c.labels, label) && (options.all || c.running));
   }
 
+  async watchContainerEvents(): Promise<void> {}
+
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
     return [this.nginx, this.certbot].find((c) => c.id === idOrName || c.name === idOrName);
   }
