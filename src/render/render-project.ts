@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../package-root.js';
 import { buildRenderContext } from './render-context.js';
-import { DEFAULT_SERVER_FILE, envSiteIsDefault, renderSiteFiles, SITES_FOLDER } from './render-sites.js';
-import { renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
+import { envSiteIsDefault, renderSiteFiles, SITES_FOLDER } from './render-sites.js';
+import { renderTemplates, writeRenderedFiles } from './render-templates.js';
+import { removeStaleSiteFiles, retainedSites, touchSiteFiles, type RetainedSite } from './site-files.js';
 import type { Site } from '../sites/site.js';
 
 /** What a render changed: the files, and what that means for the containers that read them. */
@@ -17,47 +17,51 @@ export interface RenderChanges {
   deployHookChanged: boolean;
   /** nginx's site files: a change means reload. */
   nginxChanged: boolean;
+  /** Sites whose declaration went, still served from their files until the grace ends. */
+  retained: RetainedSite[];
 }
 
-/** Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. */
+/** The sites beyond the .env one and how long one whose declaration went stays served. */
+export interface SiteRendering {
+  others: readonly Site[];
+  now: Date;
+  graceMs: number;
+}
+
+/**
+ * Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. The other sites each
+ * get their two files in nginx/sites/; a site no longer declared keeps its files (nginx serves it) for the grace.
+ */
 export async function renderProject(
   config: Config,
   projectDir: string,
   templatesDir = resolveTemplatesDir(projectDir),
-  /** The sites beyond the .env one (service labels, the sites file), each rendered into nginx/sites/. */
-  otherSites: readonly Site[] = [],
+  sites: SiteRendering = { others: [], now: new Date(0), graceMs: 0 },
 ): Promise<RenderChanges> {
+  const retained = await retainedSites(projectDir, new Set(sites.others.map((site) => site.id)), sites.now, sites.graceMs);
   const context = buildRenderContext(config);
-  (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, otherSites);
-  const rendered = [...(await renderTemplates(templatesDir, context)), ...(await renderSiteFiles(templatesDir, config, otherSites))];
+  (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, sites.others.length + retained.length);
+  const siteFiles = await renderSiteFiles(templatesDir, config, sites.others, retained.length > 0);
+  const rendered = [...(await renderTemplates(templatesDir, context)), ...siteFiles];
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
-  for (const stale of await removeStaleSiteFiles(projectDir, rendered)) changed.add(stale);
+  await touchSiteFiles(
+    projectDir,
+    siteFiles.map((file) => file.output),
+    sites.now,
+  );
+  const keep = new Set([
+    ...rendered.map((file) => file.output),
+    ...retained.flatMap(({ id }) => [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`]),
+  ]);
+  const removed = await removeStaleSiteFiles(projectDir, keep);
   const changedOf = (service: 'certbot' | 'nginx') => rendered.filter((file) => file.service === service && changed.has(file.output));
   return {
-    files: [...changed],
+    files: [...changed, ...removed],
     certbotScriptsChanged: changedOf('certbot').length > 0,
     deployHookChanged: changedOf('certbot').some((file) => file.role === 'deploy-hook'),
-    nginxChanged: changedOf('nginx').length > 0,
+    nginxChanged: changedOf('nginx').length > 0 || removed.length > 0,
+    retained,
   };
-}
-
-/** Site files of sites that are gone (and the default server when no other site is left): removed, so nginx drops them. */
-async function removeStaleSiteFiles(projectDir: string, rendered: readonly RenderedFile[]): Promise<string[]> {
-  const keep = new Set(rendered.map((file) => file.output));
-  const present = await readdir(join(projectDir, SITES_FOLDER)).catch(() => [] as string[]);
-  const candidates = [...present.filter((name) => name.endsWith('.conf')).map((name) => `${SITES_FOLDER}/${name}`), DEFAULT_SERVER_FILE];
-  const removed: string[] = [];
-  for (const output of candidates.filter((candidate) => !keep.has(candidate))) {
-    const gone = await rm(join(projectDir, output)).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false;
-        throw error;
-      },
-    );
-    if (gone) removed.push(output);
-  }
-  return removed;
 }
 
 /** The project's own templates/ when it has one (a clone of this repo), else the ones shipped with the package. */

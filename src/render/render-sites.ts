@@ -16,8 +16,14 @@ export const DEFAULT_SERVER_FILE = 'nginx/default-server.conf';
  * names, routing and certificate; and, when there are such sites, the default server for names of none. The .env
  * site stays nginx's default server only when it holds an IP address (clients send no name for an address).
  */
-export async function renderSiteFiles(templatesDir: string, config: Config, sites: readonly Site[]): Promise<RenderedFile[]> {
-  if (sites.length === 0) return [];
+export async function renderSiteFiles(
+  templatesDir: string,
+  config: Config,
+  sites: readonly Site[],
+  /** Sites no longer declared but still served: the default server stays for them. */
+  othersRetained = false,
+): Promise<RenderedFile[]> {
+  if (sites.length === 0 && !othersRetained) return [];
   const handlebars = createRenderer();
   await registerPartials(handlebars, templatesDir);
   const [http, https, fallback] = await Promise.all(
@@ -40,13 +46,13 @@ export async function renderSiteFiles(templatesDir: string, config: Config, site
         files.push(file(`${SITES_FOLDER}/${site.id}.${kind}.conf`, renderOne(handlebars, template.template, template.source, siteContext)));
     }
   }
-  if (fallback && !envSiteIsDefault(config, sites)) {
+  if (fallback && !envSiteIsDefault(config, sites.length + (othersRetained ? 1 : 0))) {
     files.push(file(DEFAULT_SERVER_FILE, renderOne(handlebars, fallback.template, fallback.source, buildRenderContext(config))));
   }
   return files;
 }
 
 /** The .env site is nginx's default server when it is alone, or when it holds an IP address. */
-export function envSiteIsDefault(config: Config, sites: readonly Site[]): boolean {
-  return sites.length === 0 || config.domains.some((name) => canonicalIp(name) !== undefined);
+export function envSiteIsDefault(config: Config, otherSites: number): boolean {
+  return otherSites === 0 || config.domains.some((name) => canonicalIp(name) !== undefined);
 }

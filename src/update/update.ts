@@ -63,7 +63,9 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
         `no site is named ${unknown.join(', ')}; the sites are ${siteSet.sites.map((site) => site.id).join(', ')} (\`certkit sites\` lists them)`,
       );
     }
-    const render = await renderProject(config, ctx.projectDir, undefined, others);
+    const render = await renderProject(config, ctx.projectDir, undefined, { others, now: ctx.now(), graceMs: config.sites.graceMs });
+    for (const kept of render.retained)
+      log.info(`site ${kept.id}: no longer declared; served until ${kept.until.toISOString()} (CERTKIT_SITE_GRACE)`);
     if (render.files.length > 0) log.info(`rendered ${render.files.join(', ')}`);
     // Each site alone: one that fails is reported with its error, and the others go on.
     let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;

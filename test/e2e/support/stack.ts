@@ -10,7 +10,8 @@ export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
 const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'compose.own-nginx.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
-const RENDERED = /(^|\/)(nginx\/(site-https?|certkit-[a-z]+|default-server)\.conf|nginx\/sites(\/.*)?|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
+const RENDERED =
+  /(^|\/)(nginx\/(site-https?|certkit-[a-z]+|default-server)\.conf|nginx\/sites(\/.*)?|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
 /**
  * A copy of the kit in a temp folder with its own `.env`, run as a unique Compose project on 127.0.0.1 ports.
@@ -72,6 +73,8 @@ export class TestStack {
       NGINX_BIND: '127.0.0.1',
       NGINX_HTTP_PORT: String(this.httpPort),
       NGINX_HTTPS_PORT: String(this.httpsPort),
+      // Each test stack its own sites network: the default name is shared by every stack on the engine.
+      CERTKIT_SITES_NETWORK: `${this.project}-sites`,
     };
     const merged = { ...base, ...values };
     await writeFile(

@@ -49,6 +49,7 @@ describe('renderProject', () => {
       certbotScriptsChanged: false,
       deployHookChanged: false,
       nginxChanged: false,
+      retained: [],
     });
   });
 

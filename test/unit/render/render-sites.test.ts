@@ -14,8 +14,14 @@ const dirs: string[] = [];
 afterEach(async () => Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))));
 
 const config = makeConfig({ CERTBOT_DOMAIN: 'widgets.eu', NGINX_UPSTREAM: 'http://app:3000' });
-const otherSites = (text: string) =>
-  collectSites(envSite(config, '.env'), parseSitesFile('sites.yaml', text), siteDefaults(config)).sites.slice(1);
+const NOW = new Date('2026-12-02T12:00:00Z');
+const HOUR = 3_600_000;
+const otherSites = (text: string, now = NOW, graceMs = 0) => ({
+  others: collectSites(envSite(config, '.env'), parseSitesFile('sites.yaml', text), siteDefaults(config)).sites.slice(1),
+  now,
+  graceMs,
+});
+const none = (now = NOW, graceMs = 0) => ({ others: [], now, graceMs });
 const TWO = 'wiki:\n  host: wiki.example.com\n  upstream: http://10.0.0.5:8080\nblog:\n  host: blog.example.com\n';
 
 describe('renderProject with other sites', () => {
@@ -48,14 +54,16 @@ describe('renderProject with other sites', () => {
     dirs.push(project);
     await renderProject(config, project, TEMPLATES, otherSites(TWO));
     const one = await renderProject(config, project, TEMPLATES, otherSites('wiki:\n  host: wiki.example.com\n'));
+    expect(one.nginxChanged).toBe(true);
     expect(one.files.sort()).toEqual([
       'nginx/sites/blog.http.conf',
       'nginx/sites/blog.https.conf',
       'nginx/sites/wiki.http.conf',
       'nginx/sites/wiki.https.conf',
     ]);
-    const none = await renderProject(config, project, TEMPLATES, []);
-    expect(none.files.sort()).toEqual([
+    const last = await renderProject(config, project, TEMPLATES, none());
+    expect(last.nginxChanged).toBe(true);
+    expect(last.files.sort()).toEqual([
       'nginx/default-server.conf',
       'nginx/site-http.conf',
       'nginx/site-https.conf',
@@ -63,6 +71,28 @@ describe('renderProject with other sites', () => {
       'nginx/sites/wiki.https.conf',
     ]);
     expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toContain('listen 443 ssl http2 default_server;');
-    expect(await renderProject(config, project, TEMPLATES, [])).toMatchObject({ files: [], nginxChanged: false });
+    expect(await renderProject(config, project, TEMPLATES, none())).toMatchObject({ files: [], nginxChanged: false });
+  });
+
+  it('keeps serving a site whose declaration went for the grace, counted from when it was last declared', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    await renderProject(config, project, TEMPLATES, otherSites(TWO));
+    const later = new Date(NOW.getTime() + HOUR);
+    const kept = await renderProject(config, project, TEMPLATES, otherSites('wiki:\n  host: wiki.example.com\n', later, 2 * HOUR));
+    expect(kept.retained).toEqual([{ id: 'blog', until: new Date(NOW.getTime() + 2 * HOUR) }]);
+    expect((await readdir(join(project, 'nginx/sites'))).sort()).toEqual([
+      'blog.http.conf',
+      'blog.https.conf',
+      'wiki.http.conf',
+      'wiki.https.conf',
+    ]);
+    // Both gone: still no default server for the .env site while blog is served.
+    const both = await renderProject(config, project, TEMPLATES, none(later, 2 * HOUR));
+    expect(both.retained.map((site) => site.id).sort()).toEqual(['blog', 'wiki']);
+    expect(await readFile(join(project, 'nginx/default-server.conf'), 'utf8')).toContain('ssl_reject_handshake on;');
+    const after = await renderProject(config, project, TEMPLATES, none(new Date(NOW.getTime() + 2 * HOUR + 1), 2 * HOUR));
+    expect(after.retained.map((site) => site.id)).toEqual(['wiki']);
+    expect(await readdir(join(project, 'nginx/sites'))).toEqual(['wiki.http.conf', 'wiki.https.conf']);
   });
 });

@@ -1,0 +1,63 @@
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_SERVER_FILE, SITES_FOLDER } from './render-sites.js';
+
+/** A site no declaration names any more, still served from its files until `until`. */
+export interface RetainedSite {
+  id: string;
+  until: Date;
+}
+
+/**
+ * The sites whose files are in nginx/sites/ but which no declaration names now (a labelled container stopped): kept,
+ * and so still served, until `graceMs` after they were last declared. The files' modification time is that moment
+ * (touchSiteFiles sets it at every render), so the grace survives a restart of certkit.
+ */
+export async function retainedSites(
+  projectDir: string,
+  declared: ReadonlySet<string>,
+  now: Date,
+  graceMs: number,
+): Promise<RetainedSite[]> {
+  const retained: RetainedSite[] = [];
+  for (const name of await siteFileNames(projectDir)) {
+    if (!name.endsWith('.https.conf')) continue;
+    const id = name.slice(0, -'.https.conf'.length);
+    if (declared.has(id)) continue;
+    const seen = await stat(join(projectDir, SITES_FOLDER, name)).then(
+      (info) => info.mtime,
+      () => undefined,
+    );
+    const until = seen ? new Date(seen.getTime() + graceMs) : undefined;
+    if (until && until.getTime() > now.getTime()) retained.push({ id, until });
+  }
+  return retained;
+}
+
+/** Marks the declared sites' files as seen now. */
+export async function touchSiteFiles(projectDir: string, outputs: readonly string[], now: Date): Promise<void> {
+  await Promise.all(
+    outputs.filter((output) => output.startsWith(`${SITES_FOLDER}/`)).map((output) => utimes(join(projectDir, output), now, now)),
+  );
+}
+
+/** Removes the site files neither rendered nor retained, and the default server when it was not rendered. */
+export async function removeStaleSiteFiles(projectDir: string, keep: ReadonlySet<string>): Promise<string[]> {
+  const candidates = [...(await siteFileNames(projectDir)).map((name) => `${SITES_FOLDER}/${name}`), DEFAULT_SERVER_FILE];
+  const removed: string[] = [];
+  for (const output of candidates.filter((candidate) => !keep.has(candidate))) {
+    const gone = await rm(join(projectDir, output)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
+    if (gone) removed.push(output);
+  }
+  return removed;
+}
+
+async function siteFileNames(projectDir: string): Promise<string[]> {
+  return (await readdir(join(projectDir, SITES_FOLDER)).catch(() => [] as string[])).filter((name) => name.endsWith('.conf'));
+}
