@@ -99,6 +99,12 @@ export class CertkitMetrics {
     this.nextCheck.set(check.next.getTime() / 1000);
   }
 
+  /** Another site's part of a check (labels, the sites file): its attempts and failures, labelled by its name. */
+  recordSite(site: { certificate: string; ok: boolean; attempted: boolean; reason?: string }): void {
+    this.attempts.inc({ name: site.certificate }, site.attempted ? 1 : 0);
+    if (!site.ok) this.failures.inc({ name: site.certificate, reason: site.reason ?? 'UNKNOWN' });
+  }
+
   recordCertbotRun(command: string, ok: boolean, seconds: number): void {
     this.certbotRuns.observe({ command, result: ok ? 'success' : 'failure' }, seconds);
   }

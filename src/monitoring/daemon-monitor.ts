@@ -49,8 +49,8 @@ export function createDaemonMonitor(input: {
     return collecting;
   };
 
-  const evaluate = async (renewal: AlertCheck | undefined): Promise<void> => {
-    const checks = renewal ? [renewal] : [];
+  const evaluate = async (renewals: readonly AlertCheck[]): Promise<void> => {
+    const checks = [...renewals];
     try {
       const entries = await collect();
       input.metrics.setCertificates(entries);
@@ -92,8 +92,32 @@ export function createDaemonMonitor(input: {
             ? { ok: true, certificate: certName, serial: outcome.result.serial }
             : { ok: false, certificate: certName, code: reason as string, cause: firstLine(outcome.error), nextRetry: next },
         );
+        // Each other site alerts and counts on its own: its failure names it, and the others' successes do not hide it.
+        const sites = outcome.ok ? (outcome.result.others ?? []).filter((site) => !site.skipped) : [];
+        for (const site of sites) {
+          const failed = site.error;
+          input.metrics.recordSite({
+            certificate: site.site,
+            ok: !failed,
+            attempted: failed ? true : ISSUING.has(site.result?.action ?? ''),
+            ...(failed ? { reason: failed.code ?? 'UNEXPECTED' } : {}),
+          });
+        }
+        const siteRenewals = sites.map((site) =>
+          renewalCheck(
+            site.error
+              ? {
+                  ok: false,
+                  certificate: site.site,
+                  code: site.error.code ?? 'UNEXPECTED',
+                  cause: site.error.message.split('\n')[0] ?? '',
+                  nextRetry: next,
+                }
+              : { ok: true, certificate: site.site, serial: site.result?.serial },
+          ),
+        );
         pending = pending
-          .then(() => evaluate(renewal))
+          .then(() => evaluate([renewal, ...siteRenewals]))
           .catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
       },
     },
@@ -107,9 +131,7 @@ export function createDaemonMonitor(input: {
     },
     liveness: () => judgeLiveness(loop, input.now(), input.graceMs),
     reevaluate() {
-      pending = pending
-        .then(() => evaluate(undefined))
-        .catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
+      pending = pending.then(() => evaluate([])).catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
     },
     settled: () => pending,
   };

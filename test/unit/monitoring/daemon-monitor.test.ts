@@ -94,6 +94,36 @@ describe('createDaemonMonitor', () => {
     );
   });
 
+  it('alerts and counts each other site on its own: its failure names it while the .env site succeeds', async () => {
+    const clock = { now: T0 };
+    const { monitor, sent } = makeMonitor(clock);
+    const withSites = (wikiFails: boolean) => ({
+      ...result('aa'),
+      others: [
+        {
+          site: 'wiki',
+          names: ['wiki.test'],
+          declaredIn: ['service wiki'],
+          ...(wikiFails ? { error: { code: 'CA_REFUSED', message: 'wiki.test does not resolve\nmore' } } : { result: result('cc') }),
+        },
+        { site: 'shop', names: ['shop.test'], declaredIn: ['service shop'], skipped: 'failed 1 time in a row' },
+      ],
+    });
+    for (const wikiFails of [true, false]) {
+      monitor.observer.checkStarted();
+      monitor.observer.checkEnded({ ok: true, result: withSites(wikiFails) }, new Date(clock.now + 60_000));
+      await monitor.settled();
+      clock.now += 60_000;
+    }
+    expect(sent.map((body) => [body.event, body.text.includes('wiki')])).toEqual([
+      ['firing', true],
+      ['resolved', true],
+    ]);
+    const text = await monitor.metricsText();
+    expect(text).toContain('certkit_renewal_failures_total{name="wiki",reason="CA_REFUSED"} 1');
+    expect(text).not.toContain('name="shop"');
+  });
+
   it('reports the loop unhealthy when a check outlasts the grace', () => {
     const clock = { now: T0 };
     const { monitor } = makeMonitor(clock, 10_000);

@@ -1,0 +1,137 @@
+import { cp, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { removeProject, runCommand } from './support/docker-cli.js';
+import { httpGet } from './support/http.js';
+import { REPO, TestStack } from './support/stack.js';
+import { httpsGet, probeCertificate } from './support/tls.js';
+import { waitUntil } from './support/wait.js';
+
+const dockerMissing = inject('dockerMissing');
+
+// Several sites on one stack: the .env site, and an app of its own (another Compose project) announcing two sites by
+// labels on its services, plus a service whose label is wrong. One stack, in order, as a user's server goes.
+describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced by labels on the app services', () => {
+  let stack: TestStack;
+  let appProject: string;
+  let shop: string;
+  let wiki: string;
+  const hosts: Record<string, string> = {};
+
+  const app = (args: readonly string[]) => {
+    const [command, ...prefix] = inject('composeCommand');
+    return runCommand(command as string, [...prefix, '-p', appProject, '-f', 'compose.sites-app.yaml', ...args], {
+      cwd: stack.dir,
+      env: { ...stack.composeEnv(), ...hosts, STACK: stack.project, CERTKIT_SITES_NETWORK: `${stack.project}-sites` },
+      timeoutMs: 240_000,
+    });
+  };
+  const appUp = async () => {
+    const result = await app(['up', '-d']);
+    expect(result.code, result.stderr).toBe(0);
+  };
+  const served = (name: string, wanted: (names: string[]) => boolean = () => true) =>
+    waitUntil(
+      `a certificate for ${name}`,
+      async () => {
+        const presented = await probeCertificate(stack.httpsPort, name);
+        return wanted(presented.names) ? presented : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
+  const echo = async (name: string) => {
+    const response = await httpsGet(stack.httpsPort, name, '/');
+    expect(response.status, response.body).toBe(200);
+    return JSON.parse(response.body) as { service: string };
+  };
+
+  beforeAll(async () => {
+    stack = await TestStack.create({ env: { CERTKIT_SITE_GRACE: '0' } });
+    appProject = `${stack.project}app`;
+    const id = stack.project.slice(2);
+    shop = `shop-${id}.test`;
+    wiki = `wiki-${id}.test`;
+    Object.assign(hosts, { SHOP_HOSTS: shop, WIKI_HOSTS: wiki, BROKEN_HOSTS: `broken-${id}.test` });
+    await mkdir(join(stack.dir, 'app'));
+    await cp(join(REPO, 'test/e2e/fixtures/fronting/echo-service.py'), join(stack.dir, 'app/echo-service.py'));
+    await cp(join(REPO, 'test/e2e/fixtures/sites/compose.sites-app.yaml'), join(stack.dir, 'compose.sites-app.yaml'));
+    await stack.up();
+    await served(stack.names[0] as string);
+    await appUp();
+  });
+  afterAll(async () => {
+    if (appProject) await removeProject(appProject);
+    if (stack) await stack.destroy();
+  });
+
+  it('serves each labelled site its own certificate, holding only its names, routed to its own service', async () => {
+    const [shopCert, wikiCert] = await Promise.all([served(shop), served(wiki)]);
+    expect(shopCert.names).toEqual([shop]);
+    expect(wikiCert.names).toEqual([wiki]);
+    expect(shopCert.serial).not.toBe(wikiCert.serial);
+    const envCert = await probeCertificate(stack.httpsPort, stack.names[0] as string);
+    expect(envCert.names.sort()).toEqual([...stack.names].sort());
+    expect((await echo(shop)).service).toBe('shop');
+    expect((await echo(wiki)).service).toBe('wiki');
+  });
+
+  it('refuses the service with a wrong label alone, and certkit sites says where, what and the fix', async () => {
+    const result = await stack.certkit(['sites']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`${stack.project.slice(2)}`));
+    expect(result.stdout).toMatch(/wiki\s+serving/);
+    expect(result.stdout).toMatch(
+      /service broken of project \S+ \(container \S+\): certkit\.prot="3000" is not a certkit label; did you mean certkit\.port\?/,
+    );
+    const json = JSON.parse((await stack.certkit(['sites', '--json'])).stdout) as Array<{
+      site: string;
+      state: string;
+      declaredIn: string[];
+    }>;
+    expect(json.map((row) => [row.site, row.state])).toEqual(
+      expect.arrayContaining([
+        [stack.names[0], 'serving'],
+        [`${appProject}-shop`, 'serving'],
+        ['wiki', 'serving'],
+      ]),
+    );
+    expect(json.find((row) => row.site === 'wiki')?.declaredIn[0]).toMatch(/^service wiki of project /);
+  });
+
+  it('gives a name of no site neither a certificate nor an app: the handshake is refused, plain HTTP says 404', async () => {
+    await expect(probeCertificate(stack.httpsPort, `nobody-${stack.project}.test`)).rejects.toThrow();
+    const answer = await httpGet(stack.httpPort, `nobody-${stack.project}.test`, '/');
+    expect(answer.status).toBe(404);
+    expect(answer.body).toMatch(/no site is declared for this name/);
+  });
+
+  it('stops serving a site whose container stopped (grace 0), keeps its certificate, and serves it again at start', async () => {
+    const before = await probeCertificate(stack.httpsPort, wiki);
+    expect((await app(['stop', 'wiki'])).code).toBe(0);
+    await waitUntil(
+      'the wiki site to be dropped',
+      async () => ((await probeCertificate(stack.httpsPort, wiki).catch(() => undefined)) ? undefined : true),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1_000,
+      },
+    );
+    expect(await stack.listDir('certbot', '/etc/letsencrypt/live')).toContain('wiki');
+    expect((await probeCertificate(stack.httpsPort, shop)).names).toEqual([shop]);
+    expect((await app(['start', 'wiki'])).code).toBe(0);
+    const again = await served(wiki);
+    expect(again.serial).toBe(before.serial);
+  });
+
+  it("expands and shrinks a site's names on the same lineage, never a -0001", async () => {
+    const more = `www.${shop}`;
+    hosts['SHOP_HOSTS'] = `${shop},${more}`;
+    await appUp();
+    expect((await served(more, (names) => names.includes(more))).names.sort()).toEqual([shop, more].sort());
+    hosts['SHOP_HOSTS'] = more;
+    await appUp();
+    await served(more, (names) => !names.includes(shop));
+    const live = await stack.listDir('certbot', '/etc/letsencrypt/live');
+    expect(live.filter((name) => name.startsWith(`${appProject}-shop`))).toEqual([`${appProject}-shop`]);
+  });
+});
