@@ -174,7 +174,7 @@ function readPort(declaration: SiteDeclaration, problems: Array<[WrittenSetting,
     problems.push([
       { key: 'certkit.port', value: '' },
       exposed.length === 0
-        ? 'is missing and the container exposes no port; set certkit.port to the port the app listens on, e.g. certkit.port=3000'
+        ? 'is missing, and the container list shows no port for it (it exposes none, or only on internal networks, where the engine lists none); set certkit.port to the port the app listens on, e.g. certkit.port=3000'
         : `is missing and the container exposes ${exposed.join(', ')}; set certkit.port to the one nginx should send requests to`,
     ]);
     return undefined;
