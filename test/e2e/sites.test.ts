@@ -68,7 +68,10 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
   });
 
   it('serves each labelled site its own certificate, holding only its names, routed to its own service', async () => {
-    const [shopCert, wikiCert] = await Promise.all([served(shop, (names) => names.includes(shop)), served(wiki, (names) => names.includes(wiki))]);
+    const [shopCert, wikiCert] = await Promise.all([
+      served(shop, (names) => names.includes(shop)),
+      served(wiki, (names) => names.includes(wiki)),
+    ]);
     expect(shopCert.names).toEqual([shop]);
     expect(wikiCert.names).toEqual([wiki]);
     expect(shopCert.serial).not.toBe(wikiCert.serial);
