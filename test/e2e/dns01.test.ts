@@ -1,91 +1,16 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand } from './support/docker-cli.js';
+import { TSIG_KEY, writeDnsOverride, writeDnsSide } from './support/dns-side.js';
 import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
-const TSIG_KEY = 'certkit-e2e.';
-
-/**
- * The DNS side of the test: bind9 authoritative for the zone on a fixed address (dns-rfc2136 wants an IP), a TSIG key
- * whose update policy allows only TXT records at _acme-challenge.ZONE, and Pebble validating DNS-01 by asking bind
- * (no challtestsrv, no always-valid VA). Written into the stack's folder as a Compose override.
- */
-async function writeDnsSide(stack: TestStack, zone: string, secret: string): Promise<{ address: string }> {
-  const subnet = `172.29.${randomInt(0, 256)}`;
-  const address = `${subnet}.53`;
-  const images = inject('images');
-  await mkdir(join(stack.dir, 'bind'));
-  await writeFile(
-    join(stack.dir, 'bind/named.conf'),
-    `options {
-  directory "/var/cache/bind";
-  pid-file none;
-  listen-on { any; };
-  listen-on-v6 { none; };
-  recursion no;
-  allow-query { any; };
-  dnssec-validation no;
-};
-key "${TSIG_KEY}" { algorithm hmac-sha512; secret "${secret}"; };
-zone "${zone}" {
-  type primary;
-  file "/etc/certkit-dns/db.zone";
-  update-policy { grant ${TSIG_KEY} name _acme-challenge.${zone}. txt; };
-};
-`,
-  );
-  await writeFile(
-    join(stack.dir, 'bind/db.zone'),
-    `$TTL 60
-@ IN SOA ns1.${zone}. hostmaster.${zone}. ( 1 60 60 600 60 )
-@ IN NS ns1.${zone}.
-ns1 IN A ${address}
-`,
-  );
-  await writeDnsOverride(
-    stack,
-    subnet,
-    `  bind9:
-    image: ${images['CERTKIT_TEST_BIND9_IMAGE']}
-    volumes:
-      - ./bind:/etc/certkit-dns
-    networks:
-      default:
-        ipv4_address: ${address}
-  certbot:
-    image: ${images['CERTKIT_TEST_CERTBOT_DNS_IMAGE']}
-  pebble:
-    command: ['-config', '/etc/certkit/pebble/pebble-config.json', '-dnsserver', '${address}:53']
-    depends_on:
-      - bind9
-`,
-  );
-  return { address };
-}
-
-/** Adds a Compose override giving the internal network a fixed subnet (DNS plugins want IP addresses), with these services. */
-async function writeDnsOverride(stack: TestStack, subnet: string, services: string): Promise<void> {
-  await writeFile(
-    join(stack.dir, 'compose.dns.yaml'),
-    `# DNS-01 e2e: a fixed subnet on the internal network, and Pebble asking the test's DNS server.
-networks:
-  default:
-    ipam:
-      config:
-        - subnet: ${subnet}.0/24
-services:
-${services}`,
-  );
-  stack.composeFiles.push('compose.dns.yaml');
-}
-
 /** Every container of the stack with the host paths it mounts. */
 async function mountsByService(stack: TestStack): Promise<Map<string, string[]>> {
   const ids = (await runCommand('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${stack.project}`])).stdout

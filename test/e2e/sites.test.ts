@@ -16,6 +16,7 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
   let appProject: string;
   let shop: string;
   let wiki: string;
+  let lost: string;
   const hosts: Record<string, string> = {};
 
   const app = (args: readonly string[]) => {
@@ -51,12 +52,21 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
     const id = stack.project.slice(2);
     shop = `shop-${id}.test`;
     wiki = `wiki-${id}.test`;
-    Object.assign(hosts, { SHOP_HOSTS: shop, WIKI_HOSTS: wiki, BROKEN_HOSTS: `broken-${id}.test` });
+    lost = `lost-${id}.test`;
+    Object.assign(hosts, { SHOP_HOSTS: shop, WIKI_HOSTS: wiki, BROKEN_HOSTS: `broken-${id}.test`, LOST_HOSTS: lost });
     await mkdir(join(stack.dir, 'app'));
     await cp(join(REPO, 'test/e2e/fixtures/fronting/echo-service.py'), join(stack.dir, 'app/echo-service.py'));
     await cp(join(REPO, 'test/e2e/fixtures/sites/compose.sites-app.yaml'), join(stack.dir, 'compose.sites-app.yaml'));
     await stack.up();
     await served(stack.names[0] as string);
+    // The test CA's DNS answers every name with nginx; this one it sends to the CA's own loopback, where nothing listens.
+    const pointed = await stack.exec('certbot', [
+      'python3',
+      '-c',
+      'import json,sys,urllib.request; urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055/add-a", data=json.dumps({"host": sys.argv[1] + ".", "addresses": ["127.0.0.1"]}).encode(), method="POST"), timeout=10).read()',
+      lost,
+    ]);
+    expect(pointed.code, pointed.stderr).toBe(0);
     await appUp();
   });
   afterEach(async (context) => {
@@ -79,6 +89,19 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
     expect(envCert.names.sort()).toEqual([...stack.names].sort());
     expect((await echo(shop)).service).toBe('shop');
     expect((await echo(wiki)).service).toBe('wiki');
+  });
+
+  it('fails a site whose name does not reach this server alone: the others are issued, and it is named with the cause', async () => {
+    const update = await stack.certkit(['update', `${appProject}-lost`]);
+    expect(update.code).toBe(1);
+    expect(update.stderr).toMatch(new RegExp(`1 site failed: ${appProject}-lost`));
+    expect(update.stdout).toMatch(new RegExp(`site ${appProject}-lost: FAILED`));
+    const rows = JSON.parse((await stack.certkit(['sites', '--json'])).stdout) as Array<{ site: string; state: string }>;
+    expect(rows.find((row) => row.site === `${appProject}-lost`)?.state).toBe('not issued');
+    expect(rows.filter((row) => row.state === 'serving').map((row) => row.site)).toEqual(
+      expect.arrayContaining([stack.names[0], `${appProject}-shop`, 'wiki']),
+    );
+    expect(await stack.logs()).toMatch(new RegExp(`site ${appProject}-lost \\(${lost.replace(/\./g, '\\.')}\\): `));
   });
 
   it('refuses the service with a wrong label alone, and certkit sites says where, what and the fix', async () => {
