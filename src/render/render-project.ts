@@ -36,19 +36,23 @@ export async function renderProject(
   config: Config,
   projectDir: string,
   templatesDir = resolveTemplatesDir(projectDir),
-  sites: SiteRendering = { others: [], now: new Date(0), graceMs: 0 },
+  /** Without it (`certkit render`, certkit-init), the other sites' files are left as the last run wrote them. */
+  sites?: SiteRendering,
 ): Promise<RenderChanges> {
-  const retained = await retainedSites(projectDir, new Set(sites.others.map((site) => site.id)), sites.now, sites.graceMs);
+  const retained = sites
+    ? await retainedSites(projectDir, new Set(sites.others.map((site) => site.id)), sites.now, sites.graceMs)
+    : await retainedSites(projectDir, new Set(), new Date(0), Number.POSITIVE_INFINITY);
   const context = buildRenderContext(config);
-  (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, sites.others.length + retained.length);
-  const siteFiles = await renderSiteFiles(templatesDir, config, sites.others, retained.length > 0);
+  (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, (sites?.others.length ?? 0) + retained.length);
+  const siteFiles = await renderSiteFiles(templatesDir, config, sites?.others ?? [], retained.length > 0);
   const rendered = [...(await renderTemplates(templatesDir, context)), ...siteFiles];
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
-  await touchSiteFiles(
-    projectDir,
-    siteFiles.map((file) => file.output),
-    sites.now,
-  );
+  if (sites)
+    await touchSiteFiles(
+      projectDir,
+      siteFiles.map((file) => file.output),
+      sites.now,
+    );
   const keep = new Set([
     ...rendered.map((file) => file.output),
     ...retained.flatMap(({ id }) => [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`]),

@@ -28,7 +28,7 @@ export async function retainedSites(
       (info) => info.mtime,
       () => undefined,
     );
-    const until = seen ? new Date(seen.getTime() + graceMs) : undefined;
+    const until = seen ? new Date(Math.min(seen.getTime() + graceMs, 8.64e15)) : undefined;
     if (until && until.getTime() > now.getTime()) retained.push({ id, until });
   }
   return retained;

@@ -74,6 +74,16 @@ describe('renderProject with other sites', () => {
     expect(await renderProject(config, project, TEMPLATES, none())).toMatchObject({ files: [], nginxChanged: false });
   });
 
+  it('leaves the other sites as they are when rendered without them (certkit render, certkit-init)', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    await renderProject(config, project, TEMPLATES, otherSites(TWO));
+    const plain = await renderProject(config, project, TEMPLATES);
+    expect(plain).toMatchObject({ files: [], nginxChanged: false });
+    expect(plain.retained.map((site) => site.id).sort()).toEqual(['blog', 'wiki']);
+    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).not.toContain('default_server');
+  });
+
   it('keeps serving a site whose declaration went for the grace, counted from when it was last declared', async () => {
     const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
     dirs.push(project);
