@@ -1,4 +1,5 @@
 import type { Version } from '../certbot/certbot-version.js';
+import type { DeployedSerials } from '../store/deployed-copies.js';
 import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
@@ -23,6 +24,8 @@ export interface UpdateContext {
   /** certkit's own container when it runs inside the stack. */
   self: ServiceContainer | undefined;
   lockWaitMs: number;
+  /** The deploy folder's serials, read once for a run of many sites (a site that deploys reads them again). */
+  deployedSerials?: Promise<DeployedSerials | undefined>;
   /** The .env file's path, for messages about the site it declares. */
   envFile?: string;
   /**

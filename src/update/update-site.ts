@@ -39,7 +39,7 @@ export async function updateSite(
   const before = await certbot.readLineage(config.certName);
   const rendered = render.files;
   // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
-  const deployedEarly = readDeployedSerials(ctx.engine, stack.certbot.id);
+  const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.id);
   deployedEarly.catch(() => undefined);
   const renewalWindow =
     before && !options.dryRun

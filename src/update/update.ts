@@ -8,6 +8,7 @@ import type { ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack } from '../stack/find-stack.js';
+import { readDeployedSerials } from '../store-io/read-deployed.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { acquireRunLock } from './run-lock.js';
 import { updateSite } from './update-site.js';
@@ -44,7 +45,10 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const config = ctx.reloadConfig ? await ctx.reloadConfig() : ctx.config;
     const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
     if (stillUnsupported.length > 0) throw configError(stillUnsupported);
-    const run = { ...ctx, config };
+    // Read once for every site: a site that deploys reads them again for itself.
+    const deployedSerials = readDeployedSerials(ctx.engine, stack.certbot.id);
+    deployedSerials.catch(() => undefined);
+    const run = { ...ctx, config, deployedSerials };
     const siteSet = await readSites({ config, envFile: ctx.envFile, projectDir: ctx.projectDir, engine: ctx.engine, project: ctx.project });
     for (const refusal of siteSet.refused) log.warn(`site refused: ${describeRefusal(refusal)}`);
     const [env, ...declared] = siteSet.sites;
