@@ -9,6 +9,7 @@ import { CertkitError } from '../errors.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack } from '../stack/find-stack.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
+import { NginxContainer } from '../nginx/nginx-container.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { acquireRunLock } from './run-lock.js';
 import { updateSite } from './update-site.js';
@@ -84,6 +85,16 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     }
     const chosen = others.filter((site) => wanted(site.id));
     const outcomes = await updateOtherSites(run, stack, certbot, version, chosen, render, options);
+    // A site removed (or left out of this run) changed nginx's files with no site of this run to reload them.
+    const reloaded = (envOutcome?.ok === true && envOutcome.result.reloaded) || outcomes.some((outcome) => outcome.result?.reloaded);
+    if (render.nginxChanged && !reloaded && !options.dryRun && config.nginx.mode === 'kit') {
+      const nginx = new NginxContainer(ctx.engine, stack.nginx);
+      const converged = nginx.selectSite('auto').then(() => nginx.reload());
+      // The .env site's own failure, when it failed, is the one to report.
+      if (envOutcome && !envOutcome.ok) await converged.catch((error: unknown) => log.warn((error as Error).message));
+      else await converged;
+      log.info('nginx reloaded for the sites that changed');
+    }
     if (envOutcome && !envOutcome.ok) throw envOutcome.error;
     const envResult = envOutcome?.result ?? skippedResult(config, render.files);
     return { ...envResult, others: outcomes, refused: siteSet.refused.map(describeRefusal) };
