@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { restoreStore } from '../../../src/store-io/backup-restore.js';
+import { restoreStore } from '../../../src/store-io/restore-store.js';
 import type { Engine, ServiceContainer } from '../../../src/docker/engine.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { RESTORE_LIMITS, type TarLimits } from '../../../src/store/tar-limits.js';
