@@ -130,9 +130,11 @@ async function writeStaged(
     await streamed;
     if (streamError !== undefined) throw streamError;
   } catch (error) {
+    // A stream that failed first made the put fail; otherwise the put's own error is the cause (the stream then
+    // fails only because the put stopped reading).
+    const cause = streamError ?? error;
     tar.destroy();
     await streamed;
-    const cause = streamError ?? error;
     const left = await discardStaged(engine, certbot.id, input.token);
     const leftover = left === undefined ? '' : ` Remove the half-written copy by hand: ${left}.`;
     const reason = isCertkitError(cause) ? cause.message : (cause as Error).message;

@@ -104,16 +104,22 @@ export async function forEachTarEntry(
   const extractor = extract();
   const source = Readable.from(input as AsyncIterable<Buffer>);
   const name = options.source ?? 'the archive';
+  // The first error of the input or a check: an entry's stream then closes early, and that is not the cause.
+  let inputError: Error | undefined;
+  const fail = (error: Error) => {
+    inputError ??= error;
+    extractor.destroy(error);
+  };
   let piped: Readable = source;
   for (const stage of [
     options.strictFraming === true ? checkTarFraming(name) : undefined,
     options.limits === undefined ? undefined : countUnpackedBytes(options.limits, name),
   ]) {
     if (stage === undefined) continue;
-    piped.on('error', (error) => extractor.destroy(error));
+    piped.on('error', fail);
     piped = piped.pipe(stage);
   }
-  piped.on('error', (error) => extractor.destroy(error));
+  piped.on('error', fail);
   piped.pipe(extractor);
   try {
     let index = 0;
@@ -122,6 +128,8 @@ export async function forEachTarEntry(
       await onEntry(stream as unknown as Readable & { header: Header }, index);
       index += 1;
     }
+  } catch (error) {
+    throw inputError ?? error;
   } finally {
     source.destroy();
   }

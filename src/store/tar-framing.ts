@@ -41,7 +41,7 @@ export function checkTarFraming(source: string): Transform {
     }
     if (zeros > 0)
       throw refuse(
-        `there are more entries after the end-of-archive marker (zero blocks at byte ${offset - zeros * BLOCK}, after ${last}); tar programs stop there or read on, so the archive means two things (a second archive appended?)`,
+        `there are more entries after the end-of-archive marker (zero blocks at byte ${offset - BLOCK - zeros * BLOCK}, after ${last}); tar programs stop there or read on, so the archive means two things (a second archive appended?)`,
       );
     const type = block[156] === 0 ? '0' : String.fromCharCode(block[156] ?? 0);
     const size = readNumber(block.subarray(124, 136));

@@ -66,9 +66,13 @@ const CERTBOT: ServiceContainer = {
   labels: {},
 };
 
-/** Only the archive calls restore needs; anything else is a test failure. `current` is what getArchive returns. */
-function fakeEngine(current: readonly TarEntry[]) {
+/**
+ * Only the calls restore needs; anything else is a test failure. `current` is what getArchive returns; `failPut`
+ * makes putArchive fail after reading that many bytes (the engine failing, a full disk); execs are recorded.
+ */
+function fakeEngine(current: readonly TarEntry[], options: { failPut?: number; failExec?: string } = {}) {
   const puts: Array<{ path: string; tar: Buffer }> = [];
+  const execs: string[][] = [];
   const unused = (): never => {
     throw new Error('restore must not call this');
   };
@@ -77,18 +81,27 @@ function fakeEngine(current: readonly TarEntry[]) {
     ping: unused,
     listContainers: unused,
     inspectContainer: unused,
-    exec: unused,
+    exec: async (_id, argv) => {
+      execs.push([...argv]);
+      const failed = options.failExec !== undefined && argv.includes(options.failExec);
+      return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'OSError: [Errno 5] Input/output error' : '' };
+    },
     execHeld: unused,
     signal: unused,
     getArchive: async () => Readable.from([await tarBuffer(current)]),
     putArchive: async (_id, path, tar) => {
       const chunks: Buffer[] = [];
       if (Buffer.isBuffer(tar)) chunks.push(tar);
-      else for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
+      else
+        for await (const chunk of tar as AsyncIterable<Buffer>) {
+          chunks.push(chunk);
+          if (options.failPut !== undefined && Buffer.concat(chunks).length >= options.failPut)
+            throw new Error('(HTTP code 500) server error - no space left on device');
+        }
       puts.push({ path, tar: Buffer.concat(chunks) });
     },
   };
-  return { engine, puts };
+  return { engine, puts, execs };
 }
 
 const EMPTY_STORE: TarEntry[] = [
@@ -108,7 +121,7 @@ const VALID: TarEntry[] = [
 ];
 
 async function expectRefusal(entries: TarEntry[], code: string, naming: string, limits?: TarLimits): Promise<void> {
-  const { engine, puts } = fakeEngine(EMPTY_STORE);
+  const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
   const file = await backupFile(entries);
   const error = await restoreStore(engine, CERTBOT, file, limits ? { overwrite: true, limits } : { overwrite: true }).catch(
     (caught: unknown) => caught,
@@ -116,6 +129,20 @@ async function expectRefusal(entries: TarEntry[], code: string, naming: string, 
   expect(isCertkitError(error) && error.code).toBe(code);
   expect((error as Error).message).toContain(naming);
   expect(puts).toEqual([]);
+  expect(execs).toEqual([]);
+}
+
+/** The staged names restore wrote, the staging folder stripped; the staging folder itself must come first. */
+async function stagedEntries(put: { tar: Buffer } | undefined) {
+  const written = await untar(put?.tar ?? Buffer.alloc(0));
+  const stage = written[0]?.name.replace(/\/$/, '') ?? '';
+  expect(stage).toMatch(/^\.certkit-restore-[0-9a-f]{12}$/);
+  expect(written[0]?.type).toBe('directory');
+  return written.slice(1).map((entry) => ({
+    ...entry,
+    name: entry.name.slice(stage.length + 1),
+    linkname: entry.type === 'link' ? (entry.linkname ?? '').slice(stage.length + 1) : entry.linkname,
+  }));
 }
 
 describe('restoreStore refuses unsafe archives before writing anything', () => {
@@ -186,11 +213,15 @@ describe('restoreStore into a store in use', () => {
 });
 
 describe('restoreStore into an empty store', () => {
-  it('puts one archive into /etc/letsencrypt, names stripped of letsencrypt/, hardlinks after their targets', async () => {
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
+  it('stages one archive in /etc/letsencrypt, names stripped of letsencrypt/, hardlinks after their targets, then swaps it in', async () => {
+    const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
     expect(await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false })).toEqual({ entries: 7, lineages: 1 });
     expect(puts.map((put) => put.path)).toEqual(['/etc/letsencrypt']);
-    const written = await untar(puts[0]?.tar ?? Buffer.alloc(0));
+    const written = await stagedEntries(puts[0]);
+    const stage = (await untar(puts[0]?.tar ?? Buffer.alloc(0)))[0]?.name.replace(/\/$/, '');
+    expect(execs).toEqual([
+      ['python3', '-c', expect.any(String), 'swap', '/etc/letsencrypt', stage, expect.stringMatching(/^\.certkit-replaced-/)],
+    ]);
     expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(
       VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')),
     );
@@ -249,5 +280,145 @@ describe('restoreStore stops reading at the first size limit crossed, before wri
   it('the default limits let a real store through and name the flag-free fix', () => {
     expect(RESTORE_LIMITS.maxEntryBytes).toBeGreaterThanOrEqual(1024 * 1024);
     expect(RESTORE_LIMITS.maxTotalBytes).toBeLessThanOrEqual(1024 * 1024 * 1024);
+  });
+});
+
+describe('restoreStore refuses the shapes of issue 19 before writing anything, even with --force', () => {
+  const D = (name: string): TarEntry => ({ name: `letsencrypt/${name}`, type: 'directory' });
+  it.each<[string, TarEntry[], string]>([
+    [
+      'a chain of symlinks whose last target leaves the store',
+      [
+        { name: 'letsencrypt/live/x/leak.pem', type: 'symlink', linkname: 'hop' },
+        { name: 'letsencrypt/live/x/hop', type: 'symlink', linkname: '../hop2' },
+        { name: 'letsencrypt/live/hop2', type: 'symlink', linkname: '/etc/hostname' },
+      ],
+      'live/x/leak.pem: symlink to hop, which resolves outside /etc/letsencrypt (by way of live/x/leak.pem → live/x/hop → live/hop2)',
+    ],
+    [
+      'a symlink to a folder, then .. through it',
+      [
+        { name: 'letsencrypt/live/x/up', type: 'symlink', linkname: '..' },
+        { name: 'letsencrypt/live/x/leak.pem', type: 'symlink', linkname: 'up/../../../etc/hostname' },
+      ],
+      'live/x/leak.pem',
+    ],
+    [
+      'a hardlink whose target is a folder',
+      [{ name: 'letsencrypt/live/x/dir', type: 'link', linkname: 'letsencrypt/archive/x' }],
+      'live/x/dir: hardlink to the folder archive/x',
+    ],
+    ['a 300-byte file name', [{ name: `letsencrypt/archive/x/${'n'.repeat(300)}`, type: 'file' }], 'has a name of 300 bytes'],
+    [
+      'a 4,200-byte path',
+      [{ name: `letsencrypt/archive/${Array.from({ length: 42 }, () => 'd'.repeat(99)).join('/')}`, type: 'file' }],
+      'Linux paths hold at most 4095 bytes',
+    ],
+    [
+      'a 5,000-byte symlink target',
+      [{ name: 'letsencrypt/live/x/long.pem', type: 'symlink', linkname: 'a/'.repeat(2500) }],
+      'live/x/long.pem: is a symlink whose target is 5000 bytes',
+    ],
+    [
+      'a file written through a symlink',
+      [
+        D('live/y/'),
+        { name: 'letsencrypt/live/y/d', type: 'symlink', linkname: '../x' },
+        { name: 'letsencrypt/live/y/d/f.pem', type: 'file' },
+      ],
+      'live/y/d/f.pem: is written through the symlink live/y/d',
+    ],
+    [
+      'a hardlink to a symlink',
+      [{ name: 'letsencrypt/keys/k.pem', type: 'link', linkname: 'letsencrypt/live/x/cert.pem' }],
+      'keys/k.pem: hardlink to the symlink live/x/cert.pem',
+    ],
+    [
+      'a hardlink named outside the top folder',
+      [{ name: 'letsencrypt/keys/k.pem', type: 'link', linkname: 'archive/x/privkey1.pem' }],
+      'keys/k.pem: hardlink to archive/x/privkey1.pem, outside the folder',
+    ],
+  ])('%s', async (_what, extra, naming) => {
+    await expectRefusal([...VALID, ...extra], 'ARCHIVE_UNSAFE', naming);
+  });
+
+  it('a store in use is not read before the archive is refused: the refusal is the archive, not "the store is not empty"', async () => {
+    const { engine, puts } = fakeEngine([...EMPTY_STORE, { name: 'letsencrypt/live/old/cert.pem', type: 'file' }]);
+    const error = await restoreStore(
+      engine,
+      CERTBOT,
+      await backupFile([...VALID, { name: `letsencrypt/archive/x/${'n'.repeat(300)}`, type: 'file' }]),
+      {
+        overwrite: false,
+      },
+    ).catch((caught: unknown) => caught);
+    expect(isCertkitError(error, 'ARCHIVE_UNSAFE')).toBe(true);
+    expect(puts).toEqual([]);
+  });
+});
+
+describe('restoreStore takes names as the archive means them', () => {
+  it('a name over 100 bytes (a PAX path record) is written under its store path, not under letsencrypt/ again', async () => {
+    const long = `archive/${'a'.repeat(120)}/cert1.pem`;
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    const file = await backupFile([...VALID, { name: `letsencrypt/${long}`, type: 'file', content: 'LONG' }]);
+    await restoreStore(engine, CERTBOT, file, { overwrite: false });
+    const written = await stagedEntries(puts[0]);
+    expect(written.find((entry) => entry.content === 'LONG')?.name).toBe(long);
+    expect(written.map((entry) => entry.name).filter((name) => name.startsWith('letsencrypt'))).toEqual([]);
+  });
+
+  it('entries named ./live/… (tar -C /etc/letsencrypt .) and a folder wrapping them without its own entry', async () => {
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    const dotted = VALID.slice(1).map((entry) => ({
+      ...entry,
+      name: entry.name.replace(/^letsencrypt\//, './'),
+      ...(entry.type === 'link' ? { linkname: (entry.linkname ?? '').replace(/^letsencrypt\//, './') } : {}),
+    }));
+    await restoreStore(engine, CERTBOT, await backupFile([{ name: './', type: 'directory' }, ...dotted]), { overwrite: false });
+    expect((await stagedEntries(puts[0])).map((entry) => entry.name.replace(/\/$/, ''))).toContain('live/x/cert.pem');
+    const wrapped = fakeEngine(EMPTY_STORE);
+    await restoreStore(wrapped.engine, CERTBOT, await backupFile(VALID.slice(1)), { overwrite: false });
+    expect((await stagedEntries(wrapped.puts[0])).map((entry) => entry.name)).toContain('renewal/x.conf');
+  });
+
+  it('a path given twice is written once, as its last entry says', async () => {
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    await restoreStore(
+      engine,
+      CERTBOT,
+      await backupFile([...VALID, { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 5.5.0\n' }]),
+      {
+        overwrite: false,
+      },
+    );
+    const confs = (await stagedEntries(puts[0])).filter((entry) => entry.name === 'renewal/x.conf');
+    expect(confs.map((entry) => entry.content)).toEqual(['version = 5.5.0\n']);
+  });
+});
+
+describe('restoreStore is all or nothing', () => {
+  it('a write that fails half-way (the engine, a full disk) removes the staged copy and never swaps', async () => {
+    const { engine, execs } = fakeEngine(EMPTY_STORE, { failPut: 2048 });
+    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(
+      /restore failed while writing the backup into ck-certbot-1 \(.*no space left on device\); the store was left as it was/,
+    );
+    expect(execs.map((argv) => argv[3])).toEqual(['discard']);
+    expect(execs[0]?.[5]).toMatch(/^\.certkit-restore-[0-9a-f]{12}$/);
+  });
+
+  it('a staged copy that cannot be removed is named, so it can be removed by hand', async () => {
+    const { engine } = fakeEngine(EMPTY_STORE, { failPut: 2048, failExec: 'discard' });
+    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(
+      /Remove the half-written copy by hand: \/etc\/letsencrypt\/\.certkit-restore-[0-9a-f]{12} \(OSError/,
+    );
+  });
+
+  it('a swap that fails says so', async () => {
+    const { engine } = fakeEngine(EMPTY_STORE, { failExec: 'swap' });
+    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('could not put it in place: OSError: [Errno 5] Input/output error');
   });
 });
