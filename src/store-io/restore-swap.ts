@@ -5,8 +5,8 @@ import { CONTAINER_PATHS } from '../stack/layout.js';
 /**
  * Run with python3 in the certbot container (certbot images always have it), names as argv, no shell.
  * `swap ROOT STAGE ASIDE`: every name in ROOT but STAGE moves into a new ASIDE folder, then every name of STAGE into
- * ROOT; renames inside one file system, so no copy can fail on a full disk. Should one fail, the names moved so far
- * go back and the old store is as it was. ASIDE is removed last; if that fails, its path is printed.
+ * ROOT; renames inside one file system, so no data is copied. Should one fail, the names moved so far go back, the
+ * staged copy is removed and the old store is as it was. ASIDE is removed last; if that fails, its path is printed.
  * `discard ROOT STAGE`: removes a staged copy that will not be used.
  */
 export const SWAP_SCRIPT = `
@@ -19,9 +19,9 @@ if op == "discard":
     sys.exit(0)
 aside_name = sys.argv[4]
 aside = os.path.join(root, aside_name)
-os.mkdir(aside, 0o700)
 moved_out, moved_in = [], []
 try:
+    os.mkdir(aside, 0o700)
     for name in sorted(os.listdir(root)):
         if name not in (stage, aside_name):
             os.rename(os.path.join(root, name), os.path.join(aside, name))
@@ -34,7 +34,8 @@ except Exception as error:
         os.rename(os.path.join(root, name), os.path.join(staged, name))
     for name in reversed(moved_out):
         os.rename(os.path.join(aside, name), os.path.join(root, name))
-    os.rmdir(aside)
+    if os.path.lexists(aside):
+        os.rmdir(aside)
     shutil.rmtree(staged, ignore_errors=True)
     sys.exit("moving the restored entries into place failed (%s); the previous store was put back" % error)
 os.rmdir(staged)
