@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { restoreStore } from '../../../src/store-io/restore-store.js';
@@ -420,5 +420,25 @@ describe('restoreStore is all or nothing', () => {
     const { engine } = fakeEngine(EMPTY_STORE, { failExec: 'swap' });
     const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
     expect((error as Error).message).toContain('could not put it in place: OSError: [Errno 5] Input/output error');
+  });
+});
+
+describe('restoreStore refuses an archive cut short', () => {
+  it.each([
+    ['inside the gzip stream', (gz: Buffer) => gz.subarray(0, gz.length - 40), 'is not a readable .tar.gz: it is cut short'],
+    [
+      'at an entry boundary of the tar (gzip intact)',
+      (gz: Buffer) => gzipSync(gunzipSync(gz).subarray(0, 1536)),
+      'the archive is cut short',
+    ],
+  ])('%s', async (_what, cut, message) => {
+    const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
+    const file = await backupFile(VALID);
+    await writeFile(file, cut(await readFile(file)));
+    const error = await restoreStore(engine, CERTBOT, file, { overwrite: true }).catch((caught: unknown) => caught);
+    expect(isCertkitError(error, 'ARCHIVE_UNSAFE')).toBe(true);
+    expect((error as Error).message).toContain(message);
+    expect(puts).toEqual([]);
+    expect(execs).toEqual([]);
   });
 });
