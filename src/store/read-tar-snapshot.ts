@@ -152,7 +152,7 @@ export function storePathRule(
     const joined = parts.join('/');
     if (name.startsWith('/')) return { path: `/${joined}`, outside: prefix !== null };
     if (prefix === null) return { path: joined, outside: false };
-    if (joined === prefix) return { path: '', outside: false };
+    if (joined === prefix || prefix.startsWith(`${joined}/`)) return { path: '', outside: false };
     return joined.startsWith(`${prefix}/`) ? { path: joined.slice(prefix.length + 1), outside: false } : { path: joined, outside: true };
   };
   return (header) => {
@@ -172,20 +172,31 @@ function splitName(name: string): string[] {
 const STORE_FOLDERS = new Set(['accounts', 'archive', 'csr', 'keys', 'live', 'renewal', 'renewal-hooks']);
 
 /**
- * The folder every entry is under, when there is one and it is not one of certbot's own (a store with only renewal/,
- * say, is not wrapped in a folder) and no entry makes it anything but a folder.
+ * The folders every entry is under (`letsencrypt`, or `etc/letsencrypt` from `tar czf b.tgz /etc/letsencrypt`), as
+ * deep as they go while none is one of certbot's own (a store with only renewal/, say, is not wrapped) and no entry
+ * makes one anything but a folder; null when there is none.
  */
 function findSingleFolder(headers: readonly Header[]): string | null {
-  const first = headers[0];
-  if (first === undefined || first.name.startsWith('/')) return null;
-  const folder = splitName(first.name)[0];
-  if (folder === undefined || folder === '..' || STORE_FOLDERS.has(folder)) return null;
-  return headers.every((header) => {
-    const parts = splitName(header.name);
-    return !header.name.startsWith('/') && parts[0] === folder && (parts.length > 1 || header.type === 'directory');
-  })
-    ? folder
-    : null;
+  const names = headers.map((header) => ({
+    parts: splitName(header.name),
+    folder: header.type === 'directory',
+    absolute: header.name.startsWith('/'),
+  }));
+  const first = names[0];
+  if (first === undefined || names.some((name) => name.absolute)) return null;
+  const prefix: string[] = [];
+  for (;;) {
+    const depth = prefix.length;
+    const folder = first.parts[depth] ?? names.find((name) => name.parts.length > depth)?.parts[depth];
+    if (folder === undefined || folder === '..' || STORE_FOLDERS.has(folder)) break;
+    // Folder entries of the prefix so far (`etc/`) stay; every other entry must be inside `folder`.
+    const inside = names.every((name) =>
+      name.parts.length <= depth ? name.folder : name.parts[depth] === folder && (name.parts.length > depth + 1 || name.folder),
+    );
+    if (!inside || !names.some((name) => name.parts.length > depth + 1)) break;
+    prefix.push(folder);
+  }
+  return prefix.length === 0 ? null : prefix.join('/');
 }
 
 function toEntry(header: Header, content: Buffer | undefined): StoreEntry {

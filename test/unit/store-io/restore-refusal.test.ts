@@ -382,6 +382,18 @@ describe('restoreStore takes names as the archive means them', () => {
     expect((await stagedEntries(wrapped.puts[0])).map((entry) => entry.name)).toContain('renewal/x.conf');
   });
 
+  it('entries of `tar czf b.tgz /etc/letsencrypt` (etc/letsencrypt/…, with an etc/ folder entry) land in the store', async () => {
+    const { engine, puts } = fakeEngine(EMPTY_STORE);
+    const nested = VALID.map((entry) => ({
+      ...entry,
+      name: `etc/${entry.name}`,
+      ...(entry.type === 'link' ? { linkname: `etc/${entry.linkname ?? ''}` } : {}),
+    }));
+    await restoreStore(engine, CERTBOT, await backupFile([{ name: 'etc/', type: 'directory' }, ...nested]), { overwrite: false });
+    const names = (await stagedEntries(puts[0])).map((entry) => entry.name.replace(/\/$/, ''));
+    expect(names).toEqual(VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')));
+  });
+
   it('a path given twice is written once, as its last entry says', async () => {
     const { engine, puts } = fakeEngine(EMPTY_STORE);
     await restoreStore(
