@@ -53,10 +53,14 @@ describe.skipIf(dockerMissing !== '')('restore: refusals before any write, all o
     if (stack) await stack.destroy();
   });
 
-  /** Every name in the store with its type and link text, and every file's checksum: what "left as it was" means. */
+  /** Every name in the store, every link's text and every file's checksum: what "left as it was" means. */
   const storeState = async () => {
-    const script =
-      "cd /etc/letsencrypt && find . -exec ls -ld {} + | awk '{print $1, $NF}' | sort && find . -type f -exec md5sum {} + | sort";
+    const script = [
+      'cd /etc/letsencrypt',
+      'find . | sort',
+      'find . -type l | sort | while read -r link; do echo "$link -> $(readlink "$link")"; done',
+      'find . -type f | sort | while read -r file; do md5sum "$file"; done',
+    ].join(' && ');
     const result = await stack.exec('certbot', ['sh', '-c', script]);
     expect(result.code, result.stderr).toBe(0);
     return result.stdout;
