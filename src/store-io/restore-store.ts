@@ -63,9 +63,9 @@ export async function restoreStore(
   return result;
 }
 
-/** Each header as planRestore reads it: names as the archive means them, the single top folder stripped. */
+/** Each header as planRestore reads it: names as the archive means them, the folders wrapping the store stripped. */
 export function restoreEntries(headers: readonly Header[]): RestoreEntry[] {
-  const rule = storePathRule(headers, undefined);
+  const rule = storePathRule(headers, undefined, { nested: true });
   return headers.map((header) => {
     const named = rule(header);
     const type = tarEntryType(header.type);

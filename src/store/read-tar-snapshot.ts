@@ -145,8 +145,14 @@ export async function forEachTarEntry(
 export function storePathRule(
   headers: readonly Header[],
   stripFolder: string | false | undefined,
+  options: { nested?: boolean } = {},
 ): (header: Header) => { path: string; linkTarget: string | undefined; linkOutside: boolean } | null {
-  const prefix = stripFolder === undefined ? findSingleFolder(headers) : stripFolder === false ? null : splitName(stripFolder).join('/');
+  const prefix =
+    stripFolder === undefined
+      ? findSingleFolder(headers, options.nested === true ? Number.POSITIVE_INFINITY : 1)
+      : stripFolder === false
+        ? null
+        : splitName(stripFolder).join('/');
   const strip = (name: string): { path: string; outside: boolean } => {
     const parts = splitName(name);
     const joined = parts.join('/');
@@ -172,11 +178,12 @@ function splitName(name: string): string[] {
 const STORE_FOLDERS = new Set(['accounts', 'archive', 'csr', 'keys', 'live', 'renewal', 'renewal-hooks']);
 
 /**
- * The folders every entry is under (`letsencrypt`, or `etc/letsencrypt` from `tar czf b.tgz /etc/letsencrypt`), as
- * deep as they go while none is one of certbot's own (a store with only renewal/, say, is not wrapped) and no entry
- * makes one anything but a folder; null when there is none.
+ * The folders every entry is under (`letsencrypt`; with `levels` above one, `etc/letsencrypt` from `tar czf b.tgz
+ * /etc/letsencrypt`), while none is one of certbot's own (a store with only renewal/, say, is not wrapped) and no
+ * entry makes one anything but a folder; null when there is none. Docker's getArchive wraps in one level only: a
+ * deploy folder holding one certificate (`deploy/NAME/…`) keeps its NAME.
  */
-function findSingleFolder(headers: readonly Header[]): string | null {
+function findSingleFolder(headers: readonly Header[], levels: number): string | null {
   const names = headers.map((header) => ({
     parts: splitName(header.name),
     folder: header.type === 'directory',
@@ -185,7 +192,7 @@ function findSingleFolder(headers: readonly Header[]): string | null {
   const first = names[0];
   if (first === undefined || names.some((name) => name.absolute)) return null;
   const prefix: string[] = [];
-  for (;;) {
+  while (prefix.length < levels) {
     const depth = prefix.length;
     const folder = first.parts[depth] ?? names.find((name) => name.parts.length > depth)?.parts[depth];
     if (folder === undefined || folder === '..' || STORE_FOLDERS.has(folder)) break;
