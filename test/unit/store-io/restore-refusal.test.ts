@@ -1,149 +1,21 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { extract, pack } from 'tar-stream';
-import { describe, expect, it, onTestFinished } from 'vitest';
 import { restoreStore } from '../../../src/store-io/restore-store.js';
-import type { Engine, ServiceContainer } from '../../../src/docker/engine.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { RESTORE_LIMITS, type TarLimits } from '../../../src/store/tar-limits.js';
-
-type TarEntry = {
-  name: string;
-  type: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device' | 'block-device';
-  linkname?: string;
-  content?: string;
-  mode?: number;
-};
-
-async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
-  const tar = pack();
-  for (const { content, ...header } of entries)
-    tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, Buffer.from(content ?? ''));
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function untar(buffer: Buffer): Promise<Array<{ name: string; type: string; linkname: string | null | undefined; content: string }>> {
-  const entries = [];
-  const tar = extract();
-  Readable.from([buffer]).pipe(tar);
-  for await (const stream of tar) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    entries.push({
-      name: stream.header.name,
-      type: stream.header.type ?? 'file',
-      linkname: stream.header.linkname,
-      content: Buffer.concat(chunks).toString('utf8'),
-    });
-  }
-  return entries;
-}
-
-/** A backup file as `certkit backup` writes it: Docker's archive of /etc/letsencrypt, gzipped. */
-async function backupFile(entries: readonly TarEntry[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'certkit-restore-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'backup.tar.gz');
-  await writeFile(file, gzipSync(await tarBuffer(entries)));
-  return file;
-}
-
-const CERTBOT: ServiceContainer = {
-  id: 'c0ffee',
-  name: 'ck-certbot-1',
-  project: 'ck',
-  service: 'certbot',
-  running: true,
-  state: 'running',
-  networks: {},
-  ports: [],
-  labels: {},
-};
-
-/**
- * Only the calls restore needs; anything else is a test failure. `current` is what getArchive returns; `failPut`
- * makes putArchive fail after reading that many bytes (the engine failing, a full disk); execs are recorded.
- */
-function fakeEngine(current: readonly TarEntry[], options: { failPut?: number; failExec?: string } = {}) {
-  const puts: Array<{ path: string; tar: Buffer }> = [];
-  const execs: string[][] = [];
-  const unused = (): never => {
-    throw new Error('restore must not call this');
-  };
-  const engine: Engine = {
-    endpoint: 'fake://',
-    ping: unused,
-    listContainers: unused,
-    inspectContainer: unused,
-    exec: async (_id, argv) => {
-      execs.push([...argv]);
-      const failed = options.failExec !== undefined && argv.includes(options.failExec);
-      return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'OSError: [Errno 5] Input/output error' : '' };
-    },
-    execHeld: unused,
-    signal: unused,
-    getArchive: async () => Readable.from([await tarBuffer(current)]),
-    putArchive: async (_id, path, tar) => {
-      const chunks: Buffer[] = [];
-      if (Buffer.isBuffer(tar)) chunks.push(tar);
-      else
-        for await (const chunk of tar as AsyncIterable<Buffer>) {
-          chunks.push(chunk);
-          if (options.failPut !== undefined && Buffer.concat(chunks).length >= options.failPut)
-            throw new Error('(HTTP code 500) server error - no space left on device');
-        }
-      puts.push({ path, tar: Buffer.concat(chunks) });
-    },
-  };
-  return { engine, puts, execs };
-}
-
-const EMPTY_STORE: TarEntry[] = [
-  { name: 'letsencrypt/', type: 'directory' },
-  { name: 'letsencrypt/live/', type: 'directory' },
-];
-const VALID: TarEntry[] = [
-  { name: 'letsencrypt/', type: 'directory' },
-  { name: 'letsencrypt/archive/x/', type: 'directory' },
-  { name: 'letsencrypt/archive/x/cert1.pem', type: 'file', content: 'CERT' },
-  { name: 'letsencrypt/archive/x/privkey1.pem', type: 'file', content: 'KEY', mode: 0o600 },
-  { name: 'letsencrypt/live/x/', type: 'directory' },
-  { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../archive/x/cert1.pem' },
-  // Older certbot keeps every key twice: keys/ holds a hardlink to the archived key.
-  { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' },
-  { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 2.1.0\n' },
-];
-
-async function expectRefusal(entries: TarEntry[], code: string, naming: string, limits?: TarLimits): Promise<void> {
-  const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
-  const file = await backupFile(entries);
-  const error = await restoreStore(engine, CERTBOT, file, limits ? { overwrite: true, limits } : { overwrite: true }).catch(
-    (caught: unknown) => caught,
-  );
-  expect(isCertkitError(error) && error.code).toBe(code);
-  expect((error as Error).message).toContain(naming);
-  expect(puts).toEqual([]);
-  expect(execs).toEqual([]);
-}
-
-/** The staged names restore wrote, the staging folder stripped; the staging folder itself must come first. */
-async function stagedEntries(put: { tar: Buffer } | undefined) {
-  const written = await untar(put?.tar ?? Buffer.alloc(0));
-  const stage = written[0]?.name.replace(/\/$/, '') ?? '';
-  expect(stage).toMatch(/^\.certkit-restore-[0-9a-f]{12}$/);
-  expect(written[0]?.type).toBe('directory');
-  return written.slice(1).map((entry) => ({
-    ...entry,
-    name: entry.name.slice(stage.length + 1),
-    linkname: entry.type === 'link' ? (entry.linkname ?? '').slice(stage.length + 1) : entry.linkname,
-  }));
-}
+import {
+  backupFile,
+  CERTBOT,
+  EMPTY_STORE,
+  expectRefusal,
+  fakeEngine,
+  tarBuffer,
+  VALID,
+  type TarEntry,
+} from '../support/restore-archives.js';
 
 describe('restoreStore refuses unsafe archives before writing anything', () => {
   it.each([
@@ -209,33 +81,6 @@ describe('restoreStore into a store in use', () => {
     const { engine, puts } = fakeEngine(IN_USE);
     await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true });
     expect(puts).toHaveLength(1);
-  });
-});
-
-describe('restoreStore into an empty store', () => {
-  it('stages one archive in /etc/letsencrypt, names stripped of letsencrypt/, hardlinks after their targets, then swaps it in', async () => {
-    const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
-    expect(await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false })).toEqual({ entries: 7, lineages: 1 });
-    expect(puts.map((put) => put.path)).toEqual(['/etc/letsencrypt']);
-    const written = await stagedEntries(puts[0]);
-    const stage = (await untar(puts[0]?.tar ?? Buffer.alloc(0)))[0]?.name.replace(/\/$/, '');
-    expect(execs).toEqual([
-      ['python3', '-c', expect.any(String), 'swap', '/etc/letsencrypt', stage, expect.stringMatching(/^\.certkit-replaced-/)],
-    ]);
-    expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(
-      VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')),
-    );
-    expect(written.find((entry) => entry.name === 'live/x/cert.pem')).toMatchObject({
-      type: 'symlink',
-      linkname: '../../archive/x/cert1.pem',
-    });
-    expect(written.find((entry) => entry.name === 'archive/x/privkey1.pem')?.content).toBe('KEY');
-    const names = written.map((entry) => entry.name);
-    for (const [index, entry] of written.entries()) {
-      if (entry.type !== 'link') continue;
-      expect(entry.linkname).toBe('archive/x/privkey1.pem');
-      expect(names.indexOf(entry.linkname ?? '')).toBeLessThan(index);
-    }
   });
 });
 
@@ -354,84 +199,6 @@ describe('restoreStore refuses the shapes of issue 19 before writing anything, e
     ).catch((caught: unknown) => caught);
     expect(isCertkitError(error, 'ARCHIVE_UNSAFE')).toBe(true);
     expect(puts).toEqual([]);
-  });
-});
-
-describe('restoreStore takes names as the archive means them', () => {
-  it('a name over 100 bytes (a PAX path record) is written under its store path, not under letsencrypt/ again', async () => {
-    const long = `archive/${'a'.repeat(120)}/cert1.pem`;
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
-    const file = await backupFile([...VALID, { name: `letsencrypt/${long}`, type: 'file', content: 'LONG' }]);
-    await restoreStore(engine, CERTBOT, file, { overwrite: false });
-    const written = await stagedEntries(puts[0]);
-    expect(written.find((entry) => entry.content === 'LONG')?.name).toBe(long);
-    expect(written.map((entry) => entry.name).filter((name) => name.startsWith('letsencrypt'))).toEqual([]);
-  });
-
-  it('entries named ./live/… (tar -C /etc/letsencrypt .) and a folder wrapping them without its own entry', async () => {
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
-    const dotted = VALID.slice(1).map((entry) => ({
-      ...entry,
-      name: entry.name.replace(/^letsencrypt\//, './'),
-      ...(entry.type === 'link' ? { linkname: (entry.linkname ?? '').replace(/^letsencrypt\//, './') } : {}),
-    }));
-    await restoreStore(engine, CERTBOT, await backupFile([{ name: './', type: 'directory' }, ...dotted]), { overwrite: false });
-    expect((await stagedEntries(puts[0])).map((entry) => entry.name.replace(/\/$/, ''))).toContain('live/x/cert.pem');
-    const wrapped = fakeEngine(EMPTY_STORE);
-    await restoreStore(wrapped.engine, CERTBOT, await backupFile(VALID.slice(1)), { overwrite: false });
-    expect((await stagedEntries(wrapped.puts[0])).map((entry) => entry.name)).toContain('renewal/x.conf');
-  });
-
-  it('entries of `tar czf b.tgz /etc/letsencrypt` (etc/letsencrypt/…, with an etc/ folder entry) land in the store', async () => {
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
-    const nested = VALID.map((entry) => ({
-      ...entry,
-      name: `etc/${entry.name}`,
-      ...(entry.type === 'link' ? { linkname: `etc/${entry.linkname ?? ''}` } : {}),
-    }));
-    await restoreStore(engine, CERTBOT, await backupFile([{ name: 'etc/', type: 'directory' }, ...nested]), { overwrite: false });
-    const names = (await stagedEntries(puts[0])).map((entry) => entry.name.replace(/\/$/, ''));
-    expect(names).toEqual(VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')));
-  });
-
-  it('a path given twice is written once, as its last entry says', async () => {
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
-    await restoreStore(
-      engine,
-      CERTBOT,
-      await backupFile([...VALID, { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 5.5.0\n' }]),
-      {
-        overwrite: false,
-      },
-    );
-    const confs = (await stagedEntries(puts[0])).filter((entry) => entry.name === 'renewal/x.conf');
-    expect(confs.map((entry) => entry.content)).toEqual(['version = 5.5.0\n']);
-  });
-});
-
-describe('restoreStore is all or nothing', () => {
-  it('a write that fails half-way (the engine, a full disk) removes the staged copy and never swaps', async () => {
-    const { engine, execs } = fakeEngine(EMPTY_STORE, { failPut: 2048 });
-    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
-    expect((error as Error).message).toMatch(
-      /restore failed while writing the backup into ck-certbot-1 \(.*no space left on device\); the store was left as it was/,
-    );
-    expect(execs.map((argv) => argv[3])).toEqual(['discard']);
-    expect(execs[0]?.[5]).toMatch(/^\.certkit-restore-[0-9a-f]{12}$/);
-  });
-
-  it('a staged copy that cannot be removed is named, so it can be removed by hand', async () => {
-    const { engine } = fakeEngine(EMPTY_STORE, { failPut: 2048, failExec: 'discard' });
-    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
-    expect((error as Error).message).toMatch(
-      /Remove the half-written copy by hand: \/etc\/letsencrypt\/\.certkit-restore-[0-9a-f]{12} \(OSError/,
-    );
-  });
-
-  it('a swap that fails says so', async () => {
-    const { engine } = fakeEngine(EMPTY_STORE, { failExec: 'swap' });
-    const error = await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: true }).catch((caught: unknown) => caught);
-    expect((error as Error).message).toContain('could not put it in place: OSError: [Errno 5] Input/output error');
   });
 });
 
