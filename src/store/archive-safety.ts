@@ -9,7 +9,18 @@ export interface ArchiveEntry {
 }
 
 export type ArchiveProblemKind =
-  'absolute-path' | 'parent-component' | 'escaping-symlink' | 'through-symlink' | 'hardlink-target' | 'special-file' | 'control-character';
+  | 'absolute-path'
+  | 'parent-component'
+  | 'escaping-symlink'
+  | 'through-symlink'
+  | 'hardlink-target'
+  | 'special-file'
+  | 'control-character'
+  /** A name, path or link text past what Linux accepts (NAME_MAX, PATH_MAX). */
+  | 'too-long'
+  /** A name tar programs read differently, or that cannot be written as the archive gives it. */
+  | 'ambiguous-name'
+  | 'symlink-loop';
 
 export interface ArchiveProblem {
   path: string;
@@ -40,28 +51,13 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
   const problems: ArchiveProblem[] = [];
   const seen = new Set<string>();
   const symlinks = new Set<string>();
-  const report = (path: string, kind: ArchiveProblemKind, message: string) =>
-    problems.push({ path, kind, message: `${CONTROL_CHARACTER.test(path) ? JSON.stringify(path) : path}: ${message}` });
+  const report = (path: string, kind: ArchiveProblemKind, message: string) => problems.push(archiveProblem(path, kind, message));
   for (const entry of entries) {
     const path = entry.path.replace(/\/+$/, '');
-    if (CONTROL_CHARACTER.test(entry.path) || CONTROL_CHARACTER.test(entry.linkTarget ?? ''))
-      report(
-        entry.path,
-        'control-character',
-        `has a control character (newline, tab, escape…) in its ${CONTROL_CHARACTER.test(entry.path) ? 'name' : 'link target'}, which no certificate store uses`,
-      );
-    if (path.startsWith('/')) report(entry.path, 'absolute-path', 'absolute path; entries must be relative to the archive root');
-    else if (path.split('/').includes('..'))
-      report(entry.path, 'parent-component', 'contains "..", which would write outside the archive root');
+    problems.push(...checkEntryName(entry));
     const ancestor = findSymlinkAncestor(path, symlinks);
     if (ancestor !== null)
       report(entry.path, 'through-symlink', `is written through the symlink ${ancestor}, so it could land anywhere that link points`);
-    if (!REGULAR_TYPES.has(entry.type))
-      report(
-        entry.path,
-        'special-file',
-        `is ${SPECIAL_TYPES[entry.type] ?? `an entry of type "${entry.type}"`}; a certificate store holds only files, folders and links`,
-      );
     if (entry.type === 'symlink') {
       const target = entry.linkTarget ?? '';
       if (target.startsWith('/'))
@@ -80,9 +76,41 @@ export function checkArchiveEntries(entries: readonly ArchiveEntry[]): ArchivePr
   return problems;
 }
 
+/**
+ * What one entry's name, link text and type say on their own, whatever else the archive holds: control characters,
+ * an absolute path, `..`, a device or FIFO.
+ */
+export function checkEntryName(entry: ArchiveEntry): ArchiveProblem[] {
+  const problems: ArchiveProblem[] = [];
+  const report = (kind: ArchiveProblemKind, message: string) => problems.push(archiveProblem(entry.path, kind, message));
+  const path = entry.path.replace(/\/+$/, '');
+  if (CONTROL_CHARACTER.test(entry.path) || CONTROL_CHARACTER.test(entry.linkTarget ?? ''))
+    report(
+      'control-character',
+      `has a control character (newline, tab, escape…) in its ${CONTROL_CHARACTER.test(entry.path) ? 'name' : 'link target'}, which no certificate store uses`,
+    );
+  if (path.startsWith('/')) report('absolute-path', 'absolute path; entries must be relative to the archive root');
+  else if (path.split('/').includes('..')) report('parent-component', 'contains "..", which would write outside the archive root');
+  if (!REGULAR_TYPES.has(entry.type))
+    report(
+      'special-file',
+      `is ${SPECIAL_TYPES[entry.type] ?? `an entry of type "${entry.type}"`}; a certificate store holds only files, folders and links`,
+    );
+  return problems;
+}
+
+/** A problem whose message starts with the entry's name (quoted when it holds a control character). */
+export function archiveProblem(path: string, kind: ArchiveProblemKind, message: string): ArchiveProblem {
+  return { path, kind, message: `${CONTROL_CHARACTER.test(path) ? JSON.stringify(path) : path}: ${message}` };
+}
+
 /** Throws ARCHIVE_UNSAFE listing every problem, or returns when there are none. */
 export function assertArchiveSafe(entries: readonly ArchiveEntry[], kinds?: readonly ArchiveProblemKind[]): void {
-  const problems = checkArchiveEntries(entries).filter((problem) => kinds === undefined || kinds.includes(problem.kind));
+  assertNoArchiveProblems(checkArchiveEntries(entries).filter((problem) => kinds === undefined || kinds.includes(problem.kind)));
+}
+
+/** Throws ARCHIVE_UNSAFE naming each entry (the first twenty in the message, all in details), or returns when none. */
+export function assertNoArchiveProblems(problems: readonly ArchiveProblem[]): void {
   if (problems.length === 0) return;
   const shown = problems.slice(0, 20).map((problem) => `  ${problem.message}`);
   const more = problems.length > shown.length ? [`  … and ${problems.length - shown.length} more`] : [];

@@ -6,6 +6,7 @@ import type { ArchiveEntry } from './archive-safety.js';
 import type { StoreEntry, StoreEntryType, StoreSnapshot } from './snapshot.js';
 import { shouldKeepContent } from './snapshot.js';
 import { checkEntryLimits, countUnpackedBytes } from './tar-limits.js';
+import { checkTarFraming } from './tar-framing.js';
 import type { TarLimits } from './tar-limits.js';
 
 export interface ReadTarOptions {
@@ -85,6 +86,8 @@ export async function readTarItems(
 
 export interface TarStreamOptions {
   limits?: TarLimits;
+  /** Refuse framing that tar programs read differently, and an archive cut short (see tar-framing.ts). */
+  strictFraming?: boolean;
   /** What the archive is called in error messages (a file name). */
   source?: string;
 }
@@ -101,10 +104,23 @@ export async function forEachTarEntry(
   const extractor = extract();
   const source = Readable.from(input as AsyncIterable<Buffer>);
   const name = options.source ?? 'the archive';
-  const counted = options.limits === undefined ? source : source.pipe(countUnpackedBytes(options.limits, name));
-  source.on('error', (error) => extractor.destroy(error));
-  if (counted !== source) counted.on('error', (error) => extractor.destroy(error));
-  counted.pipe(extractor);
+  // The first error of the input or a check: an entry's stream then closes early, and that is not the cause.
+  let inputError: Error | undefined;
+  const fail = (error: Error) => {
+    inputError ??= error;
+    extractor.destroy(error);
+  };
+  let piped: Readable = source;
+  for (const stage of [
+    options.strictFraming === true ? checkTarFraming(name) : undefined,
+    options.limits === undefined ? undefined : countUnpackedBytes(options.limits, name),
+  ]) {
+    if (stage === undefined) continue;
+    piped.on('error', fail);
+    piped = piped.pipe(stage);
+  }
+  piped.on('error', fail);
+  piped.pipe(extractor);
   try {
     let index = 0;
     for await (const stream of extractor) {
@@ -112,47 +128,82 @@ export async function forEachTarEntry(
       await onEntry(stream as unknown as Readable & { header: Header }, index);
       index += 1;
     }
+  } catch (error) {
+    throw inputError ?? error;
   } finally {
     source.destroy();
   }
 }
 
 /**
- * The rule that turns a tar entry's name into a store path: the single top folder (Docker's getArchive wraps the
- * archived folder in its own name) is stripped, or the folder named by `stripFolder`. Returns null for the top folder
- * itself. Hardlink targets are stripped the same way; symlink texts are kept as written.
+ * The rule that turns a tar entry's name into a store path: empty and `.` components dropped (`./live//x` is
+ * `live/x`), then the single top folder (Docker's getArchive wraps the archived folder in its own name; `tar -C /etc
+ * letsencrypt` does too) stripped, or the folder named by `stripFolder`. An absolute name keeps its leading `/`, so
+ * it can be refused. Returns null for the store folder itself. Hardlink targets are stripped the same way (one named
+ * outside the stripped folder is flagged); symlink texts are kept as written.
  */
 export function storePathRule(
   headers: readonly Header[],
   stripFolder: string | false | undefined,
-): (header: Header) => { path: string; linkTarget: string | undefined } | null {
-  const prefix = stripFolder === undefined ? findSingleFolder(headers) : stripFolder === false ? null : stripFolder.replace(/\/+$/, '');
-  const strip = (name: string): string => {
-    const trimmed = name.replace(/^\.\//, '').replace(/\/+$/, '');
-    return prefix !== null && trimmed.startsWith(`${prefix}/`) ? trimmed.slice(prefix.length + 1) : trimmed;
+  options: { nested?: boolean } = {},
+): (header: Header) => { path: string; linkTarget: string | undefined; linkOutside: boolean } | null {
+  const prefix =
+    stripFolder === undefined
+      ? findSingleFolder(headers, options.nested === true ? Number.POSITIVE_INFINITY : 1)
+      : stripFolder === false
+        ? null
+        : splitName(stripFolder).join('/');
+  const strip = (name: string): { path: string; outside: boolean } => {
+    const parts = splitName(name);
+    const joined = parts.join('/');
+    if (name.startsWith('/')) return { path: `/${joined}`, outside: prefix !== null };
+    if (prefix === null) return { path: joined, outside: false };
+    if (joined === prefix || prefix.startsWith(`${joined}/`)) return { path: '', outside: false };
+    return joined.startsWith(`${prefix}/`) ? { path: joined.slice(prefix.length + 1), outside: false } : { path: joined, outside: true };
   };
   return (header) => {
-    const path = strip(header.name);
-    if (path === '' || path === prefix) return null;
-    const linkTarget = header.linkname ? (header.type === 'link' ? strip(header.linkname) : header.linkname) : undefined;
-    return { path, linkTarget };
+    const { path } = strip(header.name);
+    if (path === '') return null;
+    if (!header.linkname) return { path, linkTarget: undefined, linkOutside: false };
+    if (header.type !== 'link') return { path, linkTarget: header.linkname, linkOutside: false };
+    const target = strip(header.linkname);
+    return { path, linkTarget: target.path, linkOutside: target.outside };
   };
+}
+
+function splitName(name: string): string[] {
+  return name.split('/').filter((part) => part !== '' && part !== '.');
 }
 
 const STORE_FOLDERS = new Set(['accounts', 'archive', 'csr', 'keys', 'live', 'renewal', 'renewal-hooks']);
 
-function findSingleFolder(headers: readonly Header[]): string | null {
-  const first = headers[0];
-  if (first?.type !== 'directory') return null;
-  const folder = first.name.replace(/^\.\//, '').replace(/\/+$/, '');
-  // A store with only renewal/ (say) is not wrapped in a folder: certbot's own folder names are never stripped.
-  if (folder === '' || folder.includes('/') || STORE_FOLDERS.has(folder)) return null;
-  return headers.every((header) => {
-    const name = header.name.replace(/^\.\//, '').replace(/\/+$/, '');
-    return name === folder || name.startsWith(`${folder}/`);
-  })
-    ? folder
-    : null;
+/**
+ * The folders every entry is under (`letsencrypt`; with `levels` above one, `etc/letsencrypt` from `tar czf b.tgz
+ * /etc/letsencrypt`), while none is one of certbot's own (a store with only renewal/, say, is not wrapped) and no
+ * entry makes one anything but a folder; null when there is none. Docker's getArchive wraps in one level only: a
+ * deploy folder holding one certificate (`deploy/NAME/…`) keeps its NAME.
+ */
+function findSingleFolder(headers: readonly Header[], levels: number): string | null {
+  const names = headers.map((header) => ({
+    parts: splitName(header.name),
+    folder: header.type === 'directory',
+    absolute: header.name.startsWith('/'),
+  }));
+  const first = names[0];
+  if (first === undefined || names.some((name) => name.absolute)) return null;
+  const prefix: string[] = [];
+  while (prefix.length < levels) {
+    const depth = prefix.length;
+    const folder = first.parts[depth] ?? names.find((name) => name.parts.length > depth)?.parts[depth];
+    if (folder === undefined || folder === '..' || STORE_FOLDERS.has(folder)) break;
+    // Folder entries of the prefix so far (`etc/`) stay; every other entry must be inside `folder`.
+    const inside = names.every((name) =>
+      name.parts.length <= depth ? name.folder : name.parts[depth] === folder && (name.parts.length > depth + 1 || name.folder),
+    );
+    if (!inside || !names.some((name) => name.parts.length > depth + 1)) break;
+    prefix.push(folder);
+  }
+  return prefix.length === 0 ? null : prefix.join('/');
 }
 
 function toEntry(header: Header, content: Buffer | undefined): StoreEntry {

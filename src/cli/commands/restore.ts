@@ -5,13 +5,13 @@ import { RESTORE_LIMITS } from '../../store/tar-limits.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
-export function registerRestore(program: Command, { io, globals, setExit }: CommandContext): void {
+export function registerRestore(program: Command, { io, globals, logger, setExit }: CommandContext): void {
   program
     .command('restore <file>')
     .description(
-      "Restore a backup into the certbot container's store. Every entry is checked first, streaming, before anything is written (no absolute paths, no .., no control characters in names, no devices or FIFOs, no link leaving the store, no file over 1 MiB, at most --max-size unpacked); entries are written in archive order; a non-empty store is not overwritten without --force. Status is checked afterwards.",
+      "Replace the certbot container's store by a backup, all or nothing. Every entry is checked first, streaming, before anything is written: names as tar means them (PAX, GNU long names), no absolute paths, no .., no control characters, nothing past Linux's name and path limits, no devices or FIFOs, no symlink whose chain leaves /etc/letsencrypt, hardlinks only to earlier files, no file over 1 MiB, at most --max-size unpacked. The backup is written beside the store, then swapped in; a failed write leaves the store as it was. A non-empty store is not replaced without --force. Status is checked afterwards.",
     )
-    .option('--force', 'overwrite a store that already holds certificates')
+    .option('--force', 'replace a store that already holds certificates')
     .option(
       '--max-size <MiB>',
       `refuse an archive that unpacks to more than this (default ${RESTORE_LIMITS.maxTotalBytes / 1024 / 1024}); one file may hold at most ${RESTORE_LIMITS.maxEntryBytes / 1024 / 1024} MiB`,
@@ -22,18 +22,27 @@ export function registerRestore(program: Command, { io, globals, setExit }: Comm
       },
     )
     .action(async (file: string, options: { force?: boolean; maxSize?: number }) => {
-      const [{ openStore, requireRunningCertbot }, { restoreStore }, { collectStatus }, { formatStatusTable }] = await Promise.all([
-        import('../open-store.js'),
-        import('../../store-io/backup-restore.js'),
-        import('../../store-io/collect-status.js'),
-        import('../../store/status-entries.js'),
-      ]);
+      const [{ openStore, requireRunningCertbot }, { restoreStore }, { collectStatus }, { formatStatusTable }, { withRunLock }] =
+        await Promise.all([
+          import('../open-store.js'),
+          import('../../store-io/restore-store.js'),
+          import('../../store-io/collect-status.js'),
+          import('../../store/status-entries.js'),
+          import('../../update/run-lock.js'),
+        ]);
+      const log = logger();
       const connected = await openStore(globals(), io, undefined);
       const { engine, certbot } = requireRunningCertbot(connected, 'restore');
-      const result = await restoreStore(engine, certbot, resolve(io.cwd, file), {
-        overwrite: options.force === true,
-        limits: options.maxSize === undefined ? RESTORE_LIMITS : { ...RESTORE_LIMITS, maxTotalBytes: options.maxSize * 1024 * 1024 },
-      });
+      // Under the run lock: a renewal writing into the store while it is swapped would be lost, or half-moved.
+      const lock = { waitMs: 300_000, log, now: io.now, sleep: io.sleep, purpose: 'certkit restore' };
+      const result = await withRunLock(engine, certbot.id, lock, () =>
+        restoreStore(engine, certbot, resolve(io.cwd, file), {
+          overwrite: options.force === true,
+          limits: options.maxSize === undefined ? RESTORE_LIMITS : { ...RESTORE_LIMITS, maxTotalBytes: options.maxSize * 1024 * 1024 },
+        }),
+      );
+      if (result.leftBehind !== undefined)
+        log.warn(`the replaced store could not be removed and holds private keys: remove ${result.leftBehind} in the certbot container`);
       io.stdout(`restored ${result.entries} entries, ${result.lineages} certificate(s)\n`);
       const entries = await collectStatus({ source: connected.source, now: io.now() });
       io.stdout(formatStatusTable(entries));

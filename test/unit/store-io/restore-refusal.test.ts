@@ -1,124 +1,21 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
-import { extract, pack } from 'tar-stream';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { restoreStore } from '../../../src/store-io/backup-restore.js';
-import type { Engine, ServiceContainer } from '../../../src/docker/engine.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { restoreStore } from '../../../src/store-io/restore-store.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { RESTORE_LIMITS, type TarLimits } from '../../../src/store/tar-limits.js';
-
-type TarEntry = {
-  name: string;
-  type: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device' | 'block-device';
-  linkname?: string;
-  content?: string;
-  mode?: number;
-};
-
-async function tarBuffer(entries: readonly TarEntry[]): Promise<Buffer> {
-  const tar = pack();
-  for (const { content, ...header } of entries)
-    tar.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, Buffer.from(content ?? ''));
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-async function untar(buffer: Buffer): Promise<Array<{ name: string; type: string; linkname: string | null | undefined; content: string }>> {
-  const entries = [];
-  const tar = extract();
-  Readable.from([buffer]).pipe(tar);
-  for await (const stream of tar) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    entries.push({
-      name: stream.header.name,
-      type: stream.header.type ?? 'file',
-      linkname: stream.header.linkname,
-      content: Buffer.concat(chunks).toString('utf8'),
-    });
-  }
-  return entries;
-}
-
-/** A backup file as `certkit backup` writes it: Docker's archive of /etc/letsencrypt, gzipped. */
-async function backupFile(entries: readonly TarEntry[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'certkit-restore-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'backup.tar.gz');
-  await writeFile(file, gzipSync(await tarBuffer(entries)));
-  return file;
-}
-
-const CERTBOT: ServiceContainer = {
-  id: 'c0ffee',
-  name: 'ck-certbot-1',
-  project: 'ck',
-  service: 'certbot',
-  running: true,
-  state: 'running',
-  networks: {},
-  ports: [],
-  labels: {},
-};
-
-/** Only the archive calls restore needs; anything else is a test failure. `current` is what getArchive returns. */
-function fakeEngine(current: readonly TarEntry[]) {
-  const puts: Array<{ path: string; tar: Buffer }> = [];
-  const unused = (): never => {
-    throw new Error('restore must not call this');
-  };
-  const engine: Engine = {
-    endpoint: 'fake://',
-    ping: unused,
-    listContainers: unused,
-    listLabelled: unused,
-    watchContainerEvents: unused,
-    inspectContainer: unused,
-    exec: unused,
-    execHeld: unused,
-    signal: unused,
-    getArchive: async () => Readable.from([await tarBuffer(current)]),
-    putArchive: async (_id, path, tar) => {
-      const chunks: Buffer[] = [];
-      if (Buffer.isBuffer(tar)) chunks.push(tar);
-      else for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
-      puts.push({ path, tar: Buffer.concat(chunks) });
-    },
-  };
-  return { engine, puts };
-}
-
-const EMPTY_STORE: TarEntry[] = [
-  { name: 'letsencrypt/', type: 'directory' },
-  { name: 'letsencrypt/live/', type: 'directory' },
-];
-const VALID: TarEntry[] = [
-  { name: 'letsencrypt/', type: 'directory' },
-  { name: 'letsencrypt/archive/x/', type: 'directory' },
-  { name: 'letsencrypt/archive/x/cert1.pem', type: 'file', content: 'CERT' },
-  { name: 'letsencrypt/archive/x/privkey1.pem', type: 'file', content: 'KEY', mode: 0o600 },
-  { name: 'letsencrypt/live/x/', type: 'directory' },
-  { name: 'letsencrypt/live/x/cert.pem', type: 'symlink', linkname: '../../archive/x/cert1.pem' },
-  // Older certbot keeps every key twice: keys/ holds a hardlink to the archived key.
-  { name: 'letsencrypt/keys/0000_key-certbot.pem', type: 'link', linkname: 'letsencrypt/archive/x/privkey1.pem' },
-  { name: 'letsencrypt/renewal/x.conf', type: 'file', content: 'version = 2.1.0\n' },
-];
-
-async function expectRefusal(entries: TarEntry[], code: string, naming: string, limits?: TarLimits): Promise<void> {
-  const { engine, puts } = fakeEngine(EMPTY_STORE);
-  const file = await backupFile(entries);
-  const error = await restoreStore(engine, CERTBOT, file, limits ? { overwrite: true, limits } : { overwrite: true }).catch(
-    (caught: unknown) => caught,
-  );
-  expect(isCertkitError(error) && error.code).toBe(code);
-  expect((error as Error).message).toContain(naming);
-  expect(puts).toEqual([]);
-}
+import {
+  backupFile,
+  CERTBOT,
+  EMPTY_STORE,
+  expectRefusal,
+  fakeEngine,
+  tarBuffer,
+  VALID,
+  type TarEntry,
+} from '../support/restore-archives.js';
 
 describe('restoreStore refuses unsafe archives before writing anything', () => {
   it.each([
@@ -187,29 +84,6 @@ describe('restoreStore into a store in use', () => {
   });
 });
 
-describe('restoreStore into an empty store', () => {
-  it('puts one archive into /etc/letsencrypt, names stripped of letsencrypt/, hardlinks after their targets', async () => {
-    const { engine, puts } = fakeEngine(EMPTY_STORE);
-    expect(await restoreStore(engine, CERTBOT, await backupFile(VALID), { overwrite: false })).toEqual({ entries: 7, lineages: 1 });
-    expect(puts.map((put) => put.path)).toEqual(['/etc/letsencrypt']);
-    const written = await untar(puts[0]?.tar ?? Buffer.alloc(0));
-    expect(written.map((entry) => entry.name.replace(/\/$/, ''))).toEqual(
-      VALID.slice(1).map((entry) => entry.name.replace(/^letsencrypt\//, '').replace(/\/$/, '')),
-    );
-    expect(written.find((entry) => entry.name === 'live/x/cert.pem')).toMatchObject({
-      type: 'symlink',
-      linkname: '../../archive/x/cert1.pem',
-    });
-    expect(written.find((entry) => entry.name === 'archive/x/privkey1.pem')?.content).toBe('KEY');
-    const names = written.map((entry) => entry.name);
-    for (const [index, entry] of written.entries()) {
-      if (entry.type !== 'link') continue;
-      expect(entry.linkname).toBe('archive/x/privkey1.pem');
-      expect(names.indexOf(entry.linkname ?? '')).toBeLessThan(index);
-    }
-  });
-});
-
 describe('restoreStore stops reading at the first size limit crossed, before writing anything', () => {
   const small: TarLimits = { maxEntryBytes: 1000, maxTotalBytes: 20_000, maxEntries: 30 };
   const big = (name: string, size: number): TarEntry => ({
@@ -251,5 +125,99 @@ describe('restoreStore stops reading at the first size limit crossed, before wri
   it('the default limits let a real store through and name the flag-free fix', () => {
     expect(RESTORE_LIMITS.maxEntryBytes).toBeGreaterThanOrEqual(1024 * 1024);
     expect(RESTORE_LIMITS.maxTotalBytes).toBeLessThanOrEqual(1024 * 1024 * 1024);
+  });
+});
+
+describe('restoreStore refuses the shapes of issue 19 before writing anything, even with --force', () => {
+  const D = (name: string): TarEntry => ({ name: `letsencrypt/${name}`, type: 'directory' });
+  it.each<[string, TarEntry[], string]>([
+    [
+      'a chain of symlinks whose last target leaves the store',
+      [
+        { name: 'letsencrypt/live/x/leak.pem', type: 'symlink', linkname: 'hop' },
+        { name: 'letsencrypt/live/x/hop', type: 'symlink', linkname: '../hop2' },
+        { name: 'letsencrypt/live/hop2', type: 'symlink', linkname: '/etc/hostname' },
+      ],
+      'live/x/leak.pem: symlink to hop, which resolves outside /etc/letsencrypt (by way of live/x/leak.pem → live/x/hop → live/hop2)',
+    ],
+    [
+      'a symlink to a folder, then .. through it',
+      [
+        { name: 'letsencrypt/live/x/up', type: 'symlink', linkname: '..' },
+        { name: 'letsencrypt/live/x/leak.pem', type: 'symlink', linkname: 'up/../../../etc/hostname' },
+      ],
+      'live/x/leak.pem',
+    ],
+    [
+      'a hardlink whose target is a folder',
+      [{ name: 'letsencrypt/live/x/dir', type: 'link', linkname: 'letsencrypt/archive/x' }],
+      'live/x/dir: hardlink to the folder archive/x',
+    ],
+    ['a 300-byte file name', [{ name: `letsencrypt/archive/x/${'n'.repeat(300)}`, type: 'file' }], 'has a name of 300 bytes'],
+    [
+      'a 4,200-byte path',
+      [{ name: `letsencrypt/archive/${Array.from({ length: 42 }, () => 'd'.repeat(99)).join('/')}`, type: 'file' }],
+      'Linux paths hold at most 4095 bytes',
+    ],
+    [
+      'a 5,000-byte symlink target',
+      [{ name: 'letsencrypt/live/x/long.pem', type: 'symlink', linkname: 'a/'.repeat(2500) }],
+      'live/x/long.pem: is a symlink whose target is 5000 bytes',
+    ],
+    [
+      'a file written through a symlink',
+      [
+        D('live/y/'),
+        { name: 'letsencrypt/live/y/d', type: 'symlink', linkname: '../x' },
+        { name: 'letsencrypt/live/y/d/f.pem', type: 'file' },
+      ],
+      'live/y/d/f.pem: is written through the symlink live/y/d',
+    ],
+    [
+      'a hardlink to a symlink',
+      [{ name: 'letsencrypt/keys/k.pem', type: 'link', linkname: 'letsencrypt/live/x/cert.pem' }],
+      'keys/k.pem: hardlink to the symlink live/x/cert.pem',
+    ],
+    [
+      'a hardlink named outside the top folder',
+      [{ name: 'letsencrypt/keys/k.pem', type: 'link', linkname: 'archive/x/privkey1.pem' }],
+      'keys/k.pem: hardlink to archive/x/privkey1.pem, outside the folder',
+    ],
+  ])('%s', async (_what, extra, naming) => {
+    await expectRefusal([...VALID, ...extra], 'ARCHIVE_UNSAFE', naming);
+  });
+
+  it('a store in use is not read before the archive is refused: the refusal is the archive, not "the store is not empty"', async () => {
+    const { engine, puts } = fakeEngine([...EMPTY_STORE, { name: 'letsencrypt/live/old/cert.pem', type: 'file' }]);
+    const error = await restoreStore(
+      engine,
+      CERTBOT,
+      await backupFile([...VALID, { name: `letsencrypt/archive/x/${'n'.repeat(300)}`, type: 'file' }]),
+      {
+        overwrite: false,
+      },
+    ).catch((caught: unknown) => caught);
+    expect(isCertkitError(error, 'ARCHIVE_UNSAFE')).toBe(true);
+    expect(puts).toEqual([]);
+  });
+});
+
+describe('restoreStore refuses an archive cut short', () => {
+  it.each([
+    ['inside the gzip stream', (gz: Buffer) => gz.subarray(0, gz.length - 40), 'is not a readable .tar.gz: it is cut short'],
+    [
+      'at an entry boundary of the tar (gzip intact)',
+      (gz: Buffer) => gzipSync(gunzipSync(gz).subarray(0, 1536)),
+      'the archive is cut short',
+    ],
+  ])('%s', async (_what, cut, message) => {
+    const { engine, puts, execs } = fakeEngine(EMPTY_STORE);
+    const file = await backupFile(VALID);
+    await writeFile(file, cut(await readFile(file)));
+    const error = await restoreStore(engine, CERTBOT, file, { overwrite: true }).catch((caught: unknown) => caught);
+    expect(isCertkitError(error, 'ARCHIVE_UNSAFE')).toBe(true);
+    expect((error as Error).message).toContain(message);
+    expect(puts).toEqual([]);
+    expect(execs).toEqual([]);
   });
 });

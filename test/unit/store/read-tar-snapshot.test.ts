@@ -32,6 +32,17 @@ function toTar(snapshot: StoreSnapshot, hardlinkLive: boolean): TarEntry[] {
 }
 
 describe('readTarSnapshot', { timeout: 20_000 }, () => {
+  it('strips the one folder getArchive wraps, not the one below it (a deploy folder holding one certificate)', async () => {
+    const snapshot = await readTarSnapshot(
+      packTar([
+        { name: 'deploy/', type: 'directory' },
+        { name: 'deploy/only.test/', type: 'directory' },
+        { name: 'deploy/only.test/cert.pem', type: 'file', content: Buffer.from('CERT') },
+      ]),
+    );
+    expect([...snapshot.keys()]).toEqual(['only.test', 'only.test/cert.pem']);
+  });
+
   it('strips the leading folder, keeps order, modes and link texts, and matches a directory walk', async () => {
     const store = await buildStore([{ name: 'tar.test', domains: ['tar.test'], keyMode: 0o640 }]);
     onTestFinished(() => store.remove());
