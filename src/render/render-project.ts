@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../package-root.js';
+import { stampConfig } from './config-stamp.js';
 import { buildRenderContext } from './render-context.js';
 import { renderTemplates, writeRenderedFiles } from './render-templates.js';
 
@@ -14,6 +15,8 @@ export interface RenderChanges {
   deployHookChanged: boolean;
   /** nginx's site files: a change means reload. */
   nginxChanged: boolean;
+  /** The stamp of the rendered nginx files: nginx serves it once it runs them (see config-stamp.ts). */
+  configStamp: string;
 }
 
 /** Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. */
@@ -22,7 +25,9 @@ export async function renderProject(
   projectDir: string,
   templatesDir = resolveTemplatesDir(projectDir),
 ): Promise<RenderChanges> {
-  const rendered = await renderTemplates(templatesDir, buildRenderContext(config));
+  const all = await renderTemplates(templatesDir, buildRenderContext(config));
+  const stamped = stampConfig(all.filter((file) => file.service === 'nginx'));
+  const rendered = [...all.filter((file) => file.service !== 'nginx'), ...stamped.files];
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
   const changedOf = (service: 'certbot' | 'nginx') => rendered.filter((file) => file.service === service && changed.has(file.output));
   return {
@@ -30,6 +35,7 @@ export async function renderProject(
     certbotScriptsChanged: changedOf('certbot').length > 0,
     deployHookChanged: changedOf('certbot').some((file) => file.role === 'deploy-hook'),
     nginxChanged: changedOf('nginx').length > 0,
+    configStamp: stamped.stamp,
   };
 }
 

@@ -21,7 +21,7 @@ import { pointPebbleDnsAt } from './pebble-dns.js';
 import { runDnsPreflight } from './dns-preflight.js';
 import { runPreflight } from './preflight.js';
 import { acquireRunLock } from './run-lock.js';
-import { ensureServed, type Probe, type ServedName } from './ensure-served.js';
+import { ensureServed, type ConfigProbe, type Probe, type ServedName } from './ensure-served.js';
 
 export interface UpdateContext {
   engine: Engine;
@@ -33,6 +33,8 @@ export interface UpdateContext {
   sleep: Sleep;
   /** How nginx is asked which certificate it serves (default: a TLS handshake). */
   probe?: Probe;
+  /** How nginx is asked which rendering it runs (default: HTTP on its port 80). */
+  configProbe?: ConfigProbe;
   /**
    * Reads the configuration again once the lock is held (the daemon passes one): a run that waited for another never
    * acts on a .env read before that run changed it.
@@ -150,9 +152,10 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       now: ctx.now,
       sleep: ctx.sleep,
       probe: ctx.probe,
+      configProbe: ctx.configProbe,
       names: config.domains,
       serial: after.serial,
-      forceReload: render.nginxChanged,
+      configStamp: render.configStamp,
       ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
     });
     const action =

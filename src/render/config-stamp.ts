@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The rendered nginx files carry a stamp, a digest of their own content, and nginx serves it at this path on port 80
+ * (an exact location, so it outranks the ACME prefix and is exempt from the HTTPS redirect, as the challenge is). The
+ * stamp comes from the configuration nginx loaded, so comparing it with the one in the files on disk tells whether
+ * the running nginx runs what was rendered, whoever rendered it and whatever reloaded (or did not reload) nginx.
+ */
+export const CONFIG_STAMP_PATH = '/.well-known/acme-challenge/certkit-config';
+
+/** Stands in the templates for the stamp until the files it covers are rendered; never written to disk. */
+export const CONFIG_STAMP_PLACEHOLDER = 'certkit-config-stamp-placeholder';
+
+const STAMP_PREFIX = 'certkit-config ';
+
+/**
+ * Replaces the placeholder in every file with one stamp: a digest of the files' paths and content as rendered with
+ * the placeholder, so the stamp never covers itself and equal files give equal stamps. Pure.
+ */
+export function stampConfig<T extends { output: string; content: string }>(files: readonly T[]): { files: T[]; stamp: string } {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file.output}\0${file.content}\0`);
+  const stamp = `${STAMP_PREFIX}${hash.digest('hex').slice(0, 16)}`;
+  return { files: files.map((file) => ({ ...file, content: file.content.replaceAll(CONFIG_STAMP_PLACEHOLDER, stamp) })), stamp };
+}
+
+/** The stamp a rendered nginx file carries, or undefined (a file rendered before stamps, or not certkit's). */
+export function findConfigStamp(text: string): string | undefined {
+  return new RegExp(`"(${STAMP_PREFIX}[0-9a-f]{16})\\\\n"`).exec(text)?.[1];
+}
+
+/** The stamp in an answer from CONFIG_STAMP_PATH, or undefined when the answer is something else (a 404 page). */
+export function parseServedStamp(body: string): string | undefined {
+  const text = body.trim();
+  return new RegExp(`^${STAMP_PREFIX}[0-9a-f]{16}$`).test(text) ? text : undefined;
+}
