@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
-import { findConfigStamp } from '../render/config-stamp.js';
+import { readRenderedStamp } from '../render/read-rendered-stamp.js';
 import { chooseProbeTarget } from './probe-target.js';
 import { probeServedConfig, type ServedConfig } from './served-config.js';
 import { sniFor } from './tls-probe.js';
@@ -33,7 +31,7 @@ export async function checkNginx(input: {
       `the ${service} container (${nginx.name}) is ${nginx.state}: nothing serves HTTPS. \`docker compose logs ${service}\` says why (a configuration nginx cannot load, say)`,
     ];
   }
-  const rendered = findConfigStamp(await readFile(join(input.projectDir, 'nginx', 'certkit-acme.conf'), 'utf8').catch(() => ''));
+  const rendered = await readRenderedStamp(input.projectDir);
   // Not rendered here (status run from another folder, or before any render): nothing to compare with.
   if (!rendered) return [];
   const target = chooseProbeTarget(nginx, input.self, 80);

@@ -15,12 +15,22 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
-      const [{ startMonitoring }, { findStack }, { runDaemon }, { runUpdate }, { waitFor }] = await Promise.all([
+      const [
+        { startMonitoring },
+        { findStack },
+        { runDaemon },
+        { runUpdate },
+        { waitFor },
+        { sleepUntilRenderChanges },
+        { readRenderedStamp },
+      ] = await Promise.all([
         import('../../monitoring/start-monitoring.js'),
         import('../../stack/find-stack.js'),
         import('../../update/daemon.js'),
         import('../../update/update.js'),
         import('../../wait-for.js'),
+        import('../../update/render-watch.js'),
+        import('../../render/read-rendered-stamp.js'),
       ]);
       const warned = new Set<string>();
       const first = await loadProjectConfig(globals(), io, warned);
@@ -84,7 +94,14 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           log,
           now: io.now,
           random: Math.random,
-          sleep: io.sleep,
+          // A rendering made meanwhile (certkit-init at `docker compose up -d`) is taken to nginx within half a minute.
+          sleep: (ms, sleepSignal) =>
+            sleepUntilRenderChanges(ms, sleepSignal, {
+              sleep: io.sleep,
+              now: io.now,
+              pollMs: 30_000,
+              readStamp: () => readRenderedStamp(first.projectDir),
+            }),
           observer: monitoring.observer,
         },
         stop.signal,

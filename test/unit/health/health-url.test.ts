@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceContainer } from '../../../src/docker/engine.js';
+import { hostHealthUrl } from '../../../src/health/health-url.js';
+
+const certkit = (overrides: Partial<ServiceContainer> = {}): ServiceContainer => ({
+  id: 'certkit-1',
+  name: 'ck-certkit-1',
+  project: 'ck',
+  service: 'certkit',
+  running: true,
+  state: 'running',
+  networks: { ck_default: '172.30.0.4' },
+  ports: [],
+  labels: {},
+  ...overrides,
+});
+
+describe('hostHealthUrl: the /healthz of this project’s daemon, seen from the host (issue 19)', () => {
+  it('the port compose.metrics.yaml publishes, not 127.0.0.1:CERTKIT_METRICS_PORT', () => {
+    const published = certkit({ ports: [{ containerPort: 9464, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 19464 }] });
+    expect(hostHealthUrl({ project: 'ck', metricsPort: 9464, certkit: published })).toEqual({ url: 'http://127.0.0.1:19464/healthz' });
+  });
+
+  it('a wildcard bind is asked on loopback; IPv6 in brackets', () => {
+    const v4 = certkit({ ports: [{ containerPort: 9500, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9501 }] });
+    expect(hostHealthUrl({ project: 'ck', metricsPort: 9500, certkit: v4 })).toEqual({ url: 'http://127.0.0.1:9501/healthz' });
+    const v6 = certkit({ ports: [{ containerPort: 9500, protocol: 'tcp', hostIp: '::', hostPort: 9501 }] });
+    expect(hostHealthUrl({ project: 'ck', metricsPort: 9500, certkit: v6 })).toEqual({ url: 'http://[::1]:9501/healthz' });
+  });
+
+  it('unpublished: a problem naming compose.metrics.yaml, never a guess at a port another stack may hold', () => {
+    const answer = hostHealthUrl({ project: 'ck', metricsPort: 9464, certkit: certkit() });
+    expect(answer).toEqual({ problem: expect.stringContaining('publishes no port for CERTKIT_METRICS_PORT (9464)') });
+    expect((answer as { problem: string }).problem).toContain('compose.metrics.yaml');
+  });
+
+  it('no certkit container, or a stopped one: a problem', () => {
+    expect(hostHealthUrl({ project: 'ck', metricsPort: 9464, certkit: undefined })).toEqual({
+      problem: expect.stringContaining('no certkit container in Compose project "ck"'),
+    });
+    expect(hostHealthUrl({ project: 'ck', metricsPort: 9464, certkit: certkit({ running: false, state: 'exited' }) })).toEqual({
+      problem: 'the certkit container (ck-certkit-1) is exited: its renewal loop does not run',
+    });
+  });
+});
