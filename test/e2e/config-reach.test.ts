@@ -90,17 +90,24 @@ describe.skipIf(dockerMissing !== '')('a change reaches nginx, and the checks sa
     expect((await update()).reloaded).toBe(false);
   });
 
-  it('a change nginx refused, then fixed: the fixed one is reloaded, though nothing is left to render', async () => {
+  it('a change nginx refused, then fixed and rendered by certkit-init: update reloads the fixed one', async () => {
+    // A site template edited into something nginx refuses, with a setting changed beside it.
+    const template = join(stack.dir, 'templates/nginx/site-https.conf.hbs');
+    const kept = await readFile(template, 'utf8');
     await stack.writeEnv({ ...env, NGINX_HSTS_MAX_AGE: '1200' });
-    await appendFile(nginxConf, '\nthis is not nginx configuration;\n');
+    await appendFile(template, '\nthis_is_not_a_directive on;\n');
     try {
       const refused = await update();
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/nginx refused the https configuration; it keeps serving the previous one/);
       expect(await hsts()).toBe('max-age=600');
     } finally {
-      await writeFile(nginxConf, original);
+      await writeFile(template, kept);
     }
+    // The user fixes the template and runs `docker compose up -d`: certkit-init renders the fixed site, so the next
+    // update has nothing left to render, and nginx still runs the configuration from before the refused one.
+    await withoutDaemon();
+    expect(await readFile(join(stack.dir, 'nginx/site-https.conf'), 'utf8')).not.toContain('this_is_not_a_directive');
     const fixed = await update();
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.reloaded).toBe(true);

@@ -12,31 +12,29 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
     )
     .option('--url <url>', 'another /healthz to ask')
     .action(async (options: { url?: string }) => {
-      const [{ loadMonitoringConfig }, { readEnvFile }, { probeHealth }, { existsSync }] = await Promise.all([
+      const [{ loadMonitoringConfig }, { readEnvFile }, { probeHealth }] = await Promise.all([
         import('../../config/monitoring-config.js'),
         import('../../config/read-env-file.js'),
         import('../../health/probe-health.js'),
-        import('node:fs'),
       ]);
       const projectDir = resolve(io.cwd, globals().projectDir ?? '.');
       const file = await readEnvFile(resolve(projectDir, globals().envFile ?? join(projectDir, '.env')));
       const { metricsPort } = loadMonitoringConfig({ env: io.env, file });
-      // Inside a container (the healthcheck), the daemon is this container's; on the host, ask Docker which port this
-      // project's daemon publishes: 127.0.0.1:9464 there may be another stack's.
+      // In the certkit container (the healthcheck) the daemon is this container's; elsewhere ask Docker where this
+      // project's daemon is: on the host, 127.0.0.1:9464 may be another stack's.
       const where =
         options.url !== undefined
           ? { url: options.url }
-          : existsSync('/.dockerenv')
-            ? { url: `http://127.0.0.1:${metricsPort}/healthz` }
-            : await (async () => {
-                const [{ connectStack }, { hostHealthUrl }] = await Promise.all([
-                  import('../context.js'),
-                  import('../../health/health-url.js'),
-                ]);
-                const { engine, project } = await connectStack(globals(), io, projectDir, file?.values['COMPOSE_PROJECT_NAME']);
-                const containers = await engine.listContainers({ project, service: 'certkit', all: true });
-                return hostHealthUrl({ project, metricsPort, certkit: containers.find((c) => c.running) ?? containers[0] });
-              })();
+          : await (async () => {
+              const [{ connectStack }, { daemonHealthUrl }] = await Promise.all([
+                import('../context.js'),
+                import('../../health/health-url.js'),
+              ]);
+              const { engine, project, self } = await connectStack(globals(), io, projectDir, file?.values['COMPOSE_PROJECT_NAME']);
+              const containers = await engine.listContainers({ project, service: 'certkit', all: true });
+              const certkit = containers.find((container) => container.id === self?.id || container.running) ?? containers[0];
+              return daemonHealthUrl({ project, metricsPort, certkit, self });
+            })();
       const answer = 'url' in where ? await probeHealth(where.url, 5_000) : { healthy: false, text: `unhealthy: ${where.problem}` };
       io.stdout(`${answer.text}\n`);
       setExit(answer.healthy ? EXIT.ok : EXIT.failure);
