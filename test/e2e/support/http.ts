@@ -24,7 +24,7 @@ export function httpGet(port: number, host: string, path: string, options: { tls
         resolve({
           status: res.statusCode ?? 0,
           location: res.headers.location,
-          hsts: res.headers['strict-transport-security'] as string | undefined,
+          hsts: res.headers['strict-transport-security'],
           body,
         }),
       );
