@@ -15,15 +15,13 @@ const STAMP_PREFIX = 'certkit-config ';
 
 /**
  * Replaces the placeholder in every file with one stamp: a digest of the files' paths and content as rendered with
- * the placeholder (so the stamp never covers itself and equal files give equal stamps), and of the files nginx loads
- * beside them that certkit does not render (nginx.conf, which a user may edit). Pure.
+ * the placeholder, so the stamp never covers itself and equal files give equal stamps. Only rendered files: the stamp
+ * on disk changes when they are rendered, and a static file edited by hand (nginx.conf) is rendered by nothing, so
+ * covering it would leave the stamp on disk describing an nginx.conf that is no longer there. Pure.
  */
-export function stampConfig<T extends { output: string; content: string }>(
-  files: readonly T[],
-  alongside: readonly { output: string; content: string }[] = [],
-): { files: T[]; stamp: string } {
+export function stampConfig<T extends { output: string; content: string }>(files: readonly T[]): { files: T[]; stamp: string } {
   const hash = createHash('sha256');
-  for (const file of [...files, ...alongside]) hash.update(`${file.output}\0${file.content}\0`);
+  for (const file of files) hash.update(`${file.output}\0${file.content}\0`);
   const stamp = `${STAMP_PREFIX}${hash.digest('hex').slice(0, 16)}`;
   return { files: files.map((file) => ({ ...file, content: file.content.replaceAll(CONFIG_STAMP_PLACEHOLDER, stamp) })), stamp };
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../package-root.js';
@@ -27,13 +26,7 @@ export async function renderProject(
   templatesDir = resolveTemplatesDir(projectDir),
 ): Promise<RenderChanges> {
   const all = await renderTemplates(templatesDir, buildRenderContext(config));
-  // nginx.conf is static, but a user may edit it; it is loaded with the rendered files, so it is part of the stamp.
-  const mainConf = await readFile(join(projectDir, 'nginx', 'nginx.conf'), 'utf8').catch(() => undefined);
-  const alongside = mainConf === undefined ? [] : [{ output: 'nginx/nginx.conf', content: mainConf }];
-  const stamped = stampConfig(
-    all.filter((file) => file.service === 'nginx'),
-    alongside,
-  );
+  const stamped = stampConfig(all.filter((file) => file.service === 'nginx'));
   const rendered = [...all.filter((file) => file.service !== 'nginx'), ...stamped.files];
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
   const changedOf = (service: 'certbot' | 'nginx') => rendered.filter((file) => file.service === service && changed.has(file.output));
