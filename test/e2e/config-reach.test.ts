@@ -140,7 +140,7 @@ describe.skipIf(dockerMissing !== '')('a change reaches nginx, and the checks sa
 
   it("`certkit health` on the host asks this stack's published port, not whatever listens on 127.0.0.1:CERTKIT_METRICS_PORT", async () => {
     // Another stack's daemon, as far as a fixed 127.0.0.1:CERTKIT_METRICS_PORT can tell.
-    const decoy: Server = createServer((_, res) => res.end('healthy: the decoy\n'));
+    const decoy: Server = createServer((_, res) => res.end('ok: the decoy\n'));
     await new Promise<void>((resolve) => decoy.listen(metricsPort, '127.0.0.1', resolve));
     try {
       await stack.up();
@@ -152,7 +152,7 @@ describe.skipIf(dockerMissing !== '')('a change reaches nginx, and the checks sa
         },
         { timeoutMs: 60_000, intervalMs: 1_000 },
       ).catch(withLogs);
-      expect(healthy.stdout).toMatch(/^healthy: (sleeping|checking|starting)/);
+      expect(healthy.stdout).toMatch(/^ok: (sleeping|checking|starting)/);
       expect((await stack.compose(['stop', 'certkit'])).code).toBe(0);
       const stopped = await stack.certkit(['health']);
       expect(stopped.code).toBe(1);
@@ -168,7 +168,7 @@ describe.skipIf(dockerMissing !== '')('a change reaches nginx, and the checks sa
       'the daemon to sleep after its first check',
       async () => {
         const result = await stack.certkit(['health']);
-        return result.stdout.startsWith('healthy: sleeping') ? true : undefined;
+        return result.stdout.startsWith('ok: sleeping') ? true : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 1_000 },
     ).catch(withLogs);
