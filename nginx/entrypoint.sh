@@ -19,9 +19,10 @@
 #
 # Workers read the bundle as the nginx user, whose uid depends on the image: the deploy hook gives the bundle to group
 # 10443 (KEY_READER_GID in src/certbot/paths.ts), and this script makes the nginx user a member of that group.
-#   entrypoint.sh health         the compose healthcheck: the configuration on disk loads and port 80 answers HTTP
+#   entrypoint.sh health         the compose healthcheck: the configuration on disk loads, port 80 answers HTTP
 #                                (busybox wget, as in nginx:alpine; a 404 is an answer, and no redirect is followed;
-#                                no -T: the healthcheck timeout bounds it, and Debian's busybox 1.35 crashes on -T)
+#                                no -T: the healthcheck timeout bounds it, and Debian's busybox 1.35 crashes on -T),
+#                                and nginx runs the rendering on disk (the stamp it serves is the one in site.conf)
 #
 # auto prefers HTTPS and falls back to plain HTTP when HTTPS cannot load (no certificate yet, say), so port 80 and the
 # ACME challenge are always served and a first validation can pass.
@@ -205,6 +206,13 @@ case "${1:-run}" in
     check
     wget -S -O /dev/null "http://127.0.0.1/.well-known/acme-challenge/certkit-health" 2>&1 | grep -q 'HTTP/' \
       || { echo "certkit: nginx does not answer HTTP on port 80" >&2; exit 1; }
+    # Whether nginx runs the files on disk, asked of nginx: the stamp of the rendering it loaded (see the site files).
+    rendered=$(sed -n 's|^ *return 200 "\(certkit-config [0-9a-f]*\)\\n";$|\1|p' "$run/site.conf" | head -n 1)
+    served=$(wget -q -O - "http://127.0.0.1/.well-known/acme-challenge/certkit-config" 2>/dev/null || true)
+    if [ -n "$rendered" ] && [ "$served" != "$rendered" ]; then
+      echo "certkit: nginx runs ${served:-a configuration with no stamp}, not the rendered $rendered: run 'npx certkit update' (it reloads nginx after nginx -t)" >&2
+      exit 1
+    fi
     ;;
   *)
     join_key_readers || echo "certkit: could not add $user to group $key_reader_gid in /etc/group; nginx's workers may not read the certificate" >&2

@@ -7,7 +7,7 @@ import { connectStack, loadProjectEnv, type GlobalOptions, type Io } from './con
 export interface Connected {
   source: StoreSource;
   /** The stack, with the nginx service to probe (CERTKIT_NGINX_SERVICE; nginx when unset). */
-  stack?: { engine: Engine; project: string; self: ServiceContainer | undefined; service: string | undefined };
+  stack?: { engine: Engine; project: string; self: ServiceContainer | undefined; service: string | undefined; projectDir: string };
 }
 
 /** The store from --store DIR, or from the certbot container of the Compose project. */
@@ -15,7 +15,7 @@ export async function openStore(globals: GlobalOptions, io: Io, storeDir: string
   if (storeDir) return { source: localStoreSource(resolve(io.cwd, storeDir)) };
   const { projectDir, envFileProject, nginxService } = await loadProjectEnv(globals, io);
   const stack = await connectStack(globals, io, projectDir, envFileProject);
-  return { source: await containerStoreSource(stack.engine, stack.project), stack: { ...stack, service: nginxService } };
+  return { source: await containerStoreSource(stack.engine, stack.project), stack: { ...stack, service: nginxService, projectDir } };
 }
 
 export function requireRunningCertbot(connected: Connected, what: string): { engine: Engine; certbot: ServiceContainer } {

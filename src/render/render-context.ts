@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, OWN_NGINX_HTTPS_SWITCH, deployDirFor } from '../stack/layout.js';
 import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
+import { CONFIG_STAMP_PATH, CONFIG_STAMP_PLACEHOLDER } from './config-stamp.js';
 
 /**
  * The values templates may use, derived from the Config alone (no clock, no state), so that rendering the same
@@ -18,6 +19,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       pythonPath: config.trustedPlugins.length > 0 ? CONTAINER_PATHS.plugins : '',
     },
     deploy: { ...config.deploy, keyReaderGid: KEY_READER_GID },
+    // The value is filled in once the nginx files are rendered: it is their digest (see config-stamp.ts).
+    configStamp: { path: CONFIG_STAMP_PATH, value: CONFIG_STAMP_PLACEHOLDER },
     nginx: {
       serverNames: config.nginx.serverNames.join(' '),
       redirectPort: config.nginx.httpsPort === 443 ? '' : `:${config.nginx.httpsPort}`,

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../package-root.js';
+import { stampConfig, unstampConfig } from './config-stamp.js';
 import { buildRenderContext } from './render-context.js';
 import { envSiteIsDefault, renderSiteFiles, SITES_FOLDER } from './render-sites.js';
-import { renderTemplates, writeRenderedFiles } from './render-templates.js';
+import { renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
 import { removeStaleSiteFiles, retainedSites, touchSiteFiles, type RetainedSite } from './site-files.js';
 import type { Site } from '../sites/site.js';
 
@@ -19,6 +21,8 @@ export interface RenderChanges {
   nginxChanged: boolean;
   /** Sites whose declaration went, still served from their files until the grace ends. */
   retained: RetainedSite[];
+  /** The stamp of the rendered nginx files: nginx serves it once it runs them (see config-stamp.ts). */
+  configStamp: string;
 }
 
 /** The sites beyond the .env one and how long one whose declaration went stays served. */
@@ -45,7 +49,13 @@ export async function renderProject(
   const context = buildRenderContext(config);
   (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, (sites?.others.length ?? 0) + retained.length);
   const siteFiles = await renderSiteFiles(templatesDir, config, sites?.others ?? [], retained.length > 0);
-  const rendered = [...(await renderTemplates(templatesDir, context)), ...siteFiles];
+  const all = [...(await renderTemplates(templatesDir, context)), ...siteFiles];
+  // One stamp over every nginx file there will be: those rendered now and the site files kept as they are (their
+  // stamp read back as the placeholder), so a render with or without the other sites gives the same stamp.
+  const kept = await readKeptSiteFiles(projectDir, retained);
+  const stamped = stampConfig([...all.filter((file) => file.service === 'nginx'), ...kept]);
+  const keptOutputs = new Set(kept.map((file) => file.output));
+  const rendered = [...all.filter((file) => file.service !== 'nginx'), ...stamped.files.filter((file) => !keptOutputs.has(file.output))];
   const changed = new Set(await writeRenderedFiles(projectDir, rendered));
   if (sites)
     await touchSiteFiles(
@@ -65,7 +75,22 @@ export async function renderProject(
     deployHookChanged: changedOf('certbot').some((file) => file.role === 'deploy-hook'),
     nginxChanged: changedOf('nginx').length > 0 || removed.length > 0,
     retained,
+    configStamp: stamped.stamp,
   };
+}
+
+/** The files of the sites kept as they are, with their stamp read back as the placeholder, for the stamp only. */
+async function readKeptSiteFiles(projectDir: string, retained: readonly RetainedSite[]): Promise<RenderedFile[]> {
+  const outputs = retained.flatMap(({ id }) => [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`]).sort();
+  const files = await Promise.all(
+    outputs.map(async (output) => {
+      const content = await readFile(join(projectDir, output), 'utf8').catch(() => undefined);
+      if (content === undefined) return undefined;
+      const file: RenderedFile = { output, content: unstampConfig(content), service: 'nginx', role: 'site', executable: false };
+      return file;
+    }),
+  );
+  return files.filter((file) => file !== undefined);
 }
 
 /** The project's own templates/ when it has one (a clone of this repo), else the ones shipped with the package. */

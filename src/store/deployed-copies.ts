@@ -14,12 +14,18 @@ export function deployedState(deployed: DeployedSerials | undefined, name: strin
   return deployed.get(name) === storeSerial ? 'ok' : 'stale';
 }
 
-/** NAME/cert.pem in a deploy folder snapshot → serial (undefined when unreadable). */
+/**
+ * A deploy folder snapshot → the serial of each certificate folder (undefined when unreadable). The serial is the one
+ * of bundle.pem, the regular file nginx serves in every deploy mode; cert.pem only for a folder deployed before there
+ * was a bundle. In symlink mode cert.pem is a link into /etc/letsencrypt, which a snapshot of the deploy folder cannot
+ * follow: reading it there would call a healthy copy unreadable.
+ */
 export function deployedSerials(snapshot: StoreSnapshot): Map<string, string | undefined> {
   const serials = new Map<string, string | undefined>();
   for (const path of snapshot.keys()) {
-    const match = /^([^/]+)\/cert\.pem$/.exec(path);
-    if (!match?.[1]) continue;
+    const match = /^([^/]+)\/(cert|bundle)\.pem$/.exec(path);
+    const name = match?.[1];
+    if (!name || (match[2] === 'cert' && snapshot.has(`${name}/bundle.pem`))) continue;
     const pem = readContent(snapshot, path)?.toString('utf8');
     let serial: string | undefined;
     try {
@@ -27,7 +33,7 @@ export function deployedSerials(snapshot: StoreSnapshot): Map<string, string | u
     } catch {
       serial = undefined;
     }
-    serials.set(match[1], serial);
+    serials.set(name, serial);
   }
   return serials;
 }

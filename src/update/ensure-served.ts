@@ -5,7 +5,8 @@ import { decideCertificatePickup } from '../nginx/certificate-pickup.js';
 import { NginxContainer } from '../nginx/nginx-container.js';
 import { reloadOwnNginx, switchOwnNginxToHttps } from '../nginx/own-nginx.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
-import { probeTls } from '../nginx/tls-probe.js';
+import { probeServedConfig, type ServedConfig } from '../nginx/served-config.js';
+import { probeTls, sniFor } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { waitFor, type Sleep } from '../wait-for.js';
 
@@ -18,9 +19,12 @@ export interface ServedName {
 }
 
 /**
- * Makes nginx serve the certificate with this serial for every name. When nginx reads the certificate at TLS
- * handshakes, a renewal needs no reload: wait until every name shows it. Otherwise (a configuration change, the first
- * switch to HTTPS, an nginx without that), switch to the HTTPS site, check it, reload gracefully and wait.
+ * Makes nginx run the rendered configuration and serve the certificate with this serial for every name. What nginx
+ * runs is asked of nginx (the stamp it serves), never remembered: a rendering made by certkit-init, or one nginx
+ * refused before and fixed since, differs from it as much as one made by this run. When nginx reads the certificate
+ * at TLS handshakes, a renewal needs no reload: wait until every name shows it. Otherwise (a configuration nginx does
+ * not run yet, the first switch to HTTPS, an nginx without that), switch to the HTTPS site, check it (nginx -t),
+ * reload gracefully and wait until nginx serves both the rendered stamp and the serial, or fail saying which differs.
  */
 export async function ensureServed(input: {
   engine: Engine;
@@ -33,7 +37,12 @@ export async function ensureServed(input: {
   probe?: Probe;
   names: readonly string[];
   serial: string;
-  forceReload: boolean;
+  /** The stamp of the rendered nginx files (RenderChanges.configStamp): what nginx must run. */
+  configStamp: string;
+  /** Asks nginx which rendering it runs (HTTP on port 80); tests pass a fake. */
+  configProbe?: ConfigProbe;
+  /** Reload even when nginx runs the rendered files and serves the serial (another site's link just changed). */
+  forceReload?: boolean;
   /** How nginx/entrypoint.sh selects the .env site at a reload: https (its own run), auto (another site's run). */
   siteMode?: 'https' | 'auto';
   /** Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads. */
@@ -47,16 +56,21 @@ export async function ensureServed(input: {
     );
   }
   const probe = input.probe ?? probeTls;
-  const current = await probeAll(probe, target, input.names);
-  if (!input.forceReload && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
+  const readConfig = servedConfigReader(input);
+  const [current, running] = await Promise.all([probeAll(probe, target, input.names), readConfig()]);
+  const differs = running.stamp !== input.configStamp;
+  const stale = differs || input.forceReload === true;
+  if (!stale && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
+  if (differs)
+    input.log.info(`nginx runs ${describeServed(running)}, not the rendered ${input.configStamp}: reloading it (nginx -t first)`);
 
   const nginx = new NginxContainer(input.engine, input.stack.nginx);
-  const loading = input.forceReload ? undefined : input.ownNginx ? 'reload' : await nginx.certificateLoading();
+  const loading = stale ? undefined : input.ownNginx ? 'reload' : await nginx.certificateLoading();
   if (
     decideCertificatePickup({
       served: current.map((entry) => entry.serial),
       serial: input.serial,
-      configChanged: input.forceReload,
+      configChanged: stale,
       loading,
     }) === 'await'
   ) {
@@ -75,7 +89,57 @@ export async function ensureServed(input: {
   await awaitSerial(input, probe, target, 30_000);
   // For a moment after a reload, old workers still take new connections as they drain: look again once they are gone.
   await input.sleep(RELOAD_DRAIN_MS);
-  return { served: await awaitSerial(input, probe, target, 30_000), reloaded: true };
+  const served = await awaitSerial(input, probe, target, 30_000);
+  await awaitConfig(input, readConfig);
+  return { served, reloaded: true };
+}
+
+export type ConfigProbe = (target: ProbeTarget & { hostHeader: string; timeoutMs?: number }) => Promise<ServedConfig>;
+
+/** Reads the stamp nginx serves, on its HTTP port, for the server block of the first name. */
+function servedConfigReader(input: Parameters<typeof ensureServed>[0]): () => Promise<ServedConfig> {
+  const target = chooseProbeTarget(input.stack.nginx, input.self, 80);
+  const probe = input.configProbe ?? probeServedConfig;
+  const hostHeader = sniFor(input.names[0] ?? 'localhost');
+  return async () =>
+    target
+      ? probe({ ...target, hostHeader, timeoutMs: 3_000 })
+      : { stamp: undefined, why: "nginx's HTTP port cannot be reached: publish port 80 of the nginx service (NGINX_HTTP_PORT)" };
+}
+
+/** Waits until nginx serves the rendered stamp; a reload nginx's master did not take is reported, not passed over. */
+async function awaitConfig(
+  input: { now: () => Date; sleep: Sleep; configStamp: string },
+  readConfig: () => Promise<ServedConfig>,
+): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        const running = await readConfig();
+        return { done: running.stamp === input.configStamp, value: running };
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        now: input.now,
+        sleep: input.sleep,
+        what: `nginx running ${input.configStamp}`,
+        describe: describeServed,
+      },
+    );
+  } catch (error) {
+    throw new CertkitError(
+      'NGINX_NOT_SERVING',
+      `nginx was reloaded but does not run the rendered configuration (${input.configStamp}): ${(error as Error).message}. ` +
+        "See `docker compose logs nginx` for why it kept the old one. nginx shows the stamp from certkit's site files, or in an " +
+        "app's own nginx from certkit-acme.conf, included in the server on port 80.",
+      { cause: error },
+    );
+  }
+}
+
+function describeServed(running: ServedConfig): string {
+  return running.stamp ?? `no known configuration (${running.why})`;
 }
 
 function awaitSerial(

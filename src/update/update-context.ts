@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
 import type { Sleep } from '../wait-for.js';
-import type { Probe, ServedName } from './ensure-served.js';
+import type { ConfigProbe, Probe, ServedName } from './ensure-served.js';
 
 export interface UpdateContext {
   engine: Engine;
@@ -16,6 +16,8 @@ export interface UpdateContext {
   sleep: Sleep;
   /** How nginx is asked which certificate it serves (default: a TLS handshake). */
   probe?: Probe;
+  /** How nginx is asked which rendering it runs (default: HTTP on its port 80). */
+  configProbe?: ConfigProbe;
   /**
    * Reads the configuration again once the lock is held (the daemon passes one): a run that waited for another never
    * acts on a .env read before that run changed it.

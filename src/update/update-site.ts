@@ -89,6 +89,8 @@ export async function updateSite(
     probe: ctx.probe,
     names: config.domains,
     serial: after.serial,
+    configProbe: ctx.configProbe,
+    configStamp: render.configStamp,
     forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
     siteMode: serving.siteMode,
     ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,

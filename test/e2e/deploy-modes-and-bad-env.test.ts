@@ -49,6 +49,10 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
       'fullchain.pem link',
       'privkey.pem link',
     ]);
+    // The deployed serial is bundle.pem's (what nginx serves): the links into /etc/letsencrypt are not "unreadable".
+    const status = await stack.certkit(['status', '--json']);
+    expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ deployed: 'ok', ready: true, problems: [] })]);
 
     const update = await stack.certkit(['update', '--force', '--json']);
     expect(update.code, update.stderr).toBe(0);

@@ -24,6 +24,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         { SiteBackoff },
         { Wakeup },
         { watchSiteContainers },
+        { sleepUntilRenderChanges },
+        { readRenderedStamp },
       ] = await Promise.all([
         import('../../monitoring/start-monitoring.js'),
         import('../../stack/find-stack.js'),
@@ -33,6 +35,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         import('../../update/site-backoff.js'),
         import('../../update/wakeup.js'),
         import('../../sites/watch-sites.js'),
+        import('../../update/render-watch.js'),
+        import('../../render/read-rendered-stamp.js'),
       ]);
       const warned = new Set<string>();
       const first = await loadProjectConfig(globals(), io, warned);
@@ -74,7 +78,14 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       ).catch((error: unknown) => log.warn((error as Error).message));
       // A labelled container that starts or stops is a site to issue, serve or retire: a check runs at once.
       const backoff = new SiteBackoff();
-      const wakeup = new Wakeup(io.sleep, 2_000);
+      const sleepOrRender = (ms: number, sleepSignal: AbortSignal) =>
+        sleepUntilRenderChanges(ms, sleepSignal, {
+          sleep: io.sleep,
+          now: io.now,
+          pollMs: 30_000,
+          readStamp: () => readRenderedStamp(first.projectDir),
+        });
+      const wakeup = new Wakeup(sleepOrRender, 2_000);
       const watching = watchSiteContainers({
         engine,
         log,
@@ -111,6 +122,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           log,
           now: io.now,
           random: Math.random,
+          // A rendering made meanwhile (certkit-init at `docker compose up -d`) is taken to nginx within half a minute;
+          // a labelled container starting or stopping cuts the sleep short (Wakeup).
           sleep: (ms, sleepSignal) => wakeup.wait(ms, sleepSignal),
           observer: monitoring.observer,
         },

@@ -3,14 +3,14 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
-/** `certkit health`: the certkit container's compose healthcheck (the image has node, not curl). */
+/** `certkit health`: the certkit container's compose healthcheck (the image has node, not curl), and a host check. */
 export function registerHealth(program: Command, { io, globals, setExit }: CommandContext): void {
   program
     .command('health')
     .description(
-      "Ask the running daemon's /healthz (on 127.0.0.1:CERTKIT_METRICS_PORT) whether its loop is alive and its last check recent. Exit 0 healthy, 1 not: the certkit service's compose healthcheck.",
+      "Ask the running daemon's /healthz whether its loop is alive and its last check recent: inside the certkit container on 127.0.0.1:CERTKIT_METRICS_PORT, on the host at the port this project's certkit container publishes (compose.metrics.yaml). Exit 0 healthy, 1 not: the certkit service's compose healthcheck.",
     )
-    .option('--url <url>', 'another /healthz to ask (default http://127.0.0.1:CERTKIT_METRICS_PORT/healthz)')
+    .option('--url <url>', 'another /healthz to ask')
     .action(async (options: { url?: string }) => {
       const [{ loadMonitoringConfig }, { readEnvFile }, { probeHealth }] = await Promise.all([
         import('../../config/monitoring-config.js'),
@@ -19,8 +19,23 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
       ]);
       const projectDir = resolve(io.cwd, globals().projectDir ?? '.');
       const file = await readEnvFile(resolve(projectDir, globals().envFile ?? join(projectDir, '.env')));
-      const url = options.url ?? `http://127.0.0.1:${loadMonitoringConfig({ env: io.env, file }).metricsPort}/healthz`;
-      const answer = await probeHealth(url, 5_000);
+      const { metricsPort } = loadMonitoringConfig({ env: io.env, file });
+      // In the certkit container (the healthcheck) the daemon is this container's; elsewhere ask Docker where this
+      // project's daemon is: on the host, 127.0.0.1:9464 may be another stack's.
+      const where =
+        options.url !== undefined
+          ? { url: options.url }
+          : await (async () => {
+              const [{ connectStack }, { daemonHealthUrl }] = await Promise.all([
+                import('../context.js'),
+                import('../../health/health-url.js'),
+              ]);
+              const { engine, project, self } = await connectStack(globals(), io, projectDir, file?.values['COMPOSE_PROJECT_NAME']);
+              const containers = await engine.listContainers({ project, service: 'certkit', all: true });
+              const certkit = containers.find((container) => container.id === self?.id || container.running) ?? containers[0];
+              return daemonHealthUrl({ project, metricsPort, certkit, self });
+            })();
+      const answer = 'url' in where ? await probeHealth(where.url, 5_000) : { healthy: false, text: `unhealthy: ${where.problem}` };
       io.stdout(`${answer.text}\n`);
       setExit(answer.healthy ? EXIT.ok : EXIT.failure);
     });

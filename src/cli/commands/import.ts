@@ -86,7 +86,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
           sleep: io.sleep,
           names: config.domains,
           serial: report.serial ?? '',
-          forceReload: render.nginxChanged,
+          configStamp: render.configStamp,
         });
         io.stdout(
           `nginx serves ${report.name} (serial ${served[0]?.serial ?? 'none'}) for ${served.map((entry) => entry.name).join(', ')}\n`,

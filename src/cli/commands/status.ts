@@ -11,10 +11,11 @@ export function registerStatus(program: Command, { io, globals, setExit }: Comma
     .option('--json', 'one JSON object per certificate, in an array')
     .addOption(new Option('--store <dir>', 'read a certbot store folder (/etc/letsencrypt layout) instead of the stack'))
     .action(async (options: { json?: boolean; store?: string }) => {
-      const [{ openStore }, { collectStatus }, { formatStatusTable }] = await Promise.all([
+      const [{ openStore }, { collectStatus }, { formatStatusTable }, { checkNginx }] = await Promise.all([
         import('../open-store.js'),
         import('../../store-io/collect-status.js'),
         import('../../store/status-entries.js'),
+        import('../../nginx/check-nginx.js'),
       ]);
       const connected = await openStore(globals(), io, options.store);
       const entries = await collectStatus({
@@ -23,13 +24,17 @@ export function registerStatus(program: Command, { io, globals, setExit }: Comma
         ...(connected.stack ? { nginx: connected.stack } : {}),
       });
       io.stdout(options.json ? `${JSON.stringify(entries, null, 2)}\n` : formatStatusTable(entries));
-      // A health check: with the certbot container down, nothing renews these certificates, however healthy they look.
+      // A health check: with the certbot container down, nothing renews these certificates, however healthy they look;
+      // with nginx down or running another rendering than the one on disk, what the store holds is not what is served.
+      const stackProblems: string[] = [];
       const certbot = connected.source.certbot;
       if (certbot && !certbot.running) {
-        io.stderr(
-          `certkit: the certbot container (${certbot.name}) is ${certbot.state}: nothing can renew these certificates. Start it with \`docker compose --profile certbot up -d certbot\`.\n`,
+        stackProblems.push(
+          `the certbot container (${certbot.name}) is ${certbot.state}: nothing can renew these certificates. Start it with \`docker compose --profile certbot up -d certbot\`.`,
         );
       }
-      setExit(entries.some((entry) => entry.problems.length > 0) || (certbot !== undefined && !certbot.running) ? EXIT.failure : EXIT.ok);
+      if (connected.stack) stackProblems.push(...(await checkNginx({ ...connected.stack, name: entries[0]?.domains[0] })));
+      for (const problem of stackProblems) io.stderr(`certkit: ${problem}\n`);
+      setExit(entries.some((entry) => entry.problems.length > 0) || stackProblems.length > 0 ? EXIT.failure : EXIT.ok);
     });
 }

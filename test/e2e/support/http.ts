@@ -4,6 +4,8 @@ import { request as httpsRequest } from 'node:https';
 export interface HttpAnswer {
   status: number;
   location: string | undefined;
+  /** Strict-Transport-Security as nginx sent it. */
+  hsts: string | undefined;
   body: string;
 }
 
@@ -18,7 +20,14 @@ export function httpGet(port: number, host: string, path: string, options: { tls
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: res.headers.location,
+          hsts: res.headers['strict-transport-security'],
+          body,
+        }),
+      );
     };
     const req = options.tls
       ? httpsRequest({ ...common, servername: host, rejectUnauthorized: false }, onAnswer)

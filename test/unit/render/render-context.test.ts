@@ -27,6 +27,7 @@ describe('buildRenderContext', () => {
       },
       certbot: { certonlyArgv: standaloneCertonlyArgv(config), pythonPath: '' },
       deploy: { ...config.deploy, keyReaderGid: 10443 },
+      configStamp: { path: '/.well-known/acme-challenge/certkit-config', value: 'certkit-config-stamp-placeholder' },
       nginx: {
         serverNames: 'widgets.eu www.widgets.eu',
         redirectPort: '',

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderProject, resolveTemplatesDir } from '../../../src/render/render-project.js';
 import { makeConfig } from '../support/make-config.js';
+import { CONFIG_STAMP_PLACEHOLDER, findConfigStamp } from '../../../src/render/config-stamp.js';
 
 const PACKAGED = fileURLToPath(new URL('../../../templates', import.meta.url));
 
@@ -44,13 +45,29 @@ describe('renderProject', () => {
     });
     expect((await stat(join(project, 'certbot/update-cert.sh'))).mode & 0o777).toBe(0o755);
     expect(await readFile(join(project, 'nginx/site-http.conf'), 'utf8')).toContain('server_name widgets.eu;');
-    expect(await renderProject(config, project, PACKAGED)).toEqual({
+    const again = await renderProject(config, project, PACKAGED);
+    expect(again).toEqual({
       files: [],
       certbotScriptsChanged: false,
       deployHookChanged: false,
       nginxChanged: false,
       retained: [],
+      configStamp: expect.stringMatching(/^certkit-config [0-9a-f]{16}$/),
     });
+  });
+
+  it('stamps every nginx file with one digest of the rendering: the same settings give the same stamp, a change another (issue 19)', async () => {
+    const project = await tempDir();
+    const first = await renderProject(makeConfig(), project, PACKAGED);
+    for (const file of ['site-http.conf', 'site-https.conf', 'certkit-acme.conf']) {
+      const text = await readFile(join(project, 'nginx', file), 'utf8');
+      expect(findConfigStamp(text)).toBe(first.configStamp);
+      expect(text).not.toContain(CONFIG_STAMP_PLACEHOLDER);
+    }
+    expect((await renderProject(makeConfig(), project, PACKAGED)).configStamp).toBe(first.configStamp);
+    const changed = await renderProject(makeConfig({ NGINX_HSTS_MAX_AGE: '600' }), project, PACKAGED);
+    expect(changed.configStamp).not.toBe(first.configStamp);
+    expect(findConfigStamp(await readFile(join(project, 'nginx/site-http.conf'), 'utf8'))).toBe(changed.configStamp);
   });
 
   it('says which containers a change concerns', async () => {

@@ -55,7 +55,12 @@ describe('renderProject with other sites', () => {
     await renderProject(config, project, TEMPLATES, otherSites(TWO));
     const one = await renderProject(config, project, TEMPLATES, otherSites('wiki:\n  host: wiki.example.com\n'));
     expect(one.nginxChanged).toBe(true);
+    // Every nginx file carries the stamp of the whole rendering, so they all change with a site gone.
     expect(one.files.sort()).toEqual([
+      'nginx/certkit-acme.conf',
+      'nginx/default-server.conf',
+      'nginx/site-http.conf',
+      'nginx/site-https.conf',
       'nginx/sites/blog.http.conf',
       'nginx/sites/blog.https.conf',
       'nginx/sites/wiki.http.conf',
@@ -64,6 +69,7 @@ describe('renderProject with other sites', () => {
     const last = await renderProject(config, project, TEMPLATES, none());
     expect(last.nginxChanged).toBe(true);
     expect(last.files.sort()).toEqual([
+      'nginx/certkit-acme.conf',
       'nginx/default-server.conf',
       'nginx/site-http.conf',
       'nginx/site-https.conf',

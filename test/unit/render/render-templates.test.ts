@@ -17,6 +17,7 @@ import {
   type RenderedFile,
 } from '../../../src/render/render-templates.js';
 import { makeConfig } from '../support/make-config.js';
+import { CONFIG_STAMP_PATH, CONFIG_STAMP_PLACEHOLDER } from '../../../src/render/config-stamp.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
 
@@ -147,13 +148,22 @@ describe('the nginx sites', () => {
     }
   });
 
+  it('answer the stamp of the rendering on port 80 in both sites and in the include for an own nginx (issue 19)', async () => {
+    const files = await render(makeConfig());
+    for (const output of ['nginx/site-http.conf', 'nginx/site-https.conf', 'nginx/certkit-acme.conf']) {
+      expect(contentOf(files, output)).toContain(
+        `location = ${CONFIG_STAMP_PATH} {\n        default_type text/plain;\n        return 200 "${CONFIG_STAMP_PLACEHOLDER}\\n";`,
+      );
+    }
+  });
+
   it('proxy to NGINX_UPSTREAM when set, and serve a placeholder page otherwise', async () => {
     const proxied = contentOf(await render(makeConfig({ NGINX_UPSTREAM: 'http://web:3000' })), 'nginx/site-http.conf');
     expect(proxied).toContain('set $certkit_upstream http://web:3000;');
-    expect(proxied).not.toContain('return 200');
+    expect(proxied).not.toContain('return 200 "certkit: nginx is serving');
     const placeholder = contentOf(await render(makeConfig()), 'nginx/site-http.conf');
     expect(placeholder).not.toContain('proxy_pass');
-    expect(placeholder).toContain('return 200');
+    expect(placeholder).toContain('return 200 "certkit: nginx is serving');
   });
 
   it('render one location per CERTKIT_ROUTES route, each with websockets and long timeouts, and 404 for unrouted paths', async () => {

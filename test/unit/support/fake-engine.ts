@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import type { Engine, ExecOptions, ExecResult, HeldExec, ServiceContainer } from '../../../src/docker/engine.js';
@@ -5,6 +7,8 @@ import { COMPOSE_LABELS } from '../../../src/docker/engine.js';
 import { CertkitError } from '../../../src/errors.js';
 import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
 import type { CertificateLoading } from '../../../src/nginx/certificate-pickup.js';
+import type { ServedConfig } from '../../../src/nginx/served-config.js';
+import { findConfigStamp } from '../../../src/render/config-stamp.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT, NGINX_TLS_CERTIFICATE_CONF } from '../../../src/stack/layout.js';
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
 import { WRITE_FILE_SCRIPT } from '../../../src/certbot/certbot-container.js';
@@ -45,6 +49,10 @@ export class FakeEngine implements Engine {
   /** How nginx loads the certificate, as its entrypoint wrote in tls-certificate.conf (undefined: no such file). */
   certificateLoading: CertificateLoading | undefined = 'cached';
   reloads = 0;
+  /** The project folder nginx mounts its rendered files from: read at each reload, as nginx's master does. */
+  projectDir: string | undefined;
+  /** The stamp of the rendering nginx loaded (what it answers on CONFIG_STAMP_PATH); undefined: none. */
+  runningStamp: string | undefined;
   private nextPid = 100;
 
   constructor(
@@ -78,6 +86,10 @@ export class FakeEngine implements Engine {
       this.servedSerial = this.deployedSerial() ?? this.servedSerial;
     return { serial: this.servedSerial };
   };
+
+  /** Asks nginx which rendering it runs, as certkit's HTTP probe would. */
+  configProbe = async (): Promise<ServedConfig> =>
+    this.runningStamp ? { stamp: this.runningStamp } : { stamp: undefined, why: 'nginx answers with HTTP 404 and no stamp' };
 
   async ping(): Promise<void> {}
 
@@ -151,6 +163,7 @@ export class FakeEngine implements Engine {
     this.reloads += 1;
     if (this.nginxIgnoresReload) return;
     this.servedSerial = this.deployedSerial();
+    if (this.projectDir) this.runningStamp = findConfigStamp(readFileSync(join(this.projectDir, 'nginx/site-https.conf'), 'utf8'));
   }
 
   private deployedSerial(): string | undefined {

@@ -32,13 +32,28 @@ const serialOf = (issue: FakeIssue): string => readCertificateInfo(issue.cert).s
 /** Runs `certkit update` against the fake engine with a clock that moves only when certkit sleeps. */
 async function update(
   engine: FakeEngine,
-  options: { lockWaitMs?: number; reloadConfig?: () => Promise<Config>; whileWaiting?: () => void } = {},
+  options: {
+    lockWaitMs?: number;
+    reloadConfig?: () => Promise<Config>;
+    whileWaiting?: () => void;
+    /** The settings this run reads (default: none beyond the test's). */
+    env?: Record<string, string>;
+    /** The settings nginx was started (or last reloaded) with, when not those certkit-init rendered last. */
+    runningEnv?: Record<string, string>;
+    /** nginx runs a rendering from before stamps: it answers no stamp. */
+    unstamped?: boolean;
+    projectDir?: string;
+  } = {},
 ): Promise<{ result: UpdateResult; log: string[] }> {
-  const projectDir = await mkdtemp(join(tmpdir(), 'certkit-update-'));
+  const projectDir = options.projectDir ?? (await mkdtemp(join(tmpdir(), 'certkit-update-')));
   onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
-  const config = makeConfig({ CERTKIT_PREFLIGHT: 'false' });
+  const config = makeConfig({ CERTKIT_PREFLIGHT: 'false', ...options.env });
+  engine.projectDir = projectDir;
+  if (options.runningEnv)
+    engine.runningStamp = (await renderProject(makeConfig({ CERTKIT_PREFLIGHT: 'false', ...options.runningEnv }), projectDir)).configStamp;
   // The stack runs with the files certkit-init rendered at its start: this run finds nothing new to render.
-  await renderProject(config, projectDir);
+  const rendered = await renderProject(config, projectDir);
+  if (!options.unstamped) engine.runningStamp ??= rendered.configStamp;
   let clock = START.getTime();
   const log: string[] = [];
   const line = (level: string) => (message: string) => log.push(`${level}: ${message}`);
@@ -56,6 +71,7 @@ async function update(
       },
       reloadConfig: options.reloadConfig,
       probe: engine.probe,
+      configProbe: engine.configProbe,
       self: undefined,
       lockWaitMs: options.lockWaitMs ?? 0,
     },
@@ -168,6 +184,59 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
       'warn: removing a certkit lock left by a run that no longer exists (certkit update (pid 9 on box) since 2026-11-22T11:59:59.000Z)',
     );
     expect(engine.certbot.files.has(LOCK_PATH)).toBe(false);
+  });
+});
+
+describe('a rendering nginx does not run yet (issue 19)', { timeout: 30_000 }, () => {
+  it('a setting certkit-init already rendered (nothing left for this run to render): nginx is reloaded and runs it', async () => {
+    const engine = new FakeEngine();
+    engine.seed('widgets.eu', await certificate(10, 'hsts'), { deployed: true, served: true });
+    const { result, log } = await update(engine, { runningEnv: { NGINX_HSTS_MAX_AGE: '300' }, env: { NGINX_HSTS_MAX_AGE: '600' } });
+    expect(result).toMatchObject({ action: 'unchanged', reloaded: true, rendered: [] });
+    expect(engine.reloads).toBe(1);
+    expect(log.find((line) => line.includes('not the rendered'))).toMatch(
+      /nginx runs certkit-config [0-9a-f]{16}, not the rendered certkit-config/,
+    );
+  });
+
+  it('a change nginx refused, fixed later: the fixed one is reloaded, though this run renders nothing new', async () => {
+    const engine = new FakeEngine();
+    engine.seed('widgets.eu', await certificate(10, 'refused'), { deployed: true, served: true });
+    const projectDir = await mkdtemp(join(tmpdir(), 'certkit-update-'));
+    engine.nginxConfigFails = true;
+    await expect(update(engine, { projectDir, runningEnv: {}, env: { NGINX_HSTS_MAX_AGE: '1' } })).rejects.toMatchObject({
+      code: 'NGINX_CONFIG_INVALID',
+    });
+    expect(engine.reloads).toBe(0);
+    engine.nginxConfigFails = false;
+    const { result } = await update(engine, { projectDir, runningEnv: undefined, env: { NGINX_HSTS_MAX_AGE: '600' } });
+    expect(result.reloaded).toBe(true);
+    expect(engine.reloads).toBe(1);
+  });
+
+  it("a reload nginx's master did not take: an error naming the stamp it runs and the rendered one", async () => {
+    const engine = new FakeEngine();
+    engine.seed('widgets.eu', await certificate(10, 'ignored'), { deployed: true, served: true });
+    engine.nginxIgnoresReload = true;
+    const error = await update(engine, { runningEnv: {}, env: { NGINX_HSTS_MAX_AGE: '600' } }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ code: 'NGINX_NOT_SERVING' });
+    expect((error as Error).message).toMatch(
+      /does not run the rendered configuration \(certkit-config [0-9a-f]{16}\).*last seen: certkit-config [0-9a-f]{16}/,
+    );
+  });
+
+  it('nginx that serves no stamp (a rendering from before stamps) is reloaded once, then runs the stamped one', async () => {
+    const engine = new FakeEngine();
+    engine.seed('widgets.eu', await certificate(10, 'unstamped'), { deployed: true, served: true });
+    const projectDir = await mkdtemp(join(tmpdir(), 'certkit-update-'));
+    const first = await update(engine, { projectDir, unstamped: true });
+    expect(first.result.reloaded).toBe(true);
+    const second = await update(engine, { projectDir });
+    expect(second.result.reloaded).toBe(false);
+    expect(engine.reloads).toBe(1);
   });
 });
 
