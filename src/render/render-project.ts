@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { packageRoot } from '../package-root.js';
 import { buildRenderContext } from './render-context.js';
-import { renderTemplates, writeRenderedFiles } from './render-templates.js';
+import { readOutput, renderTemplates, writeRenderedFiles } from './render-templates.js';
 
 /** What a render changed: the files, and what that means for the containers that read them. */
 export interface RenderChanges {
@@ -31,6 +31,18 @@ export async function renderProject(
     deployHookChanged: changedOf('certbot').some((file) => file.role === 'deploy-hook'),
     nginxChanged: changedOf('nginx').length > 0,
   };
+}
+
+/** Renders in memory and compares with the files on disk: what a render would change. Writes nothing. */
+export async function checkProject(
+  config: Config,
+  projectDir: string,
+  templatesDir = resolveTemplatesDir(projectDir),
+): Promise<{ files: string[]; changed: string[] }> {
+  const rendered = await renderTemplates(templatesDir, buildRenderContext(config));
+  const changed: string[] = [];
+  for (const file of rendered) if ((await readOutput(projectDir, file.output)) !== file.content) changed.push(file.output);
+  return { files: rendered.map((file) => file.output), changed };
 }
 
 /** The project's own templates/ when it has one (a clone of this repo), else the ones shipped with the package. */

@@ -110,6 +110,11 @@ async function readTemplate(path: string, name: string): Promise<string> {
   }
 }
 
+/** A rendered file as it is on disk now; undefined when there is none. */
+export function readOutput(outputDir: string, output: string): Promise<string | undefined> {
+  return readFile(join(outputDir, output), 'utf8').catch(() => undefined);
+}
+
 /**
  * Writes rendered files atomically (temp file in the same folder, then rename) with LF endings and the run bit on
  * scripts. Unchanged files are left alone so their readers see no change. Returns the outputs that changed.
@@ -119,8 +124,7 @@ export async function writeRenderedFiles(outputDir: string, files: readonly Rend
   for (const file of files) {
     const path = join(outputDir, file.output);
     const mode = file.executable ? 0o755 : 0o644;
-    const current = await readFile(path, 'utf8').catch(() => undefined);
-    if (current === file.content) {
+    if ((await readOutput(outputDir, file.output)) === file.content) {
       await chmod(path, mode);
       continue;
     }

@@ -10,6 +10,7 @@ import { configError } from '../config/load-config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ownNginxOf } from '../nginx/own-nginx.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack, type Stack } from '../stack/find-stack.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
@@ -153,7 +154,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       names: config.domains,
       serial: after.serial,
       forceReload: render.nginxChanged,
-      ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
+      ownNginx: ownNginxOf(config),
     });
     const action =
       before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
