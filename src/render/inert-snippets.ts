@@ -1,29 +1,36 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RENDER_TARGETS, writeRenderedFiles, type RenderedFile } from './render-templates.js';
+import { CONTAINER_PATHS } from '../stack/layout.js';
+import { RENDER_TARGETS, renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
 
-/** The snippets an app's own nginx includes by name (certkit-https.conf is reached only through the switch). */
-const INCLUDED_BY_THE_APP = new Set(['nginx/certkit-acme.conf', 'nginx/certkit-tls.conf']);
+/** The ACME location needs nothing from .env (the webroot is certkit's), so it is rendered as ever. */
+const ACME = 'nginx/certkit-acme.conf';
+/** The TLS include names the certificate, which comes from .env: without one, it includes nothing. */
+const TLS = 'nginx/certkit-tls.conf';
 
 /**
  * When .env cannot be rendered, the app's nginx must still start: an include of a missing file is fatal to nginx.
- * Each snippet it includes that was never rendered is written as a comment, so nginx serves the app as before,
- * plain HTTP. Snippets rendered earlier are kept as they are (they keep serving what they served). Returns what it wrote.
+ * Each snippet it includes that was never rendered is written now: the ACME location as always (so, once .env is
+ * fixed, the first validation passes with no reload of nginx), the TLS include as a comment (HTTPS stays off until
+ * certkit turns it on, which reloads nginx). Snippets rendered earlier are kept: they keep serving what they served.
+ * Returns the files written.
  */
-export async function writeInertSnippets(projectDir: string): Promise<string[]> {
-  const missing: RenderedFile[] = RENDER_TARGETS.filter(
-    (target) => INCLUDED_BY_THE_APP.has(target.output) && !existsSync(join(projectDir, target.output)),
-  ).map((target) => ({
-    output: target.output,
-    executable: false,
-    service: target.service,
-    role: target.role,
-    content: [
-      `# Written by certkit-init in place of ${target.template}: .env could not be rendered (see its log).`,
-      '# It adds nothing, so this nginx serves the app as before. Fix .env, check it with `certkit render --check`,',
-      '# then `docker compose up -d` renders the real file.',
-      '',
-    ].join('\n'),
-  }));
-  return writeRenderedFiles(projectDir, missing);
+export async function writeInertSnippets(projectDir: string, templatesDir: string): Promise<string[]> {
+  const missing = (output: string) => !existsSync(join(projectDir, output));
+  const files: RenderedFile[] = missing(ACME)
+    ? await renderTemplates(templatesDir, { paths: CONTAINER_PATHS }, (target) => target.output === ACME)
+    : [];
+  const tls = RENDER_TARGETS.find((target) => target.output === TLS);
+  if (tls && missing(TLS)) {
+    files.push({
+      ...tls,
+      content: [
+        `# Written by certkit-init in place of ${tls.template}: .env could not be rendered (see its log), so this adds`,
+        '# nothing and nginx serves the app as before. Fix .env, check it with `certkit render --check`, then',
+        '# `docker compose up -d` renders the real file.',
+        '',
+      ].join('\n'),
+    });
+  }
+  return writeRenderedFiles(projectDir, files);
 }

@@ -30,12 +30,16 @@ export interface RenderedFile extends Pick<RenderTarget, 'output' | 'executable'
   content: string;
 }
 
-/** Renders every target in memory. Pure apart from reading the templates. */
-export async function renderTemplates(templatesDir: string, context: Record<string, unknown>): Promise<RenderedFile[]> {
+/** Renders every target (or those `only` picks) in memory. Pure apart from reading the templates. */
+export async function renderTemplates(
+  templatesDir: string,
+  context: Record<string, unknown>,
+  only: (target: RenderTarget) => boolean = () => true,
+): Promise<RenderedFile[]> {
   const handlebars = createRenderer();
   await registerPartials(handlebars, templatesDir);
   const rendered: RenderedFile[] = [];
-  for (const target of RENDER_TARGETS) {
+  for (const target of RENDER_TARGETS.filter(only)) {
     const source = await readTemplate(join(templatesDir, target.template), target.template);
     rendered.push({
       output: target.output,

@@ -9,8 +9,8 @@ nginx is untouched. Exit 2 names each variable to fix.
 
 --keep-serving is for the certkit-init service of compose.own-nginx.yaml, which the app's nginx waits for: a .env
 that cannot be rendered is reported, but the command exits 0, so Compose still starts the app's nginx. The snippets
-it includes keep their last rendered content (or, never rendered, a comment that adds nothing): the app keeps
-serving as before, and certkit's daemon refuses to run until .env is fixed.`;
+it includes keep their last rendered content (never rendered: the ACME location, which needs no .env, and a TLS
+include that adds nothing): the app keeps serving as before, and certkit's daemon refuses to run until .env is fixed.`;
 
 export function registerRender(program: Command, { io, globals }: CommandContext): void {
   program
@@ -20,7 +20,7 @@ export function registerRender(program: Command, { io, globals }: CommandContext
     .option('--keep-serving', "on a .env that cannot be rendered, report it and exit 0, keeping the files the app's nginx includes")
     .addHelpText('after', HELP)
     .action(async (options: { check?: boolean; keepServing?: boolean }) => {
-      const { checkProject, renderProject } = await import('../../render/render-project.js');
+      const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
       if (options.check) {
         const { config, projectDir } = await loadProjectConfig(globals(), io);
         const { changed } = await checkProject(config, projectDir);
@@ -39,9 +39,9 @@ export function registerRender(program: Command, { io, globals }: CommandContext
         io.stderr(`certkit: ${error.message}\n`);
         const { writeInertSnippets } = await import('../../render/inert-snippets.js');
         const { projectDir } = await loadProjectEnv(globals(), io);
-        const written = await writeInertSnippets(projectDir);
+        const written = await writeInertSnippets(projectDir, resolveTemplatesDir(projectDir));
         io.stderr(
-          `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (${written.join(', ')}: a comment, never rendered before)` : ''}. ` +
+          `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (never rendered before, now written without .env: ${written.join(', ')})` : ''}, plain HTTP as before. ` +
             'Fix .env, check it with `certkit render --check`, then run `docker compose up -d` again.\n',
         );
       }

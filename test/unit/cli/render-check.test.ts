@@ -57,17 +57,21 @@ describe('certkit render --check and --keep-serving: a bad .env never reaches th
     expect((await render(['--check'])).stdout).toContain('the rendered files are up to date');
   });
 
-  it('--keep-serving on a bad .env: exit 0, the error on stderr, and the snippets nginx includes exist but add nothing', async () => {
+  it('--keep-serving on a bad .env: exit 0, the error on stderr; the ACME location is written, the TLS include adds nothing', async () => {
     await writeFile(join(dir, '.env'), DIFY_PLACEHOLDERS);
     const { code, stderr } = await render(['--keep-serving']);
     expect(code).toBe(0);
     expect(stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
     expect(stderr).toContain('Fix .env, check it with `certkit render --check`');
-    for (const snippet of ['certkit-acme.conf', 'certkit-tls.conf']) {
-      const text = await readFile(join(dir, 'nginx', snippet), 'utf8');
-      expect(text.split('\n').every((line) => line === '' || line.startsWith('#'))).toBe(true);
-    }
     expect(await readdir(join(dir, 'nginx'))).toEqual(['certkit-acme.conf', 'certkit-tls.conf']);
+    const tls = await readFile(join(dir, 'nginx/certkit-tls.conf'), 'utf8');
+    expect(tls.split('\n').every((line) => line === '' || line.startsWith('#'))).toBe(true);
+    // The ACME location needs nothing from .env: once .env is fixed, a first validation passes with no reload.
+    const acme = await readFile(join(dir, 'nginx/certkit-acme.conf'), 'utf8');
+    await writeFile(join(dir, '.env'), VALID);
+    expect((await render([])).code).toBe(0);
+    expect(await readFile(join(dir, 'nginx/certkit-acme.conf'), 'utf8')).toBe(acme);
+    expect(acme).toContain('location ^~ /.well-known/acme-challenge/');
   });
 
   it('--keep-serving keeps the snippets a valid .env rendered before, and a fixed .env renders them again', async () => {

@@ -1,0 +1,170 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CertbotContainer } from '../../src/certbot/certbot-container.js';
+import { normalizeSerial } from '../../src/certs/read-certificate.js';
+import { ACME_SERVERS } from '../../src/config/acme-servers.js';
+import { pointPebbleDnsAt } from '../../src/update/pebble-dns.js';
+import { serviceAddress } from './support/acme-features.js';
+import { runCommand } from './support/docker-cli.js';
+import { httpGet } from './support/http.js';
+import { TestStack } from './support/stack.js';
+import { probeCertificate } from './support/tls.js';
+import { waitUntil } from './support/wait.js';
+
+const dockerMissing = inject('dockerMissing');
+
+/** The two lines the README's guide adds to the app's server block. */
+const INCLUDES = '    include /etc/certkit/nginx/certkit-acme.conf;\n    include /etc/certkit/nginx/certkit-tls.conf;\n';
+
+// README "Add HTTPS to Dify's docker/ folder", followed literally on an app shaped like Dify's that already runs and
+// whose .env still holds Dify's placeholders: the check first, then what happens when the check is skipped (the app
+// must stay up), then the guide's import path (a store Dify's certbot made, moved into certkit's volume). One stack.
+describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its own nginx', () => {
+  let stack: TestStack;
+  let conf: string;
+  let withIncludes: string;
+
+  /** Compose with the app's files alone (before the guide adds compose.own-nginx.yaml), same project. */
+  const appCompose = (args: readonly string[]) => {
+    const [command, ...prefix] = inject('composeCommand');
+    const files = stack.composeFiles.filter((file) => file !== 'compose.own-nginx.yaml').flatMap((file) => ['-f', file]);
+    return runCommand(command as string, [...prefix, '-p', stack.project, ...files, ...args], { cwd: stack.dir, env: stack.composeEnv() });
+  };
+  const difyEnv = (certbot: Record<string, string>) =>
+    stack.writeEnv({
+      ...certbot,
+      NGINX_SERVER_NAME: '_',
+      NGINX_HTTPS_ENABLED: 'false',
+      NGINX_ENABLE_CERTBOT_CHALLENGE: 'false',
+      EXPOSE_NGINX_PORT: String(stack.httpPort),
+      EXPOSE_NGINX_SSL_PORT: String(stack.httpsPort),
+      CERTKIT_NGINX_MODE: 'own',
+    });
+  const appAnswers = async () => {
+    const name = stack.names[0] as string;
+    const api = await waitUntil(
+      'the app nginx to answer HTTP',
+      async () => httpGet(stack.httpPort, name, '/api/x').catch(() => undefined),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(api).toMatchObject({ status: 200, body: 'api /api/x\n' });
+    expect(await httpGet(stack.httpPort, name, '/')).toMatchObject({ status: 200, body: 'web /\n' });
+  };
+
+  beforeAll(async () => {
+    stack = await TestStack.create({ fixture: 'own-nginx', composeFiles: ['docker-compose.yaml', 'compose.own-nginx.yaml'] });
+    conf = join(stack.dir, 'nginx/conf.d/default.conf');
+    withIncludes = await readFile(conf, 'utf8');
+    // The app as it ran before certkit: no include lines yet.
+    await writeFile(conf, withIncludes.replace(INCLUDES, ''));
+    // Dify's .env.example as shipped: placeholders, and the certbot store where Dify's certbot keeps it.
+    await difyEnv({ CERTBOT_DOMAIN: 'your_domain.com', CERTBOT_EMAIL: 'your_email@example.com', CERTBOT_OPTIONS: '' });
+  });
+  afterAll(async () => {
+    if (stack) await stack.destroy();
+  });
+
+  it('the app runs alone on plain HTTP', async () => {
+    const up = await appCompose(['up', '-d', 'nginx', 'api', 'web']);
+    expect(up.code, up.stderr).toBe(0);
+    await appAnswers();
+  });
+
+  it("the guide's check refuses Dify's placeholder, names the variable, and touches nothing", async () => {
+    const check = await stack.certkit(['render', '--check']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
+    await expect(readFile(join(stack.dir, 'nginx/certkit-acme.conf'))).rejects.toThrow();
+    await appAnswers();
+  });
+
+  it('the check skipped: `up -d` with certkit and the placeholder recreates the nginx, and the app stays up', async () => {
+    await writeFile(conf, withIncludes);
+    const before = await stack.containerId('nginx');
+    await stack.compose(['up', '-d']);
+    await appAnswers();
+    // The nginx answering is the new container, with certkit's mounts (not the old one left running).
+    const now = await stack.containerId('nginx');
+    expect(now).not.toBe(before);
+    const init = await stack.compose(['logs', '--no-color', 'certkit-init']);
+    expect(init.stdout + init.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
+    // A few seconds later (certkit's daemon refusing the .env in a loop meanwhile) it still answers.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await appAnswers();
+  });
+
+  it("the guide's import path: the store Dify's certbot made moves into certkit's volume and the app's nginx serves it", async () => {
+    await difyEnv({ CERTBOT_DOMAIN: stack.names.join(','), CERTBOT_EMAIL: 'admin@example.org', CERTBOT_OPTIONS: '' });
+    // README: stop the daemon (it would issue first), start only nginx and certbot, then import.
+    const stopped = await stack.compose(['rm', '-s', '-f', 'certkit']);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const up = await stack.compose(['up', '-d', 'nginx', 'certbot', 'pebble', 'pebble-challtestsrv']);
+    expect(up.code, up.stderr).toBe(0);
+    await appAnswers();
+    // The certbot container restarted in a loop while .env could not be rendered (no entrypoint yet); Compose v1 leaves
+    // it to its restart policy, which starts it again within its back-off.
+    await waitUntil('the certbot container to run', async () => ((await stack.exec('certbot', ['true'])).code === 0 ? true : undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 1_000,
+    });
+    // What Dify's certbot leaves: certbot's own layout in ./volumes/certbot/conf, validated through /var/www/html.
+    const certbotPython: Pick<CertbotContainer, 'python'> = {
+      python: async (script, args) => {
+        const result = await stack.exec('certbot', ['python3', '-c', script, ...args]);
+        if (result.code !== 0) throw new Error(result.stderr);
+        return result.stdout;
+      },
+    };
+    await pointPebbleDnsAt(certbotPython as CertbotContainer, await serviceAddress(stack, 'nginx'));
+    const store = join(stack.dir, 'volumes/certbot/conf');
+    const difyCertbot = await runCommand('docker', [
+      'run',
+      '--rm',
+      '--network',
+      `${stack.project}_default`,
+      '-v',
+      `${store}:/etc/letsencrypt`,
+      '-v',
+      `${stack.project}_certbot-webroot:/var/www/html`,
+      '-e',
+      'PYTHONWARNINGS=ignore',
+      inject('images')['CERTBOT_IMAGE'] as string,
+      'certonly',
+      '--non-interactive',
+      '--webroot',
+      '-w',
+      '/var/www/html',
+      ...stack.names.flatMap((domain) => ['-d', domain]),
+      '--server',
+      ACME_SERVERS.pebble,
+      '--no-verify-ssl',
+      '--agree-tos',
+      '--email',
+      'admin@example.org',
+      '--no-eff-email',
+      '--key-type',
+      'ecdsa',
+      '--elliptic-curve',
+      'secp256r1',
+    ]);
+    expect(difyCertbot.code, difyCertbot.stdout + difyCertbot.stderr).toBe(0);
+    const name = stack.names[0] as string;
+    const serial = normalizeSerial(new X509Certificate(await readFile(join(store, 'live', name, 'cert.pem'))).serialNumber);
+
+    const imported = await stack.certkit(['import', 'volumes/certbot/conf']);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(imported.stdout).toContain(`nginx serves ${name} (serial ${serial})`);
+    for (const domain of stack.names) expect((await probeCertificate(stack.httpsPort, domain)).serial).toBe(serial);
+    expect(await httpGet(stack.httpsPort, name, '/api/x', { tls: true })).toMatchObject({ status: 200, body: 'api /api/x\n' });
+    expect(await httpGet(stack.httpPort, name, '/apps')).toMatchObject({ status: 301 });
+    // The guide's last step: the whole stack up; the daemon keeps the imported certificate.
+    await stack.up();
+    const update = await stack.certkit(['update', '--json']);
+    expect(update.code, update.stderr).toBe(0);
+    expect(JSON.parse(update.stdout)).toMatchObject({ action: 'unchanged', serial });
+  });
+});
