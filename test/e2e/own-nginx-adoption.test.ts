@@ -167,4 +167,27 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
     expect(update.code, update.stderr).toBe(0);
     expect(JSON.parse(update.stdout)).toMatchObject({ action: 'unchanged', serial });
   });
+  it('an app upgrade that puts back its nginx file without the include lines: status and update say so and how to fix it', async () => {
+    const name = stack.names[0] as string;
+    const serial = (await probeCertificate(stack.httpsPort, name)).serial;
+    await writeFile(conf, withIncludes.replace(INCLUDES, ''));
+    const recreated = await stack.compose(['up', '-d', '--no-deps', '--force-recreate', 'nginx']);
+    expect(recreated.code, recreated.stderr).toBe(0);
+    await appAnswers();
+    await expect(probeCertificate(stack.httpsPort, name)).rejects.toThrow();
+    const status = await stack.certkit(['status']);
+    expect(status.code).toBe(1);
+    expect(status.stdout + status.stderr).toContain(`nginx serves no certificate for ${name}`);
+    // What the daemon's check (at its start, and at each interval) runs: it names the lines to add back.
+    const update = await stack.certkit(['update']);
+    expect(update.code).toBe(1);
+    expect(update.stderr).toContain("does not include certkit's TLS settings: add `include /etc/certkit/nginx/certkit-tls.conf;`");
+    // Put back, the switch beside the certificate turns HTTPS on from the new container's first start.
+    await writeFile(conf, withIncludes);
+    expect((await stack.compose(['up', '-d', '--no-deps', '--force-recreate', 'nginx'])).code).toBe(0);
+    const served = await waitUntil('HTTPS again', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), {
+      timeoutMs: 30_000,
+    });
+    expect(served.serial).toBe(serial);
+  });
 });
