@@ -1,8 +1,8 @@
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCommand } from './support/docker-cli.js';
 import { httpGet } from './support/http.js';
+import { appOnlyCompose, writeDifyStyleEnv } from './support/own-nginx-app.js';
 import { REPO, TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
@@ -18,14 +18,6 @@ describe.skipIf(dockerMissing !== '')("certkit as a drop-in for Dify's docker/ f
   const appFiles = new Map<string, string>();
   const template = 'nginx/conf.d/default.conf.template';
 
-  const appCompose = (args: readonly string[]) => {
-    const [command, ...prefix] = inject('composeCommand');
-    const files = stack.composeFiles.filter((file) => !file.startsWith('compose.own-nginx') && file !== 'compose.dify.yaml');
-    return runCommand(command as string, [...prefix, '-p', stack.project, ...files.flatMap((file) => ['-f', file]), ...args], {
-      cwd: stack.dir,
-      env: stack.composeEnv(),
-    });
-  };
   const servesHttps = async () => {
     const name = stack.names[0] as string;
     return waitUntil('the app nginx to serve HTTPS', async () => probeCertificate(stack.httpsPort, name).catch(() => undefined), {
@@ -47,31 +39,24 @@ describe.skipIf(dockerMissing !== '')("certkit as a drop-in for Dify's docker/ f
     }
     // Dify's .env with its own names set as its guide says, plus the two lines of certkit's guide (the Compose files
     // are passed by the test harness in the same order as COMPOSE_FILE would list them).
-    await stack.writeEnv({
-      CERTBOT_DOMAIN: stack.names.join(','),
-      CERTBOT_OPTIONS: '',
-      NGINX_SERVER_NAME: '_',
-      NGINX_HTTPS_ENABLED: 'false',
-      NGINX_ENABLE_CERTBOT_CHALLENGE: 'false',
-      EXPOSE_NGINX_PORT: String(stack.httpPort),
-      EXPOSE_NGINX_SSL_PORT: String(stack.httpsPort),
-      CERTKIT_NGINX_MODE: 'own',
-    });
+    await writeDifyStyleEnv(stack, { CERTBOT_DOMAIN: stack.names.join(','), CERTBOT_OPTIONS: '' });
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
   });
 
   it('the app runs alone on plain HTTP; the check passes its .env', async () => {
-    const up = await appCompose(['up', '-d', 'nginx', 'api', 'web']);
+    const up = await appOnlyCompose(stack, ['up', '-d', 'nginx', 'api', 'web']);
     expect(up.code, up.stderr).toBe(0);
     const name = stack.names[0] as string;
     const api = await waitUntil('the app nginx to answer', async () => httpGet(stack.httpPort, name, '/api/x').catch(() => undefined), {
       timeoutMs: 30_000,
     });
     expect(api).toMatchObject({ status: 200, body: 'api /api/x\n' });
-    const check = await stack.certkit(['render', '--check']);
-    expect(check.code, check.stderr).toBe(0);
+    // README step 3, in certkit's image.
+    const check = await stack.compose(['run', '--rm', '--no-deps', 'certkit-init', 'render', '--check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain('.env is valid for certkit');
   });
 
   it("`up -d` ends with HTTPS on every route, the store in the app's folder, none of the app's files edited", async () => {

@@ -1,13 +1,8 @@
-import { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CertbotContainer } from '../../src/certbot/certbot-container.js';
-import { normalizeSerial } from '../../src/certs/read-certificate.js';
-import { ACME_SERVERS } from '../../src/config/acme-servers.js';
-import { pointPebbleDnsAt } from '../../src/update/pebble-dns.js';
-import { serviceAddress } from './support/acme-features.js';
-import { runCommand } from './support/docker-cli.js';
+import { appOnlyCompose, writeDifyStyleEnv } from './support/own-nginx-app.js';
+import { certonlyOutsideCertkit } from './support/plain-certbot.js';
 import { httpGet } from './support/http.js';
 import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
@@ -26,22 +21,7 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
   let conf: string;
   let withIncludes: string;
 
-  /** Compose with the app's files alone (before the guide adds compose.own-nginx.yaml), same project. */
-  const appCompose = (args: readonly string[]) => {
-    const [command, ...prefix] = inject('composeCommand');
-    const files = stack.composeFiles.filter((file) => file !== 'compose.own-nginx.yaml').flatMap((file) => ['-f', file]);
-    return runCommand(command as string, [...prefix, '-p', stack.project, ...files, ...args], { cwd: stack.dir, env: stack.composeEnv() });
-  };
-  const difyEnv = (certbot: Record<string, string>) =>
-    stack.writeEnv({
-      ...certbot,
-      NGINX_SERVER_NAME: '_',
-      NGINX_HTTPS_ENABLED: 'false',
-      NGINX_ENABLE_CERTBOT_CHALLENGE: 'false',
-      EXPOSE_NGINX_PORT: String(stack.httpPort),
-      EXPOSE_NGINX_SSL_PORT: String(stack.httpsPort),
-      CERTKIT_NGINX_MODE: 'own',
-    });
+  const difyEnv = (certbot: Record<string, string>) => writeDifyStyleEnv(stack, certbot);
   const appAnswers = async () => {
     const name = stack.names[0] as string;
     const api = await waitUntil(
@@ -69,7 +49,7 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
   });
 
   it('the app runs alone on plain HTTP', async () => {
-    const up = await appCompose(['up', '-d', 'nginx', 'api', 'web']);
+    const up = await appOnlyCompose(stack, ['up', '-d', 'nginx', 'api', 'web']);
     expect(up.code, up.stderr).toBe(0);
     await appAnswers();
   });
@@ -78,6 +58,10 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
     const check = await stack.certkit(['render', '--check']);
     expect(check.code).toBe(2);
     expect(check.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
+    // The same check in certkit's image, as the README runs it: Compose starts nothing but the one-off container.
+    const inImage = await stack.compose(['run', '--rm', '--no-deps', 'certkit-init', 'render', '--check']);
+    expect(inImage.code, inImage.stdout + inImage.stderr).toBe(2);
+    expect(inImage.stdout + inImage.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
     await expect(readFile(join(stack.dir, 'nginx/certkit-acme.conf'))).rejects.toThrow();
     await appAnswers();
   });
@@ -112,48 +96,12 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
       intervalMs: 1_000,
     });
     // What Dify's certbot leaves: certbot's own layout in ./volumes/certbot/conf, validated through /var/www/html.
-    const certbotPython: Pick<CertbotContainer, 'python'> = {
-      python: async (script, args) => {
-        const result = await stack.exec('certbot', ['python3', '-c', script, ...args]);
-        if (result.code !== 0) throw new Error(result.stderr);
-        return result.stdout;
-      },
-    };
-    await pointPebbleDnsAt(certbotPython as CertbotContainer, await serviceAddress(stack, 'nginx'));
-    const store = join(stack.dir, 'volumes/certbot/conf');
-    const difyCertbot = await runCommand('docker', [
-      'run',
-      '--rm',
-      '--network',
-      `${stack.project}_default`,
-      '-v',
-      `${store}:/etc/letsencrypt`,
-      '-v',
-      `${stack.project}_certbot-webroot:/var/www/html`,
-      '-e',
-      'PYTHONWARNINGS=ignore',
-      inject('images')['CERTBOT_IMAGE'] as string,
-      'certonly',
-      '--non-interactive',
-      '--webroot',
-      '-w',
-      '/var/www/html',
-      ...stack.names.flatMap((domain) => ['-d', domain]),
-      '--server',
-      ACME_SERVERS.pebble,
-      '--no-verify-ssl',
-      '--agree-tos',
-      '--email',
-      'admin@example.org',
-      '--no-eff-email',
-      '--key-type',
-      'ecdsa',
-      '--elliptic-curve',
-      'secp256r1',
-    ]);
-    expect(difyCertbot.code, difyCertbot.stdout + difyCertbot.stderr).toBe(0);
     const name = stack.names[0] as string;
-    const serial = normalizeSerial(new X509Certificate(await readFile(join(store, 'live', name, 'cert.pem'))).serialNumber);
+    const serial = await certonlyOutsideCertkit(stack, {
+      store: join(stack.dir, 'volumes/certbot/conf'),
+      configDir: '/etc/letsencrypt',
+      webroot: '/var/www/html',
+    });
 
     const imported = await stack.certkit(['import', 'volumes/certbot/conf']);
     expect(imported.code, imported.stdout + imported.stderr).toBe(0);
