@@ -34,15 +34,11 @@ export async function renderProject(
 }
 
 /** Renders in memory and compares with the files on disk: what a render would change. Writes nothing. */
-export async function checkProject(
-  config: Config,
-  projectDir: string,
-  templatesDir = resolveTemplatesDir(projectDir),
-): Promise<{ files: string[]; changed: string[] }> {
+export async function checkProject(config: Config, projectDir: string, templatesDir = resolveTemplatesDir(projectDir)): Promise<string[]> {
   const rendered = await renderTemplates(templatesDir, buildRenderContext(config));
   const changed: string[] = [];
   for (const file of rendered) if ((await readOutput(projectDir, file.output)) !== file.content) changed.push(file.output);
-  return { files: rendered.map((file) => file.output), changed };
+  return changed;
 }
 
 /** The project's own templates/ when it has one (a clone of this repo), else the ones shipped with the package. */

@@ -23,7 +23,7 @@ export function registerRender(program: Command, { io, globals }: CommandContext
       const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
       if (options.check) {
         const { config, projectDir } = await loadProjectConfig(globals(), io);
-        const { changed } = await checkProject(config, projectDir);
+        const changed = await checkProject(config, projectDir);
         io.stdout(
           `.env is valid for certkit (${config.domains.join(', ')}, nginx mode ${config.nginx.mode}); ` +
             (changed.length > 0 ? `a render would write ${changed.join(', ')}\n` : 'the rendered files are up to date\n'),
@@ -41,7 +41,7 @@ export function registerRender(program: Command, { io, globals }: CommandContext
         const { projectDir } = await loadProjectEnv(globals(), io);
         const written = await writeInertSnippets(projectDir, resolveTemplatesDir(projectDir));
         io.stderr(
-          `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (never rendered before, now written without .env: ${written.join(', ')})` : ''}, plain HTTP as before. ` +
+          `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (never rendered before, now written without .env: ${written.join(', ')})` : ''}, serving as before. ` +
             'Fix .env, check it with `certkit render --check`, then run `docker compose up -d` again.\n',
         );
       }
