@@ -1,6 +1,16 @@
+import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import { CONTAINER_PATHS, OWN_NGINX_HTTPS_CONF, OWN_NGINX_HTTPS_SWITCH, deployDirFor } from '../stack/layout.js';
+
+/**
+ * What serving a certificate means for the configured nginx: the app's own nginx (CERTKIT_NGINX_MODE=own) is switched
+ * through certkit's include and reloaded with `nginx -s reload`; undefined for certkit's own nginx (site files, SIGHUP).
+ * Every path that deploys a certificate (update, import) asks here, so none of them drives the wrong nginx.
+ */
+export function ownNginxOf(config: Pick<Config, 'nginx' | 'certName'>): { certName: string } | undefined {
+  return config.nginx.mode === 'own' ? { certName: config.certName } : undefined;
+}
 
 /**
  * Writes the switch in the certbot container (the deploy folder is read-only in nginx): a one-line include of the
@@ -81,7 +91,9 @@ export function ownNginxProblem(result: { exitCode: number; stdout: string; stde
     return (
       `the nginx configuration of the ${service} service does not include certkit's TLS settings: add ` +
       `\`include ${CONTAINER_PATHS.nginxConfig}/certkit-tls.conf;\` (and \`include ${CONTAINER_PATHS.nginxConfig}/certkit-acme.conf;\`) inside its server ` +
-      "block, and mount certkit's nginx/ folder and deploy volume read-only (compose.own-nginx.yaml does)"
+      "block, and mount certkit's nginx/ folder and deploy volume read-only (compose.own-nginx.yaml does). In a file the " +
+      "app's upgrades put back, the lines are lost again: in Dify's docker/, add compose.dify.yaml to COMPOSE_FILE instead " +
+      '(README: "Add HTTPS to Dify\'s docker/ folder")'
     );
   }
   return undefined;

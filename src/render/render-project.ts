@@ -6,7 +6,7 @@ import { packageRoot } from '../package-root.js';
 import { stampConfig, unstampConfig } from './config-stamp.js';
 import { buildRenderContext } from './render-context.js';
 import { envSiteIsDefault, renderSiteFiles, SITES_FOLDER } from './render-sites.js';
-import { renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
+import { readOutput, renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
 import { removeStaleSiteFiles, retainedSites, touchSiteFiles, type RetainedSite } from './site-files.js';
 import type { Site } from '../sites/site.js';
 
@@ -32,17 +32,17 @@ export interface SiteRendering {
   graceMs: number;
 }
 
-/**
- * Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. The other sites each
- * get their two files in nginx/sites/; a site no longer declared keeps its files (nginx serves it) for the grace.
- */
-export async function renderProject(
-  config: Config,
-  projectDir: string,
-  templatesDir = resolveTemplatesDir(projectDir),
-  /** Without it (`certkit render`, certkit-init), the other sites' files are left as the last run wrote them. */
-  sites?: SiteRendering,
-): Promise<RenderChanges> {
+/** Everything a render would write, decided in memory: the files, the sites kept as they are, the stamp. */
+interface RenderPlan {
+  rendered: RenderedFile[];
+  siteFiles: RenderedFile[];
+  retained: RetainedSite[];
+  stamp: string;
+  /** Every output that stays: rendered files and the kept sites' files. */
+  keep: Set<string>;
+}
+
+async function planRender(config: Config, projectDir: string, templatesDir: string, sites: SiteRendering | undefined): Promise<RenderPlan> {
   const retained = sites
     ? await retainedSites(projectDir, new Set(sites.others.map((site) => site.id)), sites.now, sites.graceMs)
     : await retainedSites(projectDir, new Set(), new Date(0), Number.POSITIVE_INFINITY);
@@ -56,32 +56,62 @@ export async function renderProject(
   const stamped = stampConfig([...all.filter((file) => file.service === 'nginx'), ...kept]);
   const keptOutputs = new Set(kept.map((file) => file.output));
   const rendered = [...all.filter((file) => file.service !== 'nginx'), ...stamped.files.filter((file) => !keptOutputs.has(file.output))];
-  const changed = new Set(await writeRenderedFiles(projectDir, rendered));
+  const keep = new Set([...rendered.map((file) => file.output), ...retained.flatMap(({ id }) => siteOutputs(id))]);
+  return {
+    rendered,
+    siteFiles: stamped.files.filter((file) => file.output.startsWith(`${SITES_FOLDER}/`) && !keptOutputs.has(file.output)),
+    retained,
+    stamp: stamped.stamp,
+    keep,
+  };
+}
+
+/**
+ * Renders certbot/ and nginx/ in the project folder from its templates; reports what changed. The other sites each
+ * get their two files in nginx/sites/; a site no longer declared keeps its files (nginx serves it) for the grace.
+ */
+export async function renderProject(
+  config: Config,
+  projectDir: string,
+  templatesDir = resolveTemplatesDir(projectDir),
+  /** Without it (`certkit render`, certkit-init), the other sites' files are left as the last run wrote them. */
+  sites?: SiteRendering,
+): Promise<RenderChanges> {
+  const plan = await planRender(config, projectDir, templatesDir, sites);
+  const changed = new Set(await writeRenderedFiles(projectDir, plan.rendered));
   if (sites)
     await touchSiteFiles(
       projectDir,
-      siteFiles.map((file) => file.output),
+      plan.siteFiles.map((file) => file.output),
       sites.now,
     );
-  const keep = new Set([
-    ...rendered.map((file) => file.output),
-    ...retained.flatMap(({ id }) => [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`]),
-  ]);
-  const removed = await removeStaleSiteFiles(projectDir, keep);
-  const changedOf = (service: 'certbot' | 'nginx') => rendered.filter((file) => file.service === service && changed.has(file.output));
+  const removed = await removeStaleSiteFiles(projectDir, plan.keep);
+  const changedOf = (service: 'certbot' | 'nginx') => plan.rendered.filter((file) => file.service === service && changed.has(file.output));
   return {
     files: [...changed, ...removed],
     certbotScriptsChanged: changedOf('certbot').length > 0,
     deployHookChanged: changedOf('certbot').some((file) => file.role === 'deploy-hook'),
     nginxChanged: changedOf('nginx').length > 0 || removed.length > 0,
-    retained,
-    configStamp: stamped.stamp,
+    retained: plan.retained,
+    configStamp: plan.stamp,
   };
+}
+
+/** Renders in memory and compares with the files on disk: what a render would change. Writes nothing. */
+export async function checkProject(config: Config, projectDir: string, templatesDir = resolveTemplatesDir(projectDir)): Promise<string[]> {
+  const plan = await planRender(config, projectDir, templatesDir, undefined);
+  const changed: string[] = [];
+  for (const file of plan.rendered) if ((await readOutput(projectDir, file.output)) !== file.content) changed.push(file.output);
+  return changed;
+}
+
+function siteOutputs(id: string): string[] {
+  return [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`];
 }
 
 /** The files of the sites kept as they are, with their stamp read back as the placeholder, for the stamp only. */
 async function readKeptSiteFiles(projectDir: string, retained: readonly RetainedSite[]): Promise<RenderedFile[]> {
-  const outputs = retained.flatMap(({ id }) => [`${SITES_FOLDER}/${id}.http.conf`, `${SITES_FOLDER}/${id}.https.conf`]).sort();
+  const outputs = retained.flatMap(({ id }) => siteOutputs(id)).sort();
   const files = await Promise.all(
     outputs.map(async (output) => {
       const content = await readFile(join(projectDir, output), 'utf8').catch(() => undefined);

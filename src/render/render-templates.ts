@@ -30,12 +30,16 @@ export interface RenderedFile extends Pick<RenderTarget, 'output' | 'executable'
   content: string;
 }
 
-/** Renders every target in memory. Pure apart from reading the templates. */
-export async function renderTemplates(templatesDir: string, context: Record<string, unknown>): Promise<RenderedFile[]> {
+/** Renders every target (or those `only` picks) in memory. Pure apart from reading the templates. */
+export async function renderTemplates(
+  templatesDir: string,
+  context: Record<string, unknown>,
+  only: (target: RenderTarget) => boolean = () => true,
+): Promise<RenderedFile[]> {
   const handlebars = createRenderer();
   await registerPartials(handlebars, templatesDir);
   const rendered: RenderedFile[] = [];
-  for (const target of RENDER_TARGETS) {
+  for (const target of RENDER_TARGETS.filter(only)) {
     const source = await readTemplate(join(templatesDir, target.template), target.template);
     rendered.push({
       output: target.output,
@@ -110,6 +114,11 @@ export async function readTemplate(path: string, name: string): Promise<string> 
   }
 }
 
+/** A rendered file as it is on disk now; undefined when there is none. */
+export function readOutput(outputDir: string, output: string): Promise<string | undefined> {
+  return readFile(join(outputDir, output), 'utf8').catch(() => undefined);
+}
+
 /**
  * Writes rendered files atomically (temp file in the same folder, then rename) with LF endings and the run bit on
  * scripts. Unchanged files are left alone so their readers see no change. Returns the outputs that changed.
@@ -119,8 +128,7 @@ export async function writeRenderedFiles(outputDir: string, files: readonly Rend
   for (const file of files) {
     const path = join(outputDir, file.output);
     const mode = file.executable ? 0o755 : 0o644;
-    const current = await readFile(path, 'utf8').catch(() => undefined);
-    if (current === file.content) {
+    if ((await readOutput(outputDir, file.output)) === file.content) {
       await chmod(path, mode);
       continue;
     }

@@ -45,8 +45,11 @@ export async function ensureServed(input: {
   forceReload?: boolean;
   /** How nginx/entrypoint.sh selects the .env site at a reload: https (its own run), auto (another site's run). */
   siteMode?: 'https' | 'auto';
-  /** Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads. */
-  ownNginx?: { certName: string } | undefined;
+  /**
+   * Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads.
+   * Required, so that every caller says which nginx it serves through (`ownNginxOf(config)`).
+   */
+  ownNginx: { certName: string } | undefined;
 }): Promise<{ served: ServedName[]; reloaded: boolean }> {
   const target = chooseProbeTarget(input.stack.nginx, input.self);
   if (!target) {

@@ -7,6 +7,7 @@ import type { RenderChanges } from '../render/render-project.js';
 import type { Stack } from '../stack/find-stack.js';
 import { deployedState } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
+import { ownNginxOf } from '../nginx/own-nginx.js';
 import { ensureServed } from './ensure-served.js';
 import { runPlan } from './run-plan.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
@@ -93,7 +94,7 @@ export async function updateSite(
     configStamp: render.configStamp,
     forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
     siteMode: serving.siteMode,
-    ownNginx: config.nginx.mode === 'own' ? { certName: config.certName } : undefined,
+    ownNginx: ownNginxOf(config),
   });
   const action =
     before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';

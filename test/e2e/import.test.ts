@@ -1,15 +1,10 @@
-import { X509Certificate } from 'node:crypto';
-import { cp, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StatusEntry } from '../../src/store/status-entries.js';
-import { normalizeSerial } from '../../src/certs/read-certificate.js';
-import type { CertbotContainer } from '../../src/certbot/certbot-container.js';
-import { ACME_SERVERS } from '../../src/config/acme-servers.js';
-import { pointPebbleDnsAt } from '../../src/update/pebble-dns.js';
-import { serviceAddress, upWithoutDaemon } from './support/acme-features.js';
-import { runCommand } from './support/docker-cli.js';
+import { upWithoutDaemon } from './support/acme-features.js';
+import { certonlyOutsideCertkit } from './support/plain-certbot.js';
 import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
 
@@ -38,54 +33,13 @@ describe.skipIf(dockerMissing !== '')('certkit import: a store made by a plain c
     hostStore = await mkdtemp(join(tmpdir(), 'certkit-e2e-old-store-'));
     // Without the daemon: nothing but the plain certbot run below may talk to the CA before the import.
     await upWithoutDaemon(stack);
-    // Pebble resolves every name through pebble-challtestsrv: point it at nginx, which serves the shared webroot.
-    const certbotPython: Pick<CertbotContainer, 'python'> = {
-      python: async (script, args) => {
-        const result = await stack.exec('certbot', ['python3', '-c', script, ...args]);
-        if (result.code !== 0) throw new Error(result.stderr);
-        return result.stdout;
-      },
-    };
-    await pointPebbleDnsAt(certbotPython as CertbotContainer, await serviceAddress(stack, 'nginx'));
-    const plain = await runCommand('docker', [
-      'run',
-      '--rm',
-      '--network',
-      `${stack.project}_default`,
-      '-v',
-      `${hostStore}:${OLD_CONFIG_DIR}`,
-      '-v',
-      `${stack.project}_certbot-webroot:${OLD_WEBROOT}`,
-      '-e',
-      'PYTHONWARNINGS=ignore',
-      inject('images')['CERTBOT_IMAGE'] as string,
-      'certonly',
-      '--non-interactive',
-      '--config-dir',
-      OLD_CONFIG_DIR,
-      '--work-dir',
-      '/srv/old/work',
-      '--logs-dir',
-      '/srv/old/logs',
-      '--webroot',
-      '-w',
-      OLD_WEBROOT,
-      ...stack.names.flatMap((domain) => ['-d', domain]),
-      '--server',
-      ACME_SERVERS.pebble,
-      '--no-verify-ssl',
-      '--agree-tos',
-      '--email',
-      'admin@example.org',
-      '--no-eff-email',
-      '--key-type',
-      'ecdsa',
-      '--elliptic-curve',
-      'secp256r1',
-    ]);
-    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
-    const pem = await readFile(join(hostStore, 'live', name, 'cert.pem'), 'utf8');
-    importedSerial = normalizeSerial(new X509Certificate(pem).serialNumber);
+    // Pebble resolves every name through pebble-challtestsrv: pointed at nginx, which serves the shared webroot.
+    importedSerial = await certonlyOutsideCertkit(stack, {
+      store: hostStore,
+      configDir: OLD_CONFIG_DIR,
+      webroot: OLD_WEBROOT,
+      extraArgs: ['--config-dir', OLD_CONFIG_DIR, '--work-dir', '/srv/old/work', '--logs-dir', '/srv/old/logs'],
+    });
   });
   afterAll(async () => {
     if (stack) await stack.destroy();

@@ -36,6 +36,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
     .action(async (folder: string, options: { force?: boolean }) => {
       const [
         { CertbotContainer },
+        { ownNginxOf },
         { renderProject },
         { findStack },
         { collectStatus },
@@ -46,6 +47,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
         { withRunLock },
       ] = await Promise.all([
         import('../../certbot/certbot-container.js'),
+        import('../../nginx/own-nginx.js'),
         import('../../render/render-project.js'),
         import('../../stack/find-stack.js'),
         import('../../store-io/collect-status.js'),
@@ -87,6 +89,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
           names: config.domains,
           serial: report.serial ?? '',
           configStamp: render.configStamp,
+          ownNginx: ownNginxOf(config),
         });
         io.stdout(
           `nginx serves ${report.name} (serial ${served[0]?.serial ?? 'none'}) for ${served.map((entry) => entry.name).join(', ')}\n`,

@@ -1,16 +1,49 @@
 import type { Command } from 'commander';
-import { loadProjectConfig, type CommandContext } from '../context.js';
+import { isCertkitError } from '../../errors.js';
+import { loadProjectConfig, loadProjectEnv, type CommandContext } from '../context.js';
+
+const HELP = `
+--check validates what certkit-init would refuse (every .env setting, CERTBOT_OPTIONS, the templates) and writes
+nothing: run it before \`docker compose up -d\` adds certkit to a running app, so a bad .env is found while the app's
+nginx is untouched. Exit 2 names each variable to fix.
+
+--keep-serving is for the certkit-init service of compose.own-nginx.yaml, which the app's nginx waits for: a .env
+that cannot be rendered is reported, but the command exits 0, so Compose still starts the app's nginx. The snippets
+it includes keep their last rendered content (never rendered: the ACME location, which needs no .env, and a TLS
+include that adds nothing): the app keeps serving as before, and certkit's daemon refuses to run until .env is fixed.`;
 
 export function registerRender(program: Command, { io, globals }: CommandContext): void {
   program
     .command('render')
     .description('Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start). Touches no container.')
-    .action(async () => {
-      const [{ config, projectDir }, { renderProject }] = await Promise.all([
-        loadProjectConfig(globals(), io),
-        import('../../render/render-project.js'),
-      ]);
-      const { files } = await renderProject(config, projectDir);
-      io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
+    .option('--check', 'validate .env and the templates as certkit-init would, and list what would change; write nothing')
+    .option('--keep-serving', "on a .env that cannot be rendered, report it and exit 0, keeping the files the app's nginx includes")
+    .addHelpText('after', HELP)
+    .action(async (options: { check?: boolean; keepServing?: boolean }) => {
+      const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
+      if (options.check) {
+        const { config, projectDir } = await loadProjectConfig(globals(), io);
+        const changed = await checkProject(config, projectDir);
+        io.stdout(
+          `.env is valid for certkit (${config.domains.join(', ')}, nginx mode ${config.nginx.mode}); ` +
+            (changed.length > 0 ? `a render would write ${changed.join(', ')}\n` : 'the rendered files are up to date\n'),
+        );
+        return;
+      }
+      try {
+        const { config, projectDir } = await loadProjectConfig(globals(), io);
+        const { files } = await renderProject(config, projectDir);
+        io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
+      } catch (error) {
+        if (!options.keepServing || !isCertkitError(error)) throw error;
+        io.stderr(`certkit: ${error.message}\n`);
+        const { writeInertSnippets } = await import('../../render/inert-snippets.js');
+        const { projectDir } = await loadProjectEnv(globals(), io);
+        const written = await writeInertSnippets(projectDir, resolveTemplatesDir(projectDir));
+        io.stderr(
+          `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (never rendered before, now written without .env: ${written.join(', ')})` : ''}, serving as before. ` +
+            'Fix .env, check it with `certkit render --check`, then run `docker compose up -d` again.\n',
+        );
+      }
     });
 }

@@ -71,6 +71,10 @@ describe('ownNginxProblem', () => {
     expect(ownNginxProblem({ exitCode: 0, stdout: dump(['/etc/nginx/nginx.conf']), stderr: '' }, 'gateway')).toMatch(
       /the nginx configuration of the gateway service does not include certkit's TLS settings: add `include \/etc\/certkit\/nginx\/certkit-tls\.conf;`/,
     );
+    // The usual cause after it once worked: an app upgrade put back a file the lines were edited into.
+    expect(ownNginxProblem({ exitCode: 0, stdout: dump(['/etc/nginx/nginx.conf']), stderr: '' }, 'nginx')).toContain(
+      "in Dify's docker/, add compose.dify.yaml to COMPOSE_FILE instead",
+    );
   });
 
   it("passes on nginx's own words when it refuses the configuration", () => {
