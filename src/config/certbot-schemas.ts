@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ACME_SERVERS, serverByName, type AcmeServer } from './acme-servers.js';
 import { splitCertbotOptions } from './certbot-options.js';
 import type { KeyType } from './config.js';
-import { readDnsPlugin } from './dns-challenge.js';
+import { misspeltPluginProblem, readDnsPlugin } from './dns-challenge.js';
 import { hostnameProblem, splitNames } from './hostnames.js';
 import { canonicalIp } from './ip-address.js';
 
@@ -49,13 +49,20 @@ export const trustedPluginsSchema = z.string().transform((raw, ctx): string[] =>
   return names;
 });
 
-export const dnsPluginSchema = z.string().transform((raw, ctx): string => {
-  if (raw === '') return raw;
-  const read = readDnsPlugin(raw);
-  if ('plugin' in read) return read.plugin;
-  ctx.addIssue({ code: 'custom', message: read.problem });
-  return z.NEVER;
-});
+/**
+ * CERTBOT_DNS_PLUGIN, refused when it is a likely typo of an official plugin and not trusted by name (the other
+ * checks would only repeat the wrong name, and the scripts must not be rendered with it).
+ */
+export function dnsPluginSchema(trustedPlugins: readonly string[]) {
+  return z.string().transform((raw, ctx): string => {
+    if (raw === '') return raw;
+    const read = readDnsPlugin(raw);
+    const problem = 'plugin' in read ? misspeltPluginProblem(read.plugin, trustedPlugins) : read.problem;
+    if (problem === undefined && 'plugin' in read) return read.plugin;
+    ctx.addIssue({ code: 'custom', message: problem ?? 'is invalid' });
+    return z.NEVER;
+  });
+}
 
 // Compose mounts the file by this path; a newline or NUL could not be a path there.
 export const credentialsPathSchema = z

@@ -1,4 +1,3 @@
-import { closestName } from './closest-name.js';
 import { OFFICIAL_DNS_PLUGINS, ROUTE53_VARIABLES, officialDnsImage, type Challenge } from './dns-challenge.js';
 import { canonicalIp } from './ip-address.js';
 
@@ -15,7 +14,6 @@ export function challengeProblems(
     propagation: string;
     image: string;
     domains: string[];
-    trustedPlugins: readonly string[];
   },
 ): Challenge {
   const wildcards = given.domains.filter((name) => name.startsWith('*.'));
@@ -49,12 +47,6 @@ export function challengeProblems(
     );
     return challenge;
   }
-  const misspelt = misspeltPluginProblem(given.plugin, given.trustedPlugins);
-  if (misspelt) {
-    // The other checks would only repeat the wrong name (an image for a plugin that does not exist).
-    problems.push(misspelt);
-    return challenge;
-  }
   const addresses = given.domains.filter((name) => canonicalIp(name) !== undefined);
   if (addresses.length > 0) {
     problems.push(
@@ -83,16 +75,4 @@ export function challengeProblems(
     );
   }
   return challenge;
-}
-
-/**
- * A plugin name one or two letters away from an official plugin is a typo far more often than a third-party plugin
- * (`rfc2163` for `rfc2136`): refused with the official name and its image before anything is rendered. A third-party
- * plugin so named still works once trusted (CERTBOT_TRUSTED_PLUGINS), the same switch its plugins folder needs.
- */
-export function misspeltPluginProblem(plugin: string, trustedPlugins: readonly string[]): string | undefined {
-  if (Object.hasOwn(OFFICIAL_DNS_PLUGINS, plugin) || trustedPlugins.includes(`dns-${plugin}`)) return undefined;
-  const guess = closestName(plugin, Object.keys(OFFICIAL_DNS_PLUGINS));
-  if (guess === undefined) return undefined;
-  return `CERTBOT_DNS_PLUGIN: "${plugin}" is not a certbot DNS plugin; did you mean ${guess}? Set CERTBOT_DNS_PLUGIN=${guess} and CERTBOT_IMAGE=${officialDnsImage(guess)} (the official image that carries it). If dns-${plugin} really is a third-party plugin you installed, trust it by name: CERTBOT_TRUSTED_PLUGINS=${[...trustedPlugins, `dns-${plugin}`].join(',')}`;
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { closestName } from './closest-name.js';
 
 /** How the CA validates the names: HTTP-01 through nginx's webroot, or DNS-01 through a certbot DNS plugin. */
 export type Challenge = { type: 'http' } | DnsChallenge;
@@ -55,6 +56,18 @@ export function readDnsPlugin(raw: string): { plugin: string } | { problem: stri
   return {
     problem: `is not a certbot DNS plugin name: use the name after "dns-", e.g. ${Object.keys(OFFICIAL_DNS_PLUGINS).slice(0, 3).join(', ')} or rfc2136`,
   };
+}
+
+/**
+ * A plugin name one or two letters away from an official plugin is a typo far more often than a third-party plugin
+ * (`rfc2163` for `rfc2136`): refused with the official name and its image. A third-party plugin so named still works
+ * once trusted by name (CERTBOT_TRUSTED_PLUGINS), the same switch its plugins folder needs.
+ */
+export function misspeltPluginProblem(plugin: string, trustedPlugins: readonly string[]): string | undefined {
+  if (Object.hasOwn(OFFICIAL_DNS_PLUGINS, plugin) || trustedPlugins.includes(`dns-${plugin}`)) return undefined;
+  const guess = closestName(plugin, Object.keys(OFFICIAL_DNS_PLUGINS));
+  if (guess === undefined) return undefined;
+  return `is not a certbot DNS plugin; did you mean ${guess}? Set CERTBOT_DNS_PLUGIN=${guess} and CERTBOT_IMAGE=${officialDnsImage(guess)} (the official image that carries it). If dns-${plugin} really is a third-party plugin you installed, trust it by name: CERTBOT_TRUSTED_PLUGINS=${[...trustedPlugins, `dns-${plugin}`].join(',')}`;
 }
 
 /**

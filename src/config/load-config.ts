@@ -84,11 +84,11 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const allowLooseKeyMode = read('CERTKIT_ALLOW_LOOSE_KEY_MODE', 'false', booleanSchema);
   read('NGINX_BIND', '0.0.0.0', bindSchema);
   const challengeType = read('CERTBOT_CHALLENGE', 'http', challengeTypeSchema);
-  const dnsPlugin = read('CERTBOT_DNS_PLUGIN', '', dnsPluginSchema);
+  const trustedPlugins = read('CERTBOT_TRUSTED_PLUGINS', '', trustedPluginsSchema);
+  const dnsPlugin = read('CERTBOT_DNS_PLUGIN', '', dnsPluginSchema(trustedPlugins ?? []));
   const dnsCredentials = read('CERTBOT_DNS_CREDENTIALS', '', credentialsPathSchema);
   const dnsPropagation = read('CERTBOT_DNS_PROPAGATION_SECONDS', '', propagationSchema);
   const certbotImage = read('CERTBOT_IMAGE', '', certbotImageSchema);
-  const trustedPlugins = read('CERTBOT_TRUSTED_PLUGINS', '', trustedPluginsSchema);
   const composeProjectName = read('COMPOSE_PROJECT_NAME', '', projectNameSchema);
   const monitoring = readMonitoringSettings(input, read, problems);
   readComposeSettings(read);
@@ -135,7 +135,6 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     propagation: dnsPropagation ?? '',
     image: certbotImage ?? '',
     domains,
-    trustedPlugins: trustedPlugins ?? [],
   });
   if (problems.length > 0) throw configError(problems, input.missingFile);
 

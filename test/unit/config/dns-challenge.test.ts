@@ -139,7 +139,7 @@ describe('a misspelt CERTBOT_DNS_PLUGIN', () => {
     ['digitalocaen', 'digitalocean'],
   ])('%s: refused with the closest official plugin and its image, nothing else about it', (given, meant) => {
     expect(problems({ ...DNS, CERTBOT_DNS_PLUGIN: given, CERTBOT_IMAGE: '' })).toEqual([
-      `CERTBOT_DNS_PLUGIN: "${given.replace(/^dns-/, '')}" is not a certbot DNS plugin; did you mean ${meant}? Set CERTBOT_DNS_PLUGIN=${meant} and CERTBOT_IMAGE=certbot/dns-${meant}:v5.1.0 (the official image that carries it). If dns-${given.replace(/^dns-/, '')} really is a third-party plugin you installed, trust it by name: CERTBOT_TRUSTED_PLUGINS=dns-${given.replace(/^dns-/, '')}`,
+      `CERTBOT_DNS_PLUGIN: "${given}" is not a certbot DNS plugin; did you mean ${meant}? Set CERTBOT_DNS_PLUGIN=${meant} and CERTBOT_IMAGE=certbot/dns-${meant}:v5.1.0 (the official image that carries it). If dns-${given.replace(/^dns-/, '')} really is a third-party plugin you installed, trust it by name: CERTBOT_TRUSTED_PLUGINS=dns-${given.replace(/^dns-/, '')} (from the environment)`,
     ]);
   });
 
