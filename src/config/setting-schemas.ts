@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import * as z from 'zod';
 import { parseDuration } from './duration.js';
-import { splitNames } from './hostnames.js';
+import { punycodeProblem, splitNames } from './hostnames.js';
 
 // The schemas of nginx's, the deploy hook's and the daemon's settings, and the generic ones (ports, booleans, modes).
 
@@ -13,6 +13,11 @@ export const serverNameList = z.string().transform((raw, ctx): string[] => {
         code: 'custom',
         message: `is not valid: "${name}" is not a server name for nginx (expected names like example.com or *.example.com)`,
       });
+      return z.NEVER;
+    }
+    const idn = punycodeProblem(name);
+    if (idn) {
+      ctx.addIssue({ code: 'custom', message: `is not valid: "${name}": ${idn}` });
       return z.NEVER;
     }
   }

@@ -1,5 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
-import { punycodeProblem } from './hostnames.js';
+import { serviceHostProblem } from './service-host.js';
 
 /**
  * One alert webhook URL, or why certkit refuses it. Only http and https: fetch sends nothing else, and a `file:` or
@@ -23,22 +22,9 @@ export function readWebhookUrl(text: string): { url: URL } | { problem: string }
   const hostPort = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d*))?$/.exec(authority);
   if (!hostPort) return { problem: 'has a malformed host (an IPv6 address needs both brackets, e.g. http://[2001:db8::1]:8080/)' };
   const host = (hostPort[1] as string).toLowerCase();
-  const problem = hostProblem(host) ?? portProblem(hostPort[2]);
+  const problem = serviceHostProblem(host) ?? portProblem(hostPort[2]);
   if (problem) return { problem };
   return URL.canParse(text) ? { url: new URL(text) } : { problem: 'is not a valid URL (check for spaces or stray characters)' };
-}
-
-function hostProblem(host: string): string | undefined {
-  if (host.startsWith('[')) return isIPv6(host.slice(1, -1)) ? undefined : 'has a bracketed host that is not an IPv6 address';
-  if (isIPv4(host)) return undefined;
-  if (/^[\d.]+$/.test(host)) return 'has a host that looks like an IPv4 address but is not one (four numbers 0-255)';
-  if (host.length > 253) return 'has a host over the 253 characters a DNS name may have';
-  // A Compose service name is a one-label host, and may hold an underscore.
-  const bad = host.split('.').find((label) => !/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label));
-  if (bad !== undefined)
-    return `has the host label "${bad}", which is not a hostname label (letters a-z, digits and inner hyphens, at most 63; no empty label)`;
-  const idn = punycodeProblem(host);
-  return idn ? `has a host that ${idn}` : undefined;
 }
 
 function portProblem(port: string | undefined): string | undefined {

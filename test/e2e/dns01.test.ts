@@ -114,7 +114,7 @@ describe.skipIf(dockerMissing !== '')('DNS-01: a wildcard certificate through bi
     zone = stack.names[0] as string;
     secret = randomBytes(32).toString('base64');
     ({ address } = await writeDnsSide(stack, zone, secret));
-    // Outside the kit's folder, which certkit-init and certkit mount: only certbot may see it.
+    // Outside the kit's folder, which certkit-init and certkit mount: only certbot reads it (certkit-init stats its own mount).
     secretsDir = await mkdtemp(join(tmpdir(), 'certkit-e2e-secrets-'));
     credentials = join(secretsDir, 'rfc2136.ini');
     await writeFile(

@@ -129,6 +129,15 @@ describe('CERTBOT_DOMAIN', () => {
   });
 
   it.each([
+    ['CERTBOT_DOMAIN', 'xn--zz.widgets.eu'],
+    ['NGINX_SERVER_NAME', 'xn--bcher-kv.widgets.eu'],
+    ['NGINX_UPSTREAM', 'http://xn--zz:3000'],
+    ['CERTKIT_ROUTES', '/api=xn--zz:5001'],
+  ])('refuses malformed punycode in %s (%s): a label that does not decode', (key, value) => {
+    expect(problemFor(key, value)).toMatch(/"xn--[a-z-]+" starts with xn-- but is not valid punycode/);
+  });
+
+  it.each([
     ['https://shop.widgets.eu', 'starts with the scheme "https://"; remove it: the names are hostnames alone, e.g. "shop.widgets.eu"'],
     ['http://shop.widgets.eu/', 'starts with the scheme "http://"; remove it'],
     ['shop.widgets.eu:443', 'ends with the port ":443"; remove it (write "shop.widgets.eu")'],
