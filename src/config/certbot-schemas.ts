@@ -4,6 +4,7 @@ import { splitCertbotOptions } from './certbot-options.js';
 import type { KeyType } from './config.js';
 import { misspeltPluginProblem, readDnsPlugin } from './dns-challenge.js';
 import { hostnameProblem, splitNames } from './hostnames.js';
+import { portProblem, serviceHostProblem } from './service-host.js';
 import { canonicalIp } from './ip-address.js';
 
 // The schemas of certbot's settings: what CERTBOT_* may hold, each message saying what is expected.
@@ -98,8 +99,15 @@ export const optionsSchema = z.string().transform((raw, ctx): string[] => {
 export const serverSchema = z.string().transform((raw, ctx): AcmeServer => {
   const name = raw.toLowerCase();
   if (Object.hasOwn(ACME_SERVERS, name)) return serverByName(name as keyof typeof ACME_SERVERS);
-  if (/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/i.test(raw)) return { name: 'custom', url: raw };
-  ctx.addIssue({ code: 'custom', message: 'is not an ACME server: use production, staging, pebble, or an https:// directory URL' });
+  const url = /^https:\/\/([a-z0-9.-]+)(:\d+)?(\/[\w./-]*)?$/i.exec(raw);
+  const host = url ? (serviceHostProblem(url[1] as string) ?? portProblem(url[2]?.slice(1))) : undefined;
+  if (url && host === undefined) return { name: 'custom', url: raw };
+  ctx.addIssue({
+    code: 'custom',
+    message: host
+      ? `${host}; write the CA's https:// directory URL as it publishes it`
+      : 'is not an ACME server: use production, staging, pebble, or an https:// directory URL',
+  });
   return z.NEVER;
 });
 

@@ -19,3 +19,10 @@ export function serviceHostProblem(host: string): string | undefined {
   const idn = punycodeProblem(host.toLowerCase());
   return idn ? `has the host "${host}", whose ${idn}` : undefined;
 }
+
+/** A port written after a host's ":" (undefined: none written), or why it is not 1-65535. */
+export function portProblem(port: string | undefined): string | undefined {
+  if (port === undefined) return undefined;
+  if (port === '') return 'has a ":" after the host but no port; remove it or add the port';
+  return Number(port) >= 1 && Number(port) <= 65535 ? undefined : `has the port ${port}, outside 1-65535`;
+}

@@ -1,4 +1,4 @@
-import { serviceHostProblem } from './service-host.js';
+import { portProblem, serviceHostProblem } from './service-host.js';
 
 /**
  * One alert webhook URL, or why certkit refuses it. Only http and https: fetch sends nothing else, and a `file:` or
@@ -25,10 +25,4 @@ export function readWebhookUrl(text: string): { url: URL } | { problem: string }
   const problem = serviceHostProblem(host) ?? portProblem(hostPort[2]);
   if (problem) return { problem };
   return URL.canParse(text) ? { url: new URL(text) } : { problem: 'is not a valid URL (check for spaces or stray characters)' };
-}
-
-function portProblem(port: string | undefined): string | undefined {
-  if (port === undefined) return undefined;
-  if (port === '') return 'has a ":" after the host but no port; remove it or add the port';
-  return Number(port) >= 1 && Number(port) <= 65535 ? undefined : `has the port ${port}, outside 1-65535`;
 }

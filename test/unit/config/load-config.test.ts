@@ -133,6 +133,7 @@ describe('CERTBOT_DOMAIN', () => {
     ['NGINX_SERVER_NAME', 'xn--bcher-kv.widgets.eu'],
     ['NGINX_UPSTREAM', 'http://xn--zz:3000'],
     ['CERTKIT_ROUTES', '/api=xn--zz:5001'],
+    ['CERTBOT_SERVER', 'https://acme.xn--zz.widgets.eu/directory'],
   ])('refuses malformed punycode in %s (%s): a label that does not decode', (key, value) => {
     expect(problemFor(key, value)).toMatch(/"xn--[a-z-]+" starts with xn-- but is not valid punycode/);
   });
