@@ -125,3 +125,42 @@ describe('every setting the kit reads: a bad value is refused by render and upda
     );
   }
 });
+
+describe('the DNS credentials file, where this process can see it', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'certkit-credentials-'));
+    const dns = {
+      CERTBOT_DOMAIN: 'widgets.eu',
+      ...BAD['CERTBOT_DNS_CREDENTIALS']?.with,
+      CERTBOT_DNS_CREDENTIALS: '/nonexistent/certkit-test/cf.ini',
+    };
+    await writeFile(
+      join(dir, '.env'),
+      Object.entries(dns)
+        .map(([name, text]) => `${name}=${text}\n`)
+        .join(''),
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const render = async (env: NodeJS.ProcessEnv) => {
+    let stderr = '';
+    const code = await run(['render'], { env, cwd: dir, stdout: () => undefined, stderr: (text) => void (stderr += text) });
+    return { code, stderr };
+  };
+
+  it('on the host (no CERTKIT_CONTAINER, whatever /.dockerenv says): a missing file is refused with its path', async () => {
+    const { code, stderr } = await render({});
+    expect(code).toBe(2);
+    expect(stderr).toContain('CERTBOT_DNS_CREDENTIALS: "/nonexistent/certkit-test/cf.ini" does not exist');
+  });
+
+  it('in a certkit container without the mount (the daemon): left to the certbot preflight, which sees the file', async () => {
+    const { code, stderr } = await render({ CERTKIT_CONTAINER: 'certkit' });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
