@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
@@ -72,28 +71,28 @@ export async function loadProjectConfig(
     file,
     missingFile: file ? undefined : relative(io.cwd, path).startsWith('..') ? path : relative(io.cwd, path),
   });
-  await checkDnsCredentials(config, projectDir);
+  await checkDnsCredentials(config, projectDir, io.env);
   return { config, projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'] };
 }
 
 /**
- * The DNS credentials file, where this process can see it: present, private, and outside the project folder. Inside
- * certkit's own containers a host path outside the project is not mounted (by design): the preflight checks it
- * in the certbot container instead.
+ * The DNS credentials file, where this process can see it: on the host, the path itself; in certkit's own containers
+ * (CERTKIT_CONTAINER), its read-only mount, which certkit-init has and the daemon has not (the certbot preflight
+ * checks it there). Only stat: the file holds secrets, and nothing here opens it.
  */
-async function checkDnsCredentials(config: Config, projectDir: string): Promise<void> {
+async function checkDnsCredentials(config: Config, projectDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (config.challenge.type !== 'dns' || config.challenge.credentials === undefined) return;
-  const path = config.challenge.credentials;
-  const found = await stat(resolve(projectDir, path)).then(
-    (info) => ({ isFile: info.isFile(), mode: info.mode, size: info.size }),
-    () => undefined,
-  );
-  // Docker creates /.dockerenv in every container.
-  if (!found && existsSync('/.dockerenv')) return;
-  const [{ credentialsFileProblem }, { configError }] = await Promise.all([
+  const [{ credentialsFileProblem }, { configError }, { CONTAINER_PATHS, inCertkitContainer }] = await Promise.all([
     import('../config/dns-challenge.js'),
-    import('../config/load-config.js'),
+    import('../config/config-error.js'),
+    import('../stack/layout.js'),
   ]);
+  const path = config.challenge.credentials;
+  const inContainer = inCertkitContainer(env);
+  const found = await stat(inContainer ? CONTAINER_PATHS.dnsCredentials : resolve(projectDir, path)).then(
+    (info) => ({ isFile: info.isFile(), mode: info.mode, size: info.size }),
+    () => (inContainer ? ('not mounted' as const) : undefined),
+  );
   const problem = credentialsFileProblem(path, projectDir, found);
   if (problem) throw configError([problem]);
 }
@@ -126,7 +125,7 @@ export async function connectStack(
     import('../stack/compose-project.js'),
   ]);
   await engine.ping();
-  const self = await findSelf(engine);
+  const self = await findSelf(engine, io.env);
   if (self?.project && !options.projectName) return { engine, project: self.project, self };
   const resolved = resolveProjectName({ explicit: options.projectName, env: io.env, envFileValue: envFileProject, projectDir });
   if (!resolved) throw new CertkitError('USAGE', `cannot tell the Compose project name from ${projectDir}; pass --project-name`);

@@ -1,5 +1,6 @@
 import type { AcmeServer } from './acme-servers.js';
 import type { Challenge } from './dns-challenge.js';
+import type { MonitoringConfig } from './monitoring-config.js';
 import type { Route } from './routes.js';
 
 export type KeyType = { type: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' } | { type: 'rsa'; size: 2048 | 3072 | 4096 };
@@ -33,6 +34,8 @@ export interface Config {
   sites: SitesConfig;
   /** COMPOSE_PROJECT_NAME when set (environment first, then .env). */
   composeProjectName: string | undefined;
+  /** The daemon's /metrics and /healthz port, health grace and alert webhooks. */
+  monitoring: MonitoringConfig;
 }
 
 export interface NginxConfig {

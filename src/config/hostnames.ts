@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { ipFamily } from './ip-address.js';
 
 /**
@@ -38,6 +38,23 @@ export function hostnameProblem(name: string): string | undefined {
   }
   if (/^\d+$/.test(labels.at(-1) as string))
     return 'is not a hostname: its last label is all digits, which no top-level domain is (is it a mistyped IP address?)';
+  const idn = punycodeProblem(name);
+  return idn ? `is not a hostname: ${idn}` : undefined;
+}
+
+/**
+ * A label starting with `xn--` is the punycode of an internationalized label: it must decode (IDNA, as browsers and
+ * CAs read it) and encode back to itself. `xn--zz` decodes to nothing; `xn--abc-` decodes to plain `abc`, which no CA
+ * accepts in that form. Returns what is wrong with the first such label of an ASCII name, or undefined.
+ */
+export function punycodeProblem(name: string): string | undefined {
+  for (const label of name.split('.')) {
+    if (!label.startsWith('xn--')) continue;
+    const unicode = domainToUnicode(label);
+    if (unicode === '' || domainToASCII(unicode) !== label) {
+      return `its label "${label}" starts with xn-- but is not valid punycode (it does not decode to an internationalized label); check the spelling, or write the name in Unicode and certkit prints its punycode`;
+    }
+  }
   return undefined;
 }
 

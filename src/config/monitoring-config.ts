@@ -1,6 +1,8 @@
-import { CertkitError } from '../errors.js';
+import * as z from 'zod';
+import { configError } from './config-error.js';
 import { parseDuration } from './duration.js';
-import type { EnvFile } from './read-env-file.js';
+import { settingOrigin, settingReader, type ReadSetting, type SettingSource } from './read-setting.js';
+import { readWebhookUrl } from './webhook-url.js';
 
 /** What the daemon's monitoring needs: its HTTP port, how stale a check may get, and where alerts go. */
 export interface MonitoringConfig {
@@ -13,54 +15,49 @@ export interface MonitoringConfig {
 }
 
 const DEFAULT_PORT = 9464;
-const DEFAULT_GRACE = '20m';
+
+const metricsPortSchema = z
+  .string()
+  .regex(/^\d{1,5}$/, `is not a port between 1 and 65535 (default ${DEFAULT_PORT})`)
+  .transform(Number)
+  .refine((port) => port >= 1 && port <= 65535, `is not a port between 1 and 65535 (default ${DEFAULT_PORT})`);
+
+const graceSchema = z.string().transform((raw, ctx): number => {
+  const ms = parseDuration(raw);
+  if (ms !== undefined) return ms;
+  ctx.addIssue({ code: 'custom', message: 'is not a duration between 1s and 1d, like 20m or 90s' });
+  return z.NEVER;
+});
 
 /**
- * Reads CERTKIT_METRICS_PORT, CERTKIT_HEALTH_GRACE and CERTKIT_ALERT_WEBHOOK (environment first, then .env), each
- * problem naming the variable, the value and the fix. Kept apart from loadConfig: only the daemon and `certkit health`
- * need these, and a bad webhook must not stop `certkit update`.
+ * CERTKIT_METRICS_PORT, CERTKIT_HEALTH_GRACE and CERTKIT_ALERT_WEBHOOK. Only the daemon uses them, but loadConfig
+ * reads them with every other setting, so `render` (certkit-init) and `update` refuse a value the daemon would refuse
+ * at its next start.
  */
-export function loadMonitoringConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | undefined }): MonitoringConfig {
-  const problems: string[] = [];
-  const value = (key: string): { raw: string; where: string } => {
-    const fromEnv = input.env[key];
-    const raw = (fromEnv ?? input.file?.values[key] ?? '').trim();
-    const line = input.file?.lines[key];
-    const where = fromEnv !== undefined ? ' (from the environment)' : line ? ` (${input.file?.path} line ${line})` : '';
-    return { raw, where };
-  };
-
-  const port = value('CERTKIT_METRICS_PORT');
-  const metricsPort = port.raw === '' ? DEFAULT_PORT : Number(port.raw);
-  if (!/^\d{1,5}$/.test(port.raw || String(DEFAULT_PORT)) || metricsPort < 1 || metricsPort > 65535) {
-    problems.push(
-      `CERTKIT_METRICS_PORT: ${JSON.stringify(port.raw)} is not a port between 1 and 65535 (default ${DEFAULT_PORT})${port.where}`,
-    );
-  }
-
-  const grace = value('CERTKIT_HEALTH_GRACE');
-  const healthGraceMs = parseDuration(grace.raw || DEFAULT_GRACE);
-  if (healthGraceMs === undefined) {
-    problems.push(`CERTKIT_HEALTH_GRACE: ${JSON.stringify(grace.raw)} is not a duration between 1s and 1d, like 20m or 90s${grace.where}`);
-  }
-
-  const hooks = value('CERTKIT_ALERT_WEBHOOK');
+export function readMonitoringSettings(source: SettingSource, read: ReadSetting, problems: string[]): MonitoringConfig {
+  const metricsPort = read('CERTKIT_METRICS_PORT', String(DEFAULT_PORT), metricsPortSchema);
+  const healthGraceMs = read('CERTKIT_HEALTH_GRACE', '20m', graceSchema);
+  const raw = (source.env['CERTKIT_ALERT_WEBHOOK'] ?? source.file?.values['CERTKIT_ALERT_WEBHOOK'] ?? '').trim();
   const alertWebhooks: URL[] = [];
-  hooks.raw
+  raw
     .split(/[\s,]+/)
     .filter(Boolean)
     .forEach((text, index) => {
-      const url = URL.canParse(text) ? new URL(text) : undefined;
+      const read = readWebhookUrl(text);
       // The URL is a secret: the message names its position, never its text.
-      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      if ('url' in read) alertWebhooks.push(read.url);
+      else
         problems.push(
-          `CERTKIT_ALERT_WEBHOOK: URL number ${index + 1} is not an http:// or https:// URL; separate several with commas or spaces${hooks.where}`,
+          `CERTKIT_ALERT_WEBHOOK: URL number ${index + 1} ${read.problem}; separate several URLs with commas or spaces${settingOrigin(source, 'CERTKIT_ALERT_WEBHOOK')}`,
         );
-      else alertWebhooks.push(url);
     });
+  return { metricsPort: metricsPort ?? DEFAULT_PORT, healthGraceMs: healthGraceMs ?? 1_200_000, alertWebhooks };
+}
 
-  if (problems.length > 0) {
-    throw new CertkitError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { details: problems });
-  }
-  return { metricsPort, healthGraceMs: healthGraceMs as number, alertWebhooks };
+/** The monitoring settings alone, for `certkit health` (the healthcheck needs only the port). */
+export function loadMonitoringConfig(source: SettingSource): MonitoringConfig {
+  const problems: string[] = [];
+  const config = readMonitoringSettings(source, settingReader(source, problems).read, problems);
+  if (problems.length > 0) throw configError(problems);
+  return config;
 }

@@ -72,6 +72,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   // route53's credentials, which docker-compose.yaml passes to the certbot container alone (ROUTE53_VARIABLES).
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
+  // Set by the compose files on certkit's own services (CONTAINER_SIGNAL), never in .env.
+  'CERTKIT_CONTAINER',
 ];
 
 const KIT_PREFIX = /^(CERTBOT|CERTKIT|NGINX)_/;

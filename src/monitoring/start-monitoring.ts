@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createWebhookSender, redactUrl } from '../alerts/webhook-sender.js';
-import { loadMonitoringConfig } from '../config/monitoring-config.js';
-import { readEnvFile } from '../config/read-env-file.js';
+import type { MonitoringConfig } from '../config/monitoring-config.js';
 import { collectStatus } from '../store-io/collect-status.js';
 import { containerStoreSource } from '../store-io/store-source.js';
 import type { DaemonObserver } from '../update/daemon.js';
@@ -21,9 +20,8 @@ const REEVALUATE_MS = 5 * 60_000;
  * engine to use (certbot runs timed), the loop's observer, and how to stop.
  */
 export async function startMonitoring(input: {
-  env: NodeJS.ProcessEnv;
-  projectDir: string;
-  envFile: string | undefined;
+  /** Read and checked by loadConfig with every other setting. */
+  config: MonitoringConfig;
   engine: Engine;
   project: string;
   self: ServiceContainer | undefined;
@@ -33,8 +31,7 @@ export async function startMonitoring(input: {
   log: Logger;
   now: () => Date;
 }): Promise<{ engine: Engine; observer: DaemonObserver; close: () => Promise<void> }> {
-  const file = await readEnvFile(resolve(input.projectDir, input.envFile ?? join(input.projectDir, '.env')));
-  const config = loadMonitoringConfig({ env: input.env, file });
+  const config = input.config;
   const metrics = new CertkitMetrics({ version: await packageVersion(), nodeVersion: process.version });
   const engine = timeCertbotRuns(input.engine, (command, ok, seconds) => metrics.recordCertbotRun(command, ok, seconds));
   const webhooks = config.alertWebhooks.length > 0 ? createWebhookSender({ urls: config.alertWebhooks, log: input.log }) : undefined;

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import type { KeyType } from '../config/config.js';
 import type { Challenge, DnsChallenge } from '../config/dns-challenge.js';
 import { canonicalIp } from '../config/ip-address.js';
-import { domainList, keyTypeSchema, profileSchema } from '../config/load-config.js';
+import { domainList, keyTypeSchema, profileSchema } from '../config/certbot-schemas.js';
 import { routesSchema, type Route } from '../config/routes.js';
 import { upstreamSchema } from '../config/upstream-url.js';
 import type { SiteDeclaration, SiteSetting, WrittenSetting } from './declaration.js';

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { CertkitError } from '../errors.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
+import { inCertkitContainer } from './layout.js';
 
 export const SERVICES = { nginx: 'nginx', certbot: 'certbot', certkit: 'certkit' } as const;
 
@@ -42,8 +42,8 @@ function describeMissing(service: string, container: ServiceContainer | undefine
 }
 
 /** When certkit runs inside a container of the stack, its own container (found by hostname), else undefined. */
-export async function findSelf(engine: Engine): Promise<ServiceContainer | undefined> {
-  if (!existsSync('/.dockerenv')) return undefined;
+export async function findSelf(engine: Engine, env: NodeJS.ProcessEnv): Promise<ServiceContainer | undefined> {
+  if (!inCertkitContainer(env)) return undefined;
   const self = await engine.inspectContainer(hostname()).catch(() => undefined);
   return self?.project ? self : undefined;
 }

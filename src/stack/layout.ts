@@ -10,11 +10,25 @@ export const CONTAINER_PATHS = {
   certbotScripts: '/etc/certkit/certbot',
   /** The repo's nginx/ folder in the nginx container. */
   nginxConfig: '/etc/certkit/nginx',
-  /** CERTBOT_DNS_CREDENTIALS, mounted read-only into the certbot container alone (/dev/null when unset). */
+  /**
+   * CERTBOT_DNS_CREDENTIALS, mounted read-only into the certbot container (/dev/null when unset), and into
+   * certkit-init, which only stats it (mode, type, size) to refuse a bad file before anything starts.
+   */
   dnsCredentials: '/etc/certkit/dns-credentials.ini',
   /** CERTBOT_PLUGINS_DIR: third-party certbot plugins, put on certbot's Python path only when CERTBOT_TRUSTED_PLUGINS is set. */
   plugins: '/opt/certkit/plugins',
 } as const;
+
+/**
+ * Set by the compose files on certkit's own services (certkit-init, certkit), naming the service: certkit runs in its
+ * container, where host paths are not visible (the credentials file only through its mount). An explicit signal, not
+ * /.dockerenv, which CI runners and dev containers have too.
+ */
+export const CONTAINER_SIGNAL = 'CERTKIT_CONTAINER';
+
+export function inCertkitContainer(env: NodeJS.ProcessEnv): boolean {
+  return (env[CONTAINER_SIGNAL] ?? '').trim() !== '';
+}
 
 export const DEPLOY_HOOK = `${CONTAINER_PATHS.certbotScripts}/deploy-hook.sh`;
 export const NGINX_ENTRYPOINT = `${CONTAINER_PATHS.nginxConfig}/entrypoint.sh`;

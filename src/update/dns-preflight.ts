@@ -1,5 +1,6 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { authenticatorFor, officialDnsImage, OFFICIAL_DNS_PLUGINS, ROUTE53_VARIABLES, type DnsChallenge } from '../config/dns-challenge.js';
+import { closestName } from '../config/closest-name.js';
 import { CertkitError } from '../errors.js';
 import { CONTAINER_PATHS } from '../stack/layout.js';
 
@@ -50,7 +51,7 @@ export async function runDnsPreflight(
       `CERTBOT_IMAGE: the certbot image has no ${authenticator} plugin (its authenticators: ${have.join(', ') || 'none'}); ` +
         (official
           ? `set CERTBOT_IMAGE=${official}, the official image that carries it, then recreate certbot: docker compose --profile certbot up -d certbot`
-          : `use an image that carries the ${authenticator} plugin (CERTBOT_DNS_PLUGIN names a plugin no official image has), then recreate certbot`),
+          : `use an image that carries the ${authenticator} plugin (CERTBOT_DNS_PLUGIN names a plugin no official image has), then recreate certbot${officialGuess(challenge.plugin)}`),
     );
   }
   if (problems.length > 0) {
@@ -58,6 +59,14 @@ export async function runDnsPreflight(
       details: problems,
     });
   }
+}
+
+/** A trusted plugin name close to an official one may still be a typo: name the official one too. */
+function officialGuess(plugin: string): string {
+  const guess = closestName(plugin, Object.keys(OFFICIAL_DNS_PLUGINS));
+  return guess
+    ? `; or, if you meant the official ${guess} plugin, set CERTBOT_DNS_PLUGIN=${guess} and CERTBOT_IMAGE=${officialDnsImage(guess)}`
+    : '';
 }
 
 async function readDnsFacts(certbot: CertbotContainer): Promise<DnsFacts> {

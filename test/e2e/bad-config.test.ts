@@ -29,16 +29,33 @@ describe.skipIf(dockerMissing !== '')('bad configuration', () => {
       { CERTBOT_OPTIONS: '--preferred-chain x; rm -rf /' },
       /CERTBOT_OPTIONS: .* contains the shell character ";"/,
     ],
+    // Settings only the daemon uses: refused by every command, not at the daemon's next start (issue 19).
+    [
+      'an ftp:// alert webhook',
+      { CERTKIT_ALERT_WEBHOOK: 'ftp://hooks.internal.test/T0KEN' },
+      /CERTKIT_ALERT_WEBHOOK: URL number 1 is a ftp: URL; alerts are sent as HTTP POSTs/,
+    ],
+    ['a metrics port of 0', { CERTKIT_METRICS_PORT: '0' }, /CERTKIT_METRICS_PORT: "0" is not a port between 1 and 65535/],
+    ['a health grace over a day', { CERTKIT_HEALTH_GRACE: '2d' }, /CERTKIT_HEALTH_GRACE: "2d" is not a duration between 1s and 1d/],
+    ['a malformed punycode name', { CERTBOT_DOMAIN: 'xn--zz.internal.test' }, /"xn--zz" starts with xn-- but is not valid punycode/],
+    [
+      'a misspelt DNS plugin',
+      { CERTBOT_CHALLENGE: 'dns', CERTBOT_DNS_PLUGIN: 'rfc2163' },
+      /CERTBOT_DNS_PLUGIN: "rfc2163" is not a certbot DNS plugin; did you mean rfc2136\? Set CERTBOT_DNS_PLUGIN=rfc2136 and CERTBOT_IMAGE=certbot\/dns-rfc2136:/,
+    ],
   ];
 
   for (const [what, values, message] of cases) {
-    it(`certkit update exits 2 on ${what}, naming the variable, without contacting Docker`, async () => {
+    it(`certkit update and render exit 2 on ${what}, naming the variable, without contacting Docker`, async () => {
       await stack.writeEnv(values);
       // An unreachable engine: had certkit gone to Docker, it would fail with exit 1, not 2.
-      const result = await stack.certkit(['update'], { DOCKER_HOST: 'unix:///nonexistent/certkit-test.sock' });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).toMatch(/\.env line \d+/);
+      for (const command of ['update', 'render']) {
+        const result = await stack.certkit([command], { DOCKER_HOST: 'unix:///nonexistent/certkit-test.sock' });
+        expect(result.code, command).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).toMatch(/\.env line \d+/);
+        expect(result.stderr).not.toContain('T0KEN');
+      }
     });
   }
 

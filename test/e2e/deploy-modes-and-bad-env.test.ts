@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { probeCertificate } from './support/tls.js';
 import { TestStack } from './support/stack.js';
 import { runCommand } from './support/docker-cli.js';
@@ -12,15 +16,37 @@ const dockerMissing = inject('dockerMissing');
 describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a bad .env on a serving stack', () => {
   let stack: TestStack;
   let env: Record<string, string>;
+  // Outside the kit's folder, as a user's DNS credentials are; certkit-init sees the file only through its mount.
+  let secretsDir: string;
 
   beforeAll(async () => {
     stack = await TestStack.create({ env: { CERTKIT_DEPLOY_MODE: 'symlink' } });
     env = { CERTBOT_DOMAIN: stack.names.join(','), CERTKIT_DEPLOY_MODE: 'symlink' };
+    secretsDir = await mkdtemp(join(tmpdir(), 'certkit-e2e-secrets-'));
+    await writeFile(join(secretsDir, 'readable.ini'), 'dns_rfc2136_server = 192.0.2.1\n');
+    await chmod(join(secretsDir, 'readable.ini'), 0o644);
     await stack.up();
   });
   afterAll(async () => {
     if (stack) await stack.destroy();
+    if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
   });
+
+  const dns = (credentials: string) => ({
+    CERTBOT_CHALLENGE: 'dns',
+    CERTBOT_DNS_PLUGIN: 'rfc2136',
+    CERTBOT_IMAGE: inject('images')['CERTKIT_TEST_CERTBOT_DNS_IMAGE'] as string,
+    CERTBOT_DNS_CREDENTIALS: join(secretsDir, credentials),
+  });
+  /** What certkit-init renders: a refusal must leave every byte of it as it was. */
+  const rendered = async () => {
+    const hash = createHash('sha256');
+    for (const folder of ['certbot', 'nginx']) {
+      for (const name of (await readdir(join(stack.dir, folder))).sort())
+        hash.update(name).update(await readFile(join(stack.dir, folder, name)));
+    }
+    return hash.digest('hex');
+  };
 
   const served = (name = stack.names[0] as string) => probeCertificate(stack.httpsPort, name);
   const waitForServed = (what: string, serial?: string) =>
@@ -120,9 +146,28 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     ],
     ['an unknown certbot flag', () => ({ CERTBOT_OPTIONS: '--must-sta' }), /certbot reads it as --must-staple/, 'certkit-init'],
     ['a bad NGINX_BIND', () => ({ NGINX_BIND: '999.1.1.1' }), /999\.1\.1\.1/, 'compose'],
+    // Settings only the daemon, nginx's entrypoint or certbot use (issue 19): certkit-init refuses them as well.
+    [
+      'an ftp:// alert webhook',
+      () => ({ CERTKIT_ALERT_WEBHOOK: 'ftp://hooks.internal.test/x' }),
+      /CERTKIT_ALERT_WEBHOOK: URL number 1 is a ftp: URL/,
+      'certkit-init',
+    ],
+    ['a metrics port of 0', () => ({ CERTKIT_METRICS_PORT: '0' }), /CERTKIT_METRICS_PORT: "0" is not a port/, 'certkit-init'],
+    ['a health grace over a day', () => ({ CERTKIT_HEALTH_GRACE: '2d' }), /CERTKIT_HEALTH_GRACE: "2d"/, 'certkit-init'],
+    ['a misspelt DNS plugin', () => ({ ...dns('readable.ini'), CERTBOT_DNS_PLUGIN: 'rfc2163' }), /did you mean rfc2136\?/, 'certkit-init'],
+    [
+      'a DNS credentials file other users can read',
+      () => dns('readable.ini'),
+      /readable\.ini" has mode 0644, .* chmod 600/,
+      'certkit-init',
+    ],
+    // Compose v1 refuses a missing bind source itself; v2 makes a folder there, which certkit-init refuses.
+    ['a DNS credentials file that does not exist', () => dns('missing.ini'), /missing\.ini/, 'compose'],
   ])('a bad .env (%s) and `docker compose up -d` again: refused, and nginx keeps serving HTTPS', async (_, values, message, refusedBy) => {
     const before = await served();
     const nginx = await stack.containerId('nginx');
+    const files = await rendered();
     try {
       await stack.writeEnv({ ...env, ...values() });
       const up = await stack.compose(['up', '-d']);
@@ -133,6 +178,23 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
       expect(said).toMatch(message);
       expect(await stack.containerId('nginx')).toBe(nginx);
       expect((await served()).serial).toBe(before.serial);
+      expect(await rendered()).toBe(files);
+    } finally {
+      await stack.writeEnv(env);
+    }
+  });
+
+  it("equal ports through Dify's names are refused naming those names, before compose would recreate nginx", async () => {
+    try {
+      await stack.writeEnv(env);
+      const dify = `${(await readFile(join(stack.dir, '.env'), 'utf8')).replace(/^NGINX_HTTPS?_PORT=.*\n/gm, '')}EXPOSE_NGINX_PORT=${stack.httpsPort}\nEXPOSE_NGINX_SSL_PORT=${stack.httpsPort}\n`;
+      await writeFile(join(stack.dir, '.env'), dify);
+      const render = await stack.certkit(['render']);
+      expect(render.code).toBe(2);
+      expect(render.stderr).toContain(
+        `EXPOSE_NGINX_SSL_PORT and EXPOSE_NGINX_PORT: both are ${stack.httpsPort}, but nginx needs one host port for HTTP`,
+      );
+      expect(render.stderr).toContain('set different ports, e.g. EXPOSE_NGINX_PORT=80 and EXPOSE_NGINX_SSL_PORT=443');
     } finally {
       await stack.writeEnv(env);
     }

@@ -39,7 +39,7 @@ describe.skipIf(dockerMissing !== '')('DNS-01: a wildcard certificate through bi
     zone = stack.names[0] as string;
     secret = randomBytes(32).toString('base64');
     ({ address } = await writeDnsSide(stack, zone, secret));
-    // Outside the kit's folder, which certkit-init and certkit mount: only certbot may see it.
+    // Outside the kit's folder, which certkit-init and certkit mount: only certbot reads it (certkit-init stats its own mount).
     secretsDir = await mkdtemp(join(tmpdir(), 'certkit-e2e-secrets-'));
     credentials = join(secretsDir, 'rfc2136.ini');
     await writeFile(
@@ -62,11 +62,17 @@ describe.skipIf(dockerMissing !== '')('DNS-01: a wildcard certificate through bi
     if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
   });
 
-  it('refuses a credentials file other users can read, with the chmod to run', async () => {
+  it('refuses a credentials file other users can read, with the chmod to run: `certkit render` and certkit-init', async () => {
     const result = await stack.certkit(['render']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`CERTBOT_DNS_CREDENTIALS: "${credentials}" has mode 0644`);
     expect(result.stderr).toContain(`run: chmod 600 ${credentials}`);
+    // certkit-init sees the host file only through its read-only mount, and refuses it before certbot starts.
+    const up = await stack.compose(['up', '-d', 'nginx']);
+    expect(up.code).not.toBe(0);
+    const init = (await stack.compose(['logs', '--no-color', 'certkit-init'])).stdout;
+    expect(init).toContain(`CERTBOT_DNS_CREDENTIALS: "${credentials}" has mode 0644`);
+    expect(init).not.toContain(secret);
     await chmod(credentials, 0o600);
   });
 
@@ -116,8 +122,24 @@ print(dns.rcode.to_text(dns.query.tcp(update, sys.argv[2], timeout=10).rcode()))
   it('the credentials file is mounted into certbot alone, read-only, and is in no backup and no log', async () => {
     const mounts = await mountsByService(stack);
     expect(mounts.get('certbot')).toContain(credentials);
+    // certkit-init has it too, read-only, only to stat it (mode, type, size) before certbot starts; it holds no socket.
+    const init = await runCommand('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=com.docker.compose.project=${stack.project}`,
+      '--filter',
+      'label=com.docker.compose.service=certkit-init',
+    ]);
+    const initMounts = JSON.parse(
+      (await runCommand('docker', ['inspect', '--format', '{{json .Mounts}}', init.stdout.trim()])).stdout,
+    ) as Array<{
+      Source: string;
+      RW: boolean;
+    }>;
+    expect(initMounts.filter((mount) => mount.Source === credentials).map((mount) => mount.RW)).toEqual([false]);
     for (const [service, sources] of mounts) {
-      if (service !== 'certbot')
+      if (service !== 'certbot' && service !== 'certkit-init')
         expect(
           sources.filter((source) => source.startsWith(secretsDir)),
           service,

@@ -45,9 +45,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
       const certbotVersions = new Map<string, Version>();
       const monitoring = await startMonitoring({
-        env: io.env,
-        projectDir: first.projectDir,
-        envFile: globals().envFile,
+        config: first.config.monitoring,
         engine: connected.engine,
         project,
         self,

@@ -42,7 +42,7 @@ describe("a Dify-style .env (Dify's variable names)", () => {
 
   it('names the variable and line when a Dify port is not a port', () => {
     expect(() => loadConfig({ env: {}, file: difyFile('EXPOSE_NGINX_SSL_PORT=https') })).toThrow(
-      /EXPOSE_NGINX_SSL_PORT: "https" is not a port number \(\.env line \d+\)/,
+      /EXPOSE_NGINX_SSL_PORT: "https" is not a port number: use one between 1 and 65535 \(\.env line \d+\)/,
     );
   });
 

@@ -124,4 +124,29 @@ describe('credentialsFileProblem', () => {
     );
     expect(credentialsFileProblem('/srv/app/secrets/cf.ini', '/srv/app', file)).toMatch(/is inside the project folder/);
   });
+
+  it('in a container without the mount (the daemon) checks only the place: the certbot preflight sees the file', () => {
+    expect(credentialsFileProblem('/etc/certkit/cf.ini', '/project', 'not mounted')).toBeUndefined();
+    expect(credentialsFileProblem('./cf.ini', '/project', 'not mounted')).toMatch(/is inside the project folder/);
+  });
+});
+
+describe('a misspelt CERTBOT_DNS_PLUGIN', () => {
+  it.each([
+    ['rfc2163', 'rfc2136'],
+    ['cloudflair', 'cloudflare'],
+    ['dns-route35', 'route53'],
+    ['digitalocaen', 'digitalocean'],
+  ])('%s: refused with the closest official plugin and its image, nothing else about it', (given, meant) => {
+    expect(problems({ ...DNS, CERTBOT_DNS_PLUGIN: given, CERTBOT_IMAGE: '' })).toEqual([
+      `CERTBOT_DNS_PLUGIN: "${given}" is not a certbot DNS plugin; did you mean ${meant}? Set CERTBOT_DNS_PLUGIN=${meant} and CERTBOT_IMAGE=certbot/dns-${meant}:v5.1.0 (the official image that carries it). If dns-${given.replace(/^dns-/, '')} really is a third-party plugin you installed, trust it by name: CERTBOT_TRUSTED_PLUGINS=dns-${given.replace(/^dns-/, '')} (from the environment)`,
+    ]);
+  });
+
+  it('lets a near name through once trusted (a third-party plugin), and a name near nothing official', () => {
+    expect(
+      problems({ ...DNS, CERTBOT_DNS_PLUGIN: 'rfc2163', CERTBOT_TRUSTED_PLUGINS: 'dns-rfc2163', CERTBOT_IMAGE: 'mine/certbot:1' }),
+    ).toEqual([]);
+    expect(problems({ ...DNS, CERTBOT_DNS_PLUGIN: 'gandi', CERTBOT_IMAGE: 'mine/certbot:1' })).toEqual([]);
+  });
 });

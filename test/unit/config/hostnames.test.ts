@@ -17,6 +17,10 @@ describe('hostnameProblem', () => {
     ['exa_mple.com', 'is not a hostname'],
     ['example-.com', 'is not a hostname'],
     ['example..com', 'is not a hostname'],
+    ['xn--zz.example.org', 'is not a hostname: its label "xn--zz" starts with xn-- but is not valid punycode'],
+    ['xn--bcher-kv.example', 'is not a hostname: its label "xn--bcher-kv" starts with xn-- but is not valid punycode'],
+    ['shop.xn--abc-.example', 'is not a hostname: its label "xn--abc-" ends with a hyphen'],
+    ['xn--.example', 'is not a hostname'],
     [`${'a'.repeat(250)}.com`, 'is 254 characters long, over the 253'],
   ])('refuses %j: %s', (name, problem) => {
     expect(hostnameProblem(name)).toMatch(new RegExp(`^${problem.replace(/[*.]/g, '\\$&')}`));

@@ -55,6 +55,7 @@ describe('loadConfig defaults', () => {
       deploy: { mode: 'copy', owner: '', certMode: '0644', keyMode: '0600' },
       sites: { file: 'sites.yaml', graceMs: 86_400_000 },
       composeProjectName: undefined,
+      monitoring: { metricsPort: 9464, healthGraceMs: 1_200_000, alertWebhooks: [] },
     });
   });
 
@@ -126,6 +127,16 @@ describe('CERTBOT_DOMAIN', () => {
 
   it('accepts punycode names', () => {
     expect(loadConfig({ env: { CERTBOT_DOMAIN: 'xn--bcher-kva.de' } }).domains).toEqual(['xn--bcher-kva.de']);
+  });
+
+  it.each([
+    ['CERTBOT_DOMAIN', 'xn--zz.widgets.eu'],
+    ['NGINX_SERVER_NAME', 'xn--bcher-kv.widgets.eu'],
+    ['NGINX_UPSTREAM', 'http://xn--zz:3000'],
+    ['CERTKIT_ROUTES', '/api=xn--zz:5001'],
+    ['CERTBOT_SERVER', 'https://acme.xn--zz.widgets.eu/directory'],
+  ])('refuses malformed punycode in %s (%s): a label that does not decode', (key, value) => {
+    expect(problemFor(key, value)).toMatch(/"xn--[a-z-]+" starts with xn-- but is not valid punycode/);
   });
 
   it.each([
@@ -498,9 +509,19 @@ describe('nginx values a serving nginx depends on', () => {
   ])('refuses equal HTTP and HTTPS ports (%s and %s)', (https, http) => {
     const details = loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTPS_PORT: https, NGINX_HTTP_PORT: http } }).details;
     expect(details).toEqual([
-      `NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. 80 and 443`,
+      `NGINX_HTTPS_PORT and NGINX_HTTP_PORT: both are ${https}, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. NGINX_HTTP_PORT=80 and NGINX_HTTPS_PORT=443`,
     ]);
     expect(loadError({ env: { CERTBOT_DOMAIN: 'widgets.eu', NGINX_HTTP_PORT: '443' } }).details[0]).toContain('both are 443');
+  });
+
+  it("names Dify's port variables when the equal ports come from them, with the fix in their names", () => {
+    const details = loadError({
+      env: {},
+      file: envFile('CERTBOT_DOMAIN=widgets.eu', 'EXPOSE_NGINX_PORT=8443', 'EXPOSE_NGINX_SSL_PORT=8443'),
+    }).details;
+    expect(details).toEqual([
+      'EXPOSE_NGINX_SSL_PORT and EXPOSE_NGINX_PORT: both are 8443, but nginx needs one host port for HTTP (the ACME challenge and the redirect) and another for HTTPS; set different ports, e.g. EXPOSE_NGINX_PORT=80 and EXPOSE_NGINX_SSL_PORT=443',
+    ]);
   });
 
   it('names the opt-in for a loose key mode, and the fix', () => {

@@ -27,7 +27,9 @@ describe('loadMonitoringConfig', () => {
     expect(error).toBeInstanceOf(CertkitError);
     const message = (error as CertkitError).message;
     expect(message).toContain('CERTKIT_METRICS_PORT: "99999" is not a port between 1 and 65535 (default 9464) (.env line 1)');
-    expect(message).toContain('CERTKIT_ALERT_WEBHOOK: URL number 2 is not an http:// or https:// URL');
+    expect(message).toContain(
+      'CERTKIT_ALERT_WEBHOOK: URL number 2 is a ftp: URL; alerts are sent as HTTP POSTs, so only http:// and https:// URLs work',
+    );
     expect(message).toContain('CERTKIT_HEALTH_GRACE: "soon" is not a duration');
     expect(message).not.toContain('secret-token');
   });
