@@ -106,7 +106,8 @@ link_sites() {
   for file in "$here"/sites/*.https.conf; do
     [ -f "$file" ] || continue
     id=$(basename "$file" .https.conf)
-    current=$(sed -n 's|^ *root \(/[^;]*\);$|\1|p' "$file" | head -n 1)
+    # The site's certificate link is the `root` ending in /tls/current.pem (the first `root` is the ACME webroot).
+    current=$(sed -n 's|^ *root \(/[^;]*/tls/current\.pem\);$|\1|p' "$file" | head -n 1)
     if [ -n "$current" ] && [ -s "$current" ]; then want=$file; else want="$here/sites/$id.http.conf"; fi
     if [ "$(readlink "$run/sites/$id.conf" 2>/dev/null)" != "$want" ]; then
       ln -sfn "$want" "$run/sites/.$id.conf.new" && mv -f "$run/sites/.$id.conf.new" "$run/sites/$id.conf"
