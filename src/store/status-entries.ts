@@ -4,6 +4,8 @@ import { deployedState, type DeployedSerials } from './deployed-copies.js';
 /** One line of `certkit status`: the store's view of a certificate plus where it is deployed and served. */
 export interface StatusEntry {
   name: string;
+  /** The site this certificate is for (`certkit status` on a stack), null for a certificate of no site; absent with --store. */
+  site?: string | null;
   domains: string[];
   notBefore: string | null;
   notAfter: string | null;
@@ -71,7 +73,9 @@ export function buildStatusEntries(
 /** A plain table for people; --json is for programs. */
 export function formatStatusTable(entries: readonly StatusEntry[]): string {
   if (entries.length === 0) return 'no certificates in the store\n';
+  const withSites = entries.some((entry) => entry.site !== undefined);
   const rows = entries.map((entry) => [
+    ...(withSites ? [entry.site ?? '-'] : []),
     entry.name,
     entry.domains.join(','),
     entry.notAfter ? `${entry.notAfter.slice(0, 10)} (${entry.daysLeft}d)` : '-',
@@ -82,7 +86,18 @@ export function formatStatusTable(entries: readonly StatusEntry[]): string {
     entry.deployed,
     entry.served ?? '-',
   ]);
-  const header = ['NAME', 'DOMAINS', 'EXPIRES', 'PROFILE', 'SERIAL', 'VERSIONS', 'LIVE', 'DEPLOYED', 'SERVED'];
+  const header = [
+    ...(withSites ? ['SITE'] : []),
+    'NAME',
+    'DOMAINS',
+    'EXPIRES',
+    'PROFILE',
+    'SERIAL',
+    'VERSIONS',
+    'LIVE',
+    'DEPLOYED',
+    'SERVED',
+  ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]): string =>
     cells

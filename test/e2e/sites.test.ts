@@ -102,6 +102,17 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
       expect.arrayContaining([stack.names[0], `${appProject}-shop`, 'wiki']),
     );
     expect(await stack.logs()).toMatch(new RegExp(`site ${appProject}-lost \\(${lost.replace(/\./g, '\\.')}\\): `));
+    // status: a row per site and certificate; the lost site is a row with its problem, so the health check says not fine.
+    const status = await stack.certkit(['status', '--json']);
+    expect(status.code).toBe(1);
+    const entries = JSON.parse(status.stdout) as Array<{ site: string | null; serial: string | null; problems: string[] }>;
+    expect(entries.find((entry) => entry.site === `${appProject}-lost`)).toMatchObject({
+      serial: null,
+      problems: [expect.stringMatching(new RegExp(`site ${appProject}-lost \\(declared in service .*\\) has no certificate yet`))],
+    });
+    for (const site of [stack.names[0], `${appProject}-shop`, 'wiki']) {
+      expect(entries.find((entry) => entry.site === site)?.problems, site).toEqual([]);
+    }
   });
 
   it('refuses the service with a wrong label alone, and certkit sites says where, what and the fix', async () => {

@@ -2,27 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { certificateChecks, renewalCheck } from '../../../src/alerts/alert-checks.js';
 import { alertPayload } from '../../../src/alerts/alert-payload.js';
 import type { StatusEntry } from '../../../src/store/status-entries.js';
+import { statusEntry } from '../support/status-entry.js';
 
 function entry(overrides: Partial<StatusEntry> = {}): StatusEntry {
-  return {
-    name: 'a.test',
-    domains: ['a.test'],
-    notBefore: '2026-11-01T00:00:00.000Z',
-    notAfter: '2026-11-07T00:00:00.000Z',
-    renewalAt: '2026-11-04T00:00:00.000Z',
-    daysLeft: 3,
-    serial: 'aa',
-    issuer: 'CN=R11',
-    profile: null,
-    keyType: 'ECDSA P-256',
-    versions: 1,
-    live: 'ok',
-    deployed: 'ok',
-    served: 'aa',
-    ready: true,
-    problems: [],
-    ...overrides,
-  };
+  return statusEntry({ ...overrides });
 }
 
 describe('certificateChecks', () => {

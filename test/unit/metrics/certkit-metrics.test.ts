@@ -4,27 +4,10 @@ import { issuerName } from '../../../src/metrics/certificate-samples.js';
 import { timeCertbotRuns } from '../../../src/metrics/timed-engine.js';
 import type { Engine } from '../../../src/docker/engine.js';
 import type { StatusEntry } from '../../../src/store/status-entries.js';
+import { statusEntry } from '../support/status-entry.js';
 
 function entry(overrides: Partial<StatusEntry> = {}): StatusEntry {
-  return {
-    name: 'a.test',
-    domains: ['a.test'],
-    notBefore: '2026-11-01T00:00:00.000Z',
-    notAfter: '2026-11-07T00:00:00.000Z',
-    renewalAt: '2026-11-04T00:00:00.000Z',
-    daysLeft: 3,
-    serial: 'aa',
-    issuer: "C=US\nO=Let's Encrypt\nCN=R11",
-    profile: 'shortlived',
-    keyType: 'ECDSA P-256',
-    versions: 1,
-    live: 'ok',
-    deployed: 'ok',
-    served: 'aa',
-    ready: true,
-    problems: [],
-    ...overrides,
-  };
+  return statusEntry({ issuer: "C=US\nO=Let's Encrypt\nCN=R11", profile: 'shortlived', ...overrides });
 }
 
 describe('CertkitMetrics', () => {
