@@ -75,7 +75,10 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     });
     await cp(join(REPO, 'test/e2e/fixtures/monitoring'), join(stack.dir, 'monitoring'), { recursive: true });
     await cp(join(REPO, 'test/e2e/fixtures/monitoring/compose.monitoring.yaml'), join(stack.dir, 'compose.monitoring.yaml'));
-    await writeFile(join(stack.dir, 'monitoring/rules.yml'), documentedAlertRules(await readFile(join(REPO, 'docs/monitoring.md'), 'utf8')));
+    await writeFile(
+      join(stack.dir, 'monitoring/rules.yml'),
+      documentedAlertRules(await readFile(join(REPO, 'docs/monitoring.md'), 'utf8')),
+    );
     stack.composeFiles.push('compose.monitoring.yaml');
     await stack.up();
     name = stack.names[0] as string;
