@@ -43,7 +43,7 @@ export function challengeProblems(
   };
   if (given.plugin === '') {
     problems.push(
-      `CERTBOT_DNS_PLUGIN: empty, but CERTBOT_CHALLENGE=dns needs the certbot DNS plugin of your DNS provider, e.g. cloudflare, route53 or rfc2136 (README: DNS-01)`,
+      `CERTBOT_DNS_PLUGIN: empty, but CERTBOT_CHALLENGE=dns needs the certbot DNS plugin of your DNS provider, e.g. cloudflare, route53 or rfc2136 (docs/dns-01.md)`,
     );
     return challenge;
   }
@@ -55,12 +55,12 @@ export function challengeProblems(
   }
   if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'file' && given.credentials === '') {
     problems.push(
-      `CERTBOT_DNS_CREDENTIALS: empty, but the ${given.plugin} plugin reads its credentials from a file; write them to a file outside this folder (e.g. /etc/certkit/${given.plugin}.ini), chmod 600 it, and set CERTBOT_DNS_CREDENTIALS to its path (README: DNS-01)`,
+      `CERTBOT_DNS_CREDENTIALS: empty, but the ${given.plugin} plugin reads its credentials from a file; write them to a file outside this folder (e.g. /etc/certkit/${given.plugin}.ini), chmod 600 it, and set CERTBOT_DNS_CREDENTIALS to its path (docs/dns-01.md)`,
     );
   }
   if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'aws' && given.credentials !== '') {
     problems.push(
-      `CERTBOT_DNS_CREDENTIALS: "${given.credentials}" is set, but the ${given.plugin} plugin reads no credentials file: it takes ${ROUTE53_VARIABLES.slice(0, 2).join(' and ')} from .env, which docker-compose.yaml passes to the certbot container alone; remove CERTBOT_DNS_CREDENTIALS (README: DNS-01)`,
+      `CERTBOT_DNS_CREDENTIALS: "${given.credentials}" is set, but the ${given.plugin} plugin reads no credentials file: it takes ${ROUTE53_VARIABLES.slice(0, 2).join(' and ')} from .env, which docker-compose.yaml passes to the certbot container alone; remove CERTBOT_DNS_CREDENTIALS (docs/dns-01.md)`,
     );
   }
   if (OFFICIAL_DNS_PLUGINS[given.plugin] === 'aws' && given.propagation !== '') {

@@ -46,7 +46,8 @@ export function readComposeSettings(read: ReadSetting): void {
     'CERTKIT_NGINX_TLS',
     '',
     z.enum(['', 'cached', 'handshake', 'reload'], {
-      message: "is not a certificate loading mode: use cached, handshake or reload, or leave it empty to pick by nginx's version (README)",
+      message:
+        "is not a certificate loading mode: use cached, handshake or reload, or leave it empty to pick by nginx's version (docs/how-it-works.md)",
     }),
   );
   read('CERTKIT_HEALTHCHECK_INTERVAL', '30s', healthcheckIntervalSchema);

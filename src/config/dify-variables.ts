@@ -3,7 +3,7 @@ import type { EnvFile } from './read-env-file.js';
 
 /**
  * The nginx and certbot settings of Dify's docker/.env that certkit does not read as its own, and what becomes of
- * each, so that a Dify .env works unchanged (README: "Add HTTPS to Dify's docker/ folder"). The names both share
+ * each, so that a Dify .env works unchanged (docs/dify.md: "Add HTTPS to Dify's docker/ folder"). The names both share
  * (CERTBOT_DOMAIN, CERTBOT_EMAIL, CERTBOT_OPTIONS, NGINX_SERVER_NAME, NGINX_SSL_PROTOCOLS, NGINX_CLIENT_MAX_BODY_SIZE)
  * are certkit settings with the same meaning, in KNOWN_VARIABLES.
  */

@@ -93,7 +93,7 @@ export function ownNginxProblem(result: { exitCode: number; stdout: string; stde
       `\`include ${CONTAINER_PATHS.nginxConfig}/certkit-tls.conf;\` (and \`include ${CONTAINER_PATHS.nginxConfig}/certkit-acme.conf;\`) inside its server ` +
       "block, and mount certkit's nginx/ folder and deploy volume read-only (compose.own-nginx.yaml does). In a file the " +
       "app's upgrades put back, the lines are lost again: in Dify's docker/, add compose.dify.yaml to COMPOSE_FILE instead " +
-      '(README: "Add HTTPS to Dify\'s docker/ folder")'
+      '(docs/dify.md: "Add HTTPS to Dify\'s docker/ folder")'
     );
   }
   return undefined;

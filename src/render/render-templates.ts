@@ -20,7 +20,7 @@ export const RENDER_TARGETS: readonly RenderTarget[] = [
   { template: 'certbot/deploy-hook.sh.hbs', output: 'certbot/deploy-hook.sh', executable: true, service: 'certbot', role: 'deploy-hook' },
   { template: 'nginx/site-http.conf.hbs', output: 'nginx/site-http.conf', executable: false, service: 'nginx', role: 'site' },
   { template: 'nginx/site-https.conf.hbs', output: 'nginx/site-https.conf', executable: false, service: 'nginx', role: 'site' },
-  // Included by an app's own nginx (CERTKIT_NGINX_MODE=own; README: "Any Compose app with its own nginx").
+  // Included by an app's own nginx (CERTKIT_NGINX_MODE=own; docs/dify.md: "Any Compose app with its own nginx").
   { template: 'nginx/certkit-acme.conf.hbs', output: 'nginx/certkit-acme.conf', executable: false, service: 'nginx', role: 'snippet' },
   { template: 'nginx/certkit-tls.conf.hbs', output: 'nginx/certkit-tls.conf', executable: false, service: 'nginx', role: 'snippet' },
   { template: 'nginx/certkit-https.conf.hbs', output: 'nginx/certkit-https.conf', executable: false, service: 'nginx', role: 'snippet' },

@@ -9,7 +9,7 @@ import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 
-// README "Add HTTPS to Dify's docker/ folder" on an app shaped like Dify's (its nginx renders a template with its
+// docs/dify.md "Add HTTPS to Dify's docker/ folder" on an app shaped like Dify's (its nginx renders a template with its
 // environment; its own certbot service; certbot's store mounted into nginx): certkit joins through
 // compose.own-nginx.yaml and compose.dify.yaml with no edit to the app's files, and an upgrade that puts the app's
 // released files back keeps HTTPS. One stack, in order.
@@ -53,7 +53,7 @@ describe.skipIf(dockerMissing !== '')("certkit as a drop-in for Dify's docker/ f
       timeoutMs: 30_000,
     });
     expect(api).toMatchObject({ status: 200, body: 'api /api/x\n' });
-    // README step 3, in certkit's image.
+    // The guide's step 3, in certkit's image.
     const check = await stack.compose(['run', '--rm', '--no-deps', 'certkit-init', 'render', '--check']);
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain('.env is valid for certkit');

@@ -8,10 +8,10 @@ import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 
-/** The yaml block after the README's `<!-- certkit-alert-rules -->` marker. */
-function readmeAlertRules(readme: string): string {
-  const block = /<!-- certkit-alert-rules -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('README.md has no alert rules block after <!-- certkit-alert-rules -->');
+/** The yaml block after docs/monitoring.md's `<!-- certkit-alert-rules -->` marker. */
+function documentedAlertRules(page: string): string {
+  const block = /<!-- certkit-alert-rules -->\n```yaml\n([\s\S]*?)```/.exec(page)?.[1];
+  if (!block) throw new Error('docs/monitoring.md has no alert rules block after <!-- certkit-alert-rules -->');
   return block;
 }
 
@@ -75,7 +75,10 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     });
     await cp(join(REPO, 'test/e2e/fixtures/monitoring'), join(stack.dir, 'monitoring'), { recursive: true });
     await cp(join(REPO, 'test/e2e/fixtures/monitoring/compose.monitoring.yaml'), join(stack.dir, 'compose.monitoring.yaml'));
-    await writeFile(join(stack.dir, 'monitoring/rules.yml'), readmeAlertRules(await readFile(join(REPO, 'README.md'), 'utf8')));
+    await writeFile(
+      join(stack.dir, 'monitoring/rules.yml'),
+      documentedAlertRules(await readFile(join(REPO, 'docs/monitoring.md'), 'utf8')),
+    );
     stack.composeFiles.push('compose.monitoring.yaml');
     await stack.up();
     name = stack.names[0] as string;
@@ -112,7 +115,7 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     expect(match.metric['issuer']).toMatch(/^Pebble Intermediate CA/);
   });
 
-  it("loads the README's alert rules, which promtool accepts", async () => {
+  it("loads docs/monitoring.md's alert rules, which promtool accepts", async () => {
     expect(await promtool(['check', 'rules', '/etc/prometheus/rules.yml'])).toMatch(/SUCCESS: \d+ rules found/);
     const rules = await stack.exec('prometheus', ['wget', '-qO-', 'http://127.0.0.1:9090/api/v1/rules']);
     expect(rules.stdout).toContain('CertkitCertificateLifetimeLow');
@@ -123,10 +126,10 @@ describe.skipIf(dockerMissing !== '')('metrics, health checks and alerts', () =>
     const check = await stack.exec('prometheus', ['sh', '-c', 'wget -qO- http://certkit:9464/metrics | promtool check metrics']);
     expect(check.stdout + check.stderr).toBe('');
     expect(check.code).toBe(0);
-    const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+    const monitoringPage = await readFile(join(REPO, 'docs/monitoring.md'), 'utf8');
     const names = [...new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((found) => found[1] as string))];
     expect(names.length).toBeGreaterThanOrEqual(12);
-    for (const metric of names) expect(readme, `README documents ${metric}`).toContain(metric);
+    for (const metric of names) expect(monitoringPage, `docs/monitoring.md documents ${metric}`).toContain(metric);
     expect(text).toMatch(/certkit_certificate_ready_status\{[^}]*condition="True"\} 1/);
     expect(text).toMatch(/certkit_certbot_run_duration_seconds_count\{command="(certonly|renew)",result="success"\} [1-9]/);
   });

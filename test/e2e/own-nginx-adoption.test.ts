@@ -10,10 +10,10 @@ import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 
-/** The two lines the README's guide adds to the app's server block. */
+/** The two lines docs/dify.md's guide adds to the app's server block. */
 const INCLUDES = '    include /etc/certkit/nginx/certkit-acme.conf;\n    include /etc/certkit/nginx/certkit-tls.conf;\n';
 
-// README "Add HTTPS to Dify's docker/ folder", followed literally on an app shaped like Dify's that already runs and
+// docs/dify.md "Add HTTPS to Dify's docker/ folder", followed literally on an app shaped like Dify's that already runs and
 // whose .env still holds Dify's placeholders: the check first, then what happens when the check is skipped (the app
 // must stay up), then the guide's import path (a store Dify's certbot made, moved into certkit's volume). One stack.
 describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its own nginx', () => {
@@ -58,7 +58,7 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
     const check = await stack.certkit(['render', '--check']);
     expect(check.code).toBe(2);
     expect(check.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
-    // The same check in certkit's image, as the README runs it: Compose starts nothing but the one-off container.
+    // The same check in certkit's image, as docs/dify.md runs it: Compose starts nothing but the one-off container.
     const inImage = await stack.compose(['run', '--rm', '--no-deps', 'certkit-init', 'render', '--check']);
     expect(inImage.code, inImage.stdout + inImage.stderr).toBe(2);
     expect(inImage.stdout + inImage.stderr).toContain('CERTBOT_DOMAIN: "your_domain.com"');
@@ -83,7 +83,7 @@ describe.skipIf(dockerMissing !== '')('adding certkit to a running app with its 
 
   it("the guide's import path: the store Dify's certbot made moves into certkit's volume and the app's nginx serves it", async () => {
     await difyEnv({ CERTBOT_DOMAIN: stack.names.join(','), CERTBOT_EMAIL: 'admin@example.org', CERTBOT_OPTIONS: '' });
-    // README: stop the daemon (it would issue first), start only nginx and certbot, then import.
+    // docs/dify.md and docs/store.md: stop the daemon (it would issue first), start only nginx and certbot, then import.
     const stopped = await stack.compose(['rm', '-s', '-f', 'certkit']);
     expect(stopped.code, stopped.stderr).toBe(0);
     const up = await stack.compose(['up', '-d', 'nginx', 'certbot', 'pebble', 'pebble-challtestsrv']);

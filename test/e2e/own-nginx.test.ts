@@ -135,7 +135,7 @@ describe.skipIf(dockerMissing !== '')("certkit drives an app's own nginx", () =>
   });
 
   it('an nginx service under another name: rename the key in the copied file, set CERTKIT_NGINX_SERVICE, and Compose accepts it', async () => {
-    // README: "If the nginx service is not called nginx, rename the nginx: key ... and set CERTKIT_NGINX_SERVICE".
+    // docs/dify.md: "If the nginx service is not called nginx, rename the nginx: key ... and set CERTKIT_NGINX_SERVICE".
     const rename = async (file: string) =>
       writeFile(join(stack.dir, `renamed-${file}`), (await readFile(join(stack.dir, file), 'utf8')).replace(/^ {2}nginx:/m, '  gateway:'));
     await rename('docker-compose.yaml');

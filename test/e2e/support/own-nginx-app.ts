@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import { runCommand, type CommandResult } from './docker-cli.js';
 import type { TestStack } from './stack.js';
 
-/** certkit's Compose files for an app with its own nginx: what the README's guides add to the app's COMPOSE_FILE. */
+/** certkit's Compose files for an app with its own nginx: what docs/dify.md's guides add to the app's COMPOSE_FILE. */
 const CERTKIT_FILES = new Set(['compose.own-nginx.yaml', 'compose.dify.yaml']);
 
 /** Compose on the app's own files alone (as it ran before certkit), under the stack's project. */
