@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable, tableLines } from './bench-table.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['cli-speed.js', 'renewal-load.js', 'idle-daemon.js'];
+const PARTS = ['cli-speed.js', 'renewal-load.js', 'idle-daemon.js', 'sites-load.js', 'nginx-scale.js'];
 const results = join(tmpdir(), `certkit-bench-${process.pid}.jsonl`);
 
 function runPart(file) {

@@ -1,0 +1,225 @@
+// What the nginx benches share: the stand-in nginx images and their versions, certkit's nginx folder rendered into a
+// temp folder (the .env site and, through a sites file, any number of other sites) with the kit's own deploy hook,
+// self-signed certificates made with the openssl CLI, a stand-in nginx started on it with the kit's entrypoint
+// (published on 127.0.0.1 only), and nginx's CPU and memory read from /proc in its container.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:tls';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+export const REPO = fileURLToPath(new URL('..', import.meta.url));
+const IMAGES_ENV = join(REPO, 'test', 'images', 'images.env');
+const CONTAINER_DEPLOY = '/etc/certkit/deploy';
+
+export function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(1);
+}
+export const progress = (message) => process.stderr.write(`bench: ${message}\n`);
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export function requireBuild() {
+  if (!existsSync(join(REPO, 'dist', 'render', 'render-project.js'))) fail('dist/ is missing: run `npm run build` first');
+}
+
+/** BENCH_NGINX_IMAGES, else every NGINX*_IMAGE of the stand-in images (legacy and current). */
+export function nginxImages() {
+  if (process.env.BENCH_NGINX_IMAGES) return process.env.BENCH_NGINX_IMAGES.split(',').filter(Boolean);
+  if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in images`);
+  const files = [IMAGES_ENV, IMAGES_ENV.replace(/images\.env$/, 'images-current.env')].filter((file) => existsSync(file));
+  const images = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim()),
+  );
+  if (images.length === 0) fail(`${IMAGES_ENV} names no NGINX_IMAGE: run \`npm run images\``);
+  return [...new Set(images)];
+}
+
+export async function nginxVersion(image) {
+  const { stderr } = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'nginx', image, '-v']);
+  return /nginx\/(\d+\.\d+\.\d+)/.exec(stderr)?.[1] ?? 'unknown';
+}
+
+export const atLeast = (version, wanted) => {
+  const [a, b] = [version, wanted].map((text) => text.split('.').map(Number));
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+};
+
+/** A new key and self-signed certificate for these names; returns the PEM texts and the serial. */
+export async function makeCertificate(dir, names) {
+  const [first] = names;
+  const key = join(dir, `${first}.key.pem`);
+  const cert = join(dir, `${first}.cert.pem`);
+  const alt = names.map((name) => `DNS:${name}`).join(',');
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '7',
+    '-subj',
+    `/CN=${first}`,
+    '-addext',
+    `subjectAltName=${alt}`,
+  ]);
+  const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
+  return {
+    key: await readFile(key, 'utf8'),
+    cert: await readFile(cert, 'utf8'),
+    serial: stdout
+      .trim()
+      .replace(/^serial=/, '')
+      .toLowerCase()
+      .replace(/^0+/, ''),
+  };
+}
+
+/**
+ * certkit's nginx folder for the .env site `name`, rendered into `work` with the kit's templates, its static
+ * nginx.conf and entrypoint.sh, an empty deploy folder, and the kit's deploy hook pointed at it. `sites` (see
+ * renderSites) are rendered as other sites.
+ */
+export async function prepareKit(work, name, sites = []) {
+  const kit = { work, name, hook: join(work, 'certbot', 'deploy-hook.sh') };
+  await renderSites(kit, sites);
+  for (const file of ['entrypoint.sh', 'nginx.conf']) await cp(join(REPO, 'nginx', file), join(work, 'nginx', file));
+  const deployDir = join(work, 'deploy');
+  await mkdir(deployDir);
+  for (const dir of [work, deployDir]) await chmod(dir, 0o755);
+  await writeFile(kit.hook, (await readFile(kit.hook, 'utf8')).replaceAll(CONTAINER_DEPLOY, deployDir));
+  return kit;
+}
+
+/**
+ * Renders the kit for these other sites ({ id, names }[], each serving certkit's placeholder page) as certkit does at
+ * a run: they are declared in a sites file, read through certkit's own reader, and rendered beside the .env site;
+ * a site no longer declared loses its files (no grace). Returns certkit's RenderChanges.
+ */
+export async function renderSites(kit, sites) {
+  const { loadConfig } = await import('../dist/config/load-config.js');
+  const { renderProject } = await import('../dist/render/render-project.js');
+  const { readSites } = await import('../dist/sites/read-sites.js');
+  const config = loadConfig({ env: { CERTBOT_DOMAIN: kit.name, CERTBOT_SERVER: 'pebble' } });
+  await writeFile(join(kit.work, config.sites.file), sites.map((site) => `${site.id}:\n  host: [${site.names.join(', ')}]\n`).join(''));
+  const read = await readSites({
+    config,
+    envFile: undefined,
+    projectDir: kit.work,
+    engine: { listLabelled: async () => [] },
+    project: 'bench',
+  });
+  if (read.refused.length > 0) fail(`the bench's sites were refused: ${JSON.stringify(read.refused[0])}`);
+  return renderProject(config, kit.work, join(REPO, 'templates'), { others: read.sites.slice(1), now: new Date(), graceMs: 0 });
+}
+
+/** As certbot does: the new version in the site's lineage (plain files here), then the kit's deploy hook. */
+export async function deploy(kit, certificate, certName = kit.name) {
+  const lineage = join(kit.work, 'live', certName);
+  await mkdir(lineage, { recursive: true });
+  await writeFile(join(lineage, 'privkey.pem'), certificate.key, { mode: 0o600 });
+  await writeFile(join(lineage, 'cert.pem'), certificate.cert);
+  await writeFile(join(lineage, 'chain.pem'), '');
+  await writeFile(join(lineage, 'fullchain.pem'), certificate.cert);
+  await run('sh', [kit.hook], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RENEWED_LINEAGE: lineage } });
+}
+
+/** The stand-in nginx on the kit's folder with the kit's entrypoint, port 443 published on 127.0.0.1. */
+export async function startNginx(image, kit, { label, env = {} }) {
+  const { stdout } = await run('docker', [
+    'run',
+    '-d',
+    '--label',
+    `certkit-bench=${label}`,
+    '-p',
+    '127.0.0.1::443',
+    ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+    '-v',
+    `${join(kit.work, 'nginx')}:/etc/certkit/nginx:ro`,
+    '-v',
+    `${join(kit.work, 'deploy')}:/etc/certkit/deploy:ro`,
+    '--entrypoint',
+    '/bin/sh',
+    image,
+    '/etc/certkit/nginx/entrypoint.sh',
+    'run',
+  ]);
+  const id = stdout.trim();
+  const port = Number(/:(\d+)\s*$/m.exec((await run('docker', ['port', id, '443/tcp'])).stdout)?.[1]);
+  return { id, port };
+}
+
+export async function removeContainer(container) {
+  if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
+}
+
+export async function containerLogs(container) {
+  return run('docker', ['logs', container.id]).then(
+    (out) => out.stderr + out.stdout,
+    () => '',
+  );
+}
+
+/** nginx's [warn] and worse lines in the container's log. */
+export async function nginxComplaints(container) {
+  return (await containerLogs(container)).split('\n').filter((line) => /\[(warn|crit|error|emerg|alert)\]/.test(line));
+}
+
+/** The serial nginx presents for this name, or undefined (no handshake). */
+export function servedSerial(port, servername) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const serial = socket.getPeerCertificate()?.serialNumber?.toLowerCase().replace(/^0+/, '');
+      socket.destroy();
+      resolve(serial);
+    });
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on('error', () => resolve(undefined));
+    socket.on('close', () => resolve(undefined));
+  });
+}
+
+/** Milliseconds until nginx presents this serial for the name (Infinity after timeoutMs). */
+export async function waitForSerial(port, servername, serial, timeoutMs) {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if ((await servedSerial(port, servername)) === serial) return performance.now() - started;
+    await sleep(10);
+  }
+  return Infinity;
+}
+
+/** One line per nginx process in the container: [pid, comm, utime+stime ticks, RSS pages] from /proc. */
+async function nginxProcesses(id) {
+  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', 'cat /proc/[0-9]*/stat 2>/dev/null']);
+  const processes = [];
+  for (const line of stdout.split('\n')) {
+    const match = /^(\d+) \((nginx)\) (.*)$/.exec(line);
+    if (!match) continue;
+    const fields = match[3].split(' ');
+    processes.push({ pid: Number(match[1]), ticks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) });
+  }
+  return processes;
+}
+
+/** CPU seconds used so far by nginx's processes in the container (utime + stime, 100 ticks a second). */
+export async function nginxCpuSeconds(id) {
+  return (await nginxProcesses(id)).reduce((sum, process) => sum + process.ticks, 0) / 100;
+}
+
+/** Resident memory of nginx's master and workers together, in MiB (4 KiB pages). */
+export async function nginxRssMiB(id) {
+  return ((await nginxProcesses(id)).reduce((sum, process) => sum + process.rssPages, 0) * 4096) / 1024 / 1024;
+}
