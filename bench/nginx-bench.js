@@ -4,11 +4,13 @@
 // (published on 127.0.0.1 only), and nginx's CPU and memory read from /proc in its container.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { runHttpsLoad } from './https-load.js';
 
 export const run = promisify(execFile);
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -161,6 +163,21 @@ export async function startNginx(image, kit, { label, env = {} }) {
   return { id, port };
 }
 
+/** body(work, started) in a new temp folder; then the containers passed to started() and the folder are removed. */
+export async function inWorkFolder(prefix, body) {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const containers = [];
+  try {
+    return await body(work, (container) => {
+      containers.push(container);
+      return container;
+    });
+  } finally {
+    for (const container of containers) await removeContainer(container);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 export async function removeContainer(container) {
   if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
 }
@@ -222,4 +239,30 @@ export async function nginxCpuSeconds(id) {
 /** Resident memory of nginx's master and workers together, in MiB (4 KiB pages). */
 export async function nginxRssMiB(id) {
   return ((await nginxProcesses(id)).reduce((sum, process) => sum + process.rssPages, 0) * 4096) / 1024 / 1024;
+}
+
+const HANDSHAKE_SECONDS = 4;
+const HANDSHAKE_WORKERS = 4;
+
+/** One round of full handshakes (new connections only) with this name for 4 s: their rate and nginx's CPU for each. */
+export async function measureHandshakes(container, servername) {
+  const cpuBefore = await nginxCpuSeconds(container.id);
+  const handshakes = await runHttpsLoad({
+    port: container.port,
+    servername,
+    stop: sleep(HANDSHAKE_SECONDS * 1000),
+    workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS },
+    maxRequests: 100_000,
+    maxMs: HANDSHAKE_SECONDS * 1000 + 1_000,
+  });
+  const cpu = (await nginxCpuSeconds(container.id)) - cpuBefore;
+  return { handshakesPerSecond: handshakes.ok / HANDSHAKE_SECONDS, cpuMsPerHandshake: (cpu * 1000) / Math.max(1, handshakes.ok) };
+}
+
+/** Proportional memory of nginx's master and workers (each shared page split between them), in MiB; 0 if unknown. */
+export async function nginxPssMiB(id) {
+  const script = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && cat $d/smaps_rollup 2>/dev/null; done';
+  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', script]).catch(() => ({ stdout: '' }));
+  const kib = [...stdout.matchAll(/^Pss:\s+(\d+) kB/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return kib / 1024;
 }

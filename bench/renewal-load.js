@@ -21,8 +21,8 @@ import {
   containerLogs,
   deploy as deployAs,
   makeCertificate as makeCertificateFor,
+  measureHandshakes,
   median,
-  nginxCpuSeconds,
   nginxImages,
   nginxVersion,
   prepareKit as prepareKitFor,
@@ -37,9 +37,7 @@ import {
 
 const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';
-const HANDSHAKE_SECONDS = 4;
 const HANDSHAKE_ROUNDS = Number(process.env.BENCH_HANDSHAKE_ROUNDS ?? 5);
-const HANDSHAKE_WORKERS = 4;
 const STORM = Number(process.env.BENCH_STORM ?? 300);
 const KEY_READER_GID = 10443;
 
@@ -91,7 +89,7 @@ async function measureMode(image, mode) {
     // Full handshakes at fixed concurrency: nginx CPU per handshake and handshakes per second, the median of a few
     // rounds (one round's CPU per handshake varied by ±4% between runs: the clients share the machine's two cores).
     const rounds = [];
-    for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container));
+    for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container, NAME));
     const logs = await containerLogs(container);
     const nginxErrors = logs.split('\n').filter((line) => /\[(crit|error|emerg|alert)\]/.test(line));
     if (nginxErrors.length > 0) progress(`  nginx logged ${nginxErrors.length} errors, first: ${nginxErrors[0]}`);
@@ -108,21 +106,6 @@ async function measureMode(image, mode) {
     await removeContainer(container);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** One round of full handshakes (new connections only) for HANDSHAKE_SECONDS: their rate and nginx's CPU for each. */
-async function measureHandshakes(container) {
-  const cpuBefore = await nginxCpuSeconds(container.id);
-  const handshakes = await runHttpsLoad({
-    port: container.port,
-    servername: NAME,
-    stop: sleep(HANDSHAKE_SECONDS * 1000),
-    workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS },
-    maxRequests: 100_000,
-    maxMs: HANDSHAKE_SECONDS * 1000 + 1_000,
-  });
-  const cpu = (await nginxCpuSeconds(container.id)) - cpuBefore;
-  return { handshakesPerSecond: handshakes.ok / HANDSHAKE_SECONDS, cpuMsPerHandshake: (cpu * 1000) / Math.max(1, handshakes.ok) };
 }
 
 /**

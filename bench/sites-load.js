@@ -10,21 +10,21 @@
 //   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_SITE_ROUNDS=20           times B is added and removed
 //   BENCH_ROUND_MS=1500            one round: B added, then removed half-way
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { printTable, recordRow } from './bench-table.js';
 import { CLIENT_KINDS, describeFailures, runHttpsLoad } from './https-load.js';
 import {
   atLeast,
   deploy,
+  inWorkFolder,
   makeCertificate,
   nginxComplaints,
   nginxImages,
   nginxVersion,
   prepareKit,
   progress,
-  removeContainer,
   renderSites,
   requireBuild,
   run,
@@ -80,10 +80,8 @@ async function phase(kit, container, changes, serialB) {
   return { result: await load, servedB, reloads };
 }
 
-async function measure(image, version, keepaliveMin) {
-  const work = await mkdtemp(join(tmpdir(), 'certkit-bench-sites-'));
-  let container;
-  try {
+function measure(image, version, keepaliveMin) {
+  return inWorkFolder('certkit-bench-sites-', async (work, started) => {
     const kit = await prepareKit(work, ENV_NAME, [SITE_A]);
     const certs = join(work, 'certs');
     await mkdir(certs);
@@ -97,10 +95,12 @@ async function measure(image, version, keepaliveMin) {
       await deploy(kit, certificate, certName);
       serials[certName] = certificate.serial;
     }
-    container = await startNginx(image, kit, {
-      label: 'sites-load',
-      env: keepaliveMin === undefined ? {} : { CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT: keepaliveMin },
-    });
+    const container = started(
+      await startNginx(image, kit, {
+        label: 'sites-load',
+        env: keepaliveMin === undefined ? {} : { CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT: keepaliveMin },
+      }),
+    );
     if ((await waitForSerial(container.port, SITE_A.names[0], serials[SITE_A.id], 15_000)) === Infinity)
       throw new Error(`nginx ${version} never served site A`);
     progress(`  baseline: ${ROUNDS} rounds of ${ROUND_MS} ms, no change`);
@@ -112,10 +112,7 @@ async function measure(image, version, keepaliveMin) {
     const complaints = await nginxComplaints(container);
     if (complaints.length > 0) progress(`  nginx logged ${complaints.length} warnings or errors, first: ${complaints[0]}`);
     return { baseline, changes };
-  } finally {
-    await removeContainer(container);
-    await rm(work, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main() {

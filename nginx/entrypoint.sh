@@ -104,15 +104,27 @@ write_tls_certificate() {
   mv -f "$run/tls-loading.conf.new" "$run/tls-loading.conf"
 }
 
-# Directives of the http block that depend on this nginx's version (nginx.conf includes the file).
+# Lines that depend on this nginx's version: the http block's (nginx.conf includes http-version.conf), and how a
+# server listens on 443 with HTTP/2 (the site files include listen-https.conf or listen-https-default.conf): the
+# `http2` parameter of listen is deprecated from 1.25.1 (a warning per server), and `http2 on` is unknown before.
 write_http_version() {
   keepalive_min=${CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT:-1s}
+  version=$(nginx_version)
   mkdir -p "$run"
   {
     echo "# Written by entrypoint.sh for $(nginx -v 2>&1)"
-    if [ "$(nginx_version)" -ge 1027004 ] && [ "$keepalive_min" != 0 ]; then echo "keepalive_min_timeout $keepalive_min;"; fi
+    if [ "$version" -ge 1027004 ] && [ "$keepalive_min" != 0 ]; then echo "keepalive_min_timeout $keepalive_min;"; fi
   } > "$run/http-version.conf.new"
   mv -f "$run/http-version.conf.new" "$run/http-version.conf"
+  for default in '' ' default_server'; do
+    file="$run/listen-https${default:+-default}.conf"
+    if [ "$version" -ge 1025001 ]; then
+      printf 'listen 443 ssl%s;\nhttp2 on;\n' "$default" > "$file.new"
+    else
+      printf 'listen 443 ssl http2%s;\n' "$default" > "$file.new"
+    fi
+    mv -f "$file.new" "$file"
+  done
 }
 
 # The other sites (nginx/sites/ID.https.conf and ID.http.conf, rendered by certkit): each linked in $run/sites/ to
