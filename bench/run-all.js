@@ -32,7 +32,7 @@ const rows = (await readFile(results, 'utf8').catch(() => ''))
 await rm(results, { force: true });
 const mib = (bytes) => Math.round(bytes / 1024 / 1024);
 printTable(
-  `certkit, issue 11: every figure beside its baseline (machine: ${cpus().length} cores, ${mib(totalmem())} MiB memory, ${mib(freemem())} MiB free at the end)`,
+  `certkit (issues 11 and 18): every figure beside its baseline (machine: ${cpus().length} cores, ${mib(totalmem())} MiB memory, ${mib(freemem())} MiB free at the end)`,
   tableLines(rows),
 );
 if (failed.length > 0) {
