@@ -261,7 +261,7 @@ export async function measureHandshakes(container, servername) {
 
 /** Proportional memory of nginx's master and workers (each shared page split between them), in MiB; 0 if unknown. */
 export async function nginxPssMiB(id) {
-  const script = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && cat $d/smaps_rollup 2>/dev/null; done';
+  const script = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && cat $d/smaps_rollup 2>/dev/null; done; true';
   const { stdout } = await run('docker', ['exec', id, 'sh', '-c', script]).catch(() => ({ stdout: '' }));
   const kib = [...stdout.matchAll(/^Pss:\s+(\d+) kB/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
   return kib / 1024;
