@@ -19,13 +19,10 @@ import { describeFailures, runHttpsLoad, CLIENT_KINDS } from './https-load.js';
 import {
   atLeast,
   containerLogs,
-  deploy as deployAs,
-  makeCertificate as makeCertificateFor,
   measureHandshakes,
   median,
   nginxImages,
   nginxVersion,
-  prepareKit as prepareKitFor,
   progress,
   removeContainer,
   requireBuild,
@@ -34,6 +31,7 @@ import {
   startNginx as startKitNginx,
   waitForSerial as waitForSerialOf,
 } from './nginx-bench.js';
+import { deploy as deployAs, makeCertificate as makeCertificateFor, prepareKit as prepareKitFor } from './nginx-kit.js';
 
 const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';

@@ -17,21 +17,18 @@ import { printTable, recordRow } from './bench-table.js';
 import { CLIENT_KINDS, describeFailures, runHttpsLoad } from './https-load.js';
 import {
   atLeast,
-  deploy,
   inWorkFolder,
-  makeCertificate,
   nginxComplaints,
   nginxImages,
   nginxVersion,
-  prepareKit,
   progress,
-  renderSites,
   requireBuild,
   run,
   sleep,
   startNginx,
   waitForSerial,
 } from './nginx-bench.js';
+import { deploy, makeCertificate, prepareKit, renderSites } from './nginx-kit.js';
 
 const ROUNDS = Number(process.env.BENCH_SITE_ROUNDS ?? 20);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
