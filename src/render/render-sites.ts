@@ -5,7 +5,7 @@ import { configForSite } from '../sites/env-site.js';
 import type { Site } from '../sites/site.js';
 import { deployDirFor } from '../stack/layout.js';
 import { buildRenderContext } from './render-context.js';
-import { compileOne, createRenderer, readTemplate, registerPartials, type RenderedFile } from './render-templates.js';
+import { createRenderer, readTemplate, registerPartials, renderOne, type RenderedFile } from './render-templates.js';
 
 /** The folder of the mounted nginx/ that holds one HTTP and one HTTPS file per site beyond the .env one. */
 export const SITES_FOLDER = 'nginx/sites';
@@ -26,11 +26,11 @@ export async function renderSiteFiles(
   if (sites.length === 0 && !othersRetained) return [];
   const handlebars = createRenderer();
   await registerPartials(handlebars, templatesDir);
-  // Compiled once: a thousand sites render from the same two templates.
   const [http, https, fallback] = await Promise.all(
-    ['nginx/site-http.conf.hbs', 'nginx/site-https.conf.hbs', 'nginx/default-server.conf.hbs'].map(async (template) =>
-      compileOne(handlebars, template, await readTemplate(join(templatesDir, template), template)),
-    ),
+    ['nginx/site-http.conf.hbs', 'nginx/site-https.conf.hbs', 'nginx/default-server.conf.hbs'].map(async (template) => ({
+      template,
+      source: await readTemplate(join(templatesDir, template), template),
+    })),
   );
   const files: RenderedFile[] = [];
   const file = (output: string, content: string): RenderedFile => ({ output, content, executable: false, service: 'nginx', role: 'site' });
@@ -45,11 +45,12 @@ export async function renderSiteFiles(
       [http, 'http'],
       [https, 'https'],
     ] as const) {
-      if (template) files.push(file(`${SITES_FOLDER}/${site.id}.${kind}.conf`, template(siteContext)));
+      if (template)
+        files.push(file(`${SITES_FOLDER}/${site.id}.${kind}.conf`, renderOne(handlebars, template.template, template.source, siteContext)));
     }
   }
   if (fallback && !envSiteIsDefault(config, sites.length + (othersRetained ? 1 : 0))) {
-    files.push(file(DEFAULT_SERVER_FILE, fallback(buildRenderContext(config))));
+    files.push(file(DEFAULT_SERVER_FILE, renderOne(handlebars, fallback.template, fallback.source, buildRenderContext(config))));
   }
   return files;
 }

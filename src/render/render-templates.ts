@@ -53,38 +53,22 @@ export async function renderTemplates(
 }
 
 export function renderOne(handlebars: typeof Handlebars, name: string, source: string, context: Record<string, unknown>): string {
-  return compileOne(handlebars, name, source)(context);
-}
-
-/** A template compiled once, for rendering it with many contexts (one per site); errors name the template. */
-export function compileOne(handlebars: typeof Handlebars, name: string, source: string): (context: Record<string, unknown>) => string {
-  let template: Handlebars.TemplateDelegate;
   try {
-    template = handlebars.compile(source, { strict: true, noEscape: true });
+    const template = handlebars.compile(source, { strict: true, noEscape: true });
+    return template(context).replace(/\r\n?/g, '\n');
   } catch (error) {
-    throw templateError(name, error);
-  }
-  return (context) => {
-    try {
-      return template(context).replace(/\r\n?/g, '\n');
-    } catch (error) {
-      throw templateError(name, error);
+    const missing = /"([^"]+)" not defined/.exec(String((error as Error).message));
+    if (missing) {
+      throw new CertkitError(
+        'TEMPLATE_MISSING_VALUE',
+        `template ${name} uses "${missing[1]}", which certkit does not provide; fix the template (see templates/README.md for the values there are)`,
+        { cause: error },
+      );
     }
-  };
-}
-
-function templateError(name: string, error: unknown): CertkitError {
-  const missing = /"([^"]+)" not defined/.exec(String((error as Error).message));
-  if (missing) {
-    return new CertkitError(
-      'TEMPLATE_MISSING_VALUE',
-      `template ${name} uses "${missing[1]}", which certkit does not provide; fix the template (see templates/README.md for the values there are)`,
-      { cause: error },
-    );
+    throw new CertkitError('TEMPLATE_MISSING_VALUE', `template ${name} could not be rendered: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return new CertkitError('TEMPLATE_MISSING_VALUE', `template ${name} could not be rendered: ${(error as Error).message}`, {
-    cause: error,
-  });
 }
 
 /**
