@@ -3,7 +3,8 @@ export const CLIENT_KINDS: readonly ClientKind[];
 export interface LoadResult {
   ok: number;
   failed: number;
-  byKind: Record<ClientKind, { ok: number; failed: number }>;
+  /** failed: in the end; firstFailed: at the first attempt (no retry); retried: sent a second time (options.retry). */
+  byKind: Record<ClientKind, { ok: number; failed: number; firstFailed: number; retried: number }>;
   /** "kind: cause" → count. */
   errors: Record<string, number>;
   serials: Set<string>;
@@ -16,5 +17,7 @@ export function runHttpsLoad(options: {
   maxRequests?: number;
   maxMs?: number;
   pauseMs?: number;
+  /** Retry once where a browser would: a reused HTTP/1.1 connection closed before any response, a refused HTTP/2 stream. */
+  retry?: boolean;
 }): Promise<LoadResult>;
 export function describeFailures(result: LoadResult): string;

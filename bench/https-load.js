@@ -4,50 +4,73 @@
 //   new-connection  a new TLS connection per request (a full handshake each time)
 // Errors are counted by client kind and by cause (socket error code, HTTP status). Every loop stops at `stop`, at
 // `maxRequests` in all or after `maxMs`, whichever comes first.
+// With `retry`, a client retries a request once where a browser would (the request is an idempotent GET): an
+// HTTP/1.1 request on a reused connection that closed before any response (RFC 9112 §9.3.1), and an HTTP/2 stream
+// the server refused or left out of its GOAWAY (RFC 9113 §8.7), on a new session. `firstFailed` counts the
+// requests whose first attempt failed (what a client that never retries sees), `failed` those that failed in the end.
 import { Agent, request } from 'node:https';
-import { connect } from 'node:http2';
+import { connect, constants } from 'node:http2';
 
 export const CLIENT_KINDS = ['keep-alive', 'http2', 'new-connection'];
 
-/** @param {{ port: number; servername: string; stop: Promise<unknown>; workers?: Partial<Record<string, number>>; maxRequests?: number; maxMs?: number; pauseMs?: number }} options */
+/** @param {{ port: number; servername: string; stop: Promise<unknown>; workers?: Partial<Record<string, number>>; maxRequests?: number; maxMs?: number; pauseMs?: number; retry?: boolean }} options */
 export async function runHttpsLoad(options) {
   const workers = { 'keep-alive': 2, http2: 2, 'new-connection': 1, ...options.workers };
   const maxRequests = options.maxRequests ?? 5_000;
   const deadline = Date.now() + (options.maxMs ?? 120_000);
   const pauseMs = options.pauseMs ?? 5;
   const result = { ok: 0, failed: 0, byKind: {}, errors: {}, serials: new Set() };
-  for (const kind of CLIENT_KINDS) result.byKind[kind] = { ok: 0, failed: 0 };
+  for (const kind of CLIENT_KINDS) result.byKind[kind] = { ok: 0, failed: 0, firstFailed: 0, retried: 0 };
   let stopped = false;
   void options.stop.finally(() => (stopped = true));
   const more = () => !stopped && Date.now() < deadline && result.ok + result.failed < maxRequests;
 
-  const record = (kind, outcome) => {
-    if (outcome.serial) result.serials.add(outcome.serial);
-    if (outcome.status === 200) {
-      result.ok += 1;
-      result.byKind[kind].ok += 1;
-      return;
+  const count = (key) => (result.errors[key] = (result.errors[key] ?? 0) + 1);
+  const causeOf = (outcome) => {
+    if (!outcome.error) return `HTTP ${outcome.status}`;
+    const code = outcome.error.code ?? outcome.error.message;
+    // HTTP/2 stream errors carry the reset code in their message only (REFUSED_STREAM: never processed).
+    const reset = code === 'ERR_HTTP2_STREAM_ERROR' ? /NGHTTP2_\w+/.exec(outcome.error.message)?.[0] : undefined;
+    return reset ? `${code} ${reset}` : code;
+  };
+  /** One request: its first attempt, and with `retry` a second one where a browser would send it again. */
+  const attempt = async (kind, send) => {
+    let outcome = await send(false);
+    if (outcome.status !== 200) {
+      result.byKind[kind].firstFailed += 1;
+      count(`${kind}: ${causeOf(outcome)}`);
+      if (options.retry && outcome.retriable) {
+        result.byKind[kind].retried += 1;
+        outcome = await send(true);
+        if (outcome.status !== 200) count(`${kind}, after a retry: ${causeOf(outcome)}`);
+      }
     }
-    const cause = outcome.error ? (outcome.error.code ?? outcome.error.message) : `HTTP ${outcome.status}`;
-    result.failed += 1;
-    result.byKind[kind].failed += 1;
-    result.errors[`${kind}: ${cause}`] = (result.errors[`${kind}: ${cause}`] ?? 0) + 1;
+    if (outcome.serial) result.serials.add(outcome.serial);
+    const bucket = outcome.status === 200 ? 'ok' : 'failed';
+    result[bucket] += 1;
+    result.byKind[kind][bucket] += 1;
   };
   const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs * 2));
 
   const http1 = async (kind) => {
     const agent = kind === 'keep-alive' ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
     while (more()) {
-      record(kind, await getHttp1(options.port, options.servername, agent));
+      await attempt(kind, () => getHttp1(options.port, options.servername, agent));
       if (kind === 'keep-alive') await pause();
     }
     if (agent) agent.destroy();
   };
   const http2 = async () => {
     let session;
+    const fresh = () => !session || session.closed || session.destroyed || session.certkitGoaway;
     while (more()) {
-      if (!session || session.closed || session.destroyed || session.certkitGoaway) session = openSession(options.port, options.servername);
-      record('http2', await getHttp2(session));
+      await attempt('http2', (again) => {
+        if (again || fresh()) {
+          if (again) session?.close();
+          session = openSession(options.port, options.servername);
+        }
+        return getHttp2(session);
+      });
       await pause();
     }
     session?.close();
@@ -84,7 +107,8 @@ function getHttp1(port, servername, agent) {
       },
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'TIMEOUT' })));
-    req.on('error', (error) => resolve({ error }));
+    // Before any response, on a connection an earlier request used: the server closed it as this one was sent.
+    req.on('error', (error) => resolve({ error, retriable: req.reusedSocket && error.code !== 'TIMEOUT' }));
     req.end();
   });
 }
@@ -103,20 +127,26 @@ function getHttp2(session) {
     try {
       stream = session.request({ ':path': '/', ':authority': session.originSet?.[0]?.replace(/^https:\/\//, '') });
     } catch (error) {
-      resolve({ error });
+      // The session is going away (GOAWAY) or gone: nothing was sent.
+      resolve({ error, retriable: true });
       return;
     }
     let status = 0;
     stream.setTimeout(5_000, () => stream.close());
     stream.on('response', (headers) => (status = Number(headers[':status'])));
-    stream.on('error', (error) => resolve({ error }));
+    // Refused by the server (REFUSED_STREAM), or past the last stream its GOAWAY will answer: never processed.
+    const refused = () => !status && (stream.rstCode === constants.NGHTTP2_REFUSED_STREAM || session.certkitGoaway === true);
+    stream.on('error', (error) => resolve({ error, retriable: refused() }));
     stream.resume();
     stream.on('end', () =>
       resolve(
         status
           ? { status, serial: serialOf(session.socket) }
-          : { error: Object.assign(new Error('stream closed without a response'), { code: 'NO_RESPONSE' }) },
+          : { error: Object.assign(new Error('stream closed without a response'), { code: 'NO_RESPONSE' }), retriable: refused() },
       ),
+    );
+    stream.on('close', () =>
+      resolve({ error: Object.assign(new Error(`stream closed (code ${stream.rstCode})`), { code: 'NO_RESPONSE' }), retriable: refused() }),
     );
   });
 }

@@ -11,177 +11,40 @@
 //   BENCH_MODES=reload,handshake   only these modes (default: every mode the nginx has)
 //   BENCH_STORM=300                bundle swaps in the race measurement (0 skips it)
 //   BENCH_HANDSHAKE_ROUNDS=5       rounds of full handshakes per mode (the median is shown)
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:tls';
+import { chown, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { printTable, ratio, recordRow } from './bench-table.js';
 import { describeFailures, runHttpsLoad, CLIENT_KINDS } from './https-load.js';
+import {
+  atLeast,
+  containerLogs,
+  measureHandshakes,
+  median,
+  nginxImages,
+  nginxVersion,
+  progress,
+  removeContainer,
+  requireBuild,
+  run,
+  sleep,
+  startNginx as startKitNginx,
+  waitForSerial as waitForSerialOf,
+} from './nginx-bench.js';
+import { deploy as deployAs, makeCertificate as makeCertificateFor, prepareKit as prepareKitFor } from './nginx-kit.js';
 
-const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('..', import.meta.url));
-const IMAGES_ENV = join(REPO, 'test', 'images', 'images.env');
 const RENEWALS = Number(process.env.BENCH_RENEWALS ?? 20);
 const NAME = 'bench.certkit.test';
-const CONTAINER_DEPLOY = '/etc/certkit/deploy';
-const HANDSHAKE_SECONDS = 4;
 const HANDSHAKE_ROUNDS = Number(process.env.BENCH_HANDSHAKE_ROUNDS ?? 5);
-const HANDSHAKE_WORKERS = 4;
 const STORM = Number(process.env.BENCH_STORM ?? 300);
 const KEY_READER_GID = 10443;
 
-function fail(message) {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(1);
-}
-const progress = (message) => process.stderr.write(`bench: ${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function nginxImages() {
-  if (process.env.BENCH_NGINX_IMAGES) return process.env.BENCH_NGINX_IMAGES.split(',').filter(Boolean);
-  if (!existsSync(IMAGES_ENV)) fail(`${IMAGES_ENV} is missing: run \`npm run images\` (needs Docker) to build the stand-in images`);
-  const files = [IMAGES_ENV, IMAGES_ENV.replace(/images\.env$/, 'images-current.env')].filter((file) => existsSync(file));
-  const images = files.flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/^NGINX\w*_IMAGE=(.+)$/gm)].map((match) => match[1].trim()),
-  );
-  if (images.length === 0) fail(`${IMAGES_ENV} names no NGINX_IMAGE: run \`npm run images\``);
-  return [...new Set(images)];
-}
-
-async function nginxVersion(image) {
-  const { stderr } = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'nginx', image, '-v']);
-  return /nginx\/(\d+\.\d+\.\d+)/.exec(stderr)?.[1] ?? 'unknown';
-}
-const atLeast = (version, wanted) => {
-  const [a, b] = [version, wanted].map((text) => text.split('.').map(Number));
-  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] > b[i];
-  return true;
-};
-
-/** A new key and self-signed certificate (a renewal makes a new key too); returns the bundle text and its serial. */
-async function makeCertificate(dir) {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '7',
-    '-subj',
-    `/CN=${NAME}`,
-    '-addext',
-    `subjectAltName=DNS:${NAME}`,
-  ]);
-  const { stdout } = await run('openssl', ['x509', '-in', cert, '-noout', '-serial']);
-  return {
-    key: await readFile(key, 'utf8'),
-    cert: await readFile(cert, 'utf8'),
-    serial: stdout
-      .trim()
-      .replace(/^serial=/, '')
-      .toLowerCase()
-      .replace(/^0+/, ''),
-  };
-}
-
-/** As certbot does: the new version in the lineage (plain files here), then the kit's deploy hook. */
-async function deploy(kit, certificate) {
-  await writeFile(join(kit.lineage, 'privkey.pem'), certificate.key, { mode: 0o600 });
-  await writeFile(join(kit.lineage, 'cert.pem'), certificate.cert);
-  await writeFile(join(kit.lineage, 'chain.pem'), '');
-  await writeFile(join(kit.lineage, 'fullchain.pem'), certificate.cert);
-  await run('sh', [kit.hook], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RENEWED_LINEAGE: kit.lineage } });
-}
-
-function servedSerial(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: NAME, rejectUnauthorized: false }, () => {
-      const serial = socket.getPeerCertificate()?.serialNumber?.toLowerCase().replace(/^0+/, '');
-      socket.destroy();
-      resolve(serial);
-    });
-    socket.setTimeout(2_000, () => socket.destroy());
-    socket.on('error', () => resolve(undefined));
-    socket.on('close', () => resolve(undefined));
-  });
-}
-
-async function waitForSerial(port, serial, timeoutMs) {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if ((await servedSerial(port)) === serial) return performance.now() - started;
-    await sleep(10);
-  }
-  return Infinity;
-}
-
-/** The kit's nginx folder and deploy hook, rendered for NAME, a lineage folder and the deploy folder nginx reads. */
-async function prepareKit(work) {
-  const { loadConfig } = await import('../dist/config/load-config.js');
-  const { renderProject } = await import('../dist/render/render-project.js');
-  await renderProject(loadConfig({ env: { CERTBOT_DOMAIN: NAME, CERTBOT_SERVER: 'pebble' } }), work, join(REPO, 'templates'));
-  for (const file of ['entrypoint.sh', 'nginx.conf']) await cp(join(REPO, 'nginx', file), join(work, 'nginx', file));
-  const deploy = join(work, 'deploy');
-  await mkdir(deploy);
-  for (const dir of [work, deploy]) await chmod(dir, 0o755);
-  const lineage = join(work, 'live', NAME);
-  await mkdir(lineage, { recursive: true });
-  const hook = join(work, 'certbot', 'deploy-hook.sh');
-  await writeFile(hook, (await readFile(hook, 'utf8')).replaceAll(CONTAINER_DEPLOY, deploy));
-  return { hook, lineage };
-}
-
-async function startNginx(image, work, mode) {
-  const { stdout } = await run('docker', [
-    'run',
-    '-d',
-    '--label',
-    'certkit-bench=renewal-load',
-    '-p',
-    '127.0.0.1::443',
-    '-e',
-    `CERTKIT_NGINX_TLS=${mode}`,
-    '-v',
-    `${join(work, 'nginx')}:/etc/certkit/nginx:ro`,
-    '-v',
-    `${join(work, 'deploy')}:/etc/certkit/deploy:ro`,
-    '--entrypoint',
-    '/bin/sh',
-    image,
-    '/etc/certkit/nginx/entrypoint.sh',
-    'run',
-  ]);
-  const id = stdout.trim();
-  const port = Number(/:(\d+)\s*$/m.exec((await run('docker', ['port', id, '443/tcp'])).stdout)?.[1]);
-  return { id, port };
-}
-
-/** CPU seconds used so far by nginx's processes in the container (utime + stime from /proc, 100 ticks a second). */
-async function nginxCpuSeconds(id) {
-  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', 'cat /proc/[0-9]*/stat 2>/dev/null']);
-  let ticks = 0;
-  for (const line of stdout.split('\n')) {
-    const match = /^\d+ \((nginx)\) (.*)$/.exec(line);
-    if (!match) continue;
-    const fields = match[2].split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
-}
+/** A new key and self-signed certificate (a renewal makes a new key too). */
+const makeCertificate = (dir) => makeCertificateFor(dir, [NAME]);
+const deploy = (kit, certificate) => deployAs(kit, certificate);
+const prepareKit = (work) => prepareKitFor(work, NAME);
+const startNginx = (image, kit, mode) => startKitNginx(image, kit, { label: 'renewal-load', env: { CERTKIT_NGINX_TLS: mode } });
+const waitForSerial = (port, serial, timeoutMs) => waitForSerialOf(port, NAME, serial, timeoutMs);
 
 async function measureMode(image, mode) {
   const work = await mkdtemp(join(tmpdir(), 'certkit-bench-reload-'));
@@ -192,13 +55,9 @@ async function measureMode(image, mode) {
     await mkdir(certs);
     let current = await makeCertificate(certs);
     await deploy(kit, current);
-    container = await startNginx(image, work, mode);
+    container = await startNginx(image, kit, mode);
     if ((await waitForSerial(container.port, current.serial, 15_000)) === Infinity) {
-      const logs = await run('docker', ['logs', container.id]).then(
-        (out) => out.stderr + out.stdout,
-        () => '',
-      );
-      throw new Error(`nginx (${mode}) never served HTTPS:\n${logs}`);
+      throw new Error(`nginx (${mode}) never served HTTPS:\n${await containerLogs(container)}`);
     }
 
     // Renewals under load: each one deploys a new bundle (and, in reload mode, sends the SIGHUP certkit would).
@@ -228,11 +87,8 @@ async function measureMode(image, mode) {
     // Full handshakes at fixed concurrency: nginx CPU per handshake and handshakes per second, the median of a few
     // rounds (one round's CPU per handshake varied by ±4% between runs: the clients share the machine's two cores).
     const rounds = [];
-    for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container));
-    const logs = await run('docker', ['logs', container.id]).then(
-      (out) => out.stderr + out.stdout,
-      () => '',
-    );
+    for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container, NAME));
+    const logs = await containerLogs(container);
     const nginxErrors = logs.split('\n').filter((line) => /\[(crit|error|emerg|alert)\]/.test(line));
     if (nginxErrors.length > 0) progress(`  nginx logged ${nginxErrors.length} errors, first: ${nginxErrors[0]}`);
     return {
@@ -245,24 +101,9 @@ async function measureMode(image, mode) {
       cpuMsPerHandshake: median(rounds.map((round) => round.cpuMsPerHandshake)),
     };
   } finally {
-    if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
+    await removeContainer(container);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** One round of full handshakes (new connections only) for HANDSHAKE_SECONDS: their rate and nginx's CPU for each. */
-async function measureHandshakes(container) {
-  const cpuBefore = await nginxCpuSeconds(container.id);
-  const handshakes = await runHttpsLoad({
-    port: container.port,
-    servername: NAME,
-    stop: sleep(HANDSHAKE_SECONDS * 1000),
-    workers: { 'keep-alive': 0, http2: 0, 'new-connection': HANDSHAKE_WORKERS },
-    maxRequests: 100_000,
-    maxMs: HANDSHAKE_SECONDS * 1000 + 1_000,
-  });
-  const cpu = (await nginxCpuSeconds(container.id)) - cpuBefore;
-  return { handshakesPerSecond: handshakes.ok / HANDSHAKE_SECONDS, cpuMsPerHandshake: (cpu * 1000) / Math.max(1, handshakes.ok) };
 }
 
 /**
@@ -290,7 +131,7 @@ async function measureSwapStorm(image, layout) {
       await rename(staged, join(folder, 'bundle.pem'));
     };
     await swap(pair[0]);
-    container = await startNginx(image, work, 'handshake');
+    container = await startNginx(image, kit, 'handshake');
     if ((await waitForSerial(container.port, pair[0].serial, 15_000)) === Infinity) throw new Error(`nginx (${layout}) never served HTTPS`);
     let finish;
     const stop = new Promise((resolve) => (finish = resolve));
@@ -308,7 +149,7 @@ async function measureSwapStorm(image, layout) {
     const result = await load;
     return { requests: result.ok + result.failed, failed: result.failed, failures: describeFailures(result) };
   } finally {
-    if (container) await run('docker', ['rm', '-f', container.id]).catch(() => {});
+    await removeContainer(container);
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -316,7 +157,7 @@ async function measureSwapStorm(image, layout) {
 const ms = (value) => (value === Infinity ? 'never' : `${value.toFixed(0)} ms`);
 
 async function main() {
-  if (!existsSync(join(REPO, 'dist', 'render', 'render-project.js'))) fail('dist/ is missing: run `npm run build` first');
+  requireBuild();
   const rows = [];
   for (const image of nginxImages()) {
     const version = await nginxVersion(image);

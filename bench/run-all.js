@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable, tableLines } from './bench-table.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['cli-speed.js', 'renewal-load.js', 'idle-daemon.js'];
+const PARTS = ['cli-speed.js', 'renewal-load.js', 'idle-daemon.js', 'sites-load.js', 'nginx-scale.js'];
 const results = join(tmpdir(), `certkit-bench-${process.pid}.jsonl`);
 
 function runPart(file) {
@@ -32,7 +32,7 @@ const rows = (await readFile(results, 'utf8').catch(() => ''))
 await rm(results, { force: true });
 const mib = (bytes) => Math.round(bytes / 1024 / 1024);
 printTable(
-  `certkit, issue 11: every figure beside its baseline (machine: ${cpus().length} cores, ${mib(totalmem())} MiB memory, ${mib(freemem())} MiB free at the end)`,
+  `certkit (issues 11 and 18): every figure beside its baseline (machine: ${cpus().length} cores, ${mib(totalmem())} MiB memory, ${mib(freemem())} MiB free at the end)`,
   tableLines(rows),
 );
 if (failed.length > 0) {

@@ -17,6 +17,12 @@
 #   older                reload: a fixed path, loaded by the master; certkit reloads nginx after a renewal
 # CERTKIT_NGINX_TLS=cached|handshake|reload overrides the choice (cached needs 1.27.4).
 #
+# A graceful reload (a site added, removed or re-routed) makes the old workers close their idle keep-alive
+# connections, and a client that sends on one at that moment gets its connection reset. From nginx 1.27.4,
+# keepalive_min_timeout keeps a connection idle for less than that open through the old worker's shutdown: its next
+# request is answered (with Connection: close), so busy clients lose nothing. Written into http-version.conf where
+# this nginx has it; CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT sets it (default 1s; 0 leaves it out).
+#
 # Workers read the bundle as the nginx user, whose uid depends on the image: the deploy hook gives the bundle to group
 # 10443 (KEY_READER_GID in src/certbot/paths.ts), and this script makes the nginx user a member of that group.
 #   entrypoint.sh health         the compose healthcheck: the configuration on disk loads, port 80 answers HTTP
@@ -98,6 +104,29 @@ write_tls_certificate() {
   mv -f "$run/tls-loading.conf.new" "$run/tls-loading.conf"
 }
 
+# Lines that depend on this nginx's version: the http block's (nginx.conf includes http-version.conf), and how a
+# server listens on 443 with HTTP/2 (the site files include listen-https.conf or listen-https-default.conf): the
+# `http2` parameter of listen is deprecated from 1.25.1 (a warning per server), and `http2 on` is unknown before.
+write_http_version() {
+  keepalive_min=${CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT:-1s}
+  version=$(nginx_version)
+  mkdir -p "$run"
+  {
+    echo "# Written by entrypoint.sh for $(nginx -v 2>&1)"
+    if [ "$version" -ge 1027004 ] && [ "$keepalive_min" != 0 ]; then echo "keepalive_min_timeout $keepalive_min;"; fi
+  } > "$run/http-version.conf.new"
+  mv -f "$run/http-version.conf.new" "$run/http-version.conf"
+  for default in '' ' default_server'; do
+    file="$run/listen-https${default:+-default}.conf"
+    if [ "$version" -ge 1025001 ]; then
+      printf 'listen 443 ssl%s;\nhttp2 on;\n' "$default" > "$file.new"
+    else
+      printf 'listen 443 ssl http2%s;\n' "$default" > "$file.new"
+    fi
+    mv -f "$file.new" "$file"
+  done
+}
+
 # The other sites (nginx/sites/ID.https.conf and ID.http.conf, rendered by certkit): each linked in $run/sites/ to
 # its HTTPS file once its certificate is deployed (the link its `root` names leads to a file), else to its HTTP file.
 # A link whose site files are gone is removed. Prints the sites whose link changed.
@@ -146,6 +175,7 @@ join_key_readers() {
 
 check() {
   write_tls_certificate
+  write_http_version
   nginx -t -q -c "$here/nginx.conf" -g "$globals"
 }
 

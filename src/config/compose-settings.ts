@@ -50,6 +50,16 @@ export function readComposeSettings(read: ReadSetting): void {
         "is not a certificate loading mode: use cached, handshake or reload, or leave it empty to pick by nginx's version (docs/how-it-works.md)",
     }),
   );
+  read(
+    'CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT',
+    '1s',
+    z
+      .string()
+      .regex(
+        /^(0|[1-9]\d{0,3}(ms|s))$/,
+        "is not nginx's keepalive_min_timeout: a time like 1s or 500ms (up to 9999), or 0 to leave it out",
+      ),
+  );
   read('CERTKIT_HEALTHCHECK_INTERVAL', '30s', healthcheckIntervalSchema);
   read('CERTKIT_DEPLOY_DIR', 'certkit-deploy', volumeSourceSchema('certkit-deploy'));
   read('CERTKIT_LETSENCRYPT_DIR', 'certbot-conf', volumeSourceSchema('certbot-conf'));

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, OWN_NGINX_HTTPS_SWITCH, deployDirFor } from '../stack/layout.js';
 import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
 import { CONFIG_STAMP_PATH, CONFIG_STAMP_PLACEHOLDER } from './config-stamp.js';
+import { serverNamesHash } from './server-names-hash.js';
 
 /**
  * The values templates may use, derived from the Config alone (no clock, no state), so that rendering the same
@@ -36,6 +37,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       httpsSwitchGlob: `${deployDir}/${OWN_NGINX_HTTPS_SWITCH.replace(/\.conf$/, '*.conf')}`,
       // nginx's default server for names of no site (render-sites.ts turns it off when there are other sites).
       isDefault: true,
+      // For the .env site's names; render-project.ts sizes it for every site's, and the other sites' files have none.
+      serverNamesHash: serverNamesHash(config.nginx.serverNames) as ReturnType<typeof serverNamesHash> | false,
       // The link to the current immutable version, for a site that names it itself (the .env site's is written by
       // nginx/entrypoint.sh, which knows this nginx's version): empty here.
       tlsCurrent: '',

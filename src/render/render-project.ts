@@ -7,7 +7,8 @@ import { stampConfig, unstampConfig } from './config-stamp.js';
 import { buildRenderContext } from './render-context.js';
 import { envSiteIsDefault, renderSiteFiles, SITES_FOLDER } from './render-sites.js';
 import { readOutput, renderTemplates, writeRenderedFiles, type RenderedFile } from './render-templates.js';
-import { removeStaleSiteFiles, retainedSites, touchSiteFiles, type RetainedSite } from './site-files.js';
+import { removeStaleSiteFiles, retainedSiteNames, retainedSites, touchSiteFiles, type RetainedSite } from './site-files.js';
+import { serverNamesHash } from './server-names-hash.js';
 import type { Site } from '../sites/site.js';
 
 /** What a render changed: the files, and what that means for the containers that read them. */
@@ -47,7 +48,15 @@ async function planRender(config: Config, projectDir: string, templatesDir: stri
     ? await retainedSites(projectDir, new Set(sites.others.map((site) => site.id)), sites.now, sites.graceMs)
     : await retainedSites(projectDir, new Set(), new Date(0), Number.POSITIVE_INFINITY);
   const context = buildRenderContext(config);
-  (context.nginx as Record<string, unknown>).isDefault = envSiteIsDefault(config, (sites?.others.length ?? 0) + retained.length);
+  const nginx = context.nginx as Record<string, unknown>;
+  nginx.isDefault = envSiteIsDefault(config, (sites?.others.length ?? 0) + retained.length);
+  // Every name nginx will serve, the kept sites' read from their files: a render without the sites (`certkit
+  // render`, where every site on disk is kept) sizes it as the run that wrote them did.
+  nginx.serverNamesHash = serverNamesHash([
+    ...config.nginx.serverNames,
+    ...(sites?.others ?? []).flatMap((site) => site.names),
+    ...(await retainedSiteNames(projectDir, retained)),
+  ]);
   const siteFiles = await renderSiteFiles(templatesDir, config, sites?.others ?? [], retained.length > 0);
   const all = [...(await renderTemplates(templatesDir, context)), ...siteFiles];
   // One stamp over every nginx file there will be: those rendered now and the site files kept as they are (their

@@ -37,7 +37,10 @@ export async function renderSiteFiles(
   for (const site of sites) {
     const context = buildRenderContext(configForSite(config, site));
     const nginx = context.nginx as Record<string, unknown>;
-    const siteContext = { ...context, nginx: { ...nginx, isDefault: false, tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem` } };
+    const siteContext = {
+      ...context,
+      nginx: { ...nginx, isDefault: false, serverNamesHash: false, tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem` },
+    };
     for (const [template, kind] of [
       [http, 'http'],
       [https, 'https'],

@@ -1,4 +1,4 @@
-import { readdir, rm, stat, utimes } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SERVER_FILE, SITES_FOLDER } from './render-sites.js';
 
@@ -32,6 +32,14 @@ export async function retainedSites(
     if (until && until.getTime() > now.getTime()) retained.push({ id, until });
   }
   return retained;
+}
+
+/** The names the kept sites' files serve (their first server_name line). */
+export async function retainedSiteNames(projectDir: string, retained: readonly RetainedSite[]): Promise<string[]> {
+  const texts = await Promise.all(
+    retained.map(({ id }) => readFile(join(projectDir, SITES_FOLDER, `${id}.https.conf`), 'utf8').catch(() => '')),
+  );
+  return texts.flatMap((text) => /^\s*server_name ([^;]*);/m.exec(text)?.[1]?.split(/\s+/).filter(Boolean) ?? []);
 }
 
 /** Marks the declared sites' files as seen now. */

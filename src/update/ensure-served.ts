@@ -46,6 +46,12 @@ export async function ensureServed(input: {
   /** How nginx/entrypoint.sh selects the .env site at a reload: https (its own run), auto (another site's run). */
   siteMode?: 'https' | 'auto';
   /**
+   * The run reloads nginx once at its end for a configuration nginx does not run yet (reloadForConfig): here, reload
+   * only for this site's certificate or link. Every site's change changes the stamp of every file, so without this
+   * each site's run would reload nginx again for the same change.
+   */
+  deferConfigReload?: boolean;
+  /**
    * Set for the app's own nginx with certkit's includes (CERTKIT_NGINX_MODE=own): it loads the certificate at reloads.
    * Required, so that every caller says which nginx it serves through (`ownNginxOf(config)`).
    */
@@ -63,7 +69,9 @@ export async function ensureServed(input: {
   const [current, running] = await Promise.all([probeAll(probe, target, input.names), readConfig()]);
   const differs = running.stamp !== input.configStamp;
   const stale = differs || input.forceReload === true;
-  if (!stale && current.every((entry) => entry.serial === input.serial)) return { served: current, reloaded: false };
+  const servesSerial = current.every((entry) => entry.serial === input.serial);
+  if (servesSerial && (!stale || (input.deferConfigReload === true && input.forceReload !== true)))
+    return { served: current, reloaded: false };
   if (differs)
     input.log.info(`nginx runs ${describeServed(running)}, not the rendered ${input.configStamp}: reloading it (nginx -t first)`);
 
@@ -97,10 +105,49 @@ export async function ensureServed(input: {
   return { served, reloaded: true };
 }
 
+/**
+ * The run's one reload for a configuration change alone (a site added, removed or re-routed, whose own run needed
+ * none): when nginx does not run the rendered stamp, link the sites, check (nginx -t), reload, and wait until it runs
+ * it. Returns whether it reloaded.
+ */
+export async function reloadForConfig(
+  input: ConfigTarget & {
+    engine: Engine;
+    log: Logger;
+    /** This run's render changed nginx's files: nginx cannot run them yet, no need to ask. */
+    changed: boolean;
+    /** Wait until nginx runs the rendered stamp (not when the run already failed: its error is the one to report). */
+    verify: boolean;
+  },
+): Promise<boolean> {
+  const readConfig = servedConfigReader(input);
+  if (!input.changed) {
+    const running = await readConfig();
+    if (running.stamp === input.configStamp) return false;
+    input.log.info(`nginx runs ${describeServed(running)}, not the rendered ${input.configStamp}: reloading it (nginx -t first)`);
+  }
+  const nginx = new NginxContainer(input.engine, input.stack.nginx);
+  await nginx.selectSite('auto');
+  await nginx.reload();
+  if (input.verify) await awaitConfig(input, readConfig);
+  return true;
+}
+
+/** What the stamp is read from: nginx's HTTP port, in the server block of the first name. */
+type ConfigTarget = {
+  stack: Stack;
+  self: ServiceContainer | undefined;
+  names: readonly string[];
+  configStamp: string;
+  configProbe?: ConfigProbe;
+  now: () => Date;
+  sleep: Sleep;
+};
+
 export type ConfigProbe = (target: ProbeTarget & { hostHeader: string; timeoutMs?: number }) => Promise<ServedConfig>;
 
 /** Reads the stamp nginx serves, on its HTTP port, for the server block of the first name. */
-function servedConfigReader(input: Parameters<typeof ensureServed>[0]): () => Promise<ServedConfig> {
+function servedConfigReader(input: ConfigTarget): () => Promise<ServedConfig> {
   const target = chooseProbeTarget(input.stack.nginx, input.self, 80);
   const probe = input.configProbe ?? probeServedConfig;
   const hostHeader = sniFor(input.names[0] ?? 'localhost');

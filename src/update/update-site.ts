@@ -20,6 +20,8 @@ export interface Serving {
   siteMode: 'https' | 'auto';
   /** Called once the certificate is deployed; true asks for a reload (another site's link just changed). */
   prepare?: () => Promise<boolean>;
+  /** A configuration change alone is reloaded once at the end of the run (see ensureServed). */
+  deferConfigReload?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function updateSite(
     configStamp: render.configStamp,
     forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
     siteMode: serving.siteMode,
+    deferConfigReload: serving.deferConfigReload,
     ownNginx: ownNginxOf(config),
   });
   const action =

@@ -9,7 +9,7 @@ import { CertkitError } from '../errors.js';
 import { renderProject } from '../render/render-project.js';
 import { findStack } from '../stack/find-stack.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
-import { NginxContainer } from '../nginx/nginx-container.js';
+import { reloadForConfig } from './ensure-served.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { acquireRunLock } from './run-lock.js';
 import { updateSite } from './update-site.js';
@@ -74,10 +74,14 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     if (render.files.length > 0) log.info(`rendered ${render.files.join(', ')}`);
     // Each site alone: one that fails is reported with its error, and the others go on.
     let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
+    // With other sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every file
+    // changes) is reloaded once, at the end of the run; a site's run reloads only for its own certificate or link.
+    const deferConfigReload = config.nginx.mode === 'kit' && (others.length > 0 || render.retained.length > 0);
     if (env && wanted(env.id)) {
       envOutcome = await updateSite(run, stack, certbot, version, render, options, {
-        forceReload: render.nginxChanged,
+        forceReload: render.nginxChanged && !deferConfigReload,
         siteMode: 'https',
+        deferConfigReload,
       }).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -85,15 +89,27 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     }
     const chosen = others.filter((site) => wanted(site.id));
     const outcomes = await updateOtherSites(run, stack, certbot, version, chosen, render, options);
-    // A site removed (or left out of this run) changed nginx's files with no site of this run to reload them.
+    // The run's one reload for the configuration alone, when no site's run reloaded nginx (a reload since the render
+    // loaded all of it): nginx is asked which rendering it runs, so a rendering of another run is reloaded too.
     const reloaded = (envOutcome?.ok === true && envOutcome.result.reloaded) || outcomes.some((outcome) => outcome.result?.reloaded);
-    if (render.nginxChanged && !reloaded && !options.dryRun && config.nginx.mode === 'kit') {
-      const nginx = new NginxContainer(ctx.engine, stack.nginx);
-      const converged = nginx.selectSite('auto').then(() => nginx.reload());
+    if (!reloaded && !options.dryRun && config.nginx.mode === 'kit' && (deferConfigReload || render.nginxChanged)) {
+      const envFailed = envOutcome !== undefined && !envOutcome.ok;
+      const converged = reloadForConfig({
+        ...run,
+        stack,
+        names: config.domains,
+        configStamp: render.configStamp,
+        changed: render.nginxChanged,
+        verify: !envFailed,
+      });
       // The .env site's own failure, when it failed, is the one to report.
-      if (envOutcome && !envOutcome.ok) await converged.catch((error: unknown) => log.warn((error as Error).message));
-      else await converged;
-      log.info('nginx reloaded for the sites that changed');
+      const done = envFailed
+        ? await converged.catch((error: unknown) => {
+            log.warn((error as Error).message);
+            return false;
+          })
+        : await converged;
+      if (done) log.info('nginx reloaded for the sites that changed');
     }
     if (envOutcome && !envOutcome.ok) throw envOutcome.error;
     const envResult = envOutcome?.result ?? skippedResult(config, render.files);

@@ -45,6 +45,7 @@ const BAD: Record<string, { value: string; with?: Record<string, string> }> = {
   CERTKIT_DOCKER_SOCKET: { value: 'docker.sock' },
   CERTKIT_IMAGE: { value: 'certkit:' },
   CERTKIT_NGINX_TLS: { value: 'fast' },
+  CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT: { value: '1;' },
   CERTKIT_NGINX_SERVICE: { value: '-nginx' },
   CERTKIT_NGINX_MODE: { value: 'theirs' },
   CERTKIT_METRICS_PORT: { value: '0' },

@@ -76,7 +76,9 @@ describe('renderProject with other sites', () => {
       'nginx/sites/wiki.http.conf',
       'nginx/sites/wiki.https.conf',
     ]);
-    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toContain('listen 443 ssl http2 default_server;');
+    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toContain(
+      'include /run/certkit-nginx/listen-https-default.conf;',
+    );
     expect(await renderProject(config, project, TEMPLATES, none())).toMatchObject({ files: [], nginxChanged: false });
   });
 

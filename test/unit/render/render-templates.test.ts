@@ -301,7 +301,7 @@ describe('IP-address certificates in the rendered files', () => {
   it('nginx serves the certificate as the default server (clients connecting by address send no SNI) and names IPv6 in brackets', async () => {
     const files = await render(makeConfig({ CERTBOT_DOMAIN: '192.0.2.10,fd00::5' }));
     const https = contentOf(files, 'nginx/site-https.conf');
-    expect(https).toContain('listen 443 ssl http2 default_server;');
+    expect(https).toContain('include /run/certkit-nginx/listen-https-default.conf;');
     expect(https).toContain('server_name 192.0.2.10 [fd00::5];');
     expect(https).toContain('default /etc/certkit/deploy/192.0.2.10/bundle.pem;');
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
@@ -53,6 +53,10 @@ export class FakeEngine implements Engine {
   projectDir: string | undefined;
   /** The stamp of the rendering nginx loaded (what it answers on CONFIG_STAMP_PATH); undefined: none. */
   runningStamp: string | undefined;
+  /** The other sites' links (nginx/entrypoint.sh's link_sites): site id → the file linked, https or http. */
+  readonly siteLinks = new Map<string, 'https' | 'http'>();
+  /** The other sites nginx loaded over HTTPS at its last reload: every name of each → that site's certificate name. */
+  private loadedSiteNames = new Map<string, string>();
   private nextPid = 100;
 
   constructor(
@@ -79,8 +83,17 @@ export class FakeEngine implements Engine {
     if (options.alive) this.certbot.processes.set(pid, ['sh', '-c', LEASE_SCRIPT, 'sh', holder, LOCK_PATH, token]);
   }
 
-  /** Probes nginx as certkit's TLS probe would: the serial it presents, whatever name is asked. */
-  probe = async (): Promise<{ serial: string }> => {
+  /**
+   * Probes nginx as certkit's TLS probe would: for a name of another site loaded over HTTPS, that site's deployed
+   * certificate (those sites name theirs through a variable); else the .env site's serial, whatever name is asked.
+   */
+  probe = async (target?: { servername?: string }): Promise<{ serial: string }> => {
+    const otherSite = target?.servername === undefined ? undefined : this.loadedSiteNames.get(target.servername);
+    if (otherSite !== undefined) {
+      const serial = this.deployedSerial(otherSite);
+      if (serial === undefined) throw new Error(`nginx has no certificate for ${otherSite}`);
+      return { serial };
+    }
     if (this.servedSerial === undefined) throw new Error('nginx presents no certificate');
     if (this.certificateLoading === 'cached' || this.certificateLoading === 'handshake')
       this.servedSerial = this.deployedSerial() ?? this.servedSerial;
@@ -163,12 +176,20 @@ export class FakeEngine implements Engine {
     this.reloads += 1;
     if (this.nginxIgnoresReload) return;
     this.servedSerial = this.deployedSerial();
+    this.loadedSiteNames = new Map();
+    for (const [id, link] of this.siteLinks) {
+      const cert = link === 'https' ? this.certbot.files.get(`${CONTAINER_PATHS.deploy}/${id}/cert.pem`) : undefined;
+      for (const name of cert ? readCertificateInfo(cert).domains : []) this.loadedSiteNames.set(name, id);
+    }
     if (this.projectDir) this.runningStamp = findConfigStamp(readFileSync(join(this.projectDir, 'nginx/site-https.conf'), 'utf8'));
   }
 
-  private deployedSerial(): string | undefined {
-    const deployed = [...this.certbot.files.entries()].find(
-      ([path]) => path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem'),
+  /** The serial deployed for this certificate name (default: the first deployed, the .env site's in these tests). */
+  private deployedSerial(certName?: string): string | undefined {
+    const deployed = [...this.certbot.files.entries()].find(([path]) =>
+      certName === undefined
+        ? path.startsWith(`${CONTAINER_PATHS.deploy}/`) && path.endsWith('/cert.pem')
+        : path === `${CONTAINER_PATHS.deploy}/${certName}/cert.pem`,
     );
     return deployed ? readCertificateInfo(deployed[1]).serial : undefined;
   }
@@ -223,8 +244,10 @@ export class FakeEngine implements Engine {
       if (this.certificateLoading === undefined) return { exitCode: 1, stdout: '', stderr: `cat: ${argv[1]}: No such file or directory\n` };
       return ok(`# Written by entrypoint.sh for nginx version: nginx/1.30.0: ${this.certificateLoading}\n`);
     }
-    if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || argv[2] !== 'select')
+    if (argv[0] !== '/bin/sh' || argv[1] !== NGINX_ENTRYPOINT || (argv[2] !== 'select' && argv[2] !== 'sites'))
       throw new Error(`the fake nginx cannot run ${argv.join(' ')}`);
+    const changed = this.nginxConfigFails ? [] : this.linkSites();
+    if (argv[2] === 'sites') return ok(changed.map((id) => `${id}\n`).join(''));
     if (this.nginxConfigFails)
       return {
         exitCode: 1,
@@ -232,6 +255,28 @@ export class FakeEngine implements Engine {
         stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n',
       };
     return ok(`${argv[3] === 'http' ? 'http' : 'https'}\n`);
+  }
+
+  /** As link_sites: each site's HTTPS file once its certificate is deployed, else its HTTP file; the sites that changed. */
+  private linkSites(): string[] {
+    const folder = this.projectDir ? join(this.projectDir, 'nginx/sites') : undefined;
+    const ids =
+      folder && existsSync(folder)
+        ? readdirSync(folder)
+            .filter((f) => f.endsWith('.https.conf'))
+            .map((f) => f.slice(0, -11))
+        : [];
+    const changed: string[] = [];
+    for (const id of ids) {
+      const want = this.certbot.files.has(`${CONTAINER_PATHS.deploy}/${id}/cert.pem`) ? 'https' : 'http';
+      if (this.siteLinks.get(id) !== want) changed.push(id);
+      this.siteLinks.set(id, want);
+    }
+    for (const id of [...this.siteLinks.keys()].filter((known) => !ids.includes(known))) {
+      this.siteLinks.delete(id);
+      changed.push(id);
+    }
+    return changed;
   }
 
   private cat(path: string): ExecResult {

@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { readCertificateInfo } from '../../../src/certs/read-certificate.js';
 import { run } from '../../../src/cli/main.js';
-import { renderProject } from '../../../src/render/render-project.js';
 import { LOCK_PATH } from '../../../src/stack/layout.js';
-import { runUpdate, type UpdateResult } from '../../../src/update/update.js';
 import { issueCertificate } from '../../fixtures/make-certificates.js';
 import { FakeEngine, type FakeIssue } from '../support/fake-engine.js';
 import { makeConfig } from '../support/make-config.js';
-import type { Config } from '../../../src/config/config.js';
+import { fakeUpdate as update, START } from '../support/fake-update.js';
 
 const DAY_MS = 86_400_000;
-const START = new Date('2026-11-22T12:00:00Z');
 
 /** A 90-day certificate for widgets.eu issued `ageDays` before START. */
 async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
@@ -28,57 +25,6 @@ async function certificate(ageDays: number, label: string): Promise<FakeIssue> {
 }
 
 const serialOf = (issue: FakeIssue): string => readCertificateInfo(issue.cert).serial;
-
-/** Runs `certkit update` against the fake engine with a clock that moves only when certkit sleeps. */
-async function update(
-  engine: FakeEngine,
-  options: {
-    lockWaitMs?: number;
-    reloadConfig?: () => Promise<Config>;
-    whileWaiting?: () => void;
-    /** The settings this run reads (default: none beyond the test's). */
-    env?: Record<string, string>;
-    /** The settings nginx was started (or last reloaded) with, when not those certkit-init rendered last. */
-    runningEnv?: Record<string, string>;
-    /** nginx runs a rendering from before stamps: it answers no stamp. */
-    unstamped?: boolean;
-    projectDir?: string;
-  } = {},
-): Promise<{ result: UpdateResult; log: string[] }> {
-  const projectDir = options.projectDir ?? (await mkdtemp(join(tmpdir(), 'certkit-update-')));
-  onTestFinished(() => rm(projectDir, { recursive: true, force: true }));
-  const config = makeConfig({ CERTKIT_PREFLIGHT: 'false', ...options.env });
-  engine.projectDir = projectDir;
-  if (options.runningEnv)
-    engine.runningStamp = (await renderProject(makeConfig({ CERTKIT_PREFLIGHT: 'false', ...options.runningEnv }), projectDir)).configStamp;
-  // The stack runs with the files certkit-init rendered at its start: this run finds nothing new to render.
-  const rendered = await renderProject(config, projectDir);
-  if (!options.unstamped) engine.runningStamp ??= rendered.configStamp;
-  let clock = START.getTime();
-  const log: string[] = [];
-  const line = (level: string) => (message: string) => log.push(`${level}: ${message}`);
-  const result = await runUpdate(
-    {
-      engine,
-      config,
-      project: engine.project,
-      projectDir,
-      log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
-      now: () => new Date(clock),
-      sleep: async (ms) => {
-        clock += ms;
-        options.whileWaiting?.();
-      },
-      reloadConfig: options.reloadConfig,
-      probe: engine.probe,
-      configProbe: engine.configProbe,
-      self: undefined,
-      lockWaitMs: options.lockWaitMs ?? 0,
-    },
-    { purpose: 'certkit update' },
-  );
-  return { result, log };
-}
 
 const certbotCommands = (engine: FakeEngine): string[] =>
   engine.certbotRuns.filter((argv) => argv[0] === 'certbot' && argv[1] !== '--version').map((argv) => argv[1] ?? '');
