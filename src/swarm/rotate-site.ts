@@ -81,7 +81,8 @@ export async function rotateSiteCertificate(options: RotateSiteOptions): Promise
       const now = await api.inspectService(service.id);
       const tasks = await api.listTasks(service.id);
       const health = new Map<string, ContainerHealth>();
-      for (const task of tasks) if (task.containerId && task.state === 'running') health.set(task.containerId, await api.containerHealth(task.containerId));
+      for (const task of tasks)
+        if (task.containerId && task.state === 'running') health.set(task.containerId, await api.containerHealth(task.containerId));
       const verdict = healthGate({
         newSecretId: id,
         replicas: now.replicas,

@@ -44,9 +44,14 @@ export function createSwarmApi(env: NodeJS.ProcessEnv): SwarmApi {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
   const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(endpoint);
   if (!endpoint.startsWith('unix://') && !tcp) {
-    throw new CertkitError('DOCKER_UNREACHABLE', `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+    throw new CertkitError(
+      'DOCKER_UNREACHABLE',
+      `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
+    );
   }
-  const options: Docker.DockerOptions = tcp ? { host: tcp[1], port: Number(tcp[2] ?? 2375) } : { socketPath: endpoint.slice('unix://'.length) };
+  const options: Docker.DockerOptions = tcp
+    ? { host: tcp[1], port: Number(tcp[2] ?? 2375) }
+    : { socketPath: endpoint.slice('unix://'.length) };
   return new DockerSwarmApi(new Docker(options), endpoint);
 }
 
@@ -60,7 +65,11 @@ class DockerSwarmApi implements SwarmApi {
     const info = (await this.call('read the engine info', () => this.docker.info())) as {
       Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
     };
-    return { state: info.Swarm?.LocalNodeState ?? 'inactive', manager: Boolean(info.Swarm?.ControlAvailable), nodeId: info.Swarm?.NodeID ?? '' };
+    return {
+      state: info.Swarm?.LocalNodeState ?? 'inactive',
+      manager: Boolean(info.Swarm?.ControlAvailable),
+      nodeId: info.Swarm?.NodeID ?? '',
+    };
   }
 
   async createSecret(secret: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string> {
@@ -145,7 +154,13 @@ class DockerSwarmApi implements SwarmApi {
         },
       },
       UpdateConfig: { Parallelism: 1, ...service.spec.UpdateConfig, ...order },
-      RollbackConfig: { Parallelism: 1, ...service.spec.RollbackConfig, Order: 'start-first', FailureAction: 'pause', Monitor: order.Monitor },
+      RollbackConfig: {
+        Parallelism: 1,
+        ...service.spec.RollbackConfig,
+        Order: 'start-first',
+        FailureAction: 'pause',
+        Monitor: order.Monitor,
+      },
     };
     const answer = (await this.call(`update service ${service.name}`, () =>
       this.docker.getService(service.id).update({ _query: { version: service.version }, _body: spec }),
@@ -191,9 +206,13 @@ class DockerSwarmApi implements SwarmApi {
       const json = (error as { json?: { message?: unknown } }).json;
       const said = typeof json?.message === 'string' ? json.message : (error as Error).message;
       if (typeof status !== 'number') {
-        throw new CertkitError('DOCKER_UNREACHABLE', `lost Docker at ${this.endpoint} while trying to ${what} (${said}); check that dockerd runs`, {
-          cause: error,
-        });
+        throw new CertkitError(
+          'DOCKER_UNREACHABLE',
+          `lost Docker at ${this.endpoint} while trying to ${what} (${said}); check that dockerd runs`,
+          {
+            cause: error,
+          },
+        );
       }
       if (status === 503 && /not a swarm manager|swarm/i.test(said)) {
         throw new CertkitError(
