@@ -115,7 +115,7 @@ class DockerSwarmApi implements SwarmApi {
         gid: ref.File?.GID ?? '0',
         mode: ref.File?.Mode ?? 0o444,
       })),
-      updateState: service.UpdateStatus?.State as UpdateState,
+      updateState: service.UpdateStatus?.State,
       updateMessage: service.UpdateStatus?.Message,
       spec,
     };
