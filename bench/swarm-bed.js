@@ -55,8 +55,11 @@ export async function ensureSwarm() {
     return false;
   }
   if (state !== 'inactive') throw new Error(`this engine's swarm is ${state}: leave or repair it before the swarm tests`);
-  // Swarm's control port on loopback only: nothing joins this swarm from elsewhere.
-  await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377']);
+  // Swarm's control port on loopback only: nothing joins this swarm from elsewhere. An engine that refuses to advertise
+  // a loopback address picks its own (the listener stays on loopback).
+  await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377']).catch(() =>
+    docker(['swarm', 'init', '--listen-addr', '127.0.0.1:2377']),
+  );
   return true;
 }
 
