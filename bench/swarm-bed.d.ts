@@ -8,11 +8,15 @@ export interface SwarmBed {
   network: string;
   forwarder: string;
   site: Site;
+  /** vip where the kernel has IPVS (Swarm's virtual IPs, its routing mesh), else dnsrr (DNS round robin). */
+  endpointMode?: 'vip' | 'dnsrr';
   vip?: string;
   /** The forwarder's port on 127.0.0.1, in front of nginx's VIP (port 443). */
   port?: number;
   certbotExec(argv: string[], timeoutMs?: number): Promise<string>;
   certbotPython(script: string): Promise<string>;
+  /** The CA's DNS answers every name with this address. */
+  pointCaAt(ip: string): Promise<string>;
   issue(): Promise<string>;
   readCertificate(): Promise<{ fullchainPem: string; keyPem: string }>;
   servedByReplicas(): Promise<Array<{ container: string; ip: string; der: string }>>;

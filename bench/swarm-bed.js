@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -115,6 +116,11 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
     command: ['-management', ':8055', dnsFlag, ':8053', '-http01', '', '-https01', '', '-tlsalpn01', '', ...(legacy ? [] : ['-doh', ''])],
   };
   file.configs['pebble-config'] = { name: `${name}-pebble-config`, file: './pebble-config.json' };
+  // Swarm's virtual IPs (and its routing mesh) need the kernel's IPVS; where the kernel has none (this CI's VM), every
+  // service is reached by DNS round robin over its tasks' addresses instead.
+  bed.endpointMode = hasIpvs() ? 'vip' : 'dnsrr';
+  if (bed.endpointMode === 'dnsrr')
+    for (const service of Object.values(file.services)) service.deploy = { ...service.deploy, endpoint_mode: 'dnsrr' };
   await writeFile(join(dir, 'stack.yaml'), stringify(file));
 
   const env = {
@@ -136,13 +142,10 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
     return lines.length === 5 && lines.every((line) => /\s(\d+)\/\1\b/.test(line));
   });
 
-  bed.vip = await nginxVip(bed);
-  // The CA's DNS answers every name with nginx's VIP: a challenge goes through Swarm's load balancing to any replica.
-  await bed.certbotPython(`
-import json, urllib.request
-for path, body in (("/set-default-ipv4", {"ip": "${bed.vip}"}), ("/set-default-ipv6", {"ip": ""})):
-    urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055" + path, data=json.dumps(body).encode(), method="POST"), timeout=10).read()
-`);
+  // With a VIP, the CA's DNS answers every name with it (Swarm picks a replica); without, with one replica's address,
+  // another at each issuance (bed.issue).
+  bed.vip = bed.endpointMode === 'vip' ? await nginxVip(bed) : undefined;
+  await bed.pointCaAt(bed.vip ?? (await nginxReplicas(bed))[0].ip);
   await docker([
     'run',
     '-d',
@@ -153,7 +156,7 @@ for path, body in (("/set-default-ipv4", {"ip": "${bed.vip}"}), ("/set-default-i
     '-p',
     '127.0.0.1::8443',
     '-e',
-    `TARGET=${bed.vip}`,
+    `TARGET=${bed.vip ?? 'nginx'}`,
     '-e',
     'TARGET_PORT=443',
     images.CERTKIT_NODE_IMAGE,
@@ -165,6 +168,12 @@ for path, body in (("/set-default-ipv4", {"ip": "${bed.vip}"}), ("/set-default-i
   const published = (await docker(['port', bed.forwarder, '8443/tcp'])).trim().split('\n')[0];
   bed.port = Number(published.split(':').pop());
   return bed;
+}
+
+function hasIpvs() {
+  if (existsSync('/proc/net/ip_vs')) return true;
+  const modules = `/lib/modules/${release()}/kernel/net/netfilter/ipvs`;
+  return existsSync(modules) && readdirSync(modules).some((file) => file.startsWith('ip_vs.ko'));
 }
 
 /** nginx's virtual IP on the stack's network (Swarm balances connections to it over the replicas). */
@@ -206,9 +215,22 @@ function withBedMethods(bed) {
   bed.certbotExec = async (argv, timeoutMs = 120_000) =>
     docker(['exec', await serviceContainer(`${bed.name}_certbot`), ...argv], { timeoutMs });
   bed.certbotPython = (script) => bed.certbotExec(['python3', '-c', script]);
-  /** certbot certonly (first) or a forced renewal, over HTTP-01 through nginx, from Pebble. */
-  bed.issue = () =>
-    bed.certbotExec(
+  /** The CA's DNS answers every name with this address. */
+  bed.pointCaAt = (ip) =>
+    bed.certbotPython(`
+import json, urllib.request
+for path, body in (("/set-default-ipv4", {"ip": "${ip}"}), ("/set-default-ipv6", {"ip": ""})):
+    urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055" + path, data=json.dumps(body).encode(), method="POST"), timeout=10).read()
+`);
+  bed.issued = 0;
+  /** certbot certonly (first) or a forced renewal over HTTP-01 through nginx (without a VIP, each time through another replica). */
+  bed.issue = async () => {
+    if (!bed.vip) {
+      const replicas = await nginxReplicas(bed);
+      await bed.pointCaAt(replicas[bed.issued % replicas.length].ip);
+    }
+    bed.issued += 1;
+    return bed.certbotExec(
       [
         'certbot',
         'certonly',
@@ -231,6 +253,7 @@ function withBedMethods(bed) {
       ],
       180_000,
     );
+  };
   bed.readCertificate = async () => ({
     fullchainPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${bed.site.id}/fullchain.pem`]),
     keyPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${bed.site.id}/privkey.pem`]),
