@@ -23,8 +23,13 @@ export interface SwarmBed {
   httpGet(ip: string, path: string): Promise<string>;
 }
 export function docker(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<string>;
-export function ensureSwarm(): Promise<boolean>;
-export function leaveSwarm(): Promise<void>;
+export interface SwarmJoined {
+  initialised: boolean;
+  gwbridgeBefore: boolean;
+}
+export function ensureSwarm(): Promise<SwarmJoined>;
+/** Leaves only a swarm ensureSwarm initialised. */
+export function leaveSwarm(swarm: SwarmJoined | undefined): Promise<void>;
 export function prepareSwarmBed(options: { site: Site }): SwarmBed;
 export function deploySwarmBed(
   bed: SwarmBed,

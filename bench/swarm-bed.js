@@ -47,25 +47,32 @@ async function poll(what, timeoutMs, check) {
   }
 }
 
-/** Joins this engine to a swarm if it is in none; returns whether it did (and so must leave). */
+/**
+ * Joins this engine to a swarm if it is in none. Returns what leaveSwarm must undo: whether it initialised the swarm,
+ * and whether the bridge Swarm makes for its tasks (docker_gwbridge) is new.
+ */
 export async function ensureSwarm() {
   const state = (await docker(['info', '--format', '{{.Swarm.LocalNodeState}}'])).trim();
   if (state === 'active') {
     const manager = (await docker(['info', '--format', '{{.Swarm.ControlAvailable}}'])).trim();
     if (manager !== 'true') throw new Error('this engine is a Swarm worker: run the swarm tests against a manager');
-    return false;
+    return { initialised: false, gwbridgeBefore: true };
   }
   if (state !== 'inactive') throw new Error(`this engine's swarm is ${state}: leave or repair it before the swarm tests`);
+  const gwbridgeBefore = (await docker(['network', 'ls', '-q', '--filter', 'name=^docker_gwbridge$'])).trim() !== '';
   // Swarm's control port on loopback only: nothing joins this swarm from elsewhere. An engine that refuses to advertise
   // a loopback address picks its own (the listener stays on loopback).
   await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377']).catch(() =>
     docker(['swarm', 'init', '--listen-addr', '127.0.0.1:2377']),
   );
-  return true;
+  return { initialised: true, gwbridgeBefore };
 }
 
-export async function leaveSwarm() {
+/** Leaves the swarm only if ensureSwarm made it, and removes the bridge it brought. */
+export async function leaveSwarm(swarm) {
+  if (!swarm?.initialised) return;
   await docker(['swarm', 'leave', '--force']);
+  if (!swarm.gwbridgeBefore) await docker(['network', 'rm', 'docker_gwbridge']).catch(() => undefined);
 }
 
 const FORWARDER = `

@@ -84,7 +84,7 @@ function phaseRows(name, result, seconds) {
 
 async function main() {
   const log = createLogger({ write: () => undefined });
-  const initialised = await ensureSwarm();
+  const swarm = await ensureSwarm();
   const bed = prepareSwarmBed({ site: SITE });
   try {
     progress(`deploying stack ${bed.name} (${STACK} images)`);
@@ -150,7 +150,7 @@ async function main() {
     });
   } finally {
     await removeSwarmBed(bed);
-    if (initialised) await leaveSwarm();
+    await leaveSwarm(swarm);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   prepareSwarmBed,
   removeSwarmBed,
   type SwarmBed,
+  type SwarmJoined,
 } from '../../bench/swarm-bed.js';
 import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '../../src/certs/read-certificate.js';
 import { createLogger } from '../../src/log.js';
@@ -36,7 +37,7 @@ const SITE: Site = {
 // Pebble over HTTP-01 through any replica, rotated into every replica as a Swarm secret, renewed and rotated again,
 // and the old version removed. The swarm is this engine's: initialised only if there was none, and left only then.
 describe.skipIf(dockerMissing !== '')('swarm: a single-node Swarm issues, serves, renews and rotates', () => {
-  let initialised = false;
+  let swarm: SwarmJoined | undefined;
   let bed: SwarmBed;
   const lines: string[] = [];
   const log = createLogger({ write: (line) => lines.push(line) });
@@ -80,7 +81,7 @@ describe.skipIf(dockerMissing !== '')('swarm: a single-node Swarm issues, serves
       .filter(Boolean);
 
   beforeAll(async () => {
-    initialised = await ensureSwarm();
+    swarm = await ensureSwarm();
     bed = prepareSwarmBed({ site: SITE });
     await deploySwarmBed(bed, {
       images: inject('images'),
@@ -92,7 +93,7 @@ describe.skipIf(dockerMissing !== '')('swarm: a single-node Swarm issues, serves
   afterAll(async () => {
     if (bed) await removeSwarmBed(bed);
     // Never leave a swarm this test did not make.
-    if (initialised) await leaveSwarm();
+    await leaveSwarm(swarm);
   }, 180_000);
 
   it('answers an ACME challenge through every nginx replica, from the one webroot certbot writes', async () => {
