@@ -12,7 +12,9 @@ import { task } from './swarm.fixtures.js';
 function fakeSwarm(options: { outcome: 'converge' | 'rollback' | 'stuck'; refuseRemove?: boolean }) {
   const secrets = new Map<string, { name: string; labels: Record<string, string>; data: Buffer }>();
   secrets.set('v0', { name: 'st-web-000000000000', labels: { 'certkit.stack': 'st', 'certkit.site': 'web' }, data: Buffer.from('old') });
-  let refs: SecretRef[] = [{ secretId: 'v0', secretName: 'st-web-000000000000', target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 }];
+  let refs: SecretRef[] = [
+    { secretId: 'v0', secretName: 'st-web-000000000000', target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 },
+  ];
   let tasks: TaskView[] = [task('a', ['v0'], { slot: 1 }), task('b', ['v0'], { slot: 2 })];
   let state: ServiceView['updateState'] = 'completed';
   const calls: string[] = [];
@@ -48,7 +50,11 @@ function fakeSwarm(options: { outcome: 'converge' | 'rollback' | 'stuck'; refuse
       const next = change.secrets[0]?.secretId as string;
       if (options.outcome === 'converge') {
         refs = change.secrets;
-        tasks = [task('c', [next], { slot: 1 }), task('d', [next], { slot: 2 }), task('a', ['v0'], { desiredState: 'shutdown', state: 'shutdown' })];
+        tasks = [
+          task('c', [next], { slot: 1 }),
+          task('d', [next], { slot: 2 }),
+          task('a', ['v0'], { desiredState: 'shutdown', state: 'shutdown' }),
+        ];
       } else if (options.outcome === 'rollback') state = 'rollback_completed';
       else state = 'updating';
       return Promise.resolve([]);
@@ -98,13 +104,17 @@ describe('rotateSiteCertificate', () => {
 
   it('fails with Swarm’s message when Swarm rolled the update back, removing nothing', async () => {
     const swarm = fakeSwarm({ outcome: 'rollback' });
-    await expect(run(swarm.api, [])).rejects.toThrow(/the rotation to st-web-[0-9a-f]{12} failed: Swarm rolled the update back \(rollback_completed: update rolled back/);
+    await expect(run(swarm.api, [])).rejects.toThrow(
+      /the rotation to st-web-[0-9a-f]{12} failed: Swarm rolled the update back \(rollback_completed: update rolled back/,
+    );
     expect(swarm.calls.filter((call) => call.startsWith('remove'))).toEqual([]);
   });
 
   it('gives up after the timeout, naming what it waited for and the last state', async () => {
     const swarm = fakeSwarm({ outcome: 'stuck' });
-    await expect(run(swarm.api, [])).rejects.toThrow(/timed out after 10 s waiting for every task of st_nginx to run st-web-.*; last seen: task 1 on node node1 runs an old secret/);
+    await expect(run(swarm.api, [])).rejects.toThrow(
+      /timed out after 10 s waiting for every task of st_nginx to run st-web-.*; last seen: task 1 on node node1 runs an old secret/,
+    );
   });
 
   it('keeps a version Swarm refuses to remove, and says why', async () => {
