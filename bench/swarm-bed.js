@@ -4,76 +4,17 @@
 //
 // The Swarm is this engine's: initialised here only if the engine is in none, and left at the end only then. Run under
 // /tmp/certkit-e2e.lock, since a swarm changes the engine every other test uses.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { docker, hasIpvs, poll } from './swarm-engine.js';
+
+export { docker, ensureSwarm, leaveSwarm } from './swarm-engine.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs a command without a shell; rejects with its stderr on a non-zero exit. */
-export function docker(args, options = {}) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'docker',
-      args,
-      { timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, env: options.env ?? process.env },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`docker ${args.join(' ')}: ${String(stderr).trim() || error.message}`));
-        else resolve(String(stdout));
-      },
-    );
-  });
-}
-
-async function poll(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error.message;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last: ${last})` : ''}`);
-    await sleep(1000);
-  }
-}
-
-/**
- * Joins this engine to a swarm if it is in none. Returns what leaveSwarm must undo: whether it initialised the swarm,
- * and whether the bridge Swarm makes for its tasks (docker_gwbridge) is new.
- */
-export async function ensureSwarm() {
-  const state = (await docker(['info', '--format', '{{.Swarm.LocalNodeState}}'])).trim();
-  if (state === 'active') {
-    const manager = (await docker(['info', '--format', '{{.Swarm.ControlAvailable}}'])).trim();
-    if (manager !== 'true') throw new Error('this engine is a Swarm worker: run the swarm tests against a manager');
-    return { initialised: false, gwbridgeBefore: true };
-  }
-  if (state !== 'inactive') throw new Error(`this engine's swarm is ${state}: leave or repair it before the swarm tests`);
-  const gwbridgeBefore = (await docker(['network', 'ls', '-q', '--filter', 'name=^docker_gwbridge$'])).trim() !== '';
-  // Swarm's control port on loopback only: nothing joins this swarm from elsewhere. An engine that refuses to advertise
-  // a loopback address picks its own (the listener stays on loopback).
-  await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377']).catch(() =>
-    docker(['swarm', 'init', '--listen-addr', '127.0.0.1:2377']),
-  );
-  return { initialised: true, gwbridgeBefore };
-}
-
-/** Leaves the swarm only if ensureSwarm made it, and removes the bridge it brought. */
-export async function leaveSwarm(swarm) {
-  if (!swarm?.initialised) return;
-  await docker(['swarm', 'leave', '--force']);
-  if (!swarm.gwbridgeBefore) await docker(['network', 'rm', 'docker_gwbridge']).catch(() => undefined);
-}
 
 const FORWARDER = `
 const net = require('node:net');
@@ -175,12 +116,6 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const published = (await docker(['port', bed.forwarder, '8443/tcp'])).trim().split('\n')[0];
   bed.port = Number(published.split(':').pop());
   return bed;
-}
-
-function hasIpvs() {
-  if (existsSync('/proc/net/ip_vs')) return true;
-  const modules = `/lib/modules/${release()}/kernel/net/netfilter/ipvs`;
-  return existsSync(modules) && readdirSync(modules).some((file) => file.startsWith('ip_vs.ko'));
 }
 
 /** nginx's virtual IP on the stack's network (Swarm balances connections to it over the replicas). */
