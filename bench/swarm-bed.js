@@ -1,6 +1,7 @@
 // A single-node Swarm test bed for the swarm e2e test and `npm run bench:swarm` (plain JS, run without a build):
 // compose.swarm.yaml deployed as a stack with the stand-in images and a Pebble, on an internal overlay network, with a
-// forwarder published on 127.0.0.1 (Swarm's routing mesh cannot publish on one address) in front of nginx's VIP.
+// forwarder published on 127.0.0.1 (Swarm's routing mesh cannot publish on one address) in front of nginx (its VIP, or
+// its tasks by DNS where the kernel has no IPVS).
 //
 // The Swarm is this engine's: initialised here only if the engine is in none, and left at the end only then. Run under
 // /tmp/certkit-e2e.lock, since a swarm changes the engine every other test uses.
