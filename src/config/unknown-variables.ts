@@ -46,6 +46,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'CERTKIT_HEALTH_GRACE',
   'CERTKIT_HEALTHCHECK_INTERVAL',
   'CERTKIT_ALERT_WEBHOOK',
+  // compose.swarm.yaml's, which `docker stack deploy` reads from the shell (docs/swarm.md).
+  'CERTKIT_NGINX_REPLICAS',
+  'CERTKIT_SWARM_CONF_VERSION',
   'PEBBLE_IMAGE',
   'PEBBLE_CHALLTESTSRV_IMAGE',
   'COMPOSE_PROJECT_NAME',

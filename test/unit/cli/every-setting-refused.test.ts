@@ -80,6 +80,10 @@ const NOT_CERTKITS = new Set([
   'AWS_SECRET_ACCESS_KEY',
   // Set by the compose files on certkit's own services, never by a user.
   'CERTKIT_CONTAINER',
+  // compose.swarm.yaml's: `docker stack deploy` reads them from the shell (not .env) and refuses a bad one; no certkit
+  // command reads them yet (docs/swarm.md).
+  'CERTKIT_NGINX_REPLICAS',
+  'CERTKIT_SWARM_CONF_VERSION',
 ]);
 
 /** Values that are secrets are named by position, never echoed. */

@@ -1,0 +1,40 @@
+import type { Site } from '../src/sites/site.js';
+
+export interface SwarmBed {
+  name: string;
+  dir: string | undefined;
+  /** `NAME_nginx`, as Swarm names the stack's nginx service. */
+  service: string;
+  network: string;
+  forwarder: string;
+  site: Site;
+  /** vip where the kernel has IPVS (Swarm's virtual IPs, its routing mesh), else dnsrr (DNS round robin). */
+  endpointMode?: 'vip' | 'dnsrr';
+  vip?: string;
+  /** The forwarder's port on 127.0.0.1, in front of nginx's VIP (port 443). */
+  port?: number;
+  certbotExec(argv: string[], timeoutMs?: number): Promise<string>;
+  certbotPython(script: string): Promise<string>;
+  /** The CA's DNS answers every name with this address. */
+  pointCaAt(ip: string): Promise<string>;
+  issue(): Promise<string>;
+  readCertificate(): Promise<{ fullchainPem: string; keyPem: string }>;
+  servedByReplicas(): Promise<Array<{ container: string; ip: string; der: string }>>;
+  httpGet(ip: string, path: string): Promise<string>;
+}
+export function docker(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<string>;
+export interface SwarmJoined {
+  initialised: boolean;
+  gwbridgeBefore: boolean;
+}
+export function ensureSwarm(): Promise<SwarmJoined>;
+/** Leaves only a swarm ensureSwarm initialised. */
+export function leaveSwarm(swarm: SwarmJoined | undefined): Promise<void>;
+export function prepareSwarmBed(options: { site: Site }): SwarmBed;
+export function deploySwarmBed(
+  bed: SwarmBed,
+  options: { images: Record<string, string>; legacy: boolean; renderNginx: (sites: Site[]) => Promise<string>; replicas?: number },
+): Promise<SwarmBed>;
+export function nginxReplicas(bed: SwarmBed): Promise<Array<{ container: string; ip: string }>>;
+export function serviceContainer(service: string): Promise<string>;
+export function removeSwarmBed(bed: SwarmBed): Promise<void>;

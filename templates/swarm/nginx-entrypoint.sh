@@ -1,0 +1,39 @@
+#!/bin/sh
+# certkit's nginx entrypoint on Swarm (a Swarm config, mounted at /etc/certkit/swarm/entrypoint.sh).
+#
+#   entrypoint.sh run      write each site's TLS include, then run nginx in the foreground (the default)
+#   entrypoint.sh health   the service's healthcheck: port 80 answers (busybox wget); the configuration is a Swarm
+#                          config, fixed for the task's life, so nginx running means it loaded
+#
+# Each site's key and certificate are the Swarm secret /run/secrets/certkit-SITE.pem. A task gets its secrets when it
+# starts and keeps them, so a renewal is a new task (a start-first service update), never a reload here. Until a site
+# has a secret, its HTTPS handshake is refused and port 80 still serves the ACME challenge.
+set -eu
+conf=/etc/certkit/swarm/nginx.conf
+run=/run/certkit-swarm
+
+write_tls() {
+  mkdir -p "$run"
+  for site in $(sed -n 's|^ *include /run/certkit-swarm/tls-\(.*\)\.conf;$|\1|p' "$conf"); do
+    secret=/run/secrets/certkit-$site.pem
+    if [ -f "$secret" ]; then
+      printf 'ssl_certificate %s;\nssl_certificate_key %s;\n' "$secret" "$secret" >"$run/tls-$site.conf"
+    else
+      printf '# no secret for site %s yet\nssl_reject_handshake on;\n' "$site" >"$run/tls-$site.conf"
+    fi
+  done
+}
+
+case "${1:-run}" in
+  run)
+    write_tls
+    exec nginx -c "$conf" -g 'daemon off;'
+    ;;
+  health)
+    wget -q -O /dev/null http://127.0.0.1/.certkit/health
+    ;;
+  *)
+    echo "usage: entrypoint.sh [run|health]" >&2
+    exit 2
+    ;;
+esac
