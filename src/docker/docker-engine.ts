@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
@@ -18,7 +20,41 @@ import { mapInspect, mapSummary } from './map-container.js';
  */
 export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
-  return new DockerodeEngine(new Docker(connectionOptions(endpoint, env)), endpoint);
+  const options = connectionOptions(endpoint, env);
+  return new DockerodeEngine(new Docker(options), endpoint, () => negotiateApiVersion(options));
+}
+
+/** The newest API version certkit was tested with; an engine that speaks an older one is asked in its own. */
+export const NEWEST_API_VERSION = '1.47';
+
+/**
+ * The engine's API version, read from the API-Version header of a versioned ping (the engine sends it even when it
+ * refuses the version asked, which is why the oldest is asked), capped at NEWEST_API_VERSION: "v1.41".
+ */
+function negotiateApiVersion(options: Docker.DockerOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const target = options.socketPath ? { socketPath: options.socketPath } : { host: options.host, port: options.port };
+    const send = options.protocol === 'https' ? httpsRequest : httpRequest;
+    const request = send({ ...target, path: '/v1.24/_ping', method: 'GET', timeout: 30_000 }, (response) => {
+      response.resume();
+      const header = response.headers['api-version'];
+      const version = typeof header === 'string' && /^1\.\d+$/.test(header) ? header : undefined;
+      if (version === undefined) {
+        const status = response.statusCode ?? 0;
+        reject(Object.assign(new Error(`the engine answered HTTP ${status} without its API version`), { statusCode: status }));
+        return;
+      }
+      resolve(`v${olderVersion(version, NEWEST_API_VERSION)}`);
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer within 30 s')));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+function olderVersion(a: string, b: string): string {
+  const minor = (version: string): number => Number(version.split('.')[1]);
+  return minor(a) <= minor(b) ? a : b;
 }
 
 function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
@@ -35,15 +71,37 @@ function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.Doc
 }
 
 class DockerodeEngine implements Engine {
+  private negotiated: Promise<void> | undefined;
+
   constructor(
     private readonly docker: Docker,
     readonly endpoint: string,
+    private readonly negotiate: () => Promise<string>,
   ) {}
+
+  /**
+   * Every path carries the API version (/v1.41/…): the socket proxy refuses unversioned ones. The version is the
+   * engine's own, capped at the newest certkit was tested with, asked once with a versioned ping before the first call.
+   */
+  private versioned(): Promise<void> {
+    this.negotiated ??= this.negotiate().then(
+      (version) => {
+        (this.docker.modem as { version?: string }).version = version;
+      },
+      (error: unknown) => {
+        this.negotiated = undefined;
+        throw error;
+      },
+    );
+    return this.negotiated;
+  }
 
   async ping(): Promise<void> {
     try {
+      await this.versioned();
       await this.docker.ping();
     } catch (error) {
+      if (isCertkitError(error)) throw error;
       throw new CertkitError(
         'DOCKER_UNREACHABLE',
         `Docker is not reachable at ${this.endpoint} (${connectionHint(error)}). Set DOCKER_HOST to use another engine.`,
@@ -58,7 +116,8 @@ class DockerodeEngine implements Engine {
     const summaries = await this.call(`list the containers of Compose project "${filter.project}"`, undefined, () =>
       this.docker.listContainers({ all: filter.all ?? false, filters: { label } }),
     );
-    const found = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
+    // By name: the socket proxy lets certkit inspect this project's containers only, which it knows by their names.
+    const found = await Promise.all(summaries.map((summary) => this.inspectContainer(mapSummary(summary).name)));
     return found.filter((container): container is ServiceContainer => container !== undefined);
   }
 
@@ -71,7 +130,8 @@ class DockerodeEngine implements Engine {
 
   async watchContainerEvents(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const filters = JSON.stringify({ type: ['container'], event: ['start', 'stop', 'die', 'destroy'], label: [label] });
+    // The label first: the socket proxy matches this query whole, in this order (src/docker/api-allowlist.ts).
+    const filters = JSON.stringify({ label: [label], type: ['container'], event: ['start', 'stop', 'die', 'destroy'] });
     const stream = (await this.call(`watch the events of containers labelled ${label}`, undefined, () =>
       this.docker.getEvents({ filters }),
     )) as Readable;
@@ -97,6 +157,7 @@ class DockerodeEngine implements Engine {
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
     try {
+      await this.versioned();
       return mapInspect(await this.docker.getContainer(idOrName).inspect());
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -244,6 +305,7 @@ class DockerodeEngine implements Engine {
   /** Every engine call goes through here once, so its failure reaches the user as a certkit error with a fix. */
   private async call<T>(what: string, containerId: string | undefined, action: () => Promise<T>): Promise<T> {
     try {
+      await this.versioned();
       return await action();
     } catch (error) {
       throw await this.toCertkitError(error, what, containerId);
@@ -269,6 +331,13 @@ class DockerodeEngine implements Engine {
       return stoppedError(container, containerId, what, said, error);
     }
     if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+    if (status === 403)
+      return new CertkitError(
+        'DOCKER_FAILED',
+        `the Docker API at ${this.endpoint} refused to ${what} (HTTP 403: ${said}). Through certkit's socket proxy, only the calls in docs/docker-access.md pass:` +
+          ' check that certkit-init rendered docker-proxy/haproxy.cfg for this Compose project (`docker compose up -d` again after changing COMPOSE_PROJECT_NAME or CERTKIT_NGINX_SERVICE).',
+        { cause: error },
+      );
     return new CertkitError(
       'DOCKER_FAILED',
       `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,

@@ -38,6 +38,10 @@ async function fakeDockerd(): Promise<string> {
       response.writeHead(status, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(body));
     };
+    if (/\/_ping$/.test(url)) {
+      response.writeHead(200, { 'API-Version': '1.41' });
+      return response.end('OK');
+    }
     if (/\/containers\/stopped\/json$/.test(url)) {
       return reply(200, {
         Id: 'stopped',
