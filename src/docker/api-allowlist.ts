@@ -80,20 +80,16 @@ export function buildAllowlist(scope: AllowlistScope): AllowRule[] {
   const archive = (folder: string): string => literal(stringify({ path: folder }));
   return [
     { method: 'GET', url: `^${VERSION}/_ping$`, purpose: 'reach the engine; its API version (the first call, negotiated)' },
-    ...inspected.map(
-      (service): AllowRule => ({
-        method: 'GET',
-        url: `^${VERSION}/containers/json[?]all=(?:true|false)&${filtersQuery({ label: [projectLabel, `${SERVICE_LABEL}=${service}`] })}$`,
-        purpose: `find this project's ${service} container by its Compose labels`,
-      }),
-    ),
-    ...inspected.map(
-      (service): AllowRule => ({
-        method: 'GET',
-        url: `^${VERSION}/containers/${name(service)}/json$`,
-        purpose: `inspect this project's ${service} container (state, start time, networks, ports)`,
-      }),
-    ),
+    ...inspected.map((service): AllowRule => ({
+      method: 'GET',
+      url: `^${VERSION}/containers/json[?]all=(?:true|false)&${filtersQuery({ label: [projectLabel, `${SERVICE_LABEL}=${service}`] })}$`,
+      purpose: `find this project's ${service} container by its Compose labels`,
+    })),
+    ...inspected.map((service): AllowRule => ({
+      method: 'GET',
+      url: `^${VERSION}/containers/${name(service)}/json$`,
+      purpose: `inspect this project's ${service} container (state, start time, networks, ports)`,
+    })),
     {
       method: 'GET',
       url: `^${VERSION}/containers/json[?]all=(?:true|false)&${filtersQuery({ label: [scope.sitesLabel] })}$`,
@@ -104,14 +100,12 @@ export function buildAllowlist(scope: AllowlistScope): AllowRule[] {
       url: `^${VERSION}/events[?]${filtersQuery({ label: [scope.sitesLabel], type: ['container'], event: ['start', 'stop', 'die', 'destroy'] })}$`,
       purpose: `watch containers labelled ${scope.sitesLabel} start and stop`,
     },
-    ...[scope.certbotService, scope.nginxService].map(
-      (service): AllowRule => ({
-        method: 'POST',
-        url: `^${VERSION}/containers/${name(service)}/exec$`,
-        body: EXEC_BODY,
-        purpose: `run a command in this project's ${service} container (not privileged, as its own user)`,
-      }),
-    ),
+    ...[scope.certbotService, scope.nginxService].map((service): AllowRule => ({
+      method: 'POST',
+      url: `^${VERSION}/containers/${name(service)}/exec$`,
+      body: EXEC_BODY,
+      purpose: `run a command in this project's ${service} container (not privileged, as its own user)`,
+    })),
     { method: 'POST', url: `^${VERSION}/exec/${EXEC_ID}/start$`, purpose: 'start an exec certkit created, attached' },
     { method: 'GET', url: `^${VERSION}/exec/${EXEC_ID}/json$`, purpose: "read an exec's exit code" },
     {
@@ -119,20 +113,16 @@ export function buildAllowlist(scope: AllowlistScope): AllowRule[] {
       url: `^${VERSION}/containers/${name(scope.nginxService)}/kill[?]signal=SIGHUP$`,
       purpose: 'reload nginx (SIGHUP)',
     },
-    ...scope.archiveReads.map(
-      (folder): AllowRule => ({
-        method: 'GET',
-        url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}$`,
-        purpose: `read ${folder} of the certbot container (status, backup, deploy)`,
-      }),
-    ),
-    ...scope.archiveWrites.map(
-      (folder): AllowRule => ({
-        method: 'PUT',
-        url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}$`,
-        purpose: `write into ${folder} of the certbot container (restore, import)`,
-      }),
-    ),
+    ...scope.archiveReads.map((folder): AllowRule => ({
+      method: 'GET',
+      url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}$`,
+      purpose: `read ${folder} of the certbot container (status, backup, deploy)`,
+    })),
+    ...scope.archiveWrites.map((folder): AllowRule => ({
+      method: 'PUT',
+      url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}$`,
+      purpose: `write into ${folder} of the certbot container (restore, import)`,
+    })),
   ];
 }
 

@@ -28,7 +28,13 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
   // Independent: asked together. A version this run cannot work with releases the lock at once.
   const [versionRead, lockTaken] = await Promise.allSettled([
     readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions),
-    acquireRunLock(ctx.engine, stack.certbot.name, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose }),
+    acquireRunLock(ctx.engine, stack.certbot.name, {
+      waitMs: ctx.lockWaitMs,
+      log,
+      now: ctx.now,
+      sleep: ctx.sleep,
+      purpose: options.purpose,
+    }),
   ]);
   const unsupported = versionRead.status === 'fulfilled' ? certbotSupportProblems(ctx.config, versionRead.value) : [];
   if (versionRead.status === 'rejected' || unsupported.length > 0 || lockTaken.status === 'rejected') {

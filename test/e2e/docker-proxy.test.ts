@@ -57,7 +57,10 @@ describe.skipIf(dockerMissing !== '')('certkit reaches Docker only through the s
     ]);
     // Only this stack's containers and the engine's images, volumes and networks: other helpers' stacks come and go.
     const [containers, ...rest] = lists.map((list) => list.stdout.split('\n').filter(Boolean).sort());
-    return [...(containers ?? []).filter((line) => line.includes(stack.project)), ...rest.flat().filter((line) => !/\bck[0-9a-z]{4,}/.test(line) || line.includes(stack.project))].join('\n');
+    return [
+      ...(containers ?? []).filter((line) => line.includes(stack.project)),
+      ...rest.flat().filter((line) => !/\bck[0-9a-z]{4,}/.test(line) || line.includes(stack.project)),
+    ].join('\n');
   };
 
   beforeAll(async () => {
@@ -83,8 +86,16 @@ describe.skipIf(dockerMissing !== '')('certkit reaches Docker only through the s
     const networks = proxyNetworks.stdout.split('\n').filter(Boolean);
     expect(networks).toHaveLength(1);
     const network = networks[0] as string;
-    const members = await runCommand('docker', ['network', 'inspect', '--format', '{{range .Containers}}{{println .Name}}{{end}}', network]);
-    expect(members.stdout.split('\n').filter(Boolean).sort()).toEqual([await containerName('certkit'), await containerName('docker-proxy')].sort());
+    const members = await runCommand('docker', [
+      'network',
+      'inspect',
+      '--format',
+      '{{range .Containers}}{{println .Name}}{{end}}',
+      network,
+    ]);
+    expect(members.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      [await containerName('certkit'), await containerName('docker-proxy')].sort(),
+    );
     const internal = await runCommand('docker', ['network', 'inspect', '--format', '{{.Internal}}', network]);
     expect(internal.stdout.trim()).toBe('true');
   });
@@ -127,14 +138,20 @@ describe.skipIf(dockerMissing !== '')('certkit reaches Docker only through the s
   });
 
   it('refuses every other call with 403, and nothing changes on the engine', async () => {
-    const [certbot, nginx, neighbour, proxy] = await Promise.all(['certbot', 'nginx', 'pebble-challtestsrv', 'docker-proxy'].map(containerName));
+    const [certbot, nginx, neighbour, proxy] = await Promise.all(
+      ['certbot', 'nginx', 'pebble-challtestsrv', 'docker-proxy'].map(containerName),
+    );
     const certbotId = await stack.containerId('certbot');
     const v = '/v1.41';
     const exec = JSON.stringify({ Cmd: ['id'], AttachStdin: false, AttachStdout: true, AttachStderr: true });
     const otherProject = encodeURIComponent(JSON.stringify({ label: ['com.docker.compose.project=someone-else'] }));
     const refused: ProxyCall[] = [
       { method: 'POST', path: `${v}/containers/create`, body: JSON.stringify({ Image: 'certkit-test/none', Cmd: ['true'] }) },
-      { method: 'POST', path: `${v}/containers/create?name=${stack.project}-evil-1`, body: JSON.stringify({ Image: 'x', HostConfig: { Privileged: true } }) },
+      {
+        method: 'POST',
+        path: `${v}/containers/create?name=${stack.project}-evil-1`,
+        body: JSON.stringify({ Image: 'x', HostConfig: { Privileged: true } }),
+      },
       { method: 'POST', path: `${v}/containers/${neighbour}/exec`, body: exec },
       { method: 'POST', path: `${v}/containers/${proxy}/exec`, body: exec },
       { method: 'POST', path: `${v}/containers/${certbot}/exec`, body: exec.replace('"Cmd"', '"Privileged":true,"Cmd"') },

@@ -9,7 +9,16 @@ import { removeProject, runCommand, type CommandResult } from './docker-cli.js';
 export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
-const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'compose.own-nginx.yaml', 'compose.docker-socket.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
+const KIT_FILES = [
+  'docker-compose.yaml',
+  'compose.metrics.yaml',
+  'compose.own-nginx.yaml',
+  'compose.docker-socket.yaml',
+  'templates',
+  'nginx',
+  'certbot',
+  'pebble',
+];
 const RENDERED =
   /(^|\/)(nginx\/(site-https?|certkit-[a-z]+|default-server)\.conf|nginx\/sites(\/.*)?|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 

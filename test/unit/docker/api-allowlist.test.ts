@@ -80,10 +80,26 @@ describe('the Docker API allowlist (the socket proxy renders it; src/docker/api-
   it('refuses what certkit never asks for', () => {
     const refused: ApiRequest[] = [
       { method: 'POST', url: '/v1.41/containers/create' },
-      { method: 'POST', url: `/v1.41/containers/${PROJECT}-db-1/exec`, body: '{"Cmd":["sh"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}' },
-      { method: 'POST', url: `/v1.41/containers/${PROJECT}-certbot-1/exec`, body: '{"Cmd":["sh"],"Privileged":true,"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}' },
-      { method: 'POST', url: `/v1.41/containers/${PROJECT}-certbot-1/exec`, body: '{"Cmd":["sh"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true,"User":"0"}' },
-      { method: 'POST', url: `/v1.41/containers/${PROJECT}-certbot-1/exec`, body: `{"Cmd":["sh","${'x'.repeat(EXEC_BODY_LIMIT)}"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}` },
+      {
+        method: 'POST',
+        url: `/v1.41/containers/${PROJECT}-db-1/exec`,
+        body: '{"Cmd":["sh"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}',
+      },
+      {
+        method: 'POST',
+        url: `/v1.41/containers/${PROJECT}-certbot-1/exec`,
+        body: '{"Cmd":["sh"],"Privileged":true,"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}',
+      },
+      {
+        method: 'POST',
+        url: `/v1.41/containers/${PROJECT}-certbot-1/exec`,
+        body: '{"Cmd":["sh"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true,"User":"0"}',
+      },
+      {
+        method: 'POST',
+        url: `/v1.41/containers/${PROJECT}-certbot-1/exec`,
+        body: `{"Cmd":["sh","${'x'.repeat(EXEC_BODY_LIMIT)}"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}`,
+      },
       { method: 'GET', url: `/v1.41/containers/other-nginx-1/json` },
       { method: 'GET', url: `/v1.41/containers/${PROJECT}-db-1/json` },
       { method: 'GET', url: `/v1.41/containers/${'b'.repeat(64)}/json` },
@@ -158,7 +174,9 @@ async function standInEngine(): Promise<{ endpoint: string; requests: Recorded[]
       if (path.endsWith('/archive')) return json(200, '');
       if (path.endsWith('/events')) {
         response.writeHead(200, { 'Content-Type': 'application/json' });
-        return response.end(`${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'c'.repeat(64), Attributes: { name: 'app' } } })}\n`);
+        return response.end(
+          `${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'c'.repeat(64), Attributes: { name: 'app' } } })}\n`,
+        );
       }
       return json(500, { message: `the stand-in has no answer for ${request.method ?? ''} ${url}` });
     })();

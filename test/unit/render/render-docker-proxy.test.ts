@@ -21,7 +21,12 @@ describe("certkit render writes the socket proxy's configuration for this projec
   async function render(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const code = await run(['render', ...args], { env, cwd: dir, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+    const code = await run(['render', ...args], {
+      env,
+      cwd: dir,
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+    });
     return { code, stdout, stderr };
   }
 
