@@ -7,7 +7,7 @@ import { stringify } from 'node:querystring';
  *
  * Each rule is an HTTP method and one anchored regular expression over the whole request target (path and query, as
  * sent: HAProxy's `url`), written in the subset PCRE2 and JavaScript read alike. Containers are named in the path
- * (Compose names them `<project>-<service>-<n>`, v1 `<project>_<service>_<n>`), so a rule reaches this stack's
+ * (Compose names them `<project>-<service>-<n>`, v1 `<project>_<service>_<n>`, `run` adds `-run-<hex>`), so a rule reaches this stack's
  * services only; the query of a list or an archive call is matched whole (filters are JSON, label first, as
  * docker-engine.ts builds them). No rule lets a `%` into the path or `..` anywhere outside a query value.
  */
@@ -62,9 +62,9 @@ export function literal(text: string): string {
     .join('');
 }
 
-/** A container of the project's service, as Compose v2 and v1 name it. */
+/** A container of the project's service, as Compose v2 and v1 name it: `-1`, or `-run-<hex>` for `compose run`'s. */
 export function containerName(project: string, service: string): string {
-  return `${literal(project)}[-_]${literal(service)}[-_][0-9]+`;
+  return `${literal(project)}[-_]${literal(service)}[-_](?:[0-9]+|run[-_][0-9a-f]{6,64})`;
 }
 
 /** The query of `GET /containers/json` (or `/events`) with these filters, as dockerode encodes it. */

@@ -128,6 +128,7 @@ describe('the Docker API allowlist (the socket proxy renders it; src/docker/api-
     const inspect = (name: string) => allowedBy(rules, { method: 'GET', url: `/v1.41/containers/${name}/json` });
     expect(inspect(`${PROJECT}-certbot-1`)).toBeDefined();
     expect(inspect(`${PROJECT}_certbot_2`)).toBeDefined();
+    expect(inspect(`${PROJECT}-certkit-run-0123456789ab`)).toBeDefined();
     for (const name of [`x${PROJECT}-certbot-1`, `${PROJECT}-certbot-1x`, `${PROJECT}-certbot-run-1`, `${PROJECT}xcertbot-1`])
       expect(inspect(name), name).toBeUndefined();
   });

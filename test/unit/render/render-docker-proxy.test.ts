@@ -50,7 +50,7 @@ describe("certkit render writes the socket proxy's configuration for this projec
     await writeFile(join(dir, '.env'), `${ENV}CERTKIT_NGINX_MODE=own\nCERTKIT_NGINX_SERVICE=web-proxy\n`);
     expect((await render({ CERTKIT_CONTAINER: 'certkit-init', COMPOSE_PROJECT_NAME: 'shop' })).code).toBe(0);
     const config = await readFile(join(dir, DOCKER_PROXY_CONFIG), 'utf8');
-    expect(config).toContain("'^/v1[.][0-9]+/containers/shop[-_]web-proxy[-_][0-9]+/kill[?]signal=SIGHUP$'");
+    expect(config).toContain("'^/v1[.][0-9]+/containers/shop[-_]web-proxy[-_](?:[0-9]+|run[-_][0-9a-f]{6,64})/kill[?]signal=SIGHUP$'");
     expect(config).not.toContain('shop[-_]nginx[-_]');
   });
 
