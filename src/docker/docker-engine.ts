@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
@@ -253,6 +254,7 @@ class DockerodeEngine implements Engine {
         AttachStderr: true,
       });
       const stream = (await exec.start({ hijack: true, stdin: options.stdin })) as NodeJS.ReadWriteStream;
+      if (options.stdin && !(stream instanceof Socket)) throw notUpgraded(this.endpoint, stream);
       return { exec, stream };
     });
   }
@@ -344,6 +346,21 @@ class DockerodeEngine implements Engine {
       { cause: error },
     );
   }
+}
+
+/**
+ * The engine answers an attached exec with 101 and a raw two-way stream. A proxy that drops the upgrade (HAProxy before
+ * 3.1 does, for a request with a body: its issue 2684) lets the engine's answer through as a plain response, and the
+ * end of stdin never reaches the process: a run lock would be held for as long as the proxy keeps the connection.
+ */
+function notUpgraded(endpoint: string, stream: NodeJS.ReadWriteStream): CertkitError {
+  (stream as unknown as { destroy?: () => void }).destroy?.();
+  return new CertkitError(
+    'DOCKER_FAILED',
+    `the Docker API at ${endpoint} did not switch an exec's connection to a two-way stream (HTTP 101), so certkit cannot hold its run lock. ` +
+      'A proxy in between drops the upgrade: HAProxy before 3.1 does. Use haproxy 3.1 or later (CERTKIT_PROXY_IMAGE; the default is pinned), ' +
+      'then `docker compose up -d` (restarting the proxy also ends the exec left waiting).',
+  );
 }
 
 interface Output {

@@ -137,8 +137,11 @@ if [ "$stack" = current ]; then
   [ "$suite" = sid ] || log "warning: the current stack is built from $suite, not sid"
 fi
 
-# The socket proxy's stand-in: Debian's haproxy for the stack's suite, on a rootfs of its own (debootstrap minbase),
-# so the stand-ins' base recipe stays as it is (its Dockerfile sits in haproxy/, out of that recipe's *.Dockerfile).
+# The socket proxy's stand-in: Debian's haproxy on a rootfs of its own (debootstrap minbase), so the stand-ins' base
+# recipe stays as it is (its Dockerfile sits in haproxy/, out of that recipe's *.Dockerfile). From sid for both stacks:
+# the compose files pin HAProxy 3.2, and HAProxy before 3.1 drops the upgrade of a request with a body (its issue
+# 2684), which an exec with stdin (certkit's run lock) needs; bookworm's is 2.6. The proxy is certkit's own part, not
+# an image a user of the legacy stack pinned.
 build_proxy() {
   local suite=$1 recipe
   recipe=$( (printf '%s %s haproxy\n' "$recipe_version" "$suite"; cat "$here/haproxy/Dockerfile") | hash_of)
@@ -147,7 +150,7 @@ build_proxy() {
   build_base "certkit-test/haproxy-base:$recipe" "$suite" haproxy || die "debootstrap $suite with haproxy failed"
   build_from "$proxy_image" "$here/haproxy/Dockerfile" "$here" "certkit-test/haproxy-base:$recipe"
 }
-build_proxy "$suite"
+build_proxy sid
 
 # The app image holds the built controller with production dependencies only; its tag follows its content.
 build_app() {

@@ -51,10 +51,15 @@ async function fakeDockerd(): Promise<string> {
       });
     }
     if (/\/containers\/stopped\/exec$/.test(url)) return reply(409, { message: 'Container stopped is not running' });
+    if (/\/containers\/downgraded\/exec$/.test(url)) return reply(201, { Id: 'e'.repeat(64) });
     if (/\/containers\/gone\//.test(url)) return reply(404, { message: 'No such container: gone' });
     if (/\/containers\/stopped\/archive/.test(url))
       return reply(404, { message: 'Could not find the file /etc/certkit/deploy in container stopped' });
     return reply(500, { message: `unexpected ${request.method ?? ''} ${url}` });
+  });
+  // An exec's start through a proxy that dropped the Upgrade header: the engine's plain 200 and its raw stream.
+  server.on('upgrade', (_request: unknown, connection: import('node:net').Socket) => {
+    connection.end('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n');
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   onTestFinished(async () => {
@@ -92,6 +97,17 @@ describe('the Docker boundary turns engine failures into certkit errors with a f
       (caught: unknown) => caught,
     );
     expect(missing).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a proxy that drops the upgrade of an exec with stdin (HAProxy before 3.1): a certkit error naming the fix, no wait', async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
+    const error = await engine.execHeld('downgraded', ['sh', '-c', 'read -r _']).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isCertkitError(error, 'DOCKER_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/did not switch an exec's connection to a two-way stream \(HTTP 101\)/);
+    expect((error as Error).message).toMatch(/Use haproxy 3\.1 or later \(CERTKIT_PROXY_IMAGE/);
   });
 
   it('an engine that stops answering mid-run: DOCKER_UNREACHABLE, with what certkit was doing', async () => {
