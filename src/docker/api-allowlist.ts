@@ -15,7 +15,7 @@ export interface AllowRule {
   method: 'GET' | 'POST' | 'PUT';
   /** Anchored regular expression over the request target (`/v1.41/containers/x/json?…`). */
   url: string;
-  /** When set, the request body must match it whole (anchored); a body larger than EXEC_BODY_LIMIT never does. */
+  /** When set, the request body must match it whole (anchored); a body past EXEC_BODY_LIMIT or EXEC_BODY_ESCAPES never does. */
   body?: string;
   /** What certkit makes this call for (the docs' table and the proxy configuration's comments). */
   purpose: string;
@@ -40,13 +40,20 @@ export interface AllowlistScope {
 
 /** The request body the proxy reads whole before matching an exec's: certkit's scripts stay well under it. */
 export const EXEC_BODY_LIMIT = 256 * 1024;
+/**
+ * Escapes (backslashes) an exec's body may hold: each costs HAProxy's regex engine (PCRE2's JIT) stack as it matches
+ * a JSON string, and past about a thousand the match fails and the proxy refuses the exec (measured on HAProxy 3.2).
+ * certkit's largest script has under a hundred.
+ */
+export const EXEC_BODY_ESCAPES = 500;
 
 const VERSION = '/v1[.][0-9]+';
 const EXEC_ID = '[0-9a-f]{64}';
 const LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
-// A JSON string as JSON.stringify writes it (quotes and backslashes escaped), and an array of them.
-const JSON_STRING = '"(?:[^"\\\\]|\\\\.)*"';
+// A JSON string as JSON.stringify writes it (quotes and backslashes escaped), and an array of them. Unrolled (runs of
+// plain characters, then one escape): the regex engine takes a step of its stack per escape, not per character.
+const JSON_STRING = '"[^"\\\\]*(?:\\\\.[^"\\\\]*)*"';
 const JSON_STRINGS = `\\[(?:${JSON_STRING}(?:,${JSON_STRING})*)?\\]`;
 /** The body of every exec certkit creates (JSON.stringify's order): no Privileged, User, WorkingDir or Tty. */
 const EXEC_BODY = `^\\{"Cmd":${JSON_STRINGS}(?:,"Env":${JSON_STRINGS})?,"AttachStdin":(?:true|false),"AttachStdout":true,"AttachStderr":true\\}$`;
@@ -139,6 +146,11 @@ export function allowedBy(rules: readonly AllowRule[], request: ApiRequest): All
     (rule) =>
       rule.method === request.method &&
       new RegExp(rule.url).test(request.url) &&
-      (rule.body === undefined || ((request.body ?? '').length <= EXEC_BODY_LIMIT && new RegExp(rule.body).test(request.body ?? ''))),
+      (rule.body === undefined || (bodyFits(request.body ?? '') && new RegExp(rule.body).test(request.body ?? ''))),
   );
+}
+
+/** Whether the proxy can match this body at all (EXEC_BODY_LIMIT, EXEC_BODY_ESCAPES); larger ones it refuses. */
+export function bodyFits(body: string): boolean {
+  return body.length <= EXEC_BODY_LIMIT && (body.match(/\\/g) ?? []).length <= EXEC_BODY_ESCAPES;
 }

@@ -1,7 +1,8 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
+import { EXEC_BODY_ESCAPES, EXEC_BODY_LIMIT } from '../../src/docker/api-allowlist.js';
 import { TestStack } from './support/stack.js';
 import { probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
@@ -18,7 +19,7 @@ interface ProxyCall {
 // written: no normalising of the path, the method as given. Prints one status code per call.
 const SEND_CALLS = `
 const http = require('node:http');
-const calls = JSON.parse(process.argv[1]);
+const calls = JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'));
 (async () => {
   const codes = [];
   for (const call of calls) {
@@ -192,15 +193,22 @@ describe.skipIf(dockerMissing !== '')('certkit reaches Docker only through the s
       { method: 'POST', path: `/containers/${nginx}/exec`, body: exec },
     ];
     expect(refused.length).toBeGreaterThanOrEqual(25);
+    // What certkit may send passes: an exec's body as large and with as many escapes as the allowlist says it may.
+    const execOf = (arg: string): string =>
+      JSON.stringify({ Cmd: ['true', arg], AttachStdin: false, AttachStdout: true, AttachStderr: true });
     const allowed: ProxyCall[] = [
       { method: 'GET', path: `${v}/_ping` },
       { method: 'GET', path: `${v}/containers/${certbot}/json` },
+      { method: 'POST', path: `${v}/containers/${certbot}/exec`, body: execOf('x'.repeat(EXEC_BODY_LIMIT - 200)) },
+      { method: 'POST', path: `${v}/containers/${certbot}/exec`, body: execOf('a"\n'.repeat(EXEC_BODY_ESCAPES / 2)) },
     ];
     const before = await engineState();
-    const sent = await inCertkit(['node', '-e', SEND_CALLS, JSON.stringify([...allowed, ...refused])]);
+    // Through a file in the project folder (/project in the container): an argument that long is more than exec takes.
+    await writeFile(join(stack.dir, 'proxy-calls.json'), JSON.stringify([...allowed, ...refused]));
+    const sent = await inCertkit(['node', '-e', SEND_CALLS, '/project/proxy-calls.json']);
     expect(sent.code, sent.stderr).toBe(0);
     const codes = JSON.parse(sent.stdout) as Array<number | string>;
-    expect(codes.slice(0, allowed.length)).toEqual(allowed.map(() => 200));
+    expect(codes.slice(0, allowed.length)).toEqual(allowed.map((call) => (call.method === 'POST' ? 201 : 200)));
     const answered = refused.map((call, index) => `${call.method} ${call.path} → ${String(codes[allowed.length + index])}`);
     expect(answered).toEqual(refused.map((call) => `${call.method} ${call.path} → 403`));
     expect(await engineState()).toBe(before);

@@ -3,7 +3,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { allowedBy, buildAllowlist, EXEC_BODY_LIMIT, type ApiRequest } from '../../../src/docker/api-allowlist.js';
+import {
+  allowedBy,
+  bodyFits,
+  buildAllowlist,
+  EXEC_BODY_ESCAPES,
+  EXEC_BODY_LIMIT,
+  type ApiRequest,
+} from '../../../src/docker/api-allowlist.js';
 import { createDockerEngine } from '../../../src/docker/docker-engine.js';
 import type { Engine } from '../../../src/docker/engine.js';
 import { dockerProxyScope } from '../../../src/render/render-docker-proxy.js';
@@ -72,7 +79,7 @@ describe('the Docker API allowlist (the socket proxy renders it; src/docker/api-
       for (const request of requests) {
         expect(request.url, `${request.method} ${request.url} carries the API version`).toMatch(/^\/v1\.\d+\//);
         expect(allowedBy(rules, request), `${request.method} ${request.url} ${request.body ?? ''}`.slice(0, 400)).toBeDefined();
-        expect((request.body ?? '').length).toBeLessThanOrEqual(EXEC_BODY_LIMIT);
+        expect(bodyFits(request.body), `${request.url}: a body the proxy can match (size, escapes)`).toBe(true);
       }
     });
   }
@@ -99,6 +106,11 @@ describe('the Docker API allowlist (the socket proxy renders it; src/docker/api-
         method: 'POST',
         url: `/v1.41/containers/${PROJECT}-certbot-1/exec`,
         body: `{"Cmd":["sh","${'x'.repeat(EXEC_BODY_LIMIT)}"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}`,
+      },
+      {
+        method: 'POST',
+        url: `/v1.41/containers/${PROJECT}-certbot-1/exec`,
+        body: `{"Cmd":["sh","${'\\n'.repeat(EXEC_BODY_ESCAPES + 1)}"],"AttachStdin":false,"AttachStdout":true,"AttachStderr":true}`,
       },
       { method: 'GET', url: `/v1.41/containers/other-nginx-1/json` },
       { method: 'GET', url: `/v1.41/containers/${PROJECT}-db-1/json` },
