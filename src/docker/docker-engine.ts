@@ -25,7 +25,10 @@ export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
   return new DockerodeEngine(new Docker(options), endpoint, () => negotiateApiVersion(options));
 }
 
-/** The newest API version certkit was tested with; an engine that speaks an older one is asked in its own. */
+/**
+ * The newest API version certkit asks for (Docker 27's): the calls it makes read the same in every version up to it.
+ * An engine that speaks an older one is asked in its own; a newer one keeps answering this one.
+ */
 export const NEWEST_API_VERSION = '1.47';
 
 /**
@@ -82,7 +85,7 @@ class DockerodeEngine implements Engine {
 
   /**
    * Every path carries the API version (/v1.41/…): the socket proxy refuses unversioned ones. The version is the
-   * engine's own, capped at the newest certkit was tested with, asked once with a versioned ping before the first call.
+   * engine's own, capped at NEWEST_API_VERSION, asked once with a versioned ping before the first call.
    */
   private versioned(): Promise<void> {
     this.negotiated ??= this.negotiate().then(
