@@ -1,5 +1,3 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
@@ -13,6 +11,8 @@ import {
   type HeldExec,
   type ServiceContainer,
 } from './engine.js';
+import { connectionOptions, negotiateApiVersion } from './connect-engine.js';
+import { connectionHint, dockerMessage, notUpgraded, statusOf, stoppedError } from './engine-errors.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
 /**
@@ -23,55 +23,6 @@ export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
   const options = connectionOptions(endpoint, env);
   return new DockerodeEngine(new Docker(options), endpoint, () => negotiateApiVersion(options));
-}
-
-/**
- * The newest API version certkit asks for (Docker 27's): the calls it makes read the same in every version up to it.
- * An engine that speaks an older one is asked in its own; a newer one keeps answering this one.
- */
-export const NEWEST_API_VERSION = '1.47';
-
-/**
- * The engine's API version, read from the API-Version header of a versioned ping (the engine sends it even when it
- * refuses the version asked, which is why the oldest is asked), capped at NEWEST_API_VERSION: "v1.41".
- */
-function negotiateApiVersion(options: Docker.DockerOptions): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const target = options.socketPath ? { socketPath: options.socketPath } : { host: options.host, port: options.port };
-    const send = options.protocol === 'https' ? httpsRequest : httpRequest;
-    const request = send({ ...target, path: '/v1.24/_ping', method: 'GET', timeout: 30_000 }, (response) => {
-      response.resume();
-      const header = response.headers['api-version'];
-      const version = typeof header === 'string' && /^1\.\d+$/.test(header) ? header : undefined;
-      if (version === undefined) {
-        const status = response.statusCode ?? 0;
-        reject(Object.assign(new Error(`the engine answered HTTP ${status} without its API version`), { statusCode: status }));
-        return;
-      }
-      resolve(`v${olderVersion(version, NEWEST_API_VERSION)}`);
-    });
-    request.on('timeout', () => request.destroy(new Error('no answer within 30 s')));
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-function olderVersion(a: string, b: string): string {
-  const minor = (version: string): number => Number(version.split('.')[1]);
-  return minor(a) <= minor(b) ? a : b;
-}
-
-function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
-  if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
-  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(endpoint);
-  if (tcp) {
-    const tls = Boolean(env['DOCKER_TLS_VERIFY']);
-    return { host: tcp[1], port: Number(tcp[2] ?? (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
-  }
-  throw new CertkitError(
-    'DOCKER_UNREACHABLE',
-    `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
-  );
 }
 
 class DockerodeEngine implements Engine {
@@ -351,64 +302,10 @@ class DockerodeEngine implements Engine {
   }
 }
 
-/**
- * The engine answers an attached exec with 101 and a raw two-way stream. A proxy that drops the upgrade (HAProxy before
- * 3.1 does, for a request with a body: its issue 2684) lets the engine's answer through as a plain response, and the
- * end of stdin never reaches the process: a run lock would be held for as long as the proxy keeps the connection.
- */
-function notUpgraded(endpoint: string, stream: NodeJS.ReadWriteStream): CertkitError {
-  (stream as unknown as { destroy?: () => void }).destroy?.();
-  return new CertkitError(
-    'DOCKER_FAILED',
-    `the Docker API at ${endpoint} did not switch an exec's connection to a two-way stream (HTTP 101), so certkit cannot hold its run lock. ` +
-      'A proxy in between drops the upgrade: HAProxy before 3.1 does. Use haproxy 3.1 or later (CERTKIT_PROXY_IMAGE; the default is pinned), ' +
-      'then `docker compose up -d` (restarting the proxy also ends the exec left waiting).',
-  );
-}
-
 interface Output {
   stdout: string[];
   stderr: string[];
   listeners: Array<() => void>;
-}
-
-/** A container of the stack stopped (or went away) under certkit: say which, and how to bring it back. */
-function stoppedError(
-  container: ServiceContainer | undefined,
-  containerId: string,
-  what: string,
-  said: string,
-  cause: unknown,
-): CertkitError {
-  const service = container?.service;
-  const name = container?.name ?? containerId.slice(0, 12);
-  const label = service ? `the ${service} container (${name})` : `container ${name}`;
-  const start = container
-    ? `start it with \`docker compose${service === 'certbot' ? ' --profile certbot' : ''} up -d${service ? ` ${service}` : ''}\` (or \`docker start ${name}\`)`
-    : `recreate it with \`docker compose --profile certbot up -d\``;
-  return new CertkitError(
-    'CONTAINER_NOT_RUNNING',
-    `${label} stopped while certkit was running (could not ${what}: ${said}). Nothing already issued or served is lost: ${start} and rerun the command.`,
-    { cause },
-  );
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function dockerMessage(error: unknown): string {
-  const json = (error as { json?: { message?: unknown } } | undefined)?.json;
-  const text = typeof json?.message === 'string' ? json.message : error instanceof Error ? error.message : String(error);
-  return text.replace(/^\(HTTP code \d+\)\s*/, '').trim();
-}
-
-function connectionHint(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES') return 'permission denied: run as root or as a member of the docker group';
-  if (code === 'ENOENT' || code === 'ECONNREFUSED') return 'no engine answers there: is Docker installed and dockerd running?';
-  return error instanceof Error ? error.message : String(error);
 }
 
 function waitForEnd(stream: NodeJS.ReadableStream, timeoutMs: number | undefined, argv: readonly string[]): Promise<void> {
