@@ -12,7 +12,7 @@ import {
   type ServiceContainer,
 } from './engine.js';
 import { connectionOptions, negotiateApiVersion } from './connect-engine.js';
-import { connectionHint, dockerMessage, notUpgraded, statusOf, stoppedError } from './engine-errors.js';
+import { connectionHint, dockerMessage, notUpgraded, proxyLostEngine, refusedByProxy, statusOf, stoppedError } from './engine-errors.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
 /**
@@ -287,13 +287,8 @@ class DockerodeEngine implements Engine {
       return stoppedError(container, containerId, what, said, error);
     }
     if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-    if (status === 403)
-      return new CertkitError(
-        'DOCKER_FAILED',
-        `the Docker API at ${this.endpoint} refused to ${what} (HTTP 403: ${said}). Through certkit's socket proxy, only the calls in docs/docker-access.md pass:` +
-          ' check that certkit-init rendered docker-proxy/haproxy.cfg for this Compose project (`docker compose up -d` again after changing COMPOSE_PROJECT_NAME or CERTKIT_NGINX_SERVICE).',
-        { cause: error },
-      );
+    if (status === 403) return refusedByProxy(this.endpoint, what, said, error);
+    if (status === 502 || status === 503) return proxyLostEngine(this.endpoint, what, said, error);
     return new CertkitError(
       'DOCKER_FAILED',
       `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,

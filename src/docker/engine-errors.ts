@@ -16,6 +16,27 @@ export function notUpgraded(endpoint: string, stream: NodeJS.ReadWriteStream): C
   );
 }
 
+/** The socket proxy refused a call (403): its rules are not this project's, or certkit made a call not on its list. */
+export function refusedByProxy(endpoint: string, what: string, said: string, cause: unknown): CertkitError {
+  return new CertkitError(
+    'DOCKER_FAILED',
+    `the Docker API at ${endpoint} refused to ${what} (HTTP 403: ${said}). Through certkit's socket proxy only the calls in docs/docker-access.md pass, ` +
+      "on this Compose project's containers: after changing COMPOSE_PROJECT_NAME or CERTKIT_NGINX_SERVICE, run `docker compose up -d` (certkit-init renders " +
+      'docker-proxy/haproxy.cfg again), then `docker compose restart docker-proxy`.',
+    { cause },
+  );
+}
+
+/** The proxy answered for an engine it cannot reach (HAProxy's 502/503): say so, not that Docker refused. */
+export function proxyLostEngine(endpoint: string, what: string, said: string, cause: unknown): CertkitError {
+  return new CertkitError(
+    'DOCKER_UNREACHABLE',
+    `the socket proxy at ${endpoint} cannot reach Docker to ${what} (${said}). Check that dockerd runs (\`docker info\`) and that ` +
+      "CERTKIT_DOCKER_SOCKET is the engine's socket, then `docker compose restart docker-proxy`.",
+    { cause },
+  );
+}
+
 /** A container of the stack stopped (or went away) under certkit: say which, and how to bring it back. */
 export function stoppedError(
   container: ServiceContainer | undefined,
@@ -45,7 +66,12 @@ export function statusOf(error: unknown): number | undefined {
 export function dockerMessage(error: unknown): string {
   const json = (error as { json?: { message?: unknown } } | undefined)?.json;
   const text = typeof json?.message === 'string' ? json.message : error instanceof Error ? error.message : String(error);
-  return text.replace(/^\(HTTP code \d+\)\s*/, '').trim();
+  // A proxy's own answers are HTML pages: their text is what is worth saying.
+  return text
+    .replace(/^\(HTTP code \d+\)\s*(?:unexpected - )?/, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function connectionHint(error: unknown): string {
