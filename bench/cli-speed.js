@@ -6,28 +6,17 @@
 //   BENCH_RUNS=5                 runs per figure (the median is shown)
 //   BENCH_SIZES=1000,5000        store sizes for status
 //   BENCH_STACK=legacy           the stand-in stack a no-op `certkit update` runs on ('' skips it; needs Docker)
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { imagesFor, progress, REPO, run, startStack, stopStack } from './bench-stack.js';
 import { printTable, recordRow, tableLines } from './bench-table.js';
 import { makeCertbotStore } from './make-certbot-store.js';
 
-const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const REF = process.env.BENCH_BASELINE_REF ?? 'c50ce83';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000').split(',').filter(Boolean).map(Number);
 const STACK = process.env.BENCH_STACK ?? 'legacy';
-const IMAGES_ENV = { legacy: 'images.env', current: 'images-current.env' };
-const COMPOSE = { legacy: ['docker-compose'], current: ['docker', 'compose'] };
-const KIT_FILES = ['docker-compose.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
-
-const progress = (message) => process.stderr.write(`bench: ${message}\n`);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
 
@@ -76,12 +65,6 @@ async function buildBaseline(work) {
   }
 }
 
-function imagesFor(stack) {
-  const file = join(REPO, 'test', 'images', IMAGES_ENV[stack] ?? 'none');
-  if (!existsSync(file)) return undefined;
-  return Object.fromEntries([...readFileSync(file, 'utf8').matchAll(/^(\w+)=(.+)$/gm)].map((match) => [match[1], match[2].trim()]));
-}
-
 /** `certbot certificates` inside a certbot container, on a copy of the store (it takes a lock in its config dir). */
 async function timeCertbot(image, store, runs) {
   // busybox's date has no nanoseconds: Python (every certbot image has it) times the certbot process.
@@ -113,61 +96,6 @@ async function timeCertbot(image, store, runs) {
 async function certbotVersion(image) {
   const { stdout, stderr } = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'certbot', image, '--version']);
   return /certbot\s+(\S+)/.exec(`${stdout}${stderr}`)?.[1] ?? image;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A stand-in stack (certbot, nginx, Pebble on internal networks; nginx on 127.0.0.1), with a certificate issued. */
-async function startStack(work, images) {
-  const dir = join(work, 'stack');
-  await mkdir(dir);
-  for (const entry of KIT_FILES) await cp(join(REPO, entry), join(dir, entry), { recursive: true });
-  const files = ['docker-compose.yaml', 'compose.test.yaml', ...(STACK === 'legacy' ? ['compose.legacy.yaml'] : [])];
-  for (const file of files.slice(1)) await cp(join(REPO, 'test', 'e2e', file), join(dir, file));
-  const project = `ckbench${process.pid}`;
-  const env = {
-    CERTBOT_DOMAIN: `bench-${process.pid}.test`,
-    CERTBOT_EMAIL: 'admin@example.org',
-    CERTBOT_SERVER: 'pebble',
-    NGINX_BIND: '127.0.0.1',
-    NGINX_HTTP_PORT: String(await freePort()),
-    NGINX_HTTPS_PORT: String(await freePort()),
-  };
-  await writeFile(
-    join(dir, '.env'),
-    Object.entries(env)
-      .map(([key, value]) => `${key}=${value}\n`)
-      .join(''),
-  );
-  const [command, ...prefix] = COMPOSE[STACK];
-  const compose = (args) =>
-    run(
-      command,
-      [...prefix, '-p', project, ...files.flatMap((file) => ['-f', file]), '--profile', 'certbot', '--profile', 'pebble', ...args],
-      {
-        cwd: dir,
-        env: { ...process.env, ...images },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-  const stack = { dir, project, compose };
-  await compose(['up', '-d']);
-  return stack;
-}
-
-async function stopStack(stack) {
-  await stack
-    .compose(['down', '-v', '--remove-orphans', '-t', '5'])
-    .catch((error) => progress(`compose down: ${error.message.split('\n')[0]}`));
 }
 
 async function main() {
@@ -231,7 +159,7 @@ async function main() {
 
     if (STACK && images) {
       progress(`a no-op certkit update on the ${STACK} stand-ins`);
-      const stack = await startStack(work, images);
+      const stack = await startStack(work, images, { stack: STACK });
       try {
         const update = (bin) => [process.execPath, bin, '--project-name', stack.project, 'update'];
         const options = { cwd: stack.dir, env: { ...process.env, CI: '' } };

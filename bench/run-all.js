@@ -1,6 +1,7 @@
 // `npm run bench`: every figure of issue 11 in ONE table, each beside a baseline measured in the same run and its
-// ratio: the CLI (cli-speed.js), renewals under load per nginx version and loading mode (renewal-load.js), the idle
-// daemon (idle-daemon.js). Each part also prints its own table as it ends (progress and part tables on stderr here).
+// ratio: the CLI (cli-speed.js), the socket proxy's extra hop (docker-proxy-hop.js), renewals under load per nginx
+// version and loading mode (renewal-load.js), the idle daemon (idle-daemon.js). Each part also prints its own table
+// as it ends (progress and part tables on stderr here).
 // The environment variables of each part pass through (BENCH_RENEWALS, BENCH_SIZES, BENCH_STACK, ...).
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable, tableLines } from './bench-table.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PARTS = ['cli-speed.js', 'renewal-load.js', 'idle-daemon.js', 'sites-load.js', 'nginx-scale.js'];
+const PARTS = ['cli-speed.js', 'docker-proxy-hop.js', 'renewal-load.js', 'idle-daemon.js', 'sites-load.js', 'nginx-scale.js'];
 const results = join(tmpdir(), `certkit-bench-${process.pid}.jsonl`);
 
 function runPart(file) {

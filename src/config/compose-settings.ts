@@ -40,7 +40,7 @@ const healthcheckIntervalSchema = z
   );
 
 export function readComposeSettings(read: ReadSetting): void {
-  for (const key of ['NGINX_IMAGE', 'CERTKIT_IMAGE', 'PEBBLE_IMAGE', 'PEBBLE_CHALLTESTSRV_IMAGE'])
+  for (const key of ['NGINX_IMAGE', 'CERTKIT_IMAGE', 'CERTKIT_PROXY_IMAGE', 'PEBBLE_IMAGE', 'PEBBLE_CHALLTESTSRV_IMAGE'])
     read(key, '', z.union([z.literal(''), imageSchema]));
   read(
     'CERTKIT_NGINX_TLS',

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { CertkitError, isCertkitError } from '../errors.js';
@@ -10,6 +11,8 @@ import {
   type HeldExec,
   type ServiceContainer,
 } from './engine.js';
+import { connectionOptions, negotiateApiVersion } from './connect-engine.js';
+import { connectionHint, dockerMessage, notUpgraded, proxyLostEngine, refusedByProxy, statusOf, stoppedError } from './engine-errors.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
 /**
@@ -18,32 +21,42 @@ import { mapInspect, mapSummary } from './map-container.js';
  */
 export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
-  return new DockerodeEngine(new Docker(connectionOptions(endpoint, env)), endpoint);
-}
-
-function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
-  if (endpoint.startsWith('unix://')) return { socketPath: endpoint.slice('unix://'.length) };
-  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(endpoint);
-  if (tcp) {
-    const tls = Boolean(env['DOCKER_TLS_VERIFY']);
-    return { host: tcp[1], port: Number(tcp[2] ?? (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
-  }
-  throw new CertkitError(
-    'DOCKER_UNREACHABLE',
-    `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
-  );
+  const options = connectionOptions(endpoint, env);
+  return new DockerodeEngine(new Docker(options), endpoint, () => negotiateApiVersion(options));
 }
 
 class DockerodeEngine implements Engine {
+  private negotiated: Promise<void> | undefined;
+
   constructor(
     private readonly docker: Docker,
     readonly endpoint: string,
+    private readonly negotiate: () => Promise<string>,
   ) {}
+
+  /**
+   * Every path carries the API version (/v1.41/…): the socket proxy refuses unversioned ones. The version is the
+   * engine's own, capped at NEWEST_API_VERSION, asked once with a versioned ping before the first call.
+   */
+  private versioned(): Promise<void> {
+    this.negotiated ??= this.negotiate().then(
+      (version) => {
+        (this.docker.modem as { version?: string }).version = version;
+      },
+      (error: unknown) => {
+        this.negotiated = undefined;
+        throw error;
+      },
+    );
+    return this.negotiated;
+  }
 
   async ping(): Promise<void> {
     try {
+      await this.versioned();
       await this.docker.ping();
     } catch (error) {
+      if (isCertkitError(error)) throw error;
       throw new CertkitError(
         'DOCKER_UNREACHABLE',
         `Docker is not reachable at ${this.endpoint} (${connectionHint(error)}). Set DOCKER_HOST to use another engine.`,
@@ -58,7 +71,8 @@ class DockerodeEngine implements Engine {
     const summaries = await this.call(`list the containers of Compose project "${filter.project}"`, undefined, () =>
       this.docker.listContainers({ all: filter.all ?? false, filters: { label } }),
     );
-    const found = await Promise.all(summaries.map((summary) => this.inspectContainer(summary.Id)));
+    // By name: the socket proxy lets certkit inspect this project's containers only, which it knows by their names.
+    const found = await Promise.all(summaries.map((summary) => this.inspectContainer(mapSummary(summary).name)));
     return found.filter((container): container is ServiceContainer => container !== undefined);
   }
 
@@ -71,7 +85,8 @@ class DockerodeEngine implements Engine {
 
   async watchContainerEvents(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const filters = JSON.stringify({ type: ['container'], event: ['start', 'stop', 'die', 'destroy'], label: [label] });
+    // The label first: the socket proxy matches this query whole, in this order (src/docker/api-allowlist.ts).
+    const filters = JSON.stringify({ label: [label], type: ['container'], event: ['start', 'stop', 'die', 'destroy'] });
     const stream = (await this.call(`watch the events of containers labelled ${label}`, undefined, () =>
       this.docker.getEvents({ filters }),
     )) as Readable;
@@ -97,6 +112,7 @@ class DockerodeEngine implements Engine {
 
   async inspectContainer(idOrName: string): Promise<ServiceContainer | undefined> {
     try {
+      await this.versioned();
       return mapInspect(await this.docker.getContainer(idOrName).inspect());
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -192,6 +208,7 @@ class DockerodeEngine implements Engine {
         AttachStderr: true,
       });
       const stream = (await exec.start({ hijack: true, stdin: options.stdin })) as NodeJS.ReadWriteStream;
+      if (options.stdin && !(stream instanceof Socket)) throw notUpgraded(this.endpoint, stream);
       return { exec, stream };
     });
   }
@@ -244,6 +261,7 @@ class DockerodeEngine implements Engine {
   /** Every engine call goes through here once, so its failure reaches the user as a certkit error with a fix. */
   private async call<T>(what: string, containerId: string | undefined, action: () => Promise<T>): Promise<T> {
     try {
+      await this.versioned();
       return await action();
     } catch (error) {
       throw await this.toCertkitError(error, what, containerId);
@@ -269,6 +287,8 @@ class DockerodeEngine implements Engine {
       return stoppedError(container, containerId, what, said, error);
     }
     if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+    if (status === 403) return refusedByProxy(this.endpoint, what, said, error);
+    if (status === 502 || status === 503) return proxyLostEngine(this.endpoint, what, said, error);
     return new CertkitError(
       'DOCKER_FAILED',
       `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,
@@ -281,45 +301,6 @@ interface Output {
   stdout: string[];
   stderr: string[];
   listeners: Array<() => void>;
-}
-
-/** A container of the stack stopped (or went away) under certkit: say which, and how to bring it back. */
-function stoppedError(
-  container: ServiceContainer | undefined,
-  containerId: string,
-  what: string,
-  said: string,
-  cause: unknown,
-): CertkitError {
-  const service = container?.service;
-  const name = container?.name ?? containerId.slice(0, 12);
-  const label = service ? `the ${service} container (${name})` : `container ${name}`;
-  const start = container
-    ? `start it with \`docker compose${service === 'certbot' ? ' --profile certbot' : ''} up -d${service ? ` ${service}` : ''}\` (or \`docker start ${name}\`)`
-    : `recreate it with \`docker compose --profile certbot up -d\``;
-  return new CertkitError(
-    'CONTAINER_NOT_RUNNING',
-    `${label} stopped while certkit was running (could not ${what}: ${said}). Nothing already issued or served is lost: ${start} and rerun the command.`,
-    { cause },
-  );
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function dockerMessage(error: unknown): string {
-  const json = (error as { json?: { message?: unknown } } | undefined)?.json;
-  const text = typeof json?.message === 'string' ? json.message : error instanceof Error ? error.message : String(error);
-  return text.replace(/^\(HTTP code \d+\)\s*/, '').trim();
-}
-
-function connectionHint(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES') return 'permission denied: run as root or as a member of the docker group';
-  if (code === 'ENOENT' || code === 'ECONNREFUSED') return 'no engine answers there: is Docker installed and dockerd running?';
-  return error instanceof Error ? error.message : String(error);
 }
 
 function waitForEnd(stream: NodeJS.ReadableStream, timeoutMs: number | undefined, argv: readonly string[]): Promise<void> {

@@ -14,7 +14,7 @@ export class NginxContainer {
 
   /** Links site-MODE.conf and runs `nginx -t`; on failure the previous site stays linked. Returns the mode chosen. */
   async selectSite(mode: SiteMode): Promise<'https' | 'http'> {
-    const result = await this.engine.exec(this.container.id, ['/bin/sh', NGINX_ENTRYPOINT, 'select', mode]);
+    const result = await this.engine.exec(this.container.name, ['/bin/sh', NGINX_ENTRYPOINT, 'select', mode]);
     const chosen = result.stdout.trim().split('\n').pop();
     if (result.exitCode !== 0 || (chosen !== 'https' && chosen !== 'http')) {
       throw new CertkitError(
@@ -30,7 +30,7 @@ export class NginxContainer {
    * `nginx -t`; on failure the links before stay. Returns the sites whose link changed (a reload makes them served).
    */
   async linkSites(): Promise<string[]> {
-    const result = await this.engine.exec(this.container.id, ['/bin/sh', NGINX_ENTRYPOINT, 'sites']);
+    const result = await this.engine.exec(this.container.name, ['/bin/sh', NGINX_ENTRYPOINT, 'sites']);
     if (result.exitCode !== 0) {
       throw new CertkitError(
         'NGINX_CONFIG_INVALID',
@@ -42,14 +42,14 @@ export class NginxContainer {
 
   /** How this nginx loads the certificate (its entrypoint chose by version); undefined when it cannot be told. */
   async certificateLoading(): Promise<CertificateLoading | undefined> {
-    const result = await this.engine.exec(this.container.id, ['cat', NGINX_TLS_CERTIFICATE_CONF]);
+    const result = await this.engine.exec(this.container.name, ['cat', NGINX_TLS_CERTIFICATE_CONF]);
     return result.exitCode === 0 ? parseCertificateLoading(result.stdout) : undefined;
   }
 
   /** SIGHUP to nginx's master: new workers take the new configuration, old ones finish their requests. */
   async reload(): Promise<void> {
     try {
-      await this.engine.signal(this.container.id, 'SIGHUP');
+      await this.engine.signal(this.container.name, 'SIGHUP');
     } catch (error) {
       throw new CertkitError(
         'NGINX_NOT_SERVING',

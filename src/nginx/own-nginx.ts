@@ -39,7 +39,7 @@ export async function switchOwnNginxToHttps(
   certName: string,
 ): Promise<void> {
   const dir = deployDirFor(certName);
-  const written = await engine.exec(stack.certbot.id, [
+  const written = await engine.exec(stack.certbot.name, [
     '/bin/sh',
     '-c',
     WRITE_SWITCH,
@@ -61,10 +61,10 @@ export async function switchOwnNginxToHttps(
     );
   }
   const existed = written.stdout.trim() === '1';
-  const checked = await engine.exec(stack.nginx.id, ['nginx', '-T']);
+  const checked = await engine.exec(stack.nginx.name, ['nginx', '-T']);
   const problem = ownNginxProblem(checked, stack.nginx.service ?? 'nginx');
   if (!problem) return;
-  if (!existed) await engine.exec(stack.certbot.id, ['rm', '-f', `${dir}/${OWN_NGINX_HTTPS_SWITCH}`]);
+  if (!existed) await engine.exec(stack.certbot.name, ['rm', '-f', `${dir}/${OWN_NGINX_HTTPS_SWITCH}`]);
   throw new CertkitError('NGINX_CONFIG_INVALID', `${problem}; nginx keeps serving what it served.`);
 }
 
@@ -73,7 +73,7 @@ export async function switchOwnNginxToHttps(
  * container would reach its PID 1, which in an app's image may be a shell that started nginx (Dify's is) and ignores it.
  */
 export async function reloadOwnNginx(engine: Engine, nginx: ServiceContainer): Promise<void> {
-  const result = await engine.exec(nginx.id, ['nginx', '-s', 'reload']);
+  const result = await engine.exec(nginx.name, ['nginx', '-s', 'reload']);
   if (result.exitCode !== 0) {
     throw new CertkitError(
       'NGINX_NOT_SERVING',

@@ -10,8 +10,8 @@ export interface RenderTarget {
   output: string;
   executable: boolean;
   /** The container that reads the output. */
-  service: 'certbot' | 'nginx';
-  role: 'entrypoint' | 'update-script' | 'deploy-hook' | 'site' | 'snippet';
+  service: 'certbot' | 'nginx' | 'docker-proxy';
+  role: 'entrypoint' | 'update-script' | 'deploy-hook' | 'site' | 'snippet' | 'proxy-config';
 }
 
 export const RENDER_TARGETS: readonly RenderTarget[] = [

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { CertkitError } from '../errors.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
-import { inCertkitContainer } from './layout.js';
+import { normalizeProjectName } from './compose-project.js';
+import { CONTAINER_SIGNAL, inCertkitContainer } from './layout.js';
 
 export const SERVICES = { nginx: 'nginx', certbot: 'certbot', certkit: 'certkit' } as const;
 
@@ -16,7 +17,10 @@ export interface Stack {
  * or the app's (CERTKIT_NGINX_SERVICE): every caller passes it, so none can look for `nginx` in an app that renamed it.
  */
 export async function findStack(engine: Engine, project: string, nginxService: string): Promise<Stack> {
-  const containers = await engine.listContainers({ project, all: true });
+  // One list per service: through the socket proxy certkit may list and inspect these services only, never the app's.
+  const containers = (
+    await Promise.all([nginxService, SERVICES.certbot].map((service) => engine.listContainers({ project, service, all: true })))
+  ).flat();
   const pick = (service: string): ServiceContainer | undefined =>
     containers.find((container) => container.service === service && container.running) ??
     containers.find((container) => container.service === service);
@@ -41,9 +45,21 @@ function describeMissing(service: string, container: ServiceContainer | undefine
   return container ? `${service} is ${container.state}` : `no ${service} container`;
 }
 
-/** When certkit runs inside a container of the stack, its own container (found by hostname), else undefined. */
+/**
+ * When certkit runs inside a container of the stack, its own container (its id begins with the hostname), else
+ * undefined. The compose files give certkit its project's name (COMPOSE_PROJECT_NAME) and its service's
+ * (CERTKIT_CONTAINER): through the socket proxy certkit lists this project's containers only, and inspects none by id.
+ * Without the project's name (Compose v1 left it out), the container is inspected by hostname, which only a directly
+ * mounted socket allows.
+ */
 export async function findSelf(engine: Engine, env: NodeJS.ProcessEnv): Promise<ServiceContainer | undefined> {
   if (!inCertkitContainer(env)) return undefined;
-  const self = await engine.inspectContainer(hostname()).catch(() => undefined);
+  const host = hostname();
+  const project = normalizeProjectName(env['COMPOSE_PROJECT_NAME'] ?? '');
+  const service = (env[CONTAINER_SIGNAL] ?? '').trim();
+  const self =
+    project !== ''
+      ? (await engine.listContainers({ project, service, all: true }).catch(() => [])).find((container) => container.id.startsWith(host))
+      : await engine.inspectContainer(host).catch(() => undefined);
   return self?.project ? self : undefined;
 }

@@ -17,7 +17,7 @@ export async function backupStore(engine: Engine, certbot: ServiceContainer, fil
   const temp = `${file}.partial-${process.pid}`;
   try {
     await pipeline(
-      await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt),
+      await engine.getArchive(certbot.name, CONTAINER_PATHS.letsencrypt),
       createGzip(),
       createWriteStream(temp, { mode: 0o600 }),
     );

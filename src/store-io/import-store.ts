@@ -95,7 +95,7 @@ export function checkImportAgainstConfig(input: {
 
 /** certkit's store as it is now (through the Docker archive API; works with certbot idle). */
 export async function readTargetStore(engine: Engine, certbot: ServiceContainer): Promise<StoreSnapshot> {
-  return readTarSnapshot(await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt));
+  return readTarSnapshot(await engine.getArchive(certbot.name, CONTAINER_PATHS.letsencrypt));
 }
 
 /** Plans the import and refuses lineages the store already has, unless `force` (they are then set aside, not deleted). */
@@ -113,7 +113,7 @@ export function planStoreImport(source: ImportSource, target: StoreSnapshot, opt
 
 /** Sets replaced lineages aside, then writes every entry in order through the Docker archive API, owned by root. */
 export async function writeImport(engine: Engine, certbot: ServiceContainer, plan: ImportPlan): Promise<void> {
-  const writer = createContainerStoreWriter(engine, certbot.id);
+  const writer = createContainerStoreWriter(engine, certbot.name);
   for (const move of plan.setAside) await writer.rename(move.from, move.to);
   const items: TarItem[] = plan.entries.map((entry) => ({
     path: entry.path,
@@ -134,5 +134,5 @@ export async function writeImport(engine: Engine, certbot: ServiceContainer, pla
     },
     ...(entry.content === undefined ? {} : { content: entry.content }),
   }));
-  await engine.putArchive(certbot.id, CONTAINER_PATHS.letsencrypt, await repack(items));
+  await engine.putArchive(certbot.name, CONTAINER_PATHS.letsencrypt, await repack(items));
 }

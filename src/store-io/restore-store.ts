@@ -54,7 +54,7 @@ export async function restoreStore(
   }
   if (!options.overwrite) await refuseStoreInUse(engine, certbot);
   await writeStaged(engine, certbot, file, { limits, headers, entries, plan, token });
-  const swapped = await swapInStaged(engine, certbot.id, token);
+  const swapped = await swapInStaged(engine, certbot.name, token);
   const result: RestoreResult = {
     entries: plan.written.length,
     lineages: plan.written.filter((item) => /^renewal\/[^/]+\.conf$/.test(item.path)).length,
@@ -78,7 +78,7 @@ export function restoreEntries(headers: readonly Header[]): RestoreEntry[] {
 }
 
 async function refuseStoreInUse(engine: Engine, certbot: ServiceContainer): Promise<void> {
-  const current = await readTarSnapshot(await engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt));
+  const current = await readTarSnapshot(await engine.getArchive(certbot.name, CONTAINER_PATHS.letsencrypt));
   const inUse = [...current.keys()].filter((path) => STORE_CONTENT.test(path));
   if (inUse.length > 0) {
     throw new CertkitError(
@@ -126,7 +126,7 @@ async function writeStaged(
     }
   })();
   try {
-    await engine.putArchive(certbot.id, CONTAINER_PATHS.letsencrypt, Readable.from(tar));
+    await engine.putArchive(certbot.name, CONTAINER_PATHS.letsencrypt, Readable.from(tar));
     await streamed;
     if (streamError !== undefined) throw streamError;
   } catch (error) {
@@ -135,7 +135,7 @@ async function writeStaged(
     const cause = streamError ?? error;
     tar.destroy();
     await streamed;
-    const left = await discardStaged(engine, certbot.id, input.token);
+    const left = await discardStaged(engine, certbot.name, input.token);
     const leftover = left === undefined ? '' : ` Remove the half-written copy by hand: ${left}.`;
     const reason = isCertkitError(cause) ? cause.message : (cause as Error).message;
     throw new CertkitError(

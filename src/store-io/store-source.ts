@@ -37,10 +37,10 @@ export async function containerStoreSource(engine: Engine, project: string): Pro
     readSnapshot: async () => {
       const [{ readTarSnapshot }, archive] = await Promise.all([
         import('../store/read-tar-snapshot.js'),
-        engine.getArchive(certbot.id, CONTAINER_PATHS.letsencrypt),
+        engine.getArchive(certbot.name, CONTAINER_PATHS.letsencrypt),
       ]);
       return readTarSnapshot(archive);
     },
-    readDeployedSerials: async () => (await import('./read-deployed.js')).readDeployedSerials(engine, certbot.id),
+    readDeployedSerials: async () => (await import('./read-deployed.js')).readDeployedSerials(engine, certbot.name),
   };
 }

@@ -42,7 +42,7 @@ export async function updateSite(
   const before = await certbot.readLineage(config.certName);
   const rendered = render.files;
   // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
-  const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.id);
+  const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.name);
   deployedEarly.catch(() => undefined);
   const renewalWindow =
     before && !options.dryRun
@@ -74,7 +74,7 @@ export async function updateSite(
     );
   // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
   const deployed = deployedState(
-    await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.id)),
+    await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.name)),
     config.certName,
     after.serial,
   );

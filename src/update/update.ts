@@ -24,11 +24,17 @@ export type { SiteOutcome, UpdateContext, UpdateOptions, UpdateResult } from './
 export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Promise<UpdateResult> {
   const { log } = ctx;
   const stack = await findStack(ctx.engine, ctx.project, ctx.config.nginx.service);
-  const certbot = new Certbot(ctx.engine, stack.certbot.id, log, { pluginPath: ctx.config.trustedPlugins.length > 0 });
+  const certbot = new Certbot(ctx.engine, stack.certbot.name, log, { pluginPath: ctx.config.trustedPlugins.length > 0 });
   // Independent: asked together. A version this run cannot work with releases the lock at once.
   const [versionRead, lockTaken] = await Promise.allSettled([
     readCertbotVersion(certbot, stack.certbot, ctx.certbotVersions),
-    acquireRunLock(ctx.engine, stack.certbot.id, { waitMs: ctx.lockWaitMs, log, now: ctx.now, sleep: ctx.sleep, purpose: options.purpose }),
+    acquireRunLock(ctx.engine, stack.certbot.name, {
+      waitMs: ctx.lockWaitMs,
+      log,
+      now: ctx.now,
+      sleep: ctx.sleep,
+      purpose: options.purpose,
+    }),
   ]);
   const unsupported = versionRead.status === 'fulfilled' ? certbotSupportProblems(ctx.config, versionRead.value) : [];
   if (versionRead.status === 'rejected' || unsupported.length > 0 || lockTaken.status === 'rejected') {
@@ -47,7 +53,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
     if (stillUnsupported.length > 0) throw configError(stillUnsupported);
     // Read once for every site: a site that deploys reads them again for itself.
-    const deployedSerials = readDeployedSerials(ctx.engine, stack.certbot.id);
+    const deployedSerials = readDeployedSerials(ctx.engine, stack.certbot.name);
     deployedSerials.catch(() => undefined);
     const run = { ...ctx, config, deployedSerials };
     const siteSet = await readSites({ config, envFile: ctx.envFile, projectDir: ctx.projectDir, engine: ctx.engine, project: ctx.project });

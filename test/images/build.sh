@@ -137,6 +137,21 @@ if [ "$stack" = current ]; then
   [ "$suite" = sid ] || log "warning: the current stack is built from $suite, not sid"
 fi
 
+# The socket proxy's stand-in: Debian's haproxy on a rootfs of its own (debootstrap minbase), so the stand-ins' base
+# recipe stays as it is (its Dockerfile sits in haproxy/, out of that recipe's *.Dockerfile). From sid for both stacks:
+# the compose files pin HAProxy 3.2, and HAProxy before 3.1 drops the upgrade of a request with a body (its issue
+# 2684), which an exec with stdin (certkit's run lock) needs; bookworm's is 2.6. The proxy is certkit's own part, not
+# an image a user of the legacy stack pinned.
+build_proxy() {
+  local suite=$1 recipe
+  recipe=$( (printf '%s %s haproxy\n' "$recipe_version" "$suite"; cat "$here/haproxy/Dockerfile") | hash_of)
+  proxy_image="certkit-test/haproxy:$recipe"
+  if exists "$proxy_image"; then log "reusing $proxy_image"; return 0; fi
+  build_base "certkit-test/haproxy-base:$recipe" "$suite" haproxy || die "debootstrap $suite with haproxy failed"
+  build_from "$proxy_image" "$here/haproxy/Dockerfile" "$here" "certkit-test/haproxy-base:$recipe"
+}
+build_proxy sid
+
 # The app image holds the built controller with production dependencies only; its tag follows its content.
 build_app() {
   [ -f "$root/dist/bundle/main.js" ] || die "dist/bundle/ is missing: run 'npm run build' first"
@@ -169,6 +184,7 @@ CERTKIT_TEST_BIND9_IMAGE=$bind9_image
 CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
 PROMETHEUS_IMAGE=$prometheus_image
+CERTKIT_PROXY_IMAGE=$proxy_image
 CERTKIT_TEST_PLUGIN_FILES=$plugin_files
 EOF
 log "$stack stack ($suite): image names written to ${out#"$root"/}"

@@ -34,8 +34,8 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
       if (options.fix && options.store) writer = createLocalStoreWriter(resolve(io.cwd, options.store));
       else if (options.fix) {
         const running = requireRunningCertbot(connected, 'doctor --fix');
-        writer = createContainerStoreWriter(running.engine, running.certbot.id);
-        certbot = new CertbotContainer(running.engine, running.certbot.id, log);
+        writer = createContainerStoreWriter(running.engine, running.certbot.name);
+        certbot = new CertbotContainer(running.engine, running.certbot.name, log);
       }
       const report = await runDoctor({ source: connected.source, now: io.now(), log, writer, certbot });
       const lines = [

@@ -62,10 +62,10 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
       const source = await readImportSource(resolve(io.cwd, folder), io.now(), log);
       const { engine, project, self } = await connectStack(globals(), io, projectDir, envFileProject);
       const stack = await findStack(engine, project, config.nginx.service);
-      const certbot = new CertbotContainer(engine, stack.certbot.id, log);
+      const certbot = new CertbotContainer(engine, stack.certbot.name, log);
       const version = await certbot.version();
       const lock = { waitMs: 300_000, log, now: io.now, sleep: io.sleep, purpose: 'certkit import' };
-      await withRunLock(engine, stack.certbot.id, lock, async () => {
+      await withRunLock(engine, stack.certbot.name, lock, async () => {
         const plan = planStoreImport(source, await readTargetStore(engine, stack.certbot), {
           force: options.force === true,
           now: io.now(),

@@ -24,7 +24,7 @@ export function registerPlugins(program: Command, { io, globals, logger }: Comma
         ({ config }) => config.trustedPlugins,
         () => [],
       );
-      const certbot = new CertbotContainer(engine, stack.certbot.id, logger(), { pluginPath: trusted.length > 0 });
+      const certbot = new CertbotContainer(engine, stack.certbot.name, logger(), { pluginPath: trusted.length > 0 });
       const [loaded, folder] = await Promise.all([certbot.plugins(), certbot.folderPlugins()]);
       const plugins = withFolderPlugins(loaded, folder, trusted);
       io.stdout(options.json ? `${JSON.stringify(plugins, null, 2)}\n` : formatPluginsTable(plugins));

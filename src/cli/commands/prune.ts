@@ -29,7 +29,7 @@ export function registerPrune(program: Command, { io, globals }: CommandContext)
       if (options.yes && options.store) writer = createLocalStoreWriter(resolve(io.cwd, options.store));
       else if (options.yes) {
         const running = requireRunningCertbot(connected, 'prune --yes');
-        writer = createContainerStoreWriter(running.engine, running.certbot.id);
+        writer = createContainerStoreWriter(running.engine, running.certbot.name);
       }
       const { plan, removed } = await runPrune({ source: connected.source, keep: options.keep, writer });
       const kept = Object.entries(plan.keptVersions).map(([name, versions]) => `  ${name}: keeps version(s) ${versions.join(', ')}`);

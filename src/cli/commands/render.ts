@@ -21,9 +21,17 @@ export function registerRender(program: Command, { io, globals }: CommandContext
     .addHelpText('after', HELP)
     .action(async (options: { check?: boolean; keepServing?: boolean }) => {
       const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
+      const { renderDockerProxy, writeDockerProxy } = await import('../../render/render-docker-proxy.js');
+      const { readOutput } = await import('../../render/render-templates.js');
+      const { dockerProxyScopeFor } = await import('../docker-proxy-scope.js');
       if (options.check) {
-        const { config, projectDir } = await loadProjectConfig(globals(), io);
-        const changed = await checkProject(config, projectDir);
+        const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
+        const scope = await dockerProxyScopeFor(globals(), io, { projectDir, envFileProject, nginxService: config.nginx.service });
+        const proxy = await renderDockerProxy(resolveTemplatesDir(projectDir), scope);
+        const changed = [
+          ...(await checkProject(config, projectDir)),
+          ...((await readOutput(projectDir, proxy.output)) === proxy.content ? [] : [proxy.output]),
+        ];
         io.stdout(
           `.env is valid for certkit (${config.domains.join(', ')}, nginx mode ${config.nginx.mode}); ` +
             (changed.length > 0 ? `a render would write ${changed.join(', ')}\n` : 'the rendered files are up to date\n'),
@@ -31,15 +39,24 @@ export function registerRender(program: Command, { io, globals }: CommandContext
         return;
       }
       try {
-        const { config, projectDir } = await loadProjectConfig(globals(), io);
-        const { files } = await renderProject(config, projectDir);
+        const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
+        const scope = await dockerProxyScopeFor(globals(), io, { projectDir, envFileProject, nginxService: config.nginx.service });
+        const files = [
+          ...(await renderProject(config, projectDir)).files,
+          ...(await writeDockerProxy(projectDir, resolveTemplatesDir(projectDir), scope)),
+        ];
         io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
       } catch (error) {
         if (!options.keepServing || !isCertkitError(error)) throw error;
         io.stderr(`certkit: ${error.message}\n`);
         const { writeInertSnippets } = await import('../../render/inert-snippets.js');
-        const { projectDir } = await loadProjectEnv(globals(), io);
+        const { projectDir, envFileProject, nginxService } = await loadProjectEnv(globals(), io);
         const written = await writeInertSnippets(projectDir, resolveTemplatesDir(projectDir));
+        // The proxy needs no valid .env, only this project's names: it starts, and certkit's daemon says what to fix.
+        const scope = await dockerProxyScopeFor(globals(), io, { projectDir, envFileProject, nginxService: nginxService ?? 'nginx' }).catch(
+          () => undefined,
+        );
+        written.push(...(await writeDockerProxy(projectDir, resolveTemplatesDir(projectDir), scope)));
         io.stderr(
           `certkit: nothing rendered; the app's nginx starts with certkit's previous files${written.length > 0 ? ` (never rendered before, now written without .env: ${written.join(', ')})` : ''}, serving as before. ` +
             'Fix .env, check it with `certkit render --check`, then run `docker compose up -d` again.\n',

@@ -35,7 +35,7 @@ export function registerRestore(program: Command, { io, globals, logger, setExit
       const { engine, certbot } = requireRunningCertbot(connected, 'restore');
       // Under the run lock: a renewal writing into the store while it is swapped would be lost, or half-moved.
       const lock = { waitMs: 300_000, log, now: io.now, sleep: io.sleep, purpose: 'certkit restore' };
-      const result = await withRunLock(engine, certbot.id, lock, () =>
+      const result = await withRunLock(engine, certbot.name, lock, () =>
         restoreStore(engine, certbot, resolve(io.cwd, file), {
           overwrite: options.force === true,
           limits: options.maxSize === undefined ? RESTORE_LIMITS : { ...RESTORE_LIMITS, maxTotalBytes: options.maxSize * 1024 * 1024 },

@@ -9,7 +9,16 @@ import { removeProject, runCommand, type CommandResult } from './docker-cli.js';
 export const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Files of the kit a user gets in a clone; rendered output is left behind so every stack renders afresh. */
-const KIT_FILES = ['docker-compose.yaml', 'compose.metrics.yaml', 'compose.own-nginx.yaml', 'templates', 'nginx', 'certbot', 'pebble'];
+const KIT_FILES = [
+  'docker-compose.yaml',
+  'compose.metrics.yaml',
+  'compose.own-nginx.yaml',
+  'compose.docker-socket.yaml',
+  'templates',
+  'nginx',
+  'certbot',
+  'pebble',
+];
 const RENDERED =
   /(^|\/)(nginx\/(site-https?|certkit-[a-z]+|default-server)\.conf|nginx\/sites(\/.*)?|certbot\/(entrypoint|update-cert|deploy-hook)\.sh)$/;
 
@@ -75,6 +84,8 @@ export class TestStack {
       NGINX_HTTPS_PORT: String(this.httpsPort),
       // Each test stack its own sites network: the default name is shared by every stack on the engine.
       CERTKIT_SITES_NETWORK: `${this.project}-sites`,
+      // Compose v1 tells the services (certkit-init renders the socket proxy's rules) no project name of its own.
+      COMPOSE_PROJECT_NAME: this.project,
     };
     const merged = { ...base, ...values };
     await writeFile(

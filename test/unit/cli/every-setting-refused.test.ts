@@ -44,6 +44,7 @@ const BAD: Record<string, { value: string; with?: Record<string, string> }> = {
   CERTKIT_LETSENCRYPT_DIR: { value: 'volumes/certbot/conf' },
   CERTKIT_DOCKER_SOCKET: { value: 'docker.sock' },
   CERTKIT_IMAGE: { value: 'certkit:' },
+  CERTKIT_PROXY_IMAGE: { value: 'HAProxy:3.2' },
   CERTKIT_NGINX_TLS: { value: 'fast' },
   CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT: { value: '1;' },
   CERTKIT_NGINX_SERVICE: { value: '-nginx' },
@@ -167,7 +168,7 @@ describe('the DNS credentials file, where this process can see it', () => {
   });
 
   it('in a certkit container without the mount (the daemon): left to the certbot preflight, which sees the file', async () => {
-    const { code, stderr } = await render({ CERTKIT_CONTAINER: 'certkit' });
+    const { code, stderr } = await render({ CERTKIT_CONTAINER: 'certkit', COMPOSE_PROJECT_NAME: 'ck' });
     expect(stderr).toBe('');
     expect(code).toBe(0);
   });

@@ -19,6 +19,7 @@ describe('settings the compose files read', () => {
     ['NGINX_IMAGE', 'nginx:1.28.0-alpine'],
     ['NGINX_IMAGE', 'registry.widgets.eu:5000/team/nginx:1.30'],
     ['CERTKIT_IMAGE', 'certkit-test/certkit:0123abcd'],
+    ['CERTKIT_PROXY_IMAGE', 'haproxy:3.2.4-alpine'],
     ['PEBBLE_IMAGE', `ghcr.io/letsencrypt/pebble@sha256:${'a'.repeat(64)}`],
     ['CERTKIT_NGINX_TLS', 'cached'],
     ['CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT', '500ms'],

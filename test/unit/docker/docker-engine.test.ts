@@ -38,6 +38,10 @@ async function fakeDockerd(): Promise<string> {
       response.writeHead(status, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify(body));
     };
+    if (/\/_ping$/.test(url)) {
+      response.writeHead(200, { 'API-Version': '1.41' });
+      return response.end('OK');
+    }
     if (/\/containers\/stopped\/json$/.test(url)) {
       return reply(200, {
         Id: 'stopped',
@@ -47,10 +51,22 @@ async function fakeDockerd(): Promise<string> {
       });
     }
     if (/\/containers\/stopped\/exec$/.test(url)) return reply(409, { message: 'Container stopped is not running' });
+    if (/\/containers\/downgraded\/exec$/.test(url)) return reply(201, { Id: 'e'.repeat(64) });
+    const page = (status: number, text: string): void => {
+      response.writeHead(status, { 'Content-Type': 'text/html' });
+      response.end(`<html><body><h1>${status} ${text}</h1>\n`);
+    };
+    if (/\/containers\/refused\//.test(url)) return page(403, 'Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>');
+    if (/\/containers\/lost\//.test(url))
+      return page(503, 'Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>');
     if (/\/containers\/gone\//.test(url)) return reply(404, { message: 'No such container: gone' });
     if (/\/containers\/stopped\/archive/.test(url))
       return reply(404, { message: 'Could not find the file /etc/certkit/deploy in container stopped' });
     return reply(500, { message: `unexpected ${request.method ?? ''} ${url}` });
+  });
+  // An exec's start through a proxy that dropped the Upgrade header: the engine's plain 200 and its raw stream.
+  server.on('upgrade', (_request: unknown, connection: import('node:net').Socket) => {
+    connection.end('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n');
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   onTestFinished(async () => {
@@ -88,6 +104,38 @@ describe('the Docker boundary turns engine failures into certkit errors with a f
       (caught: unknown) => caught,
     );
     expect(missing).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a proxy that drops the upgrade of an exec with stdin (HAProxy before 3.1): a certkit error naming the fix, no wait', async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
+    const error = await engine.execHeld('downgraded', ['sh', '-c', 'read -r _']).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isCertkitError(error, 'DOCKER_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/did not switch an exec's connection to a two-way stream \(HTTP 101\)/);
+    expect((error as Error).message).toMatch(/Use haproxy 3\.1 or later \(CERTKIT_PROXY_IMAGE/);
+  });
+
+  it("the socket proxy's own answers: a refusal (403) names the rules and their fix, an engine it cannot reach (503) is DOCKER_UNREACHABLE", async () => {
+    const engine = createDockerEngine({ DOCKER_HOST: await fakeDockerd() });
+    const refused = await engine.signal('refused', 'SIGHUP').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isCertkitError(refused, 'DOCKER_FAILED')).toBe(true);
+    expect((refused as Error).message).toContain(
+      'refused to send SIGHUP (HTTP 403: 403 Forbidden Request forbidden by administrative rules.)',
+    );
+    expect((refused as Error).message).toContain('docs/docker-access.md');
+    const lost = await engine.signal('lost', 'SIGHUP').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isCertkitError(lost, 'DOCKER_UNREACHABLE')).toBe(true);
+    expect((lost as Error).message).toMatch(
+      /^the socket proxy at unix:\/\/\S+ cannot reach Docker to send SIGHUP \(503 Service Unavailable No server is available/,
+    );
   });
 
   it('an engine that stops answering mid-run: DOCKER_UNREACHABLE, with what certkit was doing', async () => {

@@ -95,7 +95,7 @@ function switchBed(nginxT: { exitCode: number; stdout: string; stderr: string })
   roots.push(root);
   const local = (path: string) => path.replace(CONTAINER_PATHS.deploy, root);
   const calls: string[] = [];
-  const container = (service: string) => ({ id: service, service }) as ServiceContainer;
+  const container = (service: string) => ({ id: service, name: service, service }) as ServiceContainer;
   const engine = {
     exec: async (id: string, argv: readonly string[]): Promise<ExecResult> => {
       calls.push(

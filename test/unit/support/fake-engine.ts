@@ -233,8 +233,9 @@ export class FakeEngine implements Engine {
     return container;
   }
 
+  /** certkit addresses containers by name (the socket proxy allows calls on this stack's names only), never by id. */
   private byId(containerId: string): FakeContainer {
-    const container = [this.nginx, this.certbot].find((c) => c.id === containerId);
+    const container = [this.nginx, this.certbot].find((c) => c.name === containerId);
     if (!container) throw new CertkitError('CONTAINER_NOT_RUNNING', `no container ${containerId}`);
     return container;
   }
