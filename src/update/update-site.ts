@@ -1,7 +1,10 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { formatVersion, type Version } from '../certbot/certbot-version.js';
 import { planCertbotRun } from '../certbot/plan-certbot-run.js';
-import { readRenewalWindow } from '../certbot/read-renewal-window.js';
+import { certbotNeeded } from '../certbot/sweep-decision.js';
+import { readRenewalWindows } from '../certbot/read-renewal-window.js';
+import type { RenewalWindow } from '../certbot/renewal-window.js';
+import type { ExistingCertificate } from '../certbot/plan-certbot-run.js';
 import { CertkitError } from '../errors.js';
 import type { RenderChanges } from '../render/render-project.js';
 import type { Stack } from '../stack/find-stack.js';
@@ -37,18 +40,16 @@ export async function updateSite(
 ): Promise<UpdateResult> {
   const { log, config } = ctx;
   const run = ctx;
-  const before = await certbot.readLineage(config.certName);
+  const before = ctx.sweep ? await ctx.sweep.lineage(config.certName) : await certbot.readLineage(config.certName);
   const rendered = render.files;
   // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
   const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.id);
   deployedEarly.catch(() => undefined);
-  const renewalWindow =
-    before && !options.dryRun
-      ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
-      : undefined;
+  const renewalWindow = before && !options.dryRun ? await windowFor(ctx, certbot, before) : undefined;
   const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
-  log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-  if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
+  const runs = certbotNeeded(plan, before);
+  log.info(`${config.certName}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
+  if (runs) await runPlan(run, stack, certbot, plan, options);
   if (options.dryRun) {
     return {
       certName: config.certName,
@@ -64,7 +65,7 @@ export async function updateSite(
     };
   }
 
-  const after = plan.action === 'keep' ? before : await certbot.readLineage(config.certName);
+  const after = runs ? await certbot.readLineage(config.certName) : before;
   if (!after)
     throw new CertkitError(
       'CERTBOT_FAILED',
@@ -72,7 +73,7 @@ export async function updateSite(
     );
   // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
   const deployed = deployedState(
-    await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.id)),
+    await (runs ? readDeployedSerials(ctx.engine, stack.certbot.id) : deployedEarly),
     config.certName,
     after.serial,
   );
@@ -111,4 +112,12 @@ export async function updateSite(
     reloaded,
     rendered,
   };
+}
+
+/** The CA's renewal window: the sweep's (cached or asked in one batch), else asked for this site alone. */
+async function windowFor(ctx: UpdateContext, certbot: CertbotContainer, before: ExistingCertificate): Promise<RenewalWindow | undefined> {
+  const certName = ctx.config.certName;
+  if (ctx.sweep) return ctx.sweep.window(certName);
+  const asked = [{ certName, directoryUrl: before.renewal?.server ?? ctx.config.server.url }];
+  return (await readRenewalWindows(certbot, asked, ctx.log, ctx.now)).get(certName)?.window;
 }
