@@ -48,7 +48,11 @@ export async function readSweepStore(input: {
     if (found.kind === 'found') lineages.set(certName, found.lineage);
     else if (found.kind === 'missing') lineages.set(certName, undefined);
     // A lineage that cannot be read here is read again in its site's own run, where a failure is that site's alone.
-    else await certbot.readLineage(certName).then((lineage) => lineages.set(certName, lineage), () => undefined);
+    else
+      await certbot.readLineage(certName).then(
+        (lineage) => lineages.set(certName, lineage),
+        () => undefined,
+      );
   }
 
   const windows = new Map<string, RenewalWindow | undefined>();

@@ -165,7 +165,12 @@ function skippedResult(config: Config, rendered: string[]): UpdateResult {
 }
 
 /** The certificates a sweep works on: the .env site's and each chosen site's, less those waiting out a backoff. */
-function sweptSites(config: Config, env: Site | undefined, chosen: readonly Site[], options: UpdateOptions): { certName: string; serverUrl: string }[] {
+function sweptSites(
+  config: Config,
+  env: Site | undefined,
+  chosen: readonly Site[],
+  options: UpdateOptions,
+): { certName: string; serverUrl: string }[] {
   const sites = [
     ...(env ? [config] : []),
     ...chosen.filter((site) => options.waiting?.(site.id) === undefined).map((site) => configForSite(config, site)),
