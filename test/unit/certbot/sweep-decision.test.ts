@@ -13,7 +13,7 @@ import { planCertbotRun, type ExistingCertificate } from '../../../src/certbot/p
 import { lineageInSnapshot } from '../../../src/certbot/store-lineage.js';
 import { certbotNeeded } from '../../../src/certbot/sweep-decision.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
-import type { RenewalConf } from '../../../src/store/renewal-conf.js';
+import { parseRenewalConf, type RenewalConf } from '../../../src/store/renewal-conf.js';
 import type { StoreEntry, StoreSnapshot } from '../../../src/store/snapshot.js';
 import { makeConfig } from '../support/make-config.js';
 
@@ -23,21 +23,11 @@ const V2_1: Version = [2, 1, 0];
 const V5_5: Version = [5, 5, 0];
 const PEBBLE = ACME_SERVERS.pebble;
 
-function conf(overrides: Partial<RenewalConf> = {}): RenewalConf {
-  return {
-    version: '5.5.0',
-    server: PEBBLE,
-    authenticator: 'webroot',
-    account: undefined,
-    keyType: 'ecdsa',
-    ellipticCurve: 'secp256r1',
-    rsaKeySize: undefined,
-    profile: undefined,
-    deployHook: undefined,
-    webrootPaths: ['/var/www/certbot'],
-    paths: {},
-    ...overrides,
-  };
+/** A renewal conf as certbot 5.5 writes it for a webroot certificate from Pebble, with extra top-level lines. */
+function conf(extra = ''): RenewalConf {
+  return parseRenewalConf(
+    `version = 5.5.0\n${extra}[renewalparams]\nauthenticator = webroot\nwebroot_path = /var/www/certbot,\nserver = ${PEBBLE}\nkey_type = ecdsa\n`,
+  );
 }
 
 function existing(ageDays: number, renewal: RenewalConf = conf()): ExistingCertificate {
@@ -77,7 +67,7 @@ describe('certbotNeeded: which sites of a sweep start a certbot process', () => 
   });
 
   it('certbot decides when the renewal conf sets its own threshold, which only certbot reads', () => {
-    expect(decide(existing(10, conf({ renewBeforeExpiry: '80 days' })), V5_5).runs).toBe(true);
+    expect(decide(existing(10, conf('renew_before_expiry = 80 days\n')), V5_5).runs).toBe(true);
   });
 });
 
