@@ -21,8 +21,11 @@ export interface Serving {
   forceReload: boolean;
   /** How the .env site is selected at a reload: https (the .env site itself), auto (another site's run). */
   siteMode: 'https' | 'auto';
-  /** Called once the certificate is deployed; true asks for a reload (another site's link just changed). */
-  prepare?: () => Promise<boolean>;
+  /**
+   * Called once the certificate is deployed (`deployedNow`: by this run); true asks for a reload (a site's link just
+   * changed).
+   */
+  prepare?: (deployedNow: boolean) => Promise<boolean>;
 }
 
 /**
@@ -77,7 +80,8 @@ export async function updateSite(
     config.certName,
     after.serial,
   );
-  if (render.deployHookChanged || deployed !== 'ok') {
+  const deployedNow = render.deployHookChanged || deployed !== 'ok';
+  if (deployedNow) {
     log.info(`deploying ${config.certName} to the folder nginx reads`);
     await certbot.runDeployHook(config.certName);
   }
@@ -93,7 +97,7 @@ export async function updateSite(
     serial: after.serial,
     configProbe: ctx.configProbe,
     configStamp: render.configStamp,
-    forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
+    forceReload: ((await serving.prepare?.(deployedNow)) ?? false) || serving.forceReload,
     siteMode: serving.siteMode,
     ownNginx: ownNginxOf(config),
   });

@@ -24,9 +24,16 @@ export async function updateOtherSites(
   sites: readonly Site[],
   render: RenderChanges,
   options: UpdateOptions,
+  /** Whether nginx was already reloaded in this sweep (by the .env site's run) after this rendering. */
+  reloadedBefore = false,
 ): Promise<SiteOutcome[]> {
   const nginx = new NginxContainer(ctx.engine, stack.nginx);
   const outcomes: SiteOutcome[] = [];
+  // One reload takes every rendered file and link in: once one happened in this sweep, a site whose files changed
+  // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again only after
+  // a site's certificate is deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
+  let reloaded = reloadedBefore;
+  const relinked = await linkOnce(nginx, sites, options, ctx);
   for (const site of sites) {
     const filesChanged = render.files.some((file) => file.startsWith(`${SITES_FOLDER}/${site.id}.`));
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
@@ -37,10 +44,14 @@ export async function updateOtherSites(
     }
     try {
       outcome.result = await updateSite({ ...ctx, config: configForSite(ctx.config, site) }, stack, certbot, version, render, options, {
-        forceReload: filesChanged,
+        forceReload: filesChanged && !reloaded,
         siteMode: 'auto',
-        prepare: async () => (await nginx.linkSites()).length > 0,
+        prepare: async (deployedNow) => {
+          if (relinked === undefined || deployedNow) return (await nginx.linkSites()).length > 0;
+          return relinked.has(site.id) && !reloaded;
+        },
       });
+      if (outcome.result.reloaded) reloaded = true;
     } catch (error) {
       const code = isCertkitError(error) ? error.code : undefined;
       outcome.error = { code, message: (error as Error).message };
@@ -49,4 +60,23 @@ export async function updateOtherSites(
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/**
+ * The sites whose link changed when linked once for the sweep; undefined when that failed (nginx refused the sites'
+ * configuration): each site then links for itself, and reports nginx's refusal as its own failure, as before.
+ */
+async function linkOnce(
+  nginx: NginxContainer,
+  sites: readonly Site[],
+  options: UpdateOptions,
+  ctx: UpdateContext,
+): Promise<Set<string> | undefined> {
+  if (sites.length === 0 || options.dryRun || ctx.config.nginx.mode !== 'kit') return undefined;
+  try {
+    return new Set(await nginx.linkSites());
+  } catch (error) {
+    ctx.log.debug(`linking the sites once for the sweep failed; each site links for itself: ${(error as Error).message}`);
+    return undefined;
+  }
 }

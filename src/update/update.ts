@@ -95,7 +95,16 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
         (error: unknown) => ({ ok: false as const, error }),
       );
     }
-    const outcomes = await updateOtherSites(run, stack, certbot, version, chosen, render, options);
+    const outcomes = await updateOtherSites(
+      run,
+      stack,
+      certbot,
+      version,
+      chosen,
+      render,
+      options,
+      envOutcome?.ok === true && envOutcome.result.reloaded,
+    );
     // A site removed (or left out of this run) changed nginx's files with no site of this run to reload them.
     const reloaded = (envOutcome?.ok === true && envOutcome.result.reloaded) || outcomes.some((outcome) => outcome.result?.reloaded);
     if (render.nginxChanged && !reloaded && !options.dryRun && config.nginx.mode === 'kit') {
