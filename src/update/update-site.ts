@@ -11,7 +11,7 @@ import type { Stack } from '../stack/find-stack.js';
 import { deployedState } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
 import { ownNginxOf } from '../nginx/own-nginx.js';
-import { ensureServed } from './ensure-served.js';
+import { ensureServed, type InitialLook } from './ensure-served.js';
 import { runPlan } from './run-plan.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 
@@ -26,6 +26,8 @@ export interface Serving {
    * changed).
    */
   prepare?: (deployedNow: boolean) => Promise<boolean>;
+  /** nginx's answers for this site asked ahead by the sweep; used only when this run changed nothing of the site. */
+  lookedAhead?: () => InitialLook | undefined;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function updateSite(
     forceReload: ((await serving.prepare?.(deployedNow)) ?? false) || serving.forceReload,
     siteMode: serving.siteMode,
     ownNginx: ownNginxOf(config),
+    initial: runs || deployedNow ? undefined : serving.lookedAhead?.(),
   });
   const action =
     before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';

@@ -9,6 +9,7 @@ import { describeSource, type Site } from '../sites/site.js';
 import type { Stack } from '../stack/find-stack.js';
 import type { SiteOutcome, UpdateContext, UpdateOptions } from './update-context.js';
 import { updateSite } from './update-site.js';
+import { lookAhead, type InitialLook } from './ensure-served.js';
 
 /**
  * The sites beyond the .env one, one after another under the run's lock, each alone: a site that fails (its names do
@@ -34,7 +35,8 @@ export async function updateOtherSites(
   // a site's certificate is deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
   let reloaded = reloadedBefore;
   const relinked = await linkOnce(nginx, sites, options, ctx);
-  for (const site of sites) {
+  const ahead = new LookAhead(ctx, stack, sites);
+  for (const [index, site] of sites.entries()) {
     const filesChanged = render.files.some((file) => file.startsWith(`${SITES_FOLDER}/${site.id}.`));
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
     const waiting = options.waiting?.(site.id);
@@ -50,9 +52,15 @@ export async function updateOtherSites(
           if (relinked === undefined || deployedNow) return (await nginx.linkSites()).length > 0;
           return relinked.has(site.id) && !reloaded;
         },
+        lookedAhead: () => ahead.take(index),
       });
-      if (outcome.result.reloaded) reloaded = true;
+      if (outcome.result.reloaded) {
+        reloaded = true;
+        ahead.forget();
+      }
     } catch (error) {
+      // A run that failed may have reloaded nginx before it did: answers asked before are not to be trusted.
+      ahead.forget();
       const code = isCertkitError(error) ? error.code : undefined;
       outcome.error = { code, message: (error as Error).message };
       ctx.log.error(`site ${site.id} (${site.names.join(', ')}): ${code ? `${code}: ` : ''}${(error as Error).message}`);
@@ -78,5 +86,37 @@ async function linkOnce(
   } catch (error) {
     ctx.log.debug(`linking the sites once for the sweep failed; each site links for itself: ${(error as Error).message}`);
     return undefined;
+  }
+}
+
+/** How many sites ahead a sweep asks nginx what it serves: enough to overlap the handshakes, few enough to stay polite. */
+const LOOK_AHEAD = 16;
+
+/**
+ * nginx's answers (the serial per name, the stamp it runs) for the next sites of a sweep, asked while the current one
+ * runs, so a sweep of sites with nothing to do does not wait for each handshake in turn. Forgotten at every reload.
+ */
+class LookAhead {
+  private readonly looks = new Map<number, InitialLook | undefined>();
+
+  constructor(
+    private readonly ctx: UpdateContext,
+    private readonly stack: Stack,
+    private readonly sites: readonly Site[],
+  ) {}
+
+  take(index: number): InitialLook | undefined {
+    for (let next = index; next < Math.min(index + LOOK_AHEAD, this.sites.length); next += 1) {
+      const site = this.sites[next];
+      if (this.looks.has(next) || !site) continue;
+      this.looks.set(next, lookAhead({ ...this.ctx, stack: this.stack, names: site.names }));
+    }
+    const look = this.looks.get(index);
+    this.looks.delete(index);
+    return look;
+  }
+
+  forget(): void {
+    this.looks.clear();
   }
 }
