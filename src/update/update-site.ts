@@ -78,7 +78,7 @@ export async function updateSite(
     );
   // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
   const deployed = deployedState(
-    await (runs ? readDeployedSerials(ctx.engine, stack.certbot.id) : deployedEarly),
+    await (runs ? readDeployedSerials(ctx.engine, stack.certbot.id, config.certName) : deployedEarly),
     config.certName,
     after.serial,
   );
