@@ -66,6 +66,9 @@ function freePort() {
   });
 }
 
+/** The environment certkit runs with: this bench's own CERTKIT_BENCH_* settings are not certkit's. */
+const kitEnv = () => ({ ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CERTKIT_BENCH_'))), CI: '' });
+
 const siteName = (index) => `s${String(index).padStart(4, '0')}`;
 const hostOf = (site, id) => `${site}-${id}.bench.test`;
 
@@ -131,22 +134,27 @@ async function makeStack(label) {
     /** `certkit update` on the host, as a user runs it; resolves with its wall time and JSON result. */
     async update() {
       const started = performance.now();
-      const { stdout } = await run(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', project, 'update', '--json'], {
+      const done = await run(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', project, 'update', '--json'], {
         cwd: dir,
-        env: { ...process.env, CI: '' },
-        maxBuffer: 64 * 1024 * 1024,
+        env: kitEnv(),
+        maxBuffer: 256 * 1024 * 1024,
         timeout: 4 * 3600_000,
-      }).catch((error) => {
-        throw new Error(
-          `certkit update failed:\n${String(error.stderr ?? error.message)
-            .split('\n')
-            .slice(-30)
-            .join('\n')}`,
-        );
-      });
-      return { ms: performance.now() - started, result: JSON.parse(stdout) };
+      }).catch((error) => error);
+      const ms = performance.now() - started;
+      const problems = String(done.stderr ?? '')
+        .split('\n')
+        .filter((line) => /error|warn|fail/i.test(line) && !/ARI/.test(line));
+      let result;
+      try {
+        result = JSON.parse(done.stdout);
+      } catch {
+        throw new Error(`certkit update failed:\n${problems.slice(0, 20).join('\n') || String(done.message)}`);
+      }
+      if (problems.length > 0) progress(`certkit update said:\n${problems.slice(0, 10).join('\n')}`);
+      return { ms, result };
     },
     async destroy() {
+      if (process.env.CERTKIT_BENCH_KEEP === '1') return progress(`kept ${project} in ${dir}`);
       await compose(['down', '-v', '--remove-orphans', '-t', '2']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
@@ -280,7 +288,7 @@ async function labelledStart() {
     const bare = await bareCertbot(stack, 1, 'one');
     daemon = spawn(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, 'daemon'], {
       cwd: stack.dir,
-      env: { ...process.env, CI: '' },
+      env: kitEnv(),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let logs = '';

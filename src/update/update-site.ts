@@ -28,6 +28,11 @@ export interface Serving {
   prepare?: (deployedNow: boolean) => Promise<boolean>;
   /** nginx's answers for this site asked ahead by the sweep; used only when this run changed nothing of the site. */
   lookedAhead?: () => InitialLook | undefined;
+  /**
+   * Whether the sweep has seen nginx run this rendering and read certificates at handshakes: then a site this run
+   * changed nothing of, whose deployed copy is its serial, is served as deployed without a handshake of its own.
+   */
+  servedAsDeployed?: () => Promise<boolean>;
 }
 
 /**
@@ -87,23 +92,28 @@ export async function updateSite(
     log.info(`deploying ${config.certName} to the folder nginx reads`);
     await certbot.runDeployHook(config.certName);
   }
-  const { served, reloaded } = await ensureServed({
-    engine: ctx.engine,
-    stack,
-    self: ctx.self,
-    log,
-    now: ctx.now,
-    sleep: ctx.sleep,
-    probe: ctx.probe,
-    names: config.domains,
-    serial: after.serial,
-    configProbe: ctx.configProbe,
-    configStamp: render.configStamp,
-    forceReload: ((await serving.prepare?.(deployedNow)) ?? false) || serving.forceReload,
-    siteMode: serving.siteMode,
-    ownNginx: ownNginxOf(config),
-    initial: runs || deployedNow ? undefined : serving.lookedAhead?.(),
-  });
+  const untouched = !runs && !deployedNow && deployed === 'ok';
+  const forceReload = ((await serving.prepare?.(deployedNow)) ?? false) || serving.forceReload;
+  const known = untouched && !forceReload && ((await serving.servedAsDeployed?.()) ?? false);
+  const { served, reloaded } = known
+    ? { served: config.domains.map((name) => ({ name, serial: after.serial })), reloaded: false }
+    : await ensureServed({
+        engine: ctx.engine,
+        stack,
+        self: ctx.self,
+        log,
+        now: ctx.now,
+        sleep: ctx.sleep,
+        probe: ctx.probe,
+        names: config.domains,
+        serial: after.serial,
+        configProbe: ctx.configProbe,
+        configStamp: render.configStamp,
+        forceReload,
+        siteMode: serving.siteMode,
+        ownNginx: ownNginxOf(config),
+        initial: untouched ? serving.lookedAhead?.() : undefined,
+      });
   const action =
     before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
   const profile = after.renewal?.profile ?? config.profile;

@@ -36,6 +36,7 @@ export async function updateOtherSites(
   let reloaded = reloadedBefore;
   const relinked = await linkOnce(nginx, sites, options, ctx);
   const ahead = new LookAhead(ctx, stack, sites);
+  const asDeployed = new ServedAsDeployed(ctx, stack, nginx, render.configStamp);
   for (const [index, site] of sites.entries()) {
     const filesChanged = render.files.some((file) => file.startsWith(`${SITES_FOLDER}/${site.id}.`));
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
@@ -53,14 +54,17 @@ export async function updateOtherSites(
           return relinked.has(site.id) && !reloaded;
         },
         lookedAhead: () => ahead.take(index),
+        servedAsDeployed: () => asDeployed.holds(),
       });
       if (outcome.result.reloaded) {
         reloaded = true;
         ahead.forget();
+        asDeployed.forget();
       }
     } catch (error) {
       // A run that failed may have reloaded nginx before it did: answers asked before are not to be trusted.
       ahead.forget();
+      asDeployed.forget();
       const code = isCertkitError(error) ? error.code : undefined;
       outcome.error = { code, message: (error as Error).message };
       ctx.log.error(`site ${site.id} (${site.names.join(', ')}): ${code ? `${code}: ` : ''}${(error as Error).message}`);
@@ -118,5 +122,39 @@ class LookAhead {
 
   forget(): void {
     this.looks.clear();
+  }
+}
+
+/**
+ * What lets a sweep skip the handshakes of sites it changed nothing of, asked of nginx once (and again after a
+ * reload): nginx runs the rendered configuration (its stamp: every site's files and links as rendered) and reads
+ * the certificate at each handshake (so it presents the deployed bundle, whose serial the sweep compared with the
+ * store). A thousand handshakes cost seconds on a small machine; these two questions cost one exec and one request.
+ */
+class ServedAsDeployed {
+  private facts: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly ctx: UpdateContext,
+    private readonly stack: Stack,
+    private readonly nginx: NginxContainer,
+    private readonly stamp: string,
+  ) {}
+
+  holds(): Promise<boolean> {
+    this.facts ??= this.ask().catch(() => false);
+    return this.facts;
+  }
+
+  forget(): void {
+    this.facts = undefined;
+  }
+
+  private async ask(): Promise<boolean> {
+    if (this.ctx.config.nginx.mode !== 'kit') return false;
+    const look = lookAhead({ ...this.ctx, stack: this.stack, names: this.ctx.config.domains });
+    if (!look) return false;
+    const [loading, running] = await Promise.all([this.nginx.certificateLoading(), look.running]);
+    return (loading === 'cached' || loading === 'handshake') && running.stamp === this.stamp;
   }
 }
