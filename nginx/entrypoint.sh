@@ -105,7 +105,7 @@ link_sites() {
   mkdir -p "$run/sites"
   # One grep reads every site's certificate link (the `root` ending in /tls/current.pem; the first `root` is the ACME
   # webroot), and the rest are shell builtins: a thousand sites cost two processes, not three thousand.
-  grep -o -m 1 'root /[^;]*/tls/current\.pem;' "$here"/sites/*.https.conf 2>/dev/null | while IFS= read -r line; do
+  grep -H -o -m 1 'root /[^;]*/tls/current\.pem;' "$here"/sites/*.https.conf 2>/dev/null | while IFS= read -r line; do
     file=${line%%:*}
     current=${line#*:root }
     link_site_to "$file" "${current%;}"
