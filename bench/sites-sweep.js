@@ -9,7 +9,8 @@
 // and once: a labelled container started → its HTTPS served by the certkit daemon (Docker events), against bare
 // certbot issuing one certificate. Sizes above CERTKIT_BENCH_ISSUE_MAX (default 100) are not issued by the CA (that
 // many issuances twice take too long on a small machine): their store is made with openssl (make-certbot-store.js),
-// deployed, served once, and only the no-op sweep is measured. Prints a table; asserts nothing.
+// deployed, served once, and only the no-op sweep is measured. CERTKIT_BENCH_LABELLED=0 leaves out the labelled
+// container, CERTKIT_BENCH_KEEP=1 keeps the stacks (to profile them). Prints a table; asserts nothing.
 // Hold /tmp/certkit-e2e.lock while it runs (`flock /tmp/certkit-e2e.lock npm run bench:sweep`): e2e timings and these
 // perturb each other on a shared machine.
 import { execFile, spawn } from 'node:child_process';
