@@ -24,17 +24,26 @@ subjectAltName = $ENV::SAN
 /**
  * Writes `count` lineages named site0001.bench.test… into `root`, each with one archive version, relative live/
  * links and a renewal conf. Every certificate is distinct (its own names and serial); they share one P-256 key,
- * because key generation is not what the benchmark measures.
+ * because key generation is not what the benchmark measures. `options.lineages` gives the lineages instead (a
+ * certificate name and its names each), and `options.server` / `options.webroot` what the renewal confs say
+ * (default: Let's Encrypt and /var/www/html, a store from another setup).
  */
-export async function makeCertbotStore(root, count, workDir) {
+export async function makeCertbotStore(root, count, workDir, options = {}) {
   const ca = await makeAuthority(workDir);
   for (const dir of ['accounts', 'archive', 'live', 'renewal']) await mkdir(join(root, dir), { recursive: true, mode: 0o755 });
   await writeFile(join(root, 'live', 'README'), 'This directory contains your keys and certificates.\n');
-  const names = Array.from({ length: count }, (_, index) => `site${String(index + 1).padStart(4, '0')}.bench.test`);
+  const lineages =
+    options.lineages ??
+    Array.from({ length: count }, (_, index) => {
+      const name = `site${String(index + 1).padStart(4, '0')}.bench.test`;
+      return { certName: name, domains: [name, `www.${name}`] };
+    });
+  const names = lineages.map((lineage) => lineage.certName);
+  const conf = { server: options.server ?? 'https://acme-v02.api.letsencrypt.org/directory', webroot: options.webroot ?? '/var/www/html' };
   // openssl costs ~8 ms a certificate; running a few at once keeps 1,000 certificates to a few seconds.
-  const queue = [...names];
+  const queue = [...lineages];
   const worker = async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await writeLineage(root, name, ca);
+    for (let lineage = queue.shift(); lineage !== undefined; lineage = queue.shift()) await writeLineage(root, lineage, ca, conf);
   };
   await Promise.all(Array.from({ length: availableParallelism() * 2 }, worker));
   return names;
@@ -65,8 +74,7 @@ async function makeAuthority(dir) {
   return { ...paths, chain: await readFile(paths.cert, 'utf8'), privkey: await readFile(paths.leafKey, 'utf8') };
 }
 
-async function writeLineage(root, name, ca) {
-  const domains = [name, `www.${name}`];
+async function writeLineage(root, { certName: name, domains }, ca, conf) {
   const { stdout: cert } = await run(
     'openssl',
     [
@@ -84,7 +92,7 @@ async function writeLineage(root, name, ca) {
       '-CAkey',
       ca.key,
       '-subj',
-      `/CN=${name}`,
+      `/CN=${domains[0]}`,
       '-days',
       '90',
     ],
@@ -97,11 +105,11 @@ async function writeLineage(root, name, ca) {
     await writeFile(join(root, 'archive', name, `${kind}1.pem`), contents[kind], { mode: kind === 'privkey' ? 0o600 : 0o644 });
     await symlink(`../../archive/${name}/${kind}1.pem`, join(root, 'live', name, `${kind}.pem`));
   }
-  await writeFile(join(root, 'renewal', `${name}.conf`), renewalConf(name, domains));
+  await writeFile(join(root, 'renewal', `${name}.conf`), renewalConf(name, domains, conf));
 }
 
 /** What certbot 2.1 writes for a webroot certificate; its paths name /etc/letsencrypt, as they do on a real host. */
-function renewalConf(name, domains) {
+function renewalConf(name, domains, conf) {
   const base = '/etc/letsencrypt';
   return [
     '# renew_before_expiry = 30 days',
@@ -113,11 +121,11 @@ function renewalConf(name, domains) {
     '[renewalparams]',
     'account = 0123456789abcdef0123456789abcdef',
     'authenticator = webroot',
-    'webroot_path = /var/www/html,',
-    'server = https://acme-v02.api.letsencrypt.org/directory',
+    `webroot_path = ${conf.webroot},`,
+    `server = ${conf.server}`,
     'key_type = ecdsa',
     '[[webroot_map]]',
-    ...domains.map((domain) => `${domain} = /var/www/html`),
+    ...domains.map((domain) => `${domain} = ${conf.webroot}`),
     '',
   ].join('\n');
 }

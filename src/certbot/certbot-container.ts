@@ -1,13 +1,12 @@
 import type { Engine } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readCertificateInfo } from '../certs/read-certificate.js';
 import { parseCertbotVersion, type Version } from './certbot-version.js';
 import { parseCertbotFailure } from './parse-certbot-failure.js';
 import { parseCertbotPlugins, type CertbotPlugin } from './parse-certbot-plugins.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, livePathFor, renewalConfPathFor } from '../stack/layout.js';
 import type { CertbotPlan, ExistingCertificate } from './plan-certbot-run.js';
-import { parseRenewalConf } from '../store/renewal-conf.js';
+import { lineageFromFiles } from './store-lineage.js';
 
 /** $1 path, $2 text. */
 export const WRITE_FILE_SCRIPT = 'printf %s "$2" > "$1"';
@@ -108,23 +107,14 @@ export class CertbotContainer {
   /** The certificate certbot holds under this name, or undefined when there is none (or it is unreadable). */
   async readLineage(certName: string): Promise<ExistingCertificate | undefined> {
     const [pem, conf] = await Promise.all([this.readFile(livePathFor(certName, 'cert.pem')), this.readFile(renewalConfPathFor(certName))]);
-    if (pem === undefined) return undefined;
-    let info;
-    try {
-      info = readCertificateInfo(pem);
-    } catch {
-      this.log.warn(
-        `${livePathFor(certName, 'cert.pem')} is not a readable certificate; treating ${certName} as missing (run \`certkit doctor\`)`,
-      );
-      return undefined;
-    }
-    return {
-      domains: info.domains,
-      notBefore: info.notBefore,
-      notAfter: info.notAfter,
-      serial: info.serial,
-      renewal: conf === undefined ? undefined : parseRenewalConf(conf),
-    };
+    return lineageFromFiles(pem, conf, () => this.warnUnreadable(certName));
+  }
+
+  /** Said when live/NAME/cert.pem holds no readable certificate: the lineage is then treated as missing. */
+  warnUnreadable(certName: string): void {
+    this.log.warn(
+      `${livePathFor(certName, 'cert.pem')} is not a readable certificate; treating ${certName} as missing (run \`certkit doctor\`)`,
+    );
   }
 
   /** Runs the planned certbot command, streaming its output to the log; throws a CertkitError on failure. */

@@ -36,6 +36,11 @@ export interface AllowlistScope {
   archiveReads: readonly string[];
   /** Folders of the certbot container certkit writes archives into. */
   archiveWrites: readonly string[];
+  /**
+   * Folders of the certbot container whose lineage subfolders certkit reads one at a time (FOLDER/NAME: a site that
+   * just deployed reads its own copy back). NAME is a certificate name: no slash, no leading dot.
+   */
+  lineageReads: readonly string[];
 }
 
 /** The request body the proxy reads whole before matching an exec's: certkit's scripts stay well under it. */
@@ -78,6 +83,9 @@ export function containerName(project: string, service: string): string {
 export function filtersQuery(filters: Record<string, readonly string[]>): string {
   return literal(stringify({ filters: JSON.stringify(filters) }));
 }
+
+/** A certificate name in a query (querystring leaves these characters as they are): no `.` or `..`, no slash. */
+const LINEAGE_NAME = '[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}';
 
 export function buildAllowlist(scope: AllowlistScope): AllowRule[] {
   const { project } = scope;
@@ -124,6 +132,11 @@ export function buildAllowlist(scope: AllowlistScope): AllowRule[] {
       method: 'GET',
       url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}$`,
       purpose: `read ${folder} of the certbot container (status, backup, deploy)`,
+    })),
+    ...scope.lineageReads.map((folder): AllowRule => ({
+      method: 'GET',
+      url: `^${VERSION}/containers/${name(scope.certbotService)}/archive[?]${archive(folder)}%2F${LINEAGE_NAME}$`,
+      purpose: `read one certificate's folder in ${folder} of the certbot container (a site's deployed copy)`,
     })),
     ...scope.archiveWrites.map((folder): AllowRule => ({
       method: 'PUT',

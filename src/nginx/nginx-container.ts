@@ -26,8 +26,9 @@ export class NginxContainer {
   }
 
   /**
-   * Links each of the other sites to its HTTPS file once its certificate is deployed (else its HTTP file) and runs
-   * `nginx -t`; on failure the links before stay. Returns the sites whose link changed (a reload makes them served).
+   * Links each of the other sites to its HTTPS file once its certificate is deployed (else its HTTP file) and, when a
+   * link changed, runs `nginx -t`; on failure the links before stay. Returns the sites whose link changed (a reload
+   * makes them served; the reload runs `nginx -t` again on everything rendered).
    */
   async linkSites(): Promise<string[]> {
     const result = await this.engine.exec(this.container.name, ['/bin/sh', NGINX_ENTRYPOINT, 'sites']);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { buildAllowlist, EXEC_BODY_LIMIT, type AllowlistScope } from '../docker/api-allowlist.js';
 import { SERVICES } from '../stack/find-stack.js';
-import { CONTAINER_PATHS } from '../stack/layout.js';
+import { ARI_CACHE_DIR, CONTAINER_PATHS } from '../stack/layout.js';
 import { HOST_LABEL } from '../sites/site-labels.js';
 import { createRenderer, readTemplate, renderOne, writeRenderedFiles, type RenderedFile } from './render-templates.js';
 
@@ -21,7 +21,9 @@ export function dockerProxyScope(project: string, nginxService: string): Allowli
     inspectedServices: [SERVICES.certkit, 'pebble'],
     sitesLabel: HOST_LABEL,
     archiveReads: [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy],
-    archiveWrites: [CONTAINER_PATHS.letsencrypt],
+    // ARI_CACHE_DIR: the CA's renewal windows kept between sweeps (src/certbot/ari-cache.ts).
+    archiveWrites: [CONTAINER_PATHS.letsencrypt, ARI_CACHE_DIR],
+    lineageReads: [CONTAINER_PATHS.deploy],
   };
 }
 

@@ -52,9 +52,29 @@ export async function renderTemplates(
   return rendered;
 }
 
+/**
+ * Compiled templates by renderer and source: a sweep renders the same two site templates for every site, and compiling
+ * them a thousand times cost a second. A memo of pure functions keyed by the renderer, so nothing outlives it.
+ */
+const compiled = new WeakMap<typeof Handlebars, Map<string, HandlebarsTemplateDelegate>>();
+
+function compileOnce(handlebars: typeof Handlebars, source: string): HandlebarsTemplateDelegate {
+  let templates = compiled.get(handlebars);
+  if (!templates) {
+    templates = new Map();
+    compiled.set(handlebars, templates);
+  }
+  let template = templates.get(source);
+  if (!template) {
+    template = handlebars.compile(source, { strict: true, noEscape: true });
+    templates.set(source, template);
+  }
+  return template;
+}
+
 export function renderOne(handlebars: typeof Handlebars, name: string, source: string, context: Record<string, unknown>): string {
   try {
-    const template = handlebars.compile(source, { strict: true, noEscape: true });
+    const template = compileOnce(handlebars, source);
     return template(context).replace(/\r\n?/g, '\n');
   } catch (error) {
     const missing = /"([^"]+)" not defined/.exec(String((error as Error).message));

@@ -53,6 +53,13 @@ export const LOCK_PATH = '/tmp/certkit.lock';
 export const CERTBOT_VERSION_FILE = '/tmp/certkit-certbot-version';
 
 /**
+ * The CA's renewal windows (ARI) certkit asked for, kept in the certbot container until their Retry-After ends
+ * (certbot/ari-cache.ts). Beside the store, not in it: a cache a recreated container may lose, never backed up.
+ */
+export const ARI_CACHE_DIR = '/tmp';
+export const ARI_CACHE_NAME = 'certkit-ari.json';
+
+/**
  * The app's own nginx (CERTKIT_NGINX_MODE=own) includes certkit-tls.conf, which includes this file of the deploy
  * folder by a wildcard: absent (no match, plain HTTP) until certkit writes it beside a deployed certificate, so the
  * switch to HTTPS lives and dies with the certificate it needs, whatever becomes of the nginx container.

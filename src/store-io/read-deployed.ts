@@ -6,15 +6,17 @@ import { readTarSnapshot } from '../store/read-tar-snapshot.js';
 
 /**
  * The deploy folder of the certbot container, read through the archive API (the one way certkit reads deployed
- * serials); undefined when the container has no deploy folder.
+ * serials); undefined when the container has no deploy folder. With `certName`, that certificate's folder alone (a
+ * site that just deployed, in a sweep of many: not every site's folder again).
  */
-export async function readDeployedSerials(engine: Engine, certbotId: string): Promise<DeployedSerials | undefined> {
+export async function readDeployedSerials(engine: Engine, certbotId: string, certName?: string): Promise<DeployedSerials | undefined> {
   let stream;
   try {
-    stream = await engine.getArchive(certbotId, CONTAINER_PATHS.deploy);
+    stream = await engine.getArchive(certbotId, certName === undefined ? CONTAINER_PATHS.deploy : `${CONTAINER_PATHS.deploy}/${certName}`);
   } catch (error) {
-    if (isCertkitError(error, 'NOT_FOUND')) return undefined;
+    if (isCertkitError(error, 'NOT_FOUND')) return certName === undefined ? undefined : new Map();
     throw error;
   }
-  return deployedSerials(await readTarSnapshot(stream));
+  // The one folder keeps its name in the archive (NAME/bundle.pem), as in the deploy folder's own.
+  return deployedSerials(await readTarSnapshot(stream, certName === undefined ? {} : { stripFolder: false }));
 }

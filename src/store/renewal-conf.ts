@@ -17,6 +17,8 @@ export interface RenewalConf {
   /** The ACME profile certbot >= 4.1 saved (required over preferred); undefined when none was saved. */
   profile: string | undefined;
   deployHook: string | undefined;
+  /** A renewal threshold set in the conf by hand (`renew_before_expiry`, commented out as certbot writes it): certbot's. */
+  renewBeforeExpiry?: string | undefined;
   webrootPaths: string[];
   /** [[webroot_map]]: the webroot certbot renew uses for each name (it takes a name's entry over webroot_path). */
   webrootMap?: Record<string, string>;
@@ -60,6 +62,7 @@ export function parseRenewalConf(text: string): RenewalConf {
     rsaKeySize: param('rsa_key_size'),
     profile: savedProfile(flat),
     deployHook: param('renew_hook') ?? param('deploy_hook'),
+    renewBeforeExpiry: flat.get('renew_before_expiry'),
     // certbot stores a list as `a, b,` (trailing comma even for one item).
     webrootPaths: (param('webroot_path') ?? '')
       .split(',')

@@ -56,6 +56,11 @@ export async function ensureServed(input: {
    * Required, so that every caller says which nginx it serves through (`ownNginxOf(config)`).
    */
   ownNginx: { certName: string } | undefined;
+  /**
+   * What nginx served for these names and which rendering it ran, asked a moment ago (a sweep asks for the next sites
+   * while one runs, and forgets the answers at a reload); used for the first look only, never after a reload.
+   */
+  initial?: InitialLook | undefined;
 }): Promise<{ served: ServedName[]; reloaded: boolean }> {
   const target = chooseProbeTarget(input.stack.nginx, input.self);
   if (!target) {
@@ -66,7 +71,9 @@ export async function ensureServed(input: {
   }
   const probe = input.probe ?? probeTls;
   const readConfig = servedConfigReader(input);
-  const [current, running] = await Promise.all([probeAll(probe, target, input.names), readConfig()]);
+  const [current, running] = await Promise.all(
+    input.initial ? [input.initial.served, input.initial.running] : [probeAll(probe, target, input.names), readConfig()],
+  );
   const differs = running.stamp !== input.configStamp;
   const stale = differs || input.forceReload === true;
   const servesSerial = current.every((entry) => entry.serial === input.serial);
@@ -144,10 +151,28 @@ type ConfigTarget = {
   sleep: Sleep;
 };
 
+/** The first look ensureServed takes: the serial each name shows, and the stamp nginx runs. */
+export interface InitialLook {
+  served: Promise<ServedName[]>;
+  running: Promise<ServedConfig>;
+}
+
+/** Takes ensureServed's first look for these names now, to be handed to it later (`initial`). */
+export function lookAhead(
+  input: Pick<Parameters<typeof ensureServed>[0], 'stack' | 'self' | 'probe' | 'configProbe' | 'names'>,
+): InitialLook | undefined {
+  const target = chooseProbeTarget(input.stack.nginx, input.self);
+  if (!target) return undefined;
+  const look = { served: probeAll(input.probe ?? probeTls, target, input.names), running: servedConfigReader(input)() };
+  look.served.catch(() => undefined);
+  look.running.catch(() => undefined);
+  return look;
+}
+
 export type ConfigProbe = (target: ProbeTarget & { hostHeader: string; timeoutMs?: number }) => Promise<ServedConfig>;
 
 /** Reads the stamp nginx serves, on its HTTP port, for the server block of the first name. */
-function servedConfigReader(input: ConfigTarget): () => Promise<ServedConfig> {
+function servedConfigReader(input: Pick<ConfigTarget, 'stack' | 'self' | 'configProbe' | 'names'>): () => Promise<ServedConfig> {
   const target = chooseProbeTarget(input.stack.nginx, input.self, 80);
   const probe = input.configProbe ?? probeServedConfig;
   const hostHeader = sniFor(input.names[0] ?? 'localhost');

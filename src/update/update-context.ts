@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
 import type { Sleep } from '../wait-for.js';
+import type { SweepStore } from './sweep-store.js';
 import type { ConfigProbe, Probe, ServedName } from './ensure-served.js';
 
 export interface UpdateContext {
@@ -28,6 +29,8 @@ export interface UpdateContext {
   lockWaitMs: number;
   /** The deploy folder's serials, read once for a run of many sites (a site that deploys reads them again). */
   deployedSerials?: Promise<DeployedSerials | undefined>;
+  /** The store as the sweep read it once (lineages, the CA's renewal windows); without it each site reads its own. */
+  sweep?: SweepStore;
   /** The .env file's path, for messages about the site it declares. */
   envFile?: string;
   /**

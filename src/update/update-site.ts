@@ -1,14 +1,17 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { formatVersion, type Version } from '../certbot/certbot-version.js';
 import { planCertbotRun } from '../certbot/plan-certbot-run.js';
-import { readRenewalWindow } from '../certbot/read-renewal-window.js';
+import { certbotNeeded } from '../certbot/sweep-decision.js';
+import { readRenewalWindows } from '../certbot/read-renewal-window.js';
+import type { RenewalWindow } from '../certbot/renewal-window.js';
+import type { ExistingCertificate } from '../certbot/plan-certbot-run.js';
 import { CertkitError } from '../errors.js';
 import type { RenderChanges } from '../render/render-project.js';
 import type { Stack } from '../stack/find-stack.js';
 import { deployedState } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
 import { ownNginxOf } from '../nginx/own-nginx.js';
-import { ensureServed } from './ensure-served.js';
+import { ensureServed, type InitialLook } from './ensure-served.js';
 import { runPlan } from './run-plan.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 
@@ -18,10 +21,20 @@ export interface Serving {
   forceReload: boolean;
   /** How the .env site is selected at a reload: https (the .env site itself), auto (another site's run). */
   siteMode: 'https' | 'auto';
-  /** Called once the certificate is deployed; true asks for a reload (another site's link just changed). */
-  prepare?: () => Promise<boolean>;
   /** A configuration change alone is reloaded once at the end of the run (see ensureServed). */
   deferConfigReload?: boolean;
+  /**
+   * Called once the certificate is deployed (`deployedNow`: by this run); true asks for a reload (a site's link just
+   * changed).
+   */
+  prepare?: (deployedNow: boolean) => Promise<boolean>;
+  /** nginx's answers for this site asked ahead by the sweep; used only when this run changed nothing of the site. */
+  lookedAhead?: () => InitialLook | undefined;
+  /**
+   * Whether the sweep has seen nginx run this rendering and read certificates at handshakes: then a site this run
+   * changed nothing of, whose deployed copy is its serial, is served as deployed without a handshake of its own.
+   */
+  servedAsDeployed?: () => Promise<boolean>;
 }
 
 /**
@@ -39,18 +52,16 @@ export async function updateSite(
 ): Promise<UpdateResult> {
   const { log, config } = ctx;
   const run = ctx;
-  const before = await certbot.readLineage(config.certName);
+  const before = ctx.sweep ? await ctx.sweep.lineage(config.certName) : await certbot.readLineage(config.certName);
   const rendered = render.files;
   // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
   const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.name);
   deployedEarly.catch(() => undefined);
-  const renewalWindow =
-    before && !options.dryRun
-      ? await readRenewalWindow(certbot, config.certName, before.renewal?.server ?? config.server.url, log)
-      : undefined;
+  const renewalWindow = before && !options.dryRun ? await windowFor(ctx, certbot, before) : undefined;
   const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
-  log.info(`${config.certName}: ${plan.action} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-  if (plan.action !== 'keep') await runPlan(run, stack, certbot, plan, options);
+  const runs = certbotNeeded(plan, before);
+  log.info(`${config.certName}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
+  if (runs) await runPlan(run, stack, certbot, plan, options);
   if (options.dryRun) {
     return {
       certName: config.certName,
@@ -66,7 +77,7 @@ export async function updateSite(
     };
   }
 
-  const after = plan.action === 'keep' ? before : await certbot.readLineage(config.certName);
+  const after = runs ? await certbot.readLineage(config.certName) : before;
   if (!after)
     throw new CertkitError(
       'CERTBOT_FAILED',
@@ -74,31 +85,38 @@ export async function updateSite(
     );
   // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
   const deployed = deployedState(
-    await (plan.action === 'keep' ? deployedEarly : readDeployedSerials(ctx.engine, stack.certbot.name)),
+    await (runs ? readDeployedSerials(ctx.engine, stack.certbot.name, config.certName) : deployedEarly),
     config.certName,
     after.serial,
   );
-  if (render.deployHookChanged || deployed !== 'ok') {
+  const deployedNow = render.deployHookChanged || deployed !== 'ok';
+  if (deployedNow) {
     log.info(`deploying ${config.certName} to the folder nginx reads`);
     await certbot.runDeployHook(config.certName);
   }
-  const { served, reloaded } = await ensureServed({
-    engine: ctx.engine,
-    stack,
-    self: ctx.self,
-    log,
-    now: ctx.now,
-    sleep: ctx.sleep,
-    probe: ctx.probe,
-    names: config.domains,
-    serial: after.serial,
-    configProbe: ctx.configProbe,
-    configStamp: render.configStamp,
-    forceReload: serving.forceReload || ((await serving.prepare?.()) ?? false),
-    siteMode: serving.siteMode,
-    deferConfigReload: serving.deferConfigReload,
-    ownNginx: ownNginxOf(config),
-  });
+  const untouched = !runs && !deployedNow && deployed === 'ok';
+  const forceReload = ((await serving.prepare?.(deployedNow)) ?? false) || serving.forceReload;
+  const known = untouched && !forceReload && ((await serving.servedAsDeployed?.()) ?? false);
+  const { served, reloaded } = known
+    ? { served: config.domains.map((name) => ({ name, serial: after.serial })), reloaded: false }
+    : await ensureServed({
+        engine: ctx.engine,
+        stack,
+        self: ctx.self,
+        log,
+        now: ctx.now,
+        sleep: ctx.sleep,
+        probe: ctx.probe,
+        names: config.domains,
+        serial: after.serial,
+        configProbe: ctx.configProbe,
+        configStamp: render.configStamp,
+        forceReload,
+        deferConfigReload: serving.deferConfigReload,
+        siteMode: serving.siteMode,
+        ownNginx: ownNginxOf(config),
+        initial: untouched ? serving.lookedAhead?.() : undefined,
+      });
   const action =
     before === undefined ? 'issued' : before.serial === after.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
   const profile = after.renewal?.profile ?? config.profile;
@@ -114,4 +132,12 @@ export async function updateSite(
     reloaded,
     rendered,
   };
+}
+
+/** The CA's renewal window: the sweep's (cached or asked in one batch), else asked for this site alone. */
+async function windowFor(ctx: UpdateContext, certbot: CertbotContainer, before: ExistingCertificate): Promise<RenewalWindow | undefined> {
+  const certName = ctx.config.certName;
+  if (ctx.sweep) return ctx.sweep.window(certName);
+  const asked = [{ certName, directoryUrl: before.renewal?.server ?? ctx.config.server.url }];
+  return (await readRenewalWindows(certbot, asked, ctx.log, ctx.now)).get(certName)?.window;
 }

@@ -8,6 +8,7 @@ import { describeSource, type Site } from '../sites/site.js';
 import type { Stack } from '../stack/find-stack.js';
 import type { SiteOutcome, UpdateContext, UpdateOptions } from './update-context.js';
 import { updateSite } from './update-site.js';
+import { lookAhead, type InitialLook } from './ensure-served.js';
 
 /**
  * The sites beyond the .env one, one after another under the run's lock, each alone: a site that fails (its names do
@@ -24,10 +25,19 @@ export async function updateOtherSites(
   sites: readonly Site[],
   render: RenderChanges,
   options: UpdateOptions,
+  /** Whether nginx was already reloaded in this sweep (by the .env site's run) after this rendering. */
+  reloadedBefore = false,
 ): Promise<SiteOutcome[]> {
   const nginx = new NginxContainer(ctx.engine, stack.nginx);
   const outcomes: SiteOutcome[] = [];
-  for (const site of sites) {
+  // One reload takes every rendered file and link in: once one happened in this sweep, a site whose files changed
+  // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again only after
+  // a site's certificate is deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
+  let reloaded = reloadedBefore;
+  const relinked = await linkOnce(nginx, sites, options, ctx);
+  const ahead = new LookAhead(ctx, stack, sites);
+  const asDeployed = new ServedAsDeployed(ctx, stack, nginx, render.configStamp);
+  for (const [index, site] of sites.entries()) {
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
     const waiting = options.waiting?.(site.id);
     if (waiting) {
@@ -40,10 +50,23 @@ export async function updateOtherSites(
         // the end of the run; its link changing (its first certificate) is reloaded now, so it is served and verified.
         forceReload: false,
         siteMode: 'auto',
-        prepare: async () => (await nginx.linkSites()).length > 0,
         deferConfigReload: true,
+        prepare: async (deployedNow) => {
+          if (relinked === undefined || deployedNow) return (await nginx.linkSites()).length > 0;
+          return relinked.has(site.id) && !reloaded;
+        },
+        lookedAhead: () => ahead.take(index),
+        servedAsDeployed: () => asDeployed.holds(),
       });
+      if (outcome.result.reloaded) {
+        reloaded = true;
+        ahead.forget();
+        asDeployed.forget();
+      }
     } catch (error) {
+      // A run that failed may have reloaded nginx before it did: answers asked before are not to be trusted.
+      ahead.forget();
+      asDeployed.forget();
       const code = isCertkitError(error) ? error.code : undefined;
       outcome.error = { code, message: (error as Error).message };
       ctx.log.error(`site ${site.id} (${site.names.join(', ')}): ${code ? `${code}: ` : ''}${(error as Error).message}`);
@@ -51,4 +74,89 @@ export async function updateOtherSites(
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/**
+ * The sites whose link changed when linked once for the sweep; undefined when that failed (nginx refused the sites'
+ * configuration): each site then links for itself, and reports nginx's refusal as its own failure, as before.
+ */
+async function linkOnce(
+  nginx: NginxContainer,
+  sites: readonly Site[],
+  options: UpdateOptions,
+  ctx: UpdateContext,
+): Promise<Set<string> | undefined> {
+  if (sites.length === 0 || options.dryRun || ctx.config.nginx.mode !== 'kit') return undefined;
+  try {
+    return new Set(await nginx.linkSites());
+  } catch (error) {
+    ctx.log.debug(`linking the sites once for the sweep failed; each site links for itself: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** How many sites ahead a sweep asks nginx what it serves: enough to overlap the handshakes, few enough to stay polite. */
+const LOOK_AHEAD = 16;
+
+/**
+ * nginx's answers (the serial per name, the stamp it runs) for the next sites of a sweep, asked while the current one
+ * runs, so a sweep of sites with nothing to do does not wait for each handshake in turn. Forgotten at every reload.
+ */
+class LookAhead {
+  private readonly looks = new Map<number, InitialLook | undefined>();
+
+  constructor(
+    private readonly ctx: UpdateContext,
+    private readonly stack: Stack,
+    private readonly sites: readonly Site[],
+  ) {}
+
+  take(index: number): InitialLook | undefined {
+    for (let next = index; next < Math.min(index + LOOK_AHEAD, this.sites.length); next += 1) {
+      const site = this.sites[next];
+      if (this.looks.has(next) || !site) continue;
+      this.looks.set(next, lookAhead({ ...this.ctx, stack: this.stack, names: site.names }));
+    }
+    const look = this.looks.get(index);
+    this.looks.delete(index);
+    return look;
+  }
+
+  forget(): void {
+    this.looks.clear();
+  }
+}
+
+/**
+ * What lets a sweep skip the handshakes of sites it changed nothing of, asked of nginx once (and again after a
+ * reload): nginx runs the rendered configuration (its stamp: every site's files and links as rendered) and reads
+ * the certificate at each handshake (so it presents the deployed bundle, whose serial the sweep compared with the
+ * store). A thousand handshakes cost seconds on a small machine; these two questions cost one exec and one request.
+ */
+class ServedAsDeployed {
+  private facts: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly ctx: UpdateContext,
+    private readonly stack: Stack,
+    private readonly nginx: NginxContainer,
+    private readonly stamp: string,
+  ) {}
+
+  holds(): Promise<boolean> {
+    this.facts ??= this.ask().catch(() => false);
+    return this.facts;
+  }
+
+  forget(): void {
+    this.facts = undefined;
+  }
+
+  private async ask(): Promise<boolean> {
+    if (this.ctx.config.nginx.mode !== 'kit') return false;
+    const look = lookAhead({ ...this.ctx, stack: this.stack, names: this.ctx.config.domains });
+    if (!look) return false;
+    const [loading, running] = await Promise.all([this.nginx.certificateLoading(), look.running]);
+    return (loading === 'cached' || loading === 'handshake') && running.stamp === this.stamp;
+  }
 }

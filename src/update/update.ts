@@ -16,6 +16,9 @@ import { updateSite } from './update-site.js';
 import { updateOtherSites } from './update-sites.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 import { readSites } from '../sites/read-sites.js';
+import { readSweepStore } from './sweep-store.js';
+import { configForSite } from '../sites/env-site.js';
+import type { Site } from '../sites/site.js';
 import { describeRefusal } from '../sites/site.js';
 
 export type { SiteOutcome, UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
@@ -55,7 +58,6 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     // Read once for every site: a site that deploys reads them again for itself.
     const deployedSerials = readDeployedSerials(ctx.engine, stack.certbot.name);
     deployedSerials.catch(() => undefined);
-    const run = { ...ctx, config, deployedSerials };
     const siteSet = await readSites({ config, envFile: ctx.envFile, projectDir: ctx.projectDir, engine: ctx.engine, project: ctx.project });
     for (const refusal of siteSet.refused) log.warn(`site refused: ${describeRefusal(refusal)}`);
     const [env, ...declared] = siteSet.sites;
@@ -78,6 +80,16 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     for (const kept of render.retained)
       log.info(`site ${kept.id}: no longer declared; served until ${kept.until.toISOString()} (CERTKIT_SITE_GRACE)`);
     if (render.files.length > 0) log.info(`rendered ${render.files.join(', ')}`);
+    const chosen = others.filter((site) => wanted(site.id));
+    const sweep = await readSweepStore({
+      engine: ctx.engine,
+      certbot,
+      log,
+      now: ctx.now,
+      dryRun: options.dryRun === true,
+      sites: sweptSites(config, env && wanted(env.id) ? env : undefined, chosen, options),
+    });
+    const run = { ...ctx, config, deployedSerials, sweep };
     // Each site alone: one that fails is reported with its error, and the others go on.
     let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
     // With other sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every file
@@ -93,8 +105,16 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
         (error: unknown) => ({ ok: false as const, error }),
       );
     }
-    const chosen = others.filter((site) => wanted(site.id));
-    const outcomes = await updateOtherSites(run, stack, certbot, version, chosen, render, options);
+    const outcomes = await updateOtherSites(
+      run,
+      stack,
+      certbot,
+      version,
+      chosen,
+      render,
+      options,
+      envOutcome?.ok === true && envOutcome.result.reloaded,
+    );
     // The run's one reload for the configuration alone, when no site's run reloaded nginx (a reload since the render
     // loaded all of it): nginx is asked which rendering it runs, so a rendering of another run is reloaded too.
     const reloaded = (envOutcome?.ok === true && envOutcome.result.reloaded) || outcomes.some((outcome) => outcome.result?.reloaded);
@@ -173,4 +193,18 @@ function skippedResult(config: Config, rendered: string[]): UpdateResult {
     reloaded: false,
     rendered,
   };
+}
+
+/** The certificates a sweep works on: the .env site's and each chosen site's, less those waiting out a backoff. */
+function sweptSites(
+  config: Config,
+  env: Site | undefined,
+  chosen: readonly Site[],
+  options: UpdateOptions,
+): { certName: string; serverUrl: string }[] {
+  const sites = [
+    ...(env ? [config] : []),
+    ...chosen.filter((site) => options.waiting?.(site.id) === undefined).map((site) => configForSite(config, site)),
+  ];
+  return sites.map((site) => ({ certName: site.certName, serverUrl: site.server.url }));
 }

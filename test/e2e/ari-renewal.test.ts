@@ -5,6 +5,7 @@ import { TestStack } from './support/stack.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
+const ARI_CACHE = '/tmp/certkit-ari.json';
 
 const checkLines = (logs: string, name: string, action: string) =>
   logs.split('\n').filter((line) => line.includes(`check done: ${name} ${action}`));
@@ -45,12 +46,22 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('ARI: the CA 
     expect((await probeCertificate(stack.httpsPort, name)).serial).toBe(first.serial);
     // certbot 5 decides at its own threshold; certkit shows the CA's (default) window beside it.
     expect(unchanged[0]).toMatch(/certbot decides: not due until .*; the CA's renewal window \(ARI\) runs /);
+    // The CA's answer is kept until its Retry-After (Pebble: 6 hours), not asked for again at every check.
+    const cache = JSON.parse((await stack.exec('certbot', ['cat', ARI_CACHE])).stdout) as Record<
+      string,
+      { serial: string; nextAt: string }
+    >;
+    expect(cache[name]?.serial.toLowerCase()).toBe(first.serial.toLowerCase());
+    expect(Date.parse(cache[name]?.nextAt ?? '') - Date.now()).toBeGreaterThan(5 * 3_600_000);
   });
 
   it('once the CA moves the window into the past, the next check renews and says the CA asked', async () => {
     const name = stack.names[0] as string;
     const now = Date.now();
     await setRenewalWindow(stack, first.leaf.toString(), new Date(now - 3_600_000), new Date(now - 1_800_000));
+    // A client sees a moved window at its next poll, once the answer's Retry-After has passed: the test lets it pass
+    // by removing the kept answer (as a recreated certbot container would).
+    expect((await stack.exec('certbot', ['rm', '-f', ARI_CACHE])).code).toBe(0);
     const renewed = await waitUntil(
       'the daemon to renew early and nginx to serve the new certificate',
       async () => {

@@ -15,7 +15,7 @@ import { createDockerEngine } from '../../../src/docker/docker-engine.js';
 import type { Engine } from '../../../src/docker/engine.js';
 import { dockerProxyScope } from '../../../src/render/render-docker-proxy.js';
 import { HOST_LABEL } from '../../../src/sites/site-labels.js';
-import { CONTAINER_PATHS } from '../../../src/stack/layout.js';
+import { ARI_CACHE_DIR, CONTAINER_PATHS } from '../../../src/stack/layout.js';
 import { SWAP_SCRIPT } from '../../../src/store-io/restore-swap.js';
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
 
@@ -55,7 +55,8 @@ const EXERCISE: { [Method in Exclude<keyof Engine, 'endpoint'>]: (engine: Engine
   },
   signal: (engine) => engine.signal(`${PROJECT}-${NGINX}-1`, 'SIGHUP'),
   getArchive: async (engine) => {
-    for (const path of [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy]) {
+    // The whole store, the deploy folder, and one site's deployed copy (a site that just deployed reads its own back).
+    for (const path of [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy, `${CONTAINER_PATHS.deploy}/shop-1.example`]) {
       const stream = await engine.getArchive(`${PROJECT}-certbot-1`, path);
       for await (const chunk of stream) void chunk;
     }
@@ -64,6 +65,8 @@ const EXERCISE: { [Method in Exclude<keyof Engine, 'endpoint'>]: (engine: Engine
     const tar = await emptyTar();
     await engine.putArchive(`${PROJECT}-certbot-1`, CONTAINER_PATHS.letsencrypt, tar);
     await engine.putArchive(`${PROJECT}-certbot-1`, CONTAINER_PATHS.letsencrypt, Readable.from([tar]));
+    // The CA's renewal windows kept between sweeps (src/certbot/ari-cache.ts).
+    await engine.putArchive(`${PROJECT}-certbot-1`, ARI_CACHE_DIR, tar);
   },
 };
 
@@ -127,6 +130,11 @@ describe('the Docker API allowlist (the socket proxy renders it; src/docker/api-
       { method: 'GET', url: '/v1.41/volumes' },
       { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Fetc` },
       { method: 'PUT', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Fetc%2Fcertkit%2Fdeploy` },
+      { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Fetc%2Fcertkit%2Fdeploy%2F..` },
+      { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Fetc%2Fcertkit%2Fdeploy%2F..%2F..%2Fetc` },
+      { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Fetc%2Fcertkit%2Fdeploy%2Fa%2Fb` },
+      { method: 'GET', url: `/v1.41/containers/${PROJECT}-nginx-1/archive?path=%2Fetc%2Fcertkit%2Fdeploy%2Fa` },
+      { method: 'PUT', url: `/v1.41/containers/${PROJECT}-certbot-1/archive?path=%2Ftmp%2Fx` },
       { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1/../${PROJECT}-db-1/json` },
       { method: 'GET', url: `/v1.41/containers/${PROJECT}-certbot-1%2F..%2Fx/json` },
       { method: 'GET', url: '/containers/json' },

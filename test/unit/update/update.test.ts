@@ -78,6 +78,18 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     expect(engine.reloads).toBe(0);
   });
 
+  it('not due on certbot 5, which decides by the rule certkit mirrors: no certbot process, the lineage read from one archive', async () => {
+    const engine = new FakeEngine('ck', '5.5.0');
+    const current = await certificate(10, 'current-5');
+    engine.seed('widgets.eu', current, { deployed: true, served: true });
+    const { result } = await update(engine);
+    expect(result).toMatchObject({ action: 'unchanged', serial: serialOf(current), reloaded: false });
+    expect(result.reasons[0]).toMatch(/^certbot decides: not due until /);
+    expect(certbotCommands(engine)).toEqual([]);
+    // The store came in one archive: no exec read the lineage's files one by one.
+    expect(engine.certbotRuns.filter((argv) => argv[0] === 'cat' && /\/(live|renewal)\//.test(argv[1] ?? ''))).toEqual([]);
+  });
+
   it('nginx -t fails: the error says nginx keeps the previous configuration, and the lock is released', async () => {
     const engine = new FakeEngine();
     engine.queued.push(await certificate(0, 'nginx-t'));
