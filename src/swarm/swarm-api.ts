@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { connectionOptions } from '../docker/connect-engine.js';
 import { CertkitError, isCertkitError } from '../errors.js';
 import type { ContainerHealth, UpdateState } from './health-gate.js';
 import type { SecretRef, SecretVersion, TaskView } from './rotation-plan.js';
@@ -42,16 +43,8 @@ export interface ServiceChange {
 /** The manager certkit runs on, through the socket (or DOCKER_HOST, unix:// or tcp://) passed in. */
 export function createSwarmApi(env: NodeJS.ProcessEnv): SwarmApi {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
-  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(endpoint);
-  if (!endpoint.startsWith('unix://') && !tcp) {
-    throw new CertkitError(
-      'DOCKER_UNREACHABLE',
-      `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
-    );
-  }
-  const options: Docker.DockerOptions = tcp
-    ? { host: tcp[1], port: Number(tcp[2] ?? 2375) }
-    : { socketPath: endpoint.slice('unix://'.length) };
+  // The one reading of DOCKER_HOST (unix://, tcp://, TLS port), as the Engine has it.
+  const options: Docker.DockerOptions = connectionOptions(endpoint, env);
   return new DockerSwarmApi(new Docker(options), endpoint);
 }
 
