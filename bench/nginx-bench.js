@@ -50,7 +50,10 @@ export const atLeast = (version, wanted) => {
   return true;
 };
 
-/** The stand-in nginx on the kit's folder with the kit's entrypoint, port 443 published on 127.0.0.1. */
+/**
+ * The stand-in nginx on the kit's folder with the kit's entrypoint (or the kit's own `command`, run by sh), port 443
+ * published on 127.0.0.1.
+ */
 export async function startNginx(image, kit, { label, env = {} }) {
   const { stdout } = await run('docker', [
     'run',
@@ -67,8 +70,7 @@ export async function startNginx(image, kit, { label, env = {} }) {
     '--entrypoint',
     '/bin/sh',
     image,
-    '/etc/certkit/nginx/entrypoint.sh',
-    'run',
+    ...(kit.command ?? ['/etc/certkit/nginx/entrypoint.sh', 'run']),
   ]);
   const id = stdout.trim();
   const port = Number(/:(\d+)\s*$/m.exec((await run('docker', ['port', id, '443/tcp'])).stdout)?.[1]);

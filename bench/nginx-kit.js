@@ -61,14 +61,20 @@ export async function prepareKit(work, name, sites = []) {
 }
 
 /**
- * Renders the kit for these other sites ({ id, names }[], each serving certkit's placeholder page) as certkit does at
+ * Renders the kit for these other sites ({ id, names, upstream? }[], each without upstream serving certkit's
+ * placeholder page) as certkit does at
  * a run: they are declared in a sites file, read through certkit's own reader, and rendered beside the .env site;
  * a site no longer declared loses its files (no grace). Returns certkit's RenderChanges.
  */
 export async function renderSites(kit, sites) {
   const { loadConfig, renderProject, readSites } = await loadCertkit();
   const config = loadConfig({ env: { CERTBOT_DOMAIN: kit.name, CERTBOT_SERVER: 'pebble' } });
-  await writeFile(join(kit.work, config.sites.file), sites.map((site) => `${site.id}:\n  host: [${site.names.join(', ')}]\n`).join(''));
+  await writeFile(
+    join(kit.work, config.sites.file),
+    sites
+      .map((site) => `${site.id}:\n  host: [${site.names.join(', ')}]\n${site.upstream ? `  upstream: ${site.upstream}\n` : ''}`)
+      .join(''),
+  );
   const read = await readSites({
     config,
     envFile: undefined,

@@ -1,15 +1,19 @@
-// nginx with many sites (issue 18, item 7): certkit's rendering for SITES other sites beside the .env site, against
-// the same with one other site, in the same run and the same image: nginx's memory (RSS of the master and workers,
-// summed, so pages they share count once per process; and PSS, which counts them once), its configuration load time (`nginx -t`), and nginx's CPU per
-// full TLS handshake with one site. Also counts what nginx warns about at each size (server_names_hash, say).
-// Prints a table; asserts nothing. Only nginx runs, in the stand-in image(s), published on 127.0.0.1.
+// nginx with many sites (issue 18, item 7), in the same run and the same image(s): certkit's rendering for SITES other
+// sites beside the .env site, against the baseline of the goal, plain nginx serving the same sites as written by hand
+// (bench/nginx-hand.js: one server block per site on 443 with a static certificate, one shared port-80 server); and,
+// for information, against certkit's rendering with one other site (how much grows with the number of sites). Every
+// site proxies to an upstream of its own. Figures: nginx's memory (RSS of the master and workers, summed, so pages
+// they share count once per process; and PSS, which counts them once), its configuration load time (`nginx -t`), and
+// nginx's CPU per full TLS handshake with one site. Also counts what nginx warns about at each size
+// (server_names_hash, say). Prints a table; asserts nothing. Only nginx runs, in the stand-in image(s), published on
+// 127.0.0.1.
 //   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_SCALE_SITES=1000         the other sites at scale
 //   BENCH_HANDSHAKE_ROUNDS=5       rounds of full handshakes per size (the median is shown)
 import { cp, mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { printTable, ratio, recordRow } from './bench-table.js';
+import { formatValue, printTable, ratio, recordRow } from './bench-table.js';
 import {
   containerLogs,
   inWorkFolder,
@@ -25,14 +29,23 @@ import {
   startNginx,
   waitForSerial,
 } from './nginx-bench.js';
+import { prepareHandWritten } from './nginx-hand.js';
 import { deploy, loadCertkit, makeCertificate, prepareKit } from './nginx-kit.js';
 
 const SITES = Number(process.env.BENCH_SCALE_SITES ?? 1000);
 const HANDSHAKE_ROUNDS = Number(process.env.BENCH_HANDSHAKE_ROUNDS ?? 5);
 const CONFIG_TESTS = 10;
 const ENV_NAME = 'bench.certkit.test';
-/** Site number i: two names, as a site with its www name has. */
-const site = (i) => ({ id: `site-${i}`, names: [`site-${i}.bench.certkit.test`, `www.site-${i}.bench.certkit.test`] });
+/**
+ * Site number i: two names, as a site with its www name has, and an upstream of its own (nothing listens there); but
+ * site 1, the one the handshakes are measured with, answers itself (certkit's placeholder page), as the load counts
+ * only answered requests.
+ */
+const site = (i) => ({
+  id: `site-${i}`,
+  names: [`site-${i}.bench.certkit.test`, `www.site-${i}.bench.certkit.test`],
+  upstream: i === 1 ? undefined : `http://127.0.0.1:${10000 + i}`,
+});
 
 /**
  * Milliseconds per `nginx -t`: runs of CONFIG_TESTS in one exec, less the same runs of `nginx -v` (the exec and
@@ -63,7 +76,25 @@ function countWarnings(warnings) {
   return counts;
 }
 
-function measure(image, count) {
+/** nginx's figures once it serves `certificate` for `measured`: memory, configuration load, full handshakes. */
+async function measureServing(container, measured, certificate) {
+  if ((await waitForSerial(container.port, measured.names[0], certificate.serial, 120_000)) === Infinity)
+    throw new Error(`nginx never served ${measured.names[0]}:\n${await containerLogs(container)}`);
+  const load = await configLoadMs(container);
+  const rounds = [];
+  for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container, measured.names[0]));
+  return {
+    rssMiB: await nginxRssMiB(container.id),
+    pssMiB: await nginxPssMiB(container.id),
+    configMs: load.ms,
+    warnings: load.warnings,
+    cpuMsPerHandshake: median(rounds.map((r) => r.cpuMsPerHandshake)),
+    handshakesPerSecond: median(rounds.map((r) => r.handshakesPerSecond)),
+  };
+}
+
+/** certkit's rendering with `count` other sites, each with its certificate deployed by the kit's hook. */
+function measureCertkit(image, count) {
   return inWorkFolder('certkit-bench-scale-', async (work, started) => {
     const sites = Array.from({ length: count }, (_, i) => site(i + 1));
     const renderStart = performance.now();
@@ -80,22 +111,33 @@ function measure(image, count) {
     for (const other of sites.slice(1))
       await cp(join(work, 'deploy', measured.id), join(work, 'deploy', other.id), { recursive: true, verbatimSymlinks: true });
     const container = started(await startNginx(image, kit, { label: 'nginx-scale' }));
-    if ((await waitForSerial(container.port, measured.names[0], certificate.serial, 120_000)) === Infinity)
-      throw new Error(`nginx with ${count} sites never served ${measured.names[0]}:\n${await containerLogs(container)}`);
-    const load = await configLoadMs(container);
-    const rounds = [];
-    for (let round = 0; round < HANDSHAKE_ROUNDS; round += 1) rounds.push(await measureHandshakes(container, measured.names[0]));
-    return {
-      renderMs,
-      rssMiB: await nginxRssMiB(container.id),
-      pssMiB: await nginxPssMiB(container.id),
-      configMs: load.ms,
-      warnings: load.warnings,
-      cpuMsPerHandshake: median(rounds.map((r) => r.cpuMsPerHandshake)),
-      handshakesPerSecond: median(rounds.map((r) => r.handshakesPerSecond)),
-    };
+    return { renderMs, ...(await measureServing(container, measured, certificate)) };
   });
 }
+
+/** The hand-written baseline with the same sites (the .env site among them), each with a copy of one certificate. */
+function measureHandWritten(image, version, count) {
+  return inWorkFolder('certkit-bench-scale-hand-', async (work, started) => {
+    const sites = [{ id: 'env', names: [ENV_NAME], upstream: 'http://127.0.0.1:10000' }];
+    for (let i = 1; i <= count; i += 1) sites.push(site(i));
+    const measured = sites[1];
+    const certs = join(work, 'certs');
+    await mkdir(certs);
+    const certificate = await makeCertificate(certs, measured.names);
+    const kit = await prepareHandWritten(work, version, sites, certificate);
+    const container = started(await startNginx(image, kit, { label: 'nginx-scale-hand' }));
+    return measureServing(container, measured, certificate);
+  });
+}
+
+const FIGURES = [
+  ['nginx memory (RSS, master + workers)', (r) => r.rssMiB, 'MiB', '<= 1.10x'],
+  ['nginx memory (PSS: shared pages counted once)', (r) => r.pssMiB, 'MiB', '<= 1.10x'],
+  ['configuration load (nginx -t)', (r) => r.configMs, 'ms', '<= 1.10x'],
+  ['nginx CPU per full handshake, one site', (r) => r.cpuMsPerHandshake, 'ms', '<= 1.10x'],
+  ['full handshakes/s, one site', (r) => r.handshakesPerSecond, 'count', '-'],
+  ['nginx -t warnings', (r) => r.warnings.length, 'count', '0'],
+];
 
 async function main() {
   requireBuild();
@@ -103,41 +145,50 @@ async function main() {
   const lines = [];
   for (const image of nginxImages()) {
     const version = await nginxVersion(image);
-    progress(`nginx ${version}: 1 site, then ${SITES} sites`);
-    const one = await measure(image, 1);
-    const many = await measure(image, SITES);
+    progress(`nginx ${version}: certkit with 1 site, then ${SITES} sites; hand-written with ${SITES} sites`);
+    const one = await measureCertkit(image, 1);
+    const many = await measureCertkit(image, SITES);
+    const hand = await measureHandWritten(image, version, SITES);
     for (const [size, result] of [
-      [1, one],
-      [SITES, many],
+      [`certkit, 1 site`, one],
+      [`certkit, ${SITES} sites`, many],
+      [`hand-written, ${SITES} sites`, hand],
     ])
-      for (const [warning, times] of countWarnings(result.warnings)) progress(`  ${size} sites: nginx -t warns ${times}×: ${warning}`);
-    const rows = [
-      ['render (certkit, in process)', (r) => r.renderMs, 'ms', '-'],
-      ['nginx memory (RSS, master + workers)', (r) => r.rssMiB, 'MiB', '<= 1.10x'],
-      ['nginx memory (PSS: shared pages counted once)', (r) => r.pssMiB, 'MiB', '<= 1.10x'],
-      ['configuration load (nginx -t)', (r) => r.configMs, 'ms', '<= 1.10x'],
-      ['nginx CPU per full handshake, one site', (r) => r.cpuMsPerHandshake, 'ms', '<= 1.10x'],
-      ['full handshakes/s, one site', (r) => r.handshakesPerSecond, 'count', '-'],
-      ['nginx -t warnings', (r) => r.warnings.length, 'count', '0'],
+      for (const [warning, times] of countWarnings(result.warnings)) progress(`  ${size}: nginx -t warns ${times}×: ${warning}`);
+    const comparisons = [
+      [`hand-written, ${SITES} sites`, hand, FIGURES],
+      // How much grows with the number of sites, for information: nginx's own growth is in the hand-written rows.
+      [
+        'certkit, 1 site',
+        one,
+        [['render (certkit, in process)', (r) => r.renderMs, 'ms', '-'], ...FIGURES.map(([m, p, u]) => [m, p, u, '-'])],
+      ],
     ];
-    for (const [metric, pick, unit, target] of rows) {
-      const format = (value) =>
-        unit === 'count' ? value.toFixed(0) : unit === 'MiB' ? `${value.toFixed(1)} MiB` : `${value.toFixed(1)} ms`;
-      lines.push([version, metric, format(pick(one)), format(pick(many)), ratio(pick(many), pick(one)), target]);
-      await recordRow({
-        section: `nginx scale, nginx ${version}`,
-        metric: `${metric}, ${SITES} sites`,
-        value: pick(many),
-        unit,
-        baselineName: '1 site',
-        baseline: pick(one),
-        target,
-      });
-    }
+    for (const [baselineName, baseline, figures] of comparisons)
+      for (const [metric, pick, unit, target] of figures) {
+        lines.push([
+          version,
+          metric,
+          formatValue(pick(many), unit),
+          baselineName,
+          formatValue(pick(baseline), unit),
+          ratio(pick(many), pick(baseline)),
+          target,
+        ]);
+        await recordRow({
+          section: `nginx scale, nginx ${version}`,
+          metric: `${metric}, ${SITES} sites`,
+          value: pick(many),
+          unit,
+          baselineName,
+          baseline: pick(baseline),
+          target,
+        });
+      }
   }
   printTable(
-    `nginx with ${SITES} sites beside 1 site (certkit's rendering, each site with its certificate; machine: ${cpus().length} cores)`,
-    [['nginx', 'figure', '1 site (baseline)', `${SITES} sites`, 'ratio', 'target'], ...lines],
+    `nginx with ${SITES} sites: certkit's rendering against the same sites written by hand (the goal) and against certkit with 1 site (growth); machine: ${cpus().length} cores`,
+    [['nginx', 'figure', `certkit, ${SITES} sites`, 'baseline', 'baseline value', 'ratio', 'target'], ...lines],
   );
 }
 

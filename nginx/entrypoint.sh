@@ -132,8 +132,8 @@ write_http_version() {
 # A link whose site files are gone is removed. Prints the sites whose link changed.
 link_sites() {
   mkdir -p "$run/sites"
-  # One grep reads every site's certificate link (the `root` ending in /tls/current.pem; the first `root` is the ACME
-  # webroot), and the rest are shell builtins: a thousand sites cost two processes, not three thousand.
+  # One grep reads every site's certificate link (the `root` ending in /tls/current.pem; another `root` may be the
+  # ACME webroot), and the rest are shell builtins: a thousand sites cost a few processes, not three thousand.
   grep -H -o -m 1 'root /[^;]*/tls/current\.pem;' "$here"/sites/*.https.conf 2>/dev/null | while IFS= read -r line; do
     file=${line%%:*}
     current=${line#*:root }
@@ -145,6 +145,24 @@ link_sites() {
   for link in "$run"/sites/*.conf; do
     if [ -L "$link" ] && [ ! -e "$link" ]; then rm -f "$link"; echo "$(basename "$link" .conf)"; fi
   done
+  write_https_names
+}
+
+# The names of the sites linked to HTTPS whose file leaves plain HTTP to the one port-80 server they share
+# (default-server.conf includes this file): the `# certkit-http-names:` line of each, read by one sed. A reserved
+# name heads the list, so that server never has none.
+write_https_names() {
+  set --
+  for link in "$run"/sites/*.conf; do
+    id=${link##*/}
+    id=${id%.conf}
+    if [ "$link" -ef "$here/sites/$id.https.conf" ]; then set -- "$@" "$here/sites/$id.https.conf"; fi
+  done
+  {
+    echo 'server_name certkit-https-sites.invalid;'
+    if [ $# -gt 0 ]; then sed -n 's|^# certkit-http-names: \(server_name [^;]*;\)$|\1|p' "$@"; fi
+  } > "$run/sites/https-names.inc.new"
+  mv -f "$run/sites/https-names.inc.new" "$run/sites/https-names.inc"
 }
 
 # $1 a site's HTTPS file, $2 its certificate link: the site is linked to HTTPS once the link holds a certificate,

@@ -39,6 +39,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       isDefault: true,
       // For the .env site's names; render-project.ts sizes it for every site's, and the other sites' files have none.
       serverNamesHash: serverNamesHash(config.nginx.serverNames) as ReturnType<typeof serverNamesHash> | false,
+      // Whether the HTTPS file has its own port-80 server (render-sites.ts shares one between the other sites).
+      ownHttpServer: true,
       // The link to the current immutable version, for a site that names it itself (the .env site's is written by
       // nginx/entrypoint.sh, which knows this nginx's version): empty here.
       tlsCurrent: '',

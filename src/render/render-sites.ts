@@ -32,6 +32,9 @@ export async function renderSiteFiles(
       source: await readTemplate(join(templatesDir, template), template),
     })),
   );
+  // With a default server for names of no site, plain HTTP for the sites linked to HTTPS is its companion's (one
+  // server for all, default-server.conf); else (the .env site is the default) each HTTPS file keeps its own.
+  const sharedHttp = fallback !== undefined && !envSiteIsDefault(config, sites.length + (othersRetained ? 1 : 0));
   const files: RenderedFile[] = [];
   const file = (output: string, content: string): RenderedFile => ({ output, content, executable: false, service: 'nginx', role: 'site' });
   for (const site of sites) {
@@ -39,7 +42,13 @@ export async function renderSiteFiles(
     const nginx = context.nginx as Record<string, unknown>;
     const siteContext = {
       ...context,
-      nginx: { ...nginx, isDefault: false, serverNamesHash: false, tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem` },
+      nginx: {
+        ...nginx,
+        isDefault: false,
+        serverNamesHash: false,
+        tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem`,
+        ownHttpServer: !sharedHttp,
+      },
     };
     for (const [template, kind] of [
       [http, 'http'],
@@ -49,7 +58,7 @@ export async function renderSiteFiles(
         files.push(file(`${SITES_FOLDER}/${site.id}.${kind}.conf`, renderOne(handlebars, template.template, template.source, siteContext)));
     }
   }
-  if (fallback && !envSiteIsDefault(config, sites.length + (othersRetained ? 1 : 0))) {
+  if (fallback && sharedHttp) {
     files.push(file(DEFAULT_SERVER_FILE, renderOne(handlebars, fallback.template, fallback.source, buildRenderContext(config))));
   }
   return files;

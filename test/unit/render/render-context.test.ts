@@ -40,6 +40,7 @@ describe('buildRenderContext', () => {
         bundle: '/etc/certkit/deploy/site/bundle.pem',
         httpsSwitchGlob: '/etc/certkit/deploy/site/nginx-https*.conf',
         isDefault: true,
+        ownHttpServer: true,
         serverNamesHash: { maxSize: 512, bucketSize: 128 },
         tlsCurrent: '',
       },

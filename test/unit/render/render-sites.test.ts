@@ -49,6 +49,36 @@ describe('renderProject with other sites', () => {
     expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).not.toContain('default_server');
   });
 
+  it('gives the sites linked to HTTPS one port-80 server together, not one each, and its names through the entrypoint', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    await renderProject(config, project, TEMPLATES, otherSites(TWO));
+    const wiki = await readFile(join(project, 'nginx/sites/wiki.https.conf'), 'utf8');
+    expect(wiki).not.toContain('listen 80');
+    expect(wiki).toContain('\n# certkit-http-names: server_name wiki.example.com;\n');
+    // The HTTP file, linked while the site has no certificate, keeps its own port-80 server (its app, the challenge).
+    expect(await readFile(join(project, 'nginx/sites/wiki.http.conf'), 'utf8')).toMatch(/listen 80;\n\s*server_name wiki\.example\.com;/);
+    const fallback = await readFile(join(project, 'nginx/default-server.conf'), 'utf8');
+    expect(fallback).toMatch(
+      /server \{\n\s*listen 80;\n\s*include \/run\/certkit-nginx\/sites\/https-names\*\.inc;[^]*location \^~ \/\.well-known\/acme-challenge\/[^]*return 301 https:\/\/\$host\$request_uri;/,
+    );
+    expect(fallback).toContain('return 404 "certkit: no site is declared for this name\\n";');
+    // The .env site keeps its own.
+    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toMatch(/listen 80;\n\s*server_name widgets\.eu;/);
+  });
+
+  it('keeps a port-80 server in each HTTPS file when the .env site, with an IP address, is the default server', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
+    dirs.push(project);
+    const byAddress = makeConfig({ CERTBOT_DOMAIN: '192.0.2.10', NGINX_UPSTREAM: 'http://app:3000' });
+    const others = collectSites(envSite(byAddress, '.env'), parseSitesFile('sites.yaml', TWO), siteDefaults(byAddress)).sites.slice(1);
+    await renderProject(byAddress, project, TEMPLATES, { others, now: NOW, graceMs: 0 });
+    const wiki = await readFile(join(project, 'nginx/sites/wiki.https.conf'), 'utf8');
+    expect(wiki).toMatch(/listen 80;\n\s*server_name wiki\.example\.com;[^]*return 301 https:\/\/\$host\$request_uri;/);
+    expect(wiki).not.toContain('certkit-http-names');
+    expect(await readdir(join(project, 'nginx'))).not.toContain('default-server.conf');
+  });
+
   it('removes the files of a site that is gone, and the default server with the last other site', async () => {
     const project = await mkdtemp(join(tmpdir(), 'certkit-sites-'));
     dirs.push(project);
