@@ -173,10 +173,22 @@ export async function measureHandshakes(container, servername) {
   return { handshakesPerSecond: handshakes.ok / HANDSHAKE_SECONDS, cpuMsPerHandshake: (cpu * 1000) / Math.max(1, handshakes.ok) };
 }
 
-/** Proportional memory of nginx's master and workers (each shared page split between them), in MiB; 0 if unknown. */
+/**
+ * Proportional memory of nginx's master and workers (each shared page split between them), in MiB; 0 if unknown.
+ * Each process's smaps_rollup is read as its own user: root in the container may not read another user's (the
+ * workers') without CAP_SYS_PTRACE, which Docker does not give.
+ */
 export async function nginxPssMiB(id) {
-  const script = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && cat $d/smaps_rollup 2>/dev/null; done; true';
-  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', script]).catch(() => ({ stdout: '' }));
-  const kib = [...stdout.matchAll(/^Pss:\s+(\d+) kB/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  const owners = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && echo "${d#/proc/} $(awk \'/^Uid:/ { print $2 }\' $d/status)"; done; true';
+  const { stdout } = await run('docker', ['exec', id, 'sh', '-c', owners]).catch(() => ({ stdout: '' }));
+  const byUser = new Map();
+  for (const [pid, uid] of stdout.split('\n').filter(Boolean).map((line) => line.split(' ')))
+    byUser.set(uid, [...(byUser.get(uid) ?? []), pid]);
+  let kib = 0;
+  for (const [uid, pids] of byUser) {
+    const read = `cat ${pids.map((pid) => `/proc/${pid}/smaps_rollup`).join(' ')} 2>/dev/null; true`;
+    const { stdout: rollups } = await run('docker', ['exec', '-u', uid, id, 'sh', '-c', read]).catch(() => ({ stdout: '' }));
+    kib += [...rollups.matchAll(/^Pss:\s+(\d+) kB/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  }
   return kib / 1024;
 }

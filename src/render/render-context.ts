@@ -41,6 +41,8 @@ export function buildRenderContext(config: Config): Record<string, unknown> {
       serverNamesHash: serverNamesHash(config.nginx.serverNames) as ReturnType<typeof serverNamesHash> | false,
       // Whether the HTTPS file has its own port-80 server (render-sites.ts shares one between the other sites).
       ownHttpServer: true,
+      // Whether each app location sets the proxy settings itself (render-sites.ts sets them once for the other sites).
+      ownProxySettings: true,
       // The link to the current immutable version, for a site that names it itself (the .env site's is written by
       // nginx/entrypoint.sh, which knows this nginx's version): empty here.
       tlsCurrent: '',

@@ -32,8 +32,9 @@ export async function renderSiteFiles(
       source: await readTemplate(join(templatesDir, template), template),
     })),
   );
-  // With a default server for names of no site, plain HTTP for the sites linked to HTTPS is its companion's (one
-  // server for all, default-server.conf); else (the .env site is the default) each HTTPS file keeps its own.
+  // With a default server for names of no site, default-server.conf also holds what the other sites share: plain HTTP
+  // for those linked to HTTPS (one port-80 server for all) and the proxy settings (once, at http level); else (the
+  // .env site is the default server) each site's files keep their own.
   const sharedHttp = fallback !== undefined && !envSiteIsDefault(config, sites.length + (othersRetained ? 1 : 0));
   const files: RenderedFile[] = [];
   const file = (output: string, content: string): RenderedFile => ({ output, content, executable: false, service: 'nginx', role: 'site' });
@@ -48,6 +49,7 @@ export async function renderSiteFiles(
         serverNamesHash: false,
         tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem`,
         ownHttpServer: !sharedHttp,
+        ownProxySettings: !sharedHttp,
       },
     };
     for (const [template, kind] of [

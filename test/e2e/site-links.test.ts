@@ -100,7 +100,8 @@ describe.skipIf(dockerMissing !== '')('site links: a labelled site is linked to 
     // Plain HTTP reaches its app (not a redirect to an HTTPS that has no certificate); no handshake gives it one.
     const plain = await httpGet(stack.httpPort, late, '/');
     expect(plain.status, plain.body).toBe(200);
-    expect(JSON.parse(plain.body)).toMatchObject({ service: 'lost' });
+    // The proxy settings the sites share (set once, at http level) reach its app.
+    expect(JSON.parse(plain.body)).toMatchObject({ service: 'lost', headers: { Host: late, 'X-Forwarded-Proto': 'http' } });
     await expect(probeCertificate(stack.httpsPort, late)).rejects.toThrow();
     // nginx never restarted, and the other sites are served as before.
     expect(await nginxState()).toBe(nginxBefore);
@@ -119,7 +120,7 @@ describe.skipIf(dockerMissing !== '')('site links: a labelled site is linked to 
     expect((await probeCertificate(stack.httpsPort, late)).names).toEqual([late]);
     const secure = await httpGet(stack.httpsPort, late, '/', { tls: true });
     expect(secure.status, secure.body).toBe(200);
-    expect(JSON.parse(secure.body)).toMatchObject({ service: 'lost' });
+    expect(JSON.parse(secure.body)).toMatchObject({ service: 'lost', headers: { Host: late, 'X-Forwarded-Proto': 'https' } });
     const plain = await httpGet(stack.httpPort, late, '/');
     expect(plain.status).toBe(301);
     expect(plain.location?.startsWith(`https://${late}`), plain.location).toBe(true);

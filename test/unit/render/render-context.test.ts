@@ -41,6 +41,7 @@ describe('buildRenderContext', () => {
         httpsSwitchGlob: '/etc/certkit/deploy/site/nginx-https*.conf',
         isDefault: true,
         ownHttpServer: true,
+        ownProxySettings: true,
         serverNamesHash: { maxSize: 512, bucketSize: 128 },
         tlsCurrent: '',
       },

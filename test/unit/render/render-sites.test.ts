@@ -63,8 +63,15 @@ describe('renderProject with other sites', () => {
       /server \{\n\s*listen 80;\n\s*include \/run\/certkit-nginx\/sites\/https-names\*\.inc;[^]*location \^~ \/\.well-known\/acme-challenge\/[^]*return 301 https:\/\/\$host\$request_uri;/,
     );
     expect(fallback).toContain('return 404 "certkit: no site is declared for this name\\n";');
+    // The proxy settings every site shares: once at http level, not in each site's location.
+    expect(fallback).toMatch(/^\s*proxy_set_header Host \$host;$/m);
+    expect(fallback).toMatch(/^\s*proxy_set_header Connection \$connection_upgrade;$/m);
+    expect(wiki).toContain('proxy_pass $certkit_upstream;');
+    expect(wiki).not.toContain('proxy_set_header');
     // The .env site keeps its own.
-    expect(await readFile(join(project, 'nginx/site-https.conf'), 'utf8')).toMatch(/listen 80;\n\s*server_name widgets\.eu;/);
+    const envHttps = await readFile(join(project, 'nginx/site-https.conf'), 'utf8');
+    expect(envHttps).toMatch(/listen 80;\n\s*server_name widgets\.eu;/);
+    expect(envHttps).toContain('proxy_set_header X-Forwarded-Proto $scheme;');
   });
 
   it('keeps a port-80 server in each HTTPS file when the .env site, with an IP address, is the default server', async () => {
@@ -76,6 +83,7 @@ describe('renderProject with other sites', () => {
     const wiki = await readFile(join(project, 'nginx/sites/wiki.https.conf'), 'utf8');
     expect(wiki).toMatch(/listen 80;\n\s*server_name wiki\.example\.com;[^]*return 301 https:\/\/\$host\$request_uri;/);
     expect(wiki).not.toContain('certkit-http-names');
+    expect(wiki).toContain('proxy_set_header Host $host;');
     expect(await readdir(join(project, 'nginx'))).not.toContain('default-server.conf');
   });
 
