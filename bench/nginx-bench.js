@@ -179,10 +179,14 @@ export async function measureHandshakes(container, servername) {
  * workers') without CAP_SYS_PTRACE, which Docker does not give.
  */
 export async function nginxPssMiB(id) {
-  const owners = 'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && echo "${d#/proc/} $(awk \'/^Uid:/ { print $2 }\' $d/status)"; done; true';
+  const owners =
+    'for d in /proc/[0-9]*; do [ "$(cat $d/comm 2>/dev/null)" = nginx ] && echo "${d#/proc/} $(awk \'/^Uid:/ { print $2 }\' $d/status)"; done; true';
   const { stdout } = await run('docker', ['exec', id, 'sh', '-c', owners]).catch(() => ({ stdout: '' }));
   const byUser = new Map();
-  for (const [pid, uid] of stdout.split('\n').filter(Boolean).map((line) => line.split(' ')))
+  for (const [pid, uid] of stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')))
     byUser.set(uid, [...(byUser.get(uid) ?? []), pid]);
   let kib = 0;
   for (const [uid, pids] of byUser) {
