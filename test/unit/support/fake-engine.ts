@@ -334,7 +334,7 @@ export class FakeEngine implements Engine {
       if (lineage) live[lineage] = { cert: content, conf: files.get(`${store}/renewal/${lineage}.conf`) ?? null };
       const copy = new RegExp(`^${deploy}/([^/]+)/(cert|bundle)[.]pem$`).exec(path);
       if (copy?.[1] && (copy[2] === 'bundle' || !files.has(`${deploy}/${copy[1]}/bundle.pem`))) {
-        let serial: string | null = null;
+        let serial: string | null;
         try {
           serial = readCertificateInfo(content).serial;
         } catch {
