@@ -89,7 +89,7 @@ export async function renderProject(
   const plan = await planRender(config, projectDir, templatesDir, sites);
   const changed = new Set(await writeRenderedFiles(projectDir, plan.rendered));
   if (sites)
-    await touchSiteFiles(
+    touchSiteFiles(
       projectDir,
       plan.siteFiles.map((file) => file.output),
       sites.now,

@@ -1,4 +1,5 @@
-import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { utimesSync } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SERVER_FILE, SITES_FOLDER } from './render-sites.js';
 
@@ -42,11 +43,12 @@ export async function retainedSiteNames(projectDir: string, retained: readonly R
   return texts.flatMap((text) => /^\s*server_name ([^;]*);/m.exec(text)?.[1]?.split(/\s+/).filter(Boolean) ?? []);
 }
 
-/** Marks the declared sites' files as seen now. */
-export async function touchSiteFiles(projectDir: string, outputs: readonly string[], now: Date): Promise<void> {
-  await Promise.all(
-    outputs.filter((output) => output.startsWith(`${SITES_FOLDER}/`)).map((output) => utimes(join(projectDir, output), now, now)),
-  );
+/**
+ * Marks the declared sites' files as seen now. Synchronous, as writeRenderedFiles reads them: two thousand tiny calls
+ * cost milliseconds this way and a second through promises on a busy machine.
+ */
+export function touchSiteFiles(projectDir: string, outputs: readonly string[], now: Date): void {
+  for (const output of outputs) if (output.startsWith(`${SITES_FOLDER}/`)) utimesSync(join(projectDir, output), now, now);
 }
 
 /** Removes the site files neither rendered nor retained, and the default server when it was not rendered. */

@@ -4,12 +4,11 @@ import type { CertbotContainer } from '../certbot/certbot-container.js';
 import type { ExistingCertificate } from '../certbot/plan-certbot-run.js';
 import { readRenewalWindows } from '../certbot/read-renewal-window.js';
 import type { RenewalWindow } from '../certbot/renewal-window.js';
-import { lineageInSnapshot } from '../certbot/store-lineage.js';
+import { lineageFromFiles } from '../certbot/store-lineage.js';
 import type { Engine } from '../docker/engine.js';
 import type { Logger } from '../log.js';
 import { ARI_CACHE_DIR, ARI_CACHE_NAME, CONTAINER_PATHS } from '../stack/layout.js';
-import { readTarSnapshot } from '../store/read-tar-snapshot.js';
-import type { StoreSnapshot } from '../store/snapshot.js';
+import { parseSweepFacts, SWEEP_FACTS_SCRIPT, type SweepFacts } from '../store/sweep-facts.js';
 
 /** What a sweep knows of the store before any site runs: read once, whatever the number of sites. */
 export interface SweepStore {
@@ -20,9 +19,19 @@ export interface SweepStore {
 }
 
 /**
- * Reads the store once for a sweep (one archive of /etc/letsencrypt), and the CA's renewal windows the sweep needs:
- * those still within their Retry-After come from the cache, the others are asked for in one run in the certbot
- * container. Without a snapshot (the archive could not be read), each lineage is read in the container as before.
+ * What the sweep reads of the certbot container, in one Python run there (see sweep-facts.ts): started by the caller
+ * as early as it can, so it runs while the sites are read and rendered.
+ */
+export function readSweepFacts(certbot: CertbotContainer): Promise<SweepFacts> {
+  return certbot
+    .python(SWEEP_FACTS_SCRIPT, [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy, `${ARI_CACHE_DIR}/${ARI_CACHE_NAME}`])
+    .then(parseSweepFacts);
+}
+
+/**
+ * Reads the store once for a sweep (the sweep's facts: every live certificate and renewal conf), and the CA's renewal
+ * windows the sweep needs: those still within their Retry-After come from the cache, the others are asked for in one
+ * run in the certbot container. Without the facts (the script failed), each lineage is read in the container as before.
  */
 export async function readSweepStore(input: {
   engine: Engine;
@@ -33,26 +42,27 @@ export async function readSweepStore(input: {
   sites: readonly { certName: string; serverUrl: string }[];
   /** A dry run asks the CA nothing beyond certbot's own dry run (as before). */
   dryRun: boolean;
+  /** readSweepFacts, started by the caller; read here when not given. */
+  facts?: Promise<SweepFacts>;
 }): Promise<SweepStore> {
   const { engine, certbot, log } = input;
-  const [snapshot, cacheText] = await Promise.all([
-    readStoreSnapshot(engine, certbot.containerId).catch((error: unknown) => {
-      log.debug(`could not read the store in one piece (${(error as Error).message}); reading each lineage in the container`);
-      return undefined;
-    }),
-    certbot.readFile(`${ARI_CACHE_DIR}/${ARI_CACHE_NAME}`).catch(() => undefined),
-  ]);
+  const facts = await (input.facts ?? readSweepFacts(certbot)).catch((error: unknown) => {
+    log.debug(`could not read the store in one run (${(error as Error).message}); reading each lineage in the container`);
+    return undefined;
+  });
+  const cacheText = facts ? facts.ariCache : await certbot.readFile(`${ARI_CACHE_DIR}/${ARI_CACHE_NAME}`).catch(() => undefined);
   const lineages = new Map<string, ExistingCertificate | undefined>();
   for (const { certName } of input.sites) {
-    const found = snapshot ? lineageInSnapshot(snapshot, certName, () => certbot.warnUnreadable(certName)) : { kind: 'unknown' as const };
-    if (found.kind === 'found') lineages.set(certName, found.lineage);
-    else if (found.kind === 'missing') lineages.set(certName, undefined);
-    // A lineage that cannot be read here is read again in its site's own run, where a failure is that site's alone.
-    else
+    if (facts) {
+      const files = facts.lineages.get(certName);
+      lineages.set(certName, files && lineageFromFiles(files.cert, files.conf, () => certbot.warnUnreadable(certName)));
+    } else {
+      // A lineage that cannot be read here is read again in its site's own run, where a failure is that site's alone.
       await certbot.readLineage(certName).then(
         (lineage) => lineages.set(certName, lineage),
         () => undefined,
       );
+    }
   }
 
   const windows = new Map<string, RenewalWindow | undefined>();
@@ -77,7 +87,7 @@ export async function readSweepStore(input: {
     }
     // Only the certificates in the store keep an entry; a sweep that asked nothing leaves the file as it is.
     if (wanted.length > 0) {
-      const kept = snapshot ? pruneAriCache(cache, liveNames(snapshot)) : cache;
+      const kept = facts ? pruneAriCache(cache, new Set(facts.lineages.keys())) : cache;
       await writeCache(engine, certbot.containerId, kept).catch((error: unknown) =>
         log.debug(`could not keep the CA's renewal windows for the next check: ${(error as Error).message}`),
       );
@@ -88,20 +98,6 @@ export async function readSweepStore(input: {
     lineage: async (certName) => (lineages.has(certName) ? lineages.get(certName) : certbot.readLineage(certName)),
     window: (certName) => windows.get(certName),
   };
-}
-
-async function readStoreSnapshot(engine: Engine, certbotId: string): Promise<StoreSnapshot> {
-  return readTarSnapshot(await engine.getArchive(certbotId, CONTAINER_PATHS.letsencrypt));
-}
-
-/** The certificate names with a live/ folder. */
-function liveNames(snapshot: StoreSnapshot): Set<string> {
-  const names = new Set<string>();
-  for (const path of snapshot.keys()) {
-    const match = /^live\/([^/]+)\//.exec(path);
-    if (match?.[1]) names.add(match[1]);
-  }
-  return names;
 }
 
 /** One file through the archive API: a cache of a thousand certificates is past what one exec argument may hold. */

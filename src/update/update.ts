@@ -16,7 +16,7 @@ import { updateSite } from './update-site.js';
 import { updateOtherSites } from './update-sites.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 import { readSites } from '../sites/read-sites.js';
-import { readSweepStore } from './sweep-store.js';
+import { readSweepFacts, readSweepStore } from './sweep-store.js';
 import { configForSite } from '../sites/env-site.js';
 import type { Site } from '../sites/site.js';
 import { describeRefusal } from '../sites/site.js';
@@ -55,8 +55,13 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const config = ctx.reloadConfig ? await ctx.reloadConfig() : ctx.config;
     const stillUnsupported = config === ctx.config ? [] : certbotSupportProblems(config, version);
     if (stillUnsupported.length > 0) throw configError(stillUnsupported);
-    // Read once for every site: a site that deploys reads them again for itself.
-    const deployedSerials = readDeployedSerials(ctx.engine, stack.certbot.name);
+    // Read once for every site, while the sites are read and rendered: a site that deploys reads its copy again.
+    const facts = readSweepFacts(certbot);
+    facts.catch(() => undefined);
+    const deployedSerials = facts.then(
+      (read) => read.deployed,
+      () => readDeployedSerials(ctx.engine, stack.certbot.name),
+    );
     deployedSerials.catch(() => undefined);
     const siteSet = await readSites({ config, envFile: ctx.envFile, projectDir: ctx.projectDir, engine: ctx.engine, project: ctx.project });
     for (const refusal of siteSet.refused) log.warn(`site refused: ${describeRefusal(refusal)}`);
@@ -87,6 +92,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       log,
       now: ctx.now,
       dryRun: options.dryRun === true,
+      facts,
       sites: sweptSites(config, env && wanted(env.id) ? env : undefined, chosen, options),
     });
     const run = { ...ctx, config, deployedSerials, sweep };

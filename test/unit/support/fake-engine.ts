@@ -12,6 +12,7 @@ import { findConfigStamp } from '../../../src/render/config-stamp.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT, NGINX_TLS_CERTIFICATE_CONF } from '../../../src/stack/layout.js';
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
 import { WRITE_FILE_SCRIPT } from '../../../src/certbot/certbot-container.js';
+import { SWEEP_FACTS_SCRIPT } from '../../../src/store/sweep-facts.js';
 
 /** A certificate the fake CA hands out: what certbot would write to live/NAME/. */
 export interface FakeIssue {
@@ -147,6 +148,8 @@ export class FakeEngine implements Engine {
       if (this.firstLine(LOCK_PATH) === args[4]) this.certbot.files.delete(LOCK_PATH);
       return ok('');
     }
+    if (command === 'python3' && args[0] === '-c' && args[1] === SWEEP_FACTS_SCRIPT)
+      return ok(this.sweepFacts(args[2] ?? '', args[3] ?? '', args[4] ?? ''));
     if (command === 'tail') return ok('');
     throw new Error(`the fake certbot container cannot run ${argv.join(' ')}`);
   }
@@ -319,6 +322,29 @@ export class FakeEngine implements Engine {
       const content = this.certbot.files.get(`${live}/${file}`);
       if (content !== undefined) this.certbot.files.set(`${CONTAINER_PATHS.deploy}/${certName}/${file}`, content);
     }
+  }
+
+  /** What SWEEP_FACTS_SCRIPT prints for these files (its own behaviour is tested against python3 in sweep-facts.test.ts). */
+  private sweepFacts(store: string, deploy: string, cache: string): string {
+    const files = this.certbot.files;
+    const live: Record<string, { cert: string | null; conf: string | null }> = {};
+    const deployed: Record<string, string | null> = {};
+    for (const [path, content] of files) {
+      const lineage = new RegExp(`^${store}/live/([^/]+)/cert[.]pem$`).exec(path)?.[1];
+      if (lineage) live[lineage] = { cert: content, conf: files.get(`${store}/renewal/${lineage}.conf`) ?? null };
+      const copy = new RegExp(`^${deploy}/([^/]+)/(cert|bundle)[.]pem$`).exec(path);
+      if (copy?.[1] && (copy[2] === 'bundle' || !files.has(`${deploy}/${copy[1]}/bundle.pem`))) {
+        let serial: string | null;
+        try {
+          serial = readCertificateInfo(content).serial;
+        } catch {
+          serial = null;
+        }
+        deployed[copy[1]] = serial;
+      }
+    }
+    const hasDeploy = [...files.keys()].some((path) => path.startsWith(`${deploy}/`));
+    return `${JSON.stringify({ live, deployed: hasDeploy ? deployed : null, ariCache: files.get(cache) ?? null })}\n`;
   }
 
   private firstLine(path: string): string | undefined {

@@ -78,7 +78,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     expect(engine.reloads).toBe(0);
   });
 
-  it('not due on certbot 5, which decides by the rule certkit mirrors: no certbot process, the lineage read from one archive', async () => {
+  it('not due on certbot 5, which decides by the rule certkit mirrors: no certbot process, the lineage read in one run', async () => {
     const engine = new FakeEngine('ck', '5.5.0');
     const current = await certificate(10, 'current-5');
     engine.seed('widgets.eu', current, { deployed: true, served: true });
@@ -86,7 +86,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
     expect(result).toMatchObject({ action: 'unchanged', serial: serialOf(current), reloaded: false });
     expect(result.reasons[0]).toMatch(/^certbot decides: not due until /);
     expect(certbotCommands(engine)).toEqual([]);
-    // The store came in one archive: no exec read the lineage's files one by one.
+    // The store came in one run (the sweep's facts): no exec read the lineage's files one by one.
     expect(engine.certbotRuns.filter((argv) => argv[0] === 'cat' && /\/(live|renewal)\//.test(argv[1] ?? ''))).toEqual([]);
   });
 
