@@ -172,7 +172,7 @@ export function lookAhead(
 export type ConfigProbe = (target: ProbeTarget & { hostHeader: string; timeoutMs?: number }) => Promise<ServedConfig>;
 
 /** Reads the stamp nginx serves, on its HTTP port, for the server block of the first name. */
-function servedConfigReader(input: Pick<ConfigTarget, 'stack' | 'self' | 'configProbe' | 'names'>): () => Promise<ServedConfig> {
+export function servedConfigReader(input: Pick<ConfigTarget, 'stack' | 'self' | 'configProbe' | 'names'>): () => Promise<ServedConfig> {
   const target = chooseProbeTarget(input.stack.nginx, input.self, 80);
   const probe = input.configProbe ?? probeServedConfig;
   const hostHeader = sniFor(input.names[0] ?? 'localhost');
@@ -183,7 +183,7 @@ function servedConfigReader(input: Pick<ConfigTarget, 'stack' | 'self' | 'config
 }
 
 /** Waits until nginx serves the rendered stamp; a reload nginx's master did not take is reported, not passed over. */
-async function awaitConfig(
+export async function awaitConfig(
   input: { now: () => Date; sleep: Sleep; configStamp: string },
   readConfig: () => Promise<ServedConfig>,
 ): Promise<void> {

@@ -24,8 +24,17 @@ export async function runPlan(
     return runCertbotPlan(ctx, certbot, plan, options);
   }
   const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
-  // IP addresses are validated at the address itself; only DNS names need the test CA's DNS.
-  if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) await pointPebbleDnsAt(certbot, pebbleAddress);
+  // IP addresses are validated at the address itself; only DNS names need the test CA's DNS. Pointed once per sweep.
+  if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) {
+    const pointed = ctx.pebbleDnsPointed?.get(pebbleAddress) ?? pointPebbleDnsAt(certbot, pebbleAddress);
+    ctx.pebbleDnsPointed?.set(pebbleAddress, pointed);
+    try {
+      await pointed;
+    } catch (error) {
+      ctx.pebbleDnsPointed?.delete(pebbleAddress);
+      throw error;
+    }
+  }
   if (ctx.config.preflight && plan.validates) {
     ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
     await runPreflight(certbot, ctx.config.domains, pebbleAddress);

@@ -31,6 +31,8 @@ export interface UpdateContext {
   deployedSerials?: Promise<DeployedSerials | undefined>;
   /** The store as the sweep read it once (lineages, the CA's renewal windows); without it each site reads its own. */
   sweep?: SweepStore;
+  /** The test CA's DNS pointed at nginx in this sweep, by nginx's address: once per sweep, not once per site. */
+  pebbleDnsPointed?: Map<string, Promise<void>>;
   /** The .env file's path, for messages about the site it declares. */
   envFile?: string;
   /**

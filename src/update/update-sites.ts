@@ -7,15 +7,20 @@ import { configForSite } from '../sites/env-site.js';
 import { describeSource, type Site } from '../sites/site.js';
 import type { Stack } from '../stack/find-stack.js';
 import type { SiteOutcome, UpdateContext, UpdateOptions } from './update-context.js';
-import { updateSite } from './update-site.js';
+import { prepareSite, serveAlone, siteResult, type PreparedSite } from './update-site.js';
+import { serveBatch } from './serve-batch.js';
+import type { PendingSite } from './serve-plan.js';
+
+type DeployedSite = Extract<PreparedSite, { kind: 'deployed' }>;
 import { lookAhead, type InitialLook } from './ensure-served.js';
 
 /**
  * The sites beyond the .env one, one after another under the run's lock, each alone: a site that fails (its names do
- * not reach this server, the CA refuses it) is reported with its error, and the next one goes on. A site whose
- * certificate was just deployed for the first time is linked to its HTTPS file and nginx reloaded (after `nginx -t`);
- * a renewal is served at the next handshake, with no reload; a change of its files alone waits for the run's one
- * reload at its end (runUpdate).
+ * not reach this server, the CA refuses it) is reported with its error, and the next one goes on. Each site's
+ * certificate is issued or renewed and deployed in turn (certbot runs one at a time); then the sites it changed are
+ * served together (serveBatch): linked once, one `nginx -t`, at most one reload, one wait. A renewal is served at the
+ * next handshake, with no reload; a change of a site's files alone waits for the run's one reload at its end
+ * (runUpdate).
  */
 export async function updateOtherSites(
   ctx: UpdateContext,
@@ -31,34 +36,55 @@ export async function updateOtherSites(
   const nginx = new NginxContainer(ctx.engine, stack.nginx);
   const outcomes: SiteOutcome[] = [];
   // One reload takes every rendered file and link in: once one happened in this sweep, a site whose files changed
-  // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again only after
-  // a site's certificate is deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
+  // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again once after
+  // the sites' certificates are deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
   let reloaded = reloadedBefore;
   const relinked = await linkOnce(nginx, sites, options, ctx);
   const ahead = new LookAhead(ctx, stack, sites);
   const asDeployed = new ServedAsDeployed(ctx, stack, nginx, render.configStamp);
+  const pending: { site: PendingSite; prepared: DeployedSite; outcome: SiteOutcome }[] = [];
+  const failed = (outcome: SiteOutcome, site: Site, error: unknown) => {
+    const code = isCertkitError(error) ? error.code : undefined;
+    outcome.error = { code, message: (error as Error).message };
+    ctx.log.error(`site ${site.id} (${site.names.join(', ')}): ${code ? `${code}: ` : ''}${(error as Error).message}`);
+  };
   for (const [index, site] of sites.entries()) {
     const outcome: SiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
+    outcomes.push(outcome);
     const waiting = options.waiting?.(site.id);
     if (waiting) {
-      outcomes.push({ ...outcome, skipped: waiting });
+      outcome.skipped = waiting;
       continue;
     }
+    const config = configForSite(ctx.config, site);
     try {
-      outcome.result = await updateSite({ ...ctx, config: configForSite(ctx.config, site) }, stack, certbot, version, render, options, {
-        // Its files changing (routing, or only the stamp every site's change puts in every file) is reloaded once at
-        // the end of the run; its link changing (its first certificate) is reloaded now, so it is served and verified.
-        forceReload: false,
-        siteMode: 'auto',
-        deferConfigReload: true,
-        prepare: async (deployedNow) => {
-          if (relinked === undefined || deployedNow) return (await nginx.linkSites()).length > 0;
-          return relinked.has(site.id) && !reloaded;
-        },
-        lookedAhead: () => ahead.take(index),
-        servedAsDeployed: () => asDeployed.holds(),
-      });
-      if (outcome.result.reloaded) {
+      const prepared = await prepareSite({ ...ctx, config }, stack, certbot, version, render, options);
+      if (prepared.kind === 'dry-run') {
+        outcome.result = prepared.result;
+        continue;
+      }
+      // Its link changed when the sweep linked the sites (its certificate came back): a reload serves it, unless one
+      // happened since.
+      const relinkedNow = relinked === undefined ? prepared.untouched : relinked.has(site.id) && !reloaded;
+      if (!prepared.untouched || relinkedNow) {
+        const names = config.domains;
+        pending.push({
+          site: { id: site.id, names, serial: prepared.after.serial, changed: !prepared.untouched, relinked: relinkedNow },
+          prepared,
+          outcome,
+        });
+        continue;
+      }
+      const serving = (await asDeployed.holds())
+        ? { served: config.domains.map((name) => ({ name, serial: prepared.after.serial })), reloaded: false }
+        : await serveAlone({ ...ctx, config }, stack, render, prepared.after.serial, {
+            forceReload: false,
+            deferConfigReload: true,
+            siteMode: 'auto',
+            initial: ahead.take(index),
+          });
+      outcome.result = siteResult(prepared, serving.served, serving.reloaded);
+      if (serving.reloaded) {
         reloaded = true;
         ahead.forget();
         asDeployed.forget();
@@ -67,11 +93,27 @@ export async function updateOtherSites(
       // A run that failed may have reloaded nginx before it did: answers asked before are not to be trusted.
       ahead.forget();
       asDeployed.forget();
-      const code = isCertkitError(error) ? error.code : undefined;
-      outcome.error = { code, message: (error as Error).message };
-      ctx.log.error(`site ${site.id} (${site.names.join(', ')}): ${code ? `${code}: ` : ''}${(error as Error).message}`);
+      failed(outcome, site, error);
     }
-    outcomes.push(outcome);
+  }
+  if (pending.length === 0) return outcomes;
+  asDeployed.forget();
+  const served = await serveBatch({
+    ctx,
+    stack,
+    nginx,
+    sites: pending.map((entry) => entry.site),
+    configStamp: render.configStamp,
+    link: relinked === undefined || pending.some((entry) => entry.site.changed),
+    servedAsDeployed: () => {
+      asDeployed.forget();
+      return asDeployed.holds();
+    },
+  });
+  for (const { site, prepared, outcome } of pending) {
+    const done = served.get(site.id);
+    if (done?.ok) outcome.result = siteResult(prepared, done.served, done.reloaded);
+    else failed(outcome, sites.find((declared) => declared.id === site.id) as Site, done?.error ?? new Error('not served'));
   }
   return outcomes;
 }

@@ -95,7 +95,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       facts,
       sites: sweptSites(config, env && wanted(env.id) ? env : undefined, chosen, options),
     });
-    const run = { ...ctx, config, deployedSerials, sweep };
+    const run = { ...ctx, config, deployedSerials, sweep, pebbleDnsPointed: new Map<string, Promise<void>>() };
     // Each site alone: one that fails is reported with its error, and the others go on.
     let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
     // With other sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every file

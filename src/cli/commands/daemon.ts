@@ -83,7 +83,9 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
           pollMs: 30_000,
           readStamp: () => readRenderedStamp(first.projectDir),
         });
-      const wakeup = new Wakeup(sleepOrRender, 2_000);
+      // 200 ms after the last event: a `docker compose up` starts its services within that of each other (one sweep),
+      // and a single container's site starts issuing at once.
+      const wakeup = new Wakeup(sleepOrRender, 200);
       const watching = watchSiteContainers({
         engine,
         log,
