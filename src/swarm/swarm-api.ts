@@ -1,7 +1,9 @@
 import Docker from 'dockerode';
 import { connectionOptions } from '../docker/connect-engine.js';
-import { CertkitError, isCertkitError } from '../errors.js';
+import { CertkitError } from '../errors.js';
 import type { ContainerHealth, UpdateState } from './health-gate.js';
+import { swarmCall } from './swarm-errors.js';
+import { fileRef, mapService, mapTask, STACK_NAMESPACE_LABEL, type ConfigRef, type RawTask } from './map-swarm.js';
 import type { SecretRef, SecretVersion, TaskView } from './rotation-plan.js';
 
 /**
@@ -22,12 +24,35 @@ export interface SwarmApi {
   containerHealth(containerId: string): Promise<ContainerHealth>;
 }
 
+/** What driving a whole stack adds: its services by the stack's label, and Swarm configs (nginx.conf's versions). */
+export interface StackApi extends SwarmApi {
+  /** The services `docker stack deploy` made for this stack (label com.docker.stack.namespace), with their labels. */
+  listStackServices(stack: string): Promise<StackService[]>;
+  listConfigs(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>>;
+  /** A config's data (Swarm gives a config's data back; never a secret's). */
+  readConfig(id: string): Promise<Buffer>;
+  createConfig(config: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string>;
+  removeConfig(id: string): Promise<void>;
+}
+
+/** A service of the stack: its name, short name, and its `deploy.labels` (the service's Spec.Labels). */
+export interface StackService {
+  id: string;
+  /** As Swarm names it: STACK_SERVICE. */
+  name: string;
+  /** As the stack file names it (the name less `STACK_`). */
+  short: string;
+  labels: Record<string, string>;
+}
+
 export interface ServiceView {
   id: string;
   name: string;
   version: number;
   replicas: number | undefined;
   secrets: SecretRef[];
+  /** The configs its tasks mount (absent in views built by hand). */
+  configs?: ConfigRef[];
   updateState: UpdateState;
   updateMessage: string | undefined;
   /** The spec as Swarm holds it: an update sends it back whole with the changes, so nothing else is reset. */
@@ -35,20 +60,23 @@ export interface ServiceView {
 }
 
 export interface ServiceChange {
-  secrets: SecretRef[];
+  /** The service's whole secret list, when it changes. */
+  secrets?: SecretRef[];
+  /** The service's whole config list, when it changes. */
+  configs?: ConfigRef[];
   /** Swarm's update and rollback order and failure action, enforced at every rotation. */
   monitorMs: number;
 }
 
 /** The manager certkit runs on, through the socket (or DOCKER_HOST, unix:// or tcp://) passed in. */
-export function createSwarmApi(env: NodeJS.ProcessEnv): SwarmApi {
+export function createSwarmApi(env: NodeJS.ProcessEnv): StackApi {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
   // The one reading of DOCKER_HOST (unix://, tcp://, TLS port), as the Engine has it.
   const options: Docker.DockerOptions = connectionOptions(endpoint, env);
   return new DockerSwarmApi(new Docker(options), endpoint);
 }
 
-class DockerSwarmApi implements SwarmApi {
+class DockerSwarmApi implements StackApi {
   constructor(
     private readonly docker: Docker,
     private readonly endpoint: string,
@@ -93,25 +121,7 @@ class DockerSwarmApi implements SwarmApi {
     const service = (await this.call(`inspect service ${name}`, () => this.docker.getService(name).inspect())) as Docker.Service & {
       UpdateStatus?: { State?: string; Message?: string };
     };
-    const spec = service.Spec as Docker.ServiceSpec;
-    const container = spec.TaskTemplate && 'ContainerSpec' in spec.TaskTemplate ? spec.TaskTemplate.ContainerSpec : undefined;
-    return {
-      id: service.ID,
-      name: spec.Name ?? name,
-      version: service.Version?.Index ?? 0,
-      replicas: spec.Mode?.Replicated?.Replicas,
-      secrets: (container?.Secrets ?? []).map((ref) => ({
-        secretId: ref.SecretID ?? '',
-        secretName: ref.SecretName ?? '',
-        target: ref.File?.Name ?? '',
-        uid: ref.File?.UID ?? '0',
-        gid: ref.File?.GID ?? '0',
-        mode: ref.File?.Mode ?? 0o444,
-      })),
-      updateState: service.UpdateStatus?.State,
-      updateMessage: service.UpdateStatus?.Message,
-      spec,
-    };
+    return mapService(service, name);
   }
 
   async referencedSecrets(): Promise<Set<string>> {
@@ -139,11 +149,8 @@ class DockerSwarmApi implements SwarmApi {
         ...template,
         ContainerSpec: {
           ...template.ContainerSpec,
-          Secrets: change.secrets.map((ref) => ({
-            SecretID: ref.secretId,
-            SecretName: ref.secretName,
-            File: { Name: ref.target, UID: ref.uid, GID: ref.gid, Mode: ref.mode },
-          })),
+          ...(change.secrets ? { Secrets: change.secrets.map(fileRef) } : {}),
+          ...(change.configs ? { Configs: change.configs.map(fileRef) } : {}),
         },
       },
       UpdateConfig: { Parallelism: 1, ...service.spec.UpdateConfig, ...order },
@@ -165,18 +172,50 @@ class DockerSwarmApi implements SwarmApi {
     const tasks = (await this.call(`list the tasks of service ${serviceId}`, () =>
       this.docker.listTasks({ filters: { service: [serviceId] } }),
     )) as RawTask[];
-    return tasks.map((task) => ({
-      id: task.ID,
-      serviceId: task.ServiceID ?? serviceId,
-      nodeId: task.NodeID ?? '',
-      slot: task.Slot,
-      desiredState: task.DesiredState ?? '',
-      state: task.Status?.State ?? '',
-      message: task.Status?.Message ?? '',
-      error: task.Status?.Err || undefined,
-      secretIds: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ref.SecretID ?? ''),
-      containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
+    return tasks.map((task) => mapTask(task, serviceId));
+  }
+
+  async listStackServices(stack: string): Promise<StackService[]> {
+    const services = await this.call(`list the services of stack ${stack}`, () =>
+      this.docker.listServices({ filters: { label: [`${STACK_NAMESPACE_LABEL}=${stack}`] } }),
+    );
+    return services.map((service) => {
+      const name = service.Spec?.Name ?? service.ID;
+      return {
+        id: service.ID,
+        name,
+        short: name.startsWith(`${stack}_`) ? name.slice(stack.length + 1) : name,
+        labels: service.Spec?.Labels ?? {},
+      };
+    });
+  }
+
+  async listConfigs(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>> {
+    const configs = await this.call('list configs', () => this.docker.listConfigs({ filters: { label: [...labels] } }));
+    return configs.map((config) => ({
+      id: config.ID,
+      name: config.Spec?.Name ?? '',
+      createdAt: config.CreatedAt ?? '',
+      labels: config.Spec?.Labels ?? {},
     }));
+  }
+
+  async readConfig(id: string): Promise<Buffer> {
+    const config = (await this.call(`read config ${id}`, () => this.docker.getConfig(id).inspect())) as { Spec?: { Data?: string } };
+    return Buffer.from(config.Spec?.Data ?? '', 'base64');
+  }
+
+  async createConfig(config: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string> {
+    const created = (await this.call(`create config ${config.name}`, () =>
+      this.docker.createConfig({ Name: config.name, Labels: config.labels, Data: config.data.toString('base64') }),
+    )) as { id?: string; ID?: string };
+    const id = created.id ?? created.ID;
+    if (!id) throw new CertkitError('DOCKER_FAILED', `Docker created config ${config.name} but gave no id`);
+    return id;
+  }
+
+  async removeConfig(id: string): Promise<void> {
+    await this.call(`remove config ${id}`, () => this.docker.getConfig(id).remove());
   }
 
   async containerHealth(containerId: string): Promise<ContainerHealth> {
@@ -190,42 +229,7 @@ class DockerSwarmApi implements SwarmApi {
     }
   }
 
-  private async call<T>(what: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      if (isCertkitError(error)) throw error;
-      const status = (error as { statusCode?: unknown }).statusCode;
-      const json = (error as { json?: { message?: unknown } }).json;
-      const said = typeof json?.message === 'string' ? json.message : (error as Error).message;
-      if (typeof status !== 'number') {
-        throw new CertkitError(
-          'DOCKER_UNREACHABLE',
-          `lost Docker at ${this.endpoint} while trying to ${what} (${said}); check that dockerd runs`,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (status === 503 && /not a swarm manager|swarm/i.test(said)) {
-        throw new CertkitError(
-          'DOCKER_FAILED',
-          `could not ${what}: this engine is not a Swarm manager (${said}); run certkit against a manager (\`docker node ls\` lists them)`,
-          { cause: error },
-        );
-      }
-      if (status === 404) throw new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-      throw new CertkitError('DOCKER_FAILED', `Docker refused to ${what} (HTTP ${status}: ${said})`, { cause: error });
-    }
+  private call<T>(what: string, action: () => Promise<T>): Promise<T> {
+    return swarmCall(this.endpoint, what, action);
   }
-}
-
-interface RawTask {
-  ID: string;
-  ServiceID?: string;
-  NodeID?: string;
-  Slot?: number;
-  DesiredState?: string;
-  Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
-  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string }> } };
 }
