@@ -40,9 +40,9 @@ export function decideSecret(refs: readonly SecretRef[], target: string, wanted:
   return { action: 'rotate', from, reason: `the service mounts ${from}, the store holds ${wanted}` };
 }
 
-/** The name of an nginx.conf version: `<stack>-nginx-conf-<hash of the text>`, within Swarm's 64 characters. */
+/** The name of an nginx.conf version: `<stack>-nginx-<hash of the text>`, within Swarm's 64 characters. */
 export function nginxConfName(stack: string, text: string): string {
-  const name = `${stack}-nginx-conf-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  const name = `${stack}-nginx-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
   checkSecretName(name);
   return name;
 }

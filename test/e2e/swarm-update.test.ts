@@ -120,7 +120,7 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
   it('renders nginx.conf for the labelled site, issues both sites and every replica serves each', async () => {
     const result = await certkit(['update']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/nginx\.conf cks[0-9a-f]+-nginx-conf-[0-9a-f]{12} \(rolled out\)/);
+    expect(result.stdout).toMatch(/nginx\.conf cks[0-9a-f]+-nginx-[0-9a-f]{12} \(rolled out\)/);
     expect(result.stdout).toMatch(/site app \(app\.swarm\.certkit\.test\): issued, serial [0-9a-f]+.*secret .* added to nginx/);
     expect(result.stdout).toMatch(/site web \(web\.swarm\.certkit\.test\): issued/);
     for (const [certName, name] of [
