@@ -46,6 +46,8 @@ export function deploySwarmBed(
     services?: Record<string, unknown>;
     /** nginx's update_config.monitor (the stack file's 10s otherwise). */
     monitor?: string;
+    /** The certkit service's .env: given, the stack runs certkit's daemon; else the service is left out. */
+    certkitEnv?: string;
   },
 ): Promise<SwarmBed>;
 export function nginxReplicas(bed: SwarmBed): Promise<Array<{ container: string; ip: string }>>;

@@ -38,7 +38,7 @@ export function prepareSwarmBed({ site }) {
 }
 
 /** Deploys the bed's stack; on failure the caller still removes it (removeSwarmBed). */
-export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor }) {
+export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv }) {
   const { name, site } = bed;
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   bed.dir = dir;
@@ -57,6 +57,14 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   if (monitor) file.services.nginx.deploy.update_config.monitor = monitor;
   // The test's own services (an app announcing a site by deploy.labels, say).
   Object.assign(file.services, services);
+  // certkit's daemon only where the caller gives its .env (a test driving the stack with the CLI leaves it out).
+  if (certkitEnv === undefined) {
+    delete file.services.certkit;
+    delete file.secrets;
+  } else {
+    await writeFile(join(dir, '.env'), certkitEnv, { mode: 0o600 });
+    file.services.certkit.volumes = [`${dockerSocket()}:/var/run/docker.sock`];
+  }
   const dnsFlag = legacy ? '-dns01' : '-dnsserver';
   file.services.pebble = {
     image: '${PEBBLE_IMAGE}',
@@ -82,6 +90,7 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
     CERTBOT_IMAGE: images.CERTBOT_IMAGE,
     PEBBLE_IMAGE: images.PEBBLE_IMAGE,
     PEBBLE_CHALLTESTSRV_IMAGE: images.PEBBLE_CHALLTESTSRV_IMAGE,
+    CERTKIT_IMAGE: images.CERTKIT_IMAGE,
     CERTKIT_SWARM_CONF_VERSION: name,
     CERTKIT_NGINX_REPLICAS: String(replicas),
   };
@@ -124,6 +133,12 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const published = (await docker(['port', bed.forwarder, '8443/tcp'])).trim().split('\n')[0];
   bed.port = Number(published.split(':').pop());
   return bed;
+}
+
+/** The engine's socket on this host, as DOCKER_HOST names it (unix:// only; the default otherwise). */
+function dockerSocket() {
+  const host = process.env.DOCKER_HOST ?? '';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
 /** nginx's virtual IP on the stack's network (Swarm balances connections to it over the replicas). */

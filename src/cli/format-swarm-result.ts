@@ -32,3 +32,17 @@ export function formatSwarmResult(result: SwarmUpdateResult): string {
   for (const refusal of result.refused) lines.push(`refused: ${refusal}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** A daemon check on Swarm in one line: each site's action and serial, and what became of its secret. */
+export function describeSwarmResult(result: SwarmUpdateResult): string {
+  const sites = result.sites.map((outcome) =>
+    outcome.error
+      ? `site ${outcome.site} failed (${outcome.error.code ?? 'error'})`
+      : `site ${outcome.site} ${outcome.result?.action ?? 'done'} (serial ${outcome.result?.serial ?? 'none'}${
+          outcome.result?.serving && outcome.result.serving !== 'current'
+            ? `, ${SERVING[outcome.result.serving] ?? outcome.result.serving}`
+            : ''
+        })`,
+  );
+  return [`nginx.conf ${result.nginxConf.name}${result.nginxConf.changed ? ' rolled out' : ''}`, ...sites].join('; ');
+}

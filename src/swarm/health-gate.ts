@@ -61,5 +61,8 @@ export function healthGate(input: GateInput): GateVerdict {
   if (wanted.length === 0) lagging.push('no task runs');
   if (updateState === 'updating') lagging.push('Swarm is still updating the service');
   if (lagging.length > 0) return { verdict: 'waiting', detail: lagging.join('; ') };
-  return { verdict: 'done', detail: `${wanted.length} task(s) run the new secret, healthy` };
+  return {
+    verdict: 'done',
+    detail: `${wanted.length} task(s) run the new ${input.newSecretId === undefined ? 'config' : 'secret'}, healthy`,
+  };
 }

@@ -30,7 +30,7 @@ export interface RawTask {
 /** Pure: a service as Swarm inspects it → certkit's view (the spec kept whole, for an update to send back). */
 export function mapService(service: Docker.Service & { UpdateStatus?: { State?: string; Message?: string } }, name: string): ServiceView {
   const spec = service.Spec as Docker.ServiceSpec;
-  const template = spec.TaskTemplate as Docker.ContainerTaskSpec | undefined;
+  const template = spec.TaskTemplate;
   const container = template && 'ContainerSpec' in template ? template.ContainerSpec : undefined;
   const file = (ref: { File?: { Name?: string; UID?: string; GID?: string; Mode?: number } }) => ({
     target: ref.File?.Name ?? '',
@@ -45,7 +45,7 @@ export function mapService(service: Docker.Service & { UpdateStatus?: { State?: 
     replicas: spec.Mode?.Replicated?.Replicas,
     secrets: (container?.Secrets ?? []).map((ref) => ({ secretId: ref.SecretID ?? '', secretName: ref.SecretName ?? '', ...file(ref) })),
     configs: (container?.Configs ?? []).map((ref) => ({ configId: ref.ConfigID ?? '', configName: ref.ConfigName ?? '', ...file(ref) })),
-    updateState: service.UpdateStatus?.State as ServiceView['updateState'],
+    updateState: service.UpdateStatus?.State,
     updateMessage: service.UpdateStatus?.Message,
     spec,
   };
@@ -87,4 +87,25 @@ export function fileRef(ref: SecretRef | ConfigRef): {
   return 'secretId' in ref
     ? { SecretID: ref.secretId, SecretName: ref.secretName, File: file }
     : { ConfigID: ref.configId, ConfigName: ref.configName, File: file };
+}
+
+/** A change to one of the stack's services, from Docker's event stream. */
+export interface ServiceEvent {
+  action: string;
+  /** The service's name (STACK_SERVICE). */
+  name: string;
+}
+
+/** Pure: one line of Docker's event stream → a create, update or removal of this stack's service, else undefined. */
+export function parseServiceEvent(line: string, stack: string): ServiceEvent | undefined {
+  let event: { Type?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
+  try {
+    event = JSON.parse(line) as typeof event;
+  } catch {
+    return undefined;
+  }
+  const name = event.Actor?.Attributes?.['name'] ?? '';
+  if (event.Type !== 'service' || !['create', 'update', 'remove'].includes(event.Action ?? '') || !name.startsWith(`${stack}_`))
+    return undefined;
+  return { action: event.Action as string, name };
 }

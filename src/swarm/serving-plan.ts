@@ -65,9 +65,7 @@ export function planServiceConfigs(
 
 /** nginx.conf versions certkit made that nothing mounts any more: not the current one, no live task's spec. */
 export function unusedConfigs<T extends { id: string }>(versions: readonly T[], current: string, tasks: readonly TaskView[]): T[] {
-  const live = tasks.filter(
-    (task) => task.desiredState === 'running' || !['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned'].includes(task.state),
-  );
+  const live = tasks.filter((task) => taskIsLive(task));
   return versions.filter((version) => version.id !== current && !live.some((task) => (task.configIds ?? []).includes(version.id)));
 }
 

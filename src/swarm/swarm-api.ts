@@ -1,72 +1,14 @@
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { connectionOptions } from '../docker/connect-engine.js';
 import { CertkitError } from '../errors.js';
-import type { ContainerHealth, UpdateState } from './health-gate.js';
+import type { ContainerHealth } from './health-gate.js';
+import type { ServiceChange, ServiceView, StackApi, StackService } from './swarm-api-types.js';
 import { swarmCall } from './swarm-errors.js';
-import { fileRef, mapService, mapTask, STACK_NAMESPACE_LABEL, type ConfigRef, type RawTask } from './map-swarm.js';
-import type { SecretRef, SecretVersion, TaskView } from './rotation-plan.js';
+import { fileRef, mapService, mapTask, parseServiceEvent, STACK_NAMESPACE_LABEL, type RawTask, type ServiceEvent } from './map-swarm.js';
+import type { SecretVersion, TaskView } from './rotation-plan.js';
 
-/**
- * What certkit asks of a Swarm manager: secrets, services, tasks, and the health of a task's container where it runs
- * on this node. The one place Swarm's API shapes (dockerode's) become certkit's, and Swarm's refusals certkit errors.
- */
-export interface SwarmApi {
-  /** 'active' on a node of a swarm; a manager is needed for everything below. */
-  swarmState(): Promise<{ state: string; manager: boolean; nodeId: string }>;
-  createSecret(secret: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string>;
-  listSecrets(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>>;
-  removeSecret(id: string): Promise<void>;
-  inspectService(name: string): Promise<ServiceView>;
-  /** Every service's referenced secret ids (Swarm refuses to remove a secret a service references). */
-  referencedSecrets(): Promise<Set<string>>;
-  updateService(service: ServiceView, change: ServiceChange): Promise<string[]>;
-  listTasks(serviceId: string): Promise<TaskView[]>;
-  containerHealth(containerId: string): Promise<ContainerHealth>;
-}
-
-/** What driving a whole stack adds: its services by the stack's label, and Swarm configs (nginx.conf's versions). */
-export interface StackApi extends SwarmApi {
-  /** The services `docker stack deploy` made for this stack (label com.docker.stack.namespace), with their labels. */
-  listStackServices(stack: string): Promise<StackService[]>;
-  listConfigs(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>>;
-  /** A config's data (Swarm gives a config's data back; never a secret's). */
-  readConfig(id: string): Promise<Buffer>;
-  createConfig(config: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string>;
-  removeConfig(id: string): Promise<void>;
-}
-
-/** A service of the stack: its name, short name, and its `deploy.labels` (the service's Spec.Labels). */
-export interface StackService {
-  id: string;
-  /** As Swarm names it: STACK_SERVICE. */
-  name: string;
-  /** As the stack file names it (the name less `STACK_`). */
-  short: string;
-  labels: Record<string, string>;
-}
-
-export interface ServiceView {
-  id: string;
-  name: string;
-  version: number;
-  replicas: number | undefined;
-  secrets: SecretRef[];
-  /** The configs its tasks mount (absent in views built by hand). */
-  configs?: ConfigRef[];
-  updateState: UpdateState;
-  updateMessage: string | undefined;
-  /** The spec as Swarm holds it: an update sends it back whole with the changes, so nothing else is reset. */
-  spec: Docker.ServiceSpec;
-}
-
-export interface ServiceChange {
-  /** The service's whole secret list, when it changes. */
-  secrets?: SecretRef[];
-  /** The service's whole config list, when it changes. */
-  configs?: ConfigRef[];
-  /** Swarm's update and rollback order and failure action, enforced at every rotation. */
-  monitorMs: number;
-}
+export type { ServiceChange, ServiceView, StackApi, StackService, SwarmApi } from './swarm-api-types.js';
 
 /** The manager certkit runs on, through the socket (or DOCKER_HOST, unix:// or tcp://) passed in. */
 export function createSwarmApi(env: NodeJS.ProcessEnv): StackApi {
@@ -216,6 +158,29 @@ class DockerSwarmApi implements StackApi {
 
   async removeConfig(id: string): Promise<void> {
     await this.call(`remove config ${id}`, () => this.docker.getConfig(id).remove());
+  }
+
+  async watchServiceEvents(stack: string, onEvent: (event: ServiceEvent) => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const filters = JSON.stringify({ type: ['service'], event: ['create', 'update', 'remove'] });
+    const stream = (await this.call(`watch the services of stack ${stack}`, () => this.docker.getEvents({ filters }))) as Readable;
+    const stop = (): void => void stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    let pending = '';
+    try {
+      for await (const chunk of stream) {
+        const lines = (pending + String(chunk)).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const event = parseServiceEvent(line, stack);
+          if (event) onEvent(event);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   async containerHealth(containerId: string): Promise<ContainerHealth> {

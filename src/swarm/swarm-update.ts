@@ -115,18 +115,18 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
       sleep: ctx.sleep,
       log,
     });
-    let pointed = false;
     const beforeValidation = async () => {
-      // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches.
-      if (pointed || config.server.name !== 'pebble') return;
+      // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches,
+      // before each validation, as every rotation replaces the tasks (and their addresses).
+      if (config.server.name !== 'pebble') return;
       const address = nginxAddressFor(await api.listTasks(nginx.id), certbotTask);
-      if (!address)
+      if (!address) {
         throw new CertkitError(
           'STACK_NOT_RUNNING',
           `CERTBOT_SERVER=pebble, but no task of ${nginx.name} shares a network with ${certbotService.name}`,
         );
+      }
       await pointPebbleDnsAt(certbot, address);
-      pointed = true;
     };
     const outcomes: SwarmSiteOutcome[] = [];
     for (const site of siteSet.sites.filter((entry) => options.sites === undefined || options.sites.includes(entry.id))) {
