@@ -12,28 +12,20 @@ import {
   type SwarmBed,
   type SwarmJoined,
 } from '../../bench/swarm-bed.js';
-import { readCertificateInfo, readCertificateInfoDer } from '../../src/certs/read-certificate.js';
-import type { Site } from '../../src/sites/site.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
+import {
+  APP_NAME,
+  appService,
+  servedSerials as served,
+  storeSerial as serialIn,
+  swarmEnv,
+  WEB_SITE as WEB,
+} from './support/swarm-sites.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 const REPO = join(import.meta.dirname, '..', '..');
-
-/** The .env site; the stack is first deployed with an nginx.conf for it alone (certkit renders the app's in). */
-const WEB: Site = {
-  id: 'web',
-  certName: 'web',
-  names: ['web.swarm.certkit.test'],
-  routes: [],
-  challenge: { type: 'http' },
-  profile: undefined,
-  keyType: { type: 'ecdsa', curve: 'secp256r1' },
-  sources: [{ kind: 'env', file: undefined }],
-};
-const APP_NAME = 'app.swarm.certkit.test';
-const APP_SERVER = "require('http').createServer((q, s) => s.end('hello from the app\\n')).listen(3000)";
 
 // `certkit update` (the built CLI) driving a single-node Swarm with CERTKIT_SWARM_STACK: an app service announces a
 // site by deploy.labels; certkit renders nginx.conf for it (a new config version), issues both sites with Pebble over
@@ -50,9 +42,8 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit update drives the stack', 
       env: { ...process.env, CI: '' },
       timeoutMs: 400_000,
     });
-  const storeSerial = async (certName: string) => readCertificateInfo((await bed.readCertificate(certName)).fullchainPem).serial;
-  const servedSerials = async (name: string) =>
-    (await bed.servedByReplicas(name)).map((replica) => readCertificateInfoDer(Buffer.from(replica.der, 'base64')).serial);
+  const storeSerial = (certName: string) => serialIn(bed, certName);
+  const servedSerials = (name: string) => served(bed, name);
   const secretsOf = async (site: string) =>
     (
       await docker([
@@ -95,20 +86,11 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
       renderNginx: (sites) => renderSwarmNginx(sites),
       monitor: '2s',
       services: {
-        app: {
-          image: images['CERTKIT_NODE_IMAGE'],
-          command: ['node', '-e', APP_SERVER],
-          deploy: { labels: { 'certkit.host': APP_NAME, 'certkit.port': '3000', 'certkit.site': 'app' } },
-        },
+        app: appService(images['CERTKIT_NODE_IMAGE'], 'hello from the app\n'),
       },
     });
     project = await mkdtemp(join(tmpdir(), 'certkit-swarm-update-'));
-    await writeFile(
-      join(project, '.env'),
-      [`CERTBOT_DOMAIN=${WEB.names[0]}`, 'CERTBOT_CERT_NAME=web', 'CERTBOT_SERVER=pebble', `CERTKIT_SWARM_STACK=${bed.name}`, ''].join(
-        '\n',
-      ),
-    );
+    await writeFile(join(project, '.env'), swarmEnv([`CERTKIT_SWARM_STACK=${bed.name}`]));
   }, 300_000);
 
   afterAll(async () => {
