@@ -11,6 +11,7 @@ import {
 } from '../../bench/swarm-bed.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
 import { APP_NAME, appService, servedSerials, storeSerial as serialIn, swarmEnv, WEB_SITE as WEB } from './support/swarm-sites.js';
+import { runCommand } from './support/docker-cli.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -52,7 +53,11 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     await leaveSwarm(swarm);
   }, 180_000);
 
-  const logs = () => docker(['service', 'logs', '--raw', `${bed.name}_certkit`]).catch((error: Error) => error.message);
+  // certkit logs to stderr, which `docker service logs` passes on as its own stderr.
+  const logs = async () => {
+    const result = await runCommand('docker', ['service', 'logs', '--raw', `${bed.name}_certkit`]);
+    return result.stdout + result.stderr;
+  };
 
   it('issues the .env site and the labelled site by itself, served by every replica', async () => {
     for (const [certName, name] of [
