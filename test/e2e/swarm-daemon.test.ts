@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deploySwarmBed,
-  docker,
   ensureSwarm,
   leaveSwarm,
   prepareSwarmBed,
