@@ -18,8 +18,12 @@ export interface SwarmBed {
   /** The CA's DNS answers every name with this address. */
   pointCaAt(ip: string): Promise<string>;
   issue(): Promise<string>;
-  readCertificate(): Promise<{ fullchainPem: string; keyPem: string }>;
-  servedByReplicas(): Promise<Array<{ container: string; ip: string; der: string }>>;
+  /** The lineage's files in certbot's store (default: the bed's site's). */
+  readCertificate(certName?: string): Promise<{ fullchainPem: string; keyPem: string }>;
+  /** The leaf each nginx replica serves for this name (default: the bed's site's first name). */
+  servedByReplicas(name?: string): Promise<Array<{ container: string; ip: string; der: string }>>;
+  /** `docker stack deploy` again with the same file and variables, as a user re-running it. */
+  redeploy(): Promise<string>;
   httpGet(ip: string, path: string): Promise<string>;
 }
 export function docker(args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<string>;
@@ -33,7 +37,18 @@ export function leaveSwarm(swarm: SwarmJoined | undefined): Promise<void>;
 export function prepareSwarmBed(options: { site: Site }): SwarmBed;
 export function deploySwarmBed(
   bed: SwarmBed,
-  options: { images: Record<string, string>; legacy: boolean; renderNginx: (sites: Site[]) => Promise<string>; replicas?: number },
+  options: {
+    images: Record<string, string>;
+    legacy: boolean;
+    renderNginx: (sites: Site[]) => Promise<string>;
+    replicas?: number;
+    /** More services for the stack file (compose syntax). */
+    services?: Record<string, unknown>;
+    /** nginx's update_config.monitor (the stack file's 10s otherwise). */
+    monitor?: string;
+    /** The certkit service's .env: given, the stack runs certkit's daemon; else the service is left out. */
+    certkitEnv?: string;
+  },
 ): Promise<SwarmBed>;
 export function nginxReplicas(bed: SwarmBed): Promise<Array<{ container: string; ip: string }>>;
 export function serviceContainer(service: string): Promise<string>;

@@ -38,7 +38,7 @@ export function prepareSwarmBed({ site }) {
 }
 
 /** Deploys the bed's stack; on failure the caller still removes it (removeSwarmBed). */
-export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2 }) {
+export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv }) {
   const { name, site } = bed;
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   bed.dir = dir;
@@ -53,6 +53,18 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8'));
   delete file.services.nginx.ports;
   file.networks.default.internal = true;
+  // A shorter watch of each new task than the stack file's, so a test's rotations cost less.
+  if (monitor) file.services.nginx.deploy.update_config.monitor = monitor;
+  // The test's own services (an app announcing a site by deploy.labels, say).
+  Object.assign(file.services, services);
+  // certkit's daemon only where the caller gives its .env (a test driving the stack with the CLI leaves it out).
+  if (certkitEnv === undefined) {
+    delete file.services.certkit;
+    delete file.secrets;
+  } else {
+    await writeFile(join(dir, '.env'), certkitEnv, { mode: 0o600 });
+    file.services.certkit.volumes = [`${dockerSocket()}:/var/run/docker.sock`];
+  }
   const dnsFlag = legacy ? '-dns01' : '-dnsserver';
   file.services.pebble = {
     image: '${PEBBLE_IMAGE}',
@@ -78,17 +90,21 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
     CERTBOT_IMAGE: images.CERTBOT_IMAGE,
     PEBBLE_IMAGE: images.PEBBLE_IMAGE,
     PEBBLE_CHALLTESTSRV_IMAGE: images.PEBBLE_CHALLTESTSRV_IMAGE,
+    CERTKIT_IMAGE: images.CERTKIT_IMAGE,
     CERTKIT_SWARM_CONF_VERSION: name,
     CERTKIT_NGINX_REPLICAS: String(replicas),
   };
-  await docker(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'stack.yaml'), name], { env, timeoutMs: 180_000 });
+  const count = Object.keys(file.services).length;
+  bed.redeploy = () =>
+    docker(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'stack.yaml'), name], { env, timeoutMs: 180_000 });
+  await bed.redeploy();
   await poll('every service of the stack to run', 180_000, async () => {
     const lines = (
       await docker(['service', 'ls', '--filter', `label=com.docker.stack.namespace=${name}`, '--format', '{{.Name}} {{.Replicas}}'])
     )
       .trim()
       .split('\n');
-    return lines.length === 5 && lines.every((line) => /\s(\d+)\/\1\b/.test(line));
+    return lines.length === count && lines.every((line) => /\s(\d+)\/\1\b/.test(line));
   });
 
   // With a VIP, the CA's DNS answers every name with it (Swarm picks a replica); without, with one replica's address,
@@ -117,6 +133,12 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const published = (await docker(['port', bed.forwarder, '8443/tcp'])).trim().split('\n')[0];
   bed.port = Number(published.split(':').pop());
   return bed;
+}
+
+/** The engine's socket on this host, as DOCKER_HOST names it (unix:// only; the default otherwise). */
+function dockerSocket() {
+  const host = process.env.DOCKER_HOST ?? '';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
 /** nginx's virtual IP on the stack's network (Swarm balances connections to it over the replicas). */
@@ -197,19 +219,19 @@ for path, body in (("/set-default-ipv4", {"ip": "${ip}"}), ("/set-default-ipv6",
       180_000,
     );
   };
-  bed.readCertificate = async () => ({
-    fullchainPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${bed.site.id}/fullchain.pem`]),
-    keyPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${bed.site.id}/privkey.pem`]),
+  bed.readCertificate = async (certName = bed.site.id) => ({
+    fullchainPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${certName}/fullchain.pem`]),
+    keyPem: await bed.certbotExec(['cat', `/etc/letsencrypt/live/${certName}/privkey.pem`]),
   });
   /** The leaf each replica serves for the site's name, asked of the replica's own address (DER, base64). */
-  bed.servedByReplicas = async () => {
+  bed.servedByReplicas = async (name = bed.site.names[0]) => {
     const served = [];
     for (const replica of await nginxReplicas(bed)) {
       const der = await bed.certbotPython(`
 import socket, ssl, base64
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 with socket.create_connection(("${replica.ip}", 443), timeout=10) as raw:
-    with ctx.wrap_socket(raw, server_hostname="${bed.site.names[0]}") as tls:
+    with ctx.wrap_socket(raw, server_hostname="${name}") as tls:
         print(base64.b64encode(tls.getpeercert(binary_form=True)).decode())
 `);
       served.push({ ...replica, der: der.trim() });

@@ -34,6 +34,8 @@ export interface Config {
   sites: SitesConfig;
   /** COMPOSE_PROJECT_NAME when set (environment first, then .env). */
   composeProjectName: string | undefined;
+  /** Swarm mode (CERTKIT_SWARM_STACK): certkit drives the stack deployed under this name; undefined on Compose. */
+  swarm: SwarmConfig | undefined;
   /** The daemon's /metrics and /healthz port, health grace and alert webhooks. */
   monitoring: MonitoringConfig;
 }
@@ -74,4 +76,9 @@ export interface SitesConfig {
   file: string;
   /** CERTKIT_SITE_GRACE: a site whose container stopped is served this long after certkit last saw it. */
   graceMs: number;
+}
+
+export interface SwarmConfig {
+  /** The stack's name, as given to `docker stack deploy`: its services are `STACK_nginx`, `STACK_certbot`, ... */
+  stack: string;
 }

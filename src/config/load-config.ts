@@ -40,6 +40,7 @@ import {
   serviceNameSchema,
   sitesFileSchema,
   sslProtocolsSchema,
+  swarmStackSchema,
 } from './setting-schemas.js';
 import { upstreamSchema } from './upstream-url.js';
 
@@ -94,6 +95,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const composeProjectName = read('COMPOSE_PROJECT_NAME', '', projectNameSchema);
   const sitesFile = read('CERTKIT_SITES_FILE', 'sites.yaml', sitesFileSchema);
   const siteGrace = read('CERTKIT_SITE_GRACE', '24h', graceSchema);
+  const swarmStack = read('CERTKIT_SWARM_STACK', '', swarmStackSchema);
   const monitoring = readMonitoringSettings(input, read, problems);
   readComposeSettings(read);
 
@@ -170,6 +172,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
     sites: { file: sitesFile ?? 'sites.yaml', graceMs: siteGrace ?? 24 * 3_600_000 },
     composeProjectName: composeProjectName || undefined,
+    swarm: swarmStack ? { stack: swarmStack } : undefined,
     monitoring,
   };
 }

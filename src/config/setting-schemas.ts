@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import * as z from 'zod';
+import { stackNameProblem } from '../swarm/secret-name.js';
 import { parseDuration } from './duration.js';
 import { punycodeProblem, splitNames } from './hostnames.js';
 
@@ -115,4 +116,20 @@ export const graceSchema = z.string().transform((raw, ctx): number => {
     return z.NEVER;
   }
   return ms;
+});
+
+/**
+ * CERTKIT_SWARM_STACK: the name the stack was deployed under (`docker stack deploy ... NAME`); empty is Compose mode.
+ * It starts every secret name certkit creates, so Swarm's limits on those apply to it.
+ */
+export const swarmStackSchema = z.string().transform((raw, ctx): string => {
+  const problem = raw === '' ? undefined : stackNameProblem(raw);
+  if (problem) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${problem} (the name given to \`docker stack deploy -c compose.swarm.yaml NAME\`; empty for Compose)`,
+    });
+    return z.NEVER;
+  }
+  return raw;
 });

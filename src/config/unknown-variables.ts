@@ -47,6 +47,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'CERTKIT_HEALTH_GRACE',
   'CERTKIT_HEALTHCHECK_INTERVAL',
   'CERTKIT_ALERT_WEBHOOK',
+  // Swarm mode (docs/swarm.md): certkit drives the stack deployed under this name.
+  'CERTKIT_SWARM_STACK',
   // compose.swarm.yaml's, which `docker stack deploy` reads from the shell (docs/swarm.md).
   'CERTKIT_NGINX_REPLICAS',
   'CERTKIT_SWARM_CONF_VERSION',

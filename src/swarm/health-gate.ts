@@ -14,7 +14,10 @@ export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none' | 'u
 export type UpdateState = 'updating' | 'paused' | 'completed' | 'rollback_started' | 'rollback_paused' | 'rollback_completed' | undefined;
 
 export interface GateInput {
-  newSecretId: string;
+  /** The secret every task must run; undefined when the update changes a config alone. */
+  newSecretId: string | undefined;
+  /** A config the tasks must run too (a new nginx.conf version). */
+  newConfigId?: string;
   /** Replicas the service wants; undefined for a global service (every live task counts). */
   replicas: number | undefined;
   updateState: UpdateState;
@@ -39,7 +42,9 @@ export function healthGate(input: GateInput): GateVerdict {
   const lagging: string[] = [];
   for (const task of wanted) {
     const where = `task ${task.slot ?? task.id} on node ${task.nodeId}`;
-    if (!task.secretIds.includes(input.newSecretId)) lagging.push(`${where} runs an old secret`);
+    if (input.newSecretId !== undefined && !task.secretIds.includes(input.newSecretId)) lagging.push(`${where} runs an old secret`);
+    else if (input.newConfigId !== undefined && !(task.configIds ?? []).includes(input.newConfigId))
+      lagging.push(`${where} runs an old config`);
     else if (task.state !== 'running') lagging.push(`${where} is ${task.state}${task.error ? ` (${task.error})` : ''}`);
     else {
       const health = task.containerId ? (input.health.get(task.containerId) ?? 'unknown') : 'unknown';
@@ -56,5 +61,8 @@ export function healthGate(input: GateInput): GateVerdict {
   if (wanted.length === 0) lagging.push('no task runs');
   if (updateState === 'updating') lagging.push('Swarm is still updating the service');
   if (lagging.length > 0) return { verdict: 'waiting', detail: lagging.join('; ') };
-  return { verdict: 'done', detail: `${wanted.length} task(s) run the new secret, healthy` };
+  return {
+    verdict: 'done',
+    detail: `${wanted.length} task(s) run the new ${input.newSecretId === undefined ? 'config' : 'secret'}, healthy`,
+  };
 }

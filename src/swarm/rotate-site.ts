@@ -1,7 +1,7 @@
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { waitFor, type Sleep } from '../wait-for.js';
-import { healthGate, type ContainerHealth, type GateVerdict } from './health-gate.js';
+import type { Sleep } from '../wait-for.js';
+import { awaitRollout } from './rollout.js';
 import { planCleanup, planServiceSecrets } from './rotation-plan.js';
 import { LABEL_NOT_AFTER, LABEL_SERIAL, LABEL_SITE, LABEL_STACK, checkSecretData, secretVersionName } from './secret-name.js';
 import type { SwarmApi } from './swarm-api.js';
@@ -76,39 +76,20 @@ export async function rotateSiteCertificate(options: RotateSiteOptions): Promise
     log.info(`site ${options.siteId}: service ${service.name} updating to ${name} (start-first, rolled back on failure)`);
   }
 
-  const verdict = await waitFor<GateVerdict>(
-    async () => {
-      const now = await api.inspectService(service.id);
-      const tasks = await api.listTasks(service.id);
-      const health = new Map<string, ContainerHealth>();
-      for (const task of tasks)
-        if (task.containerId && task.state === 'running') health.set(task.containerId, await api.containerHealth(task.containerId));
-      const verdict = healthGate({
-        newSecretId: id,
-        replicas: now.replicas,
-        updateState: plan.changed ? now.updateState : 'completed',
-        updateMessage: now.updateMessage,
-        tasks,
-        health,
-      });
-      return { done: verdict.verdict !== 'waiting', value: verdict };
-    },
-    {
-      timeoutMs: options.timeoutMs,
-      intervalMs: options.intervalMs,
-      what: `every task of ${service.name} to run ${name}, healthy`,
-      describe: (value) => value.detail,
-      now: options.now,
-      sleep: options.sleep,
-    },
-  );
-  if (verdict.verdict === 'failed') {
-    throw new CertkitError(
-      'NGINX_NOT_SERVING',
-      `site ${options.siteId}: the rotation to ${name} failed: ${verdict.detail}. The tasks serve the version before it; see \`docker service ps ${service.name} --no-trunc\``,
-    );
-  }
-  log.info(`site ${options.siteId}: ${verdict.detail}`);
+  const detail = await awaitRollout({
+    api,
+    serviceId: service.id,
+    serviceName: service.name,
+    newSecretId: id,
+    updated: plan.changed,
+    what: name,
+    change: `site ${options.siteId}: the rotation to ${name}`,
+    timeoutMs: options.timeoutMs,
+    intervalMs: options.intervalMs,
+    now: options.now,
+    sleep: options.sleep,
+  });
+  log.info(`site ${options.siteId}: ${detail}`);
 
   const cleanup = planCleanup({
     versions: await api.listSecrets(siteLabels),

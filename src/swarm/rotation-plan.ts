@@ -35,6 +35,10 @@ export interface TaskView {
   message: string;
   error: string | undefined;
   secretIds: string[];
+  /** The configs its spec mounts (absent in views built by hand). */
+  configIds?: string[];
+  /** Its address on each network it is attached to, by network name. */
+  addresses?: Record<string, string>;
   containerId: string | undefined;
 }
 

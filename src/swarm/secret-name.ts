@@ -19,6 +19,22 @@ export const LABEL_NOT_AFTER = 'certkit.not-after';
 const HASH_DIGITS = 12;
 /** A site id cut to fit keeps this many hex digits of its full hash, so two long ids that share a start stay apart. */
 const ID_HASH_DIGITS = 6;
+/** The longest stack name that leaves a secret name room for a (cut) site id and the certificate's hash. */
+export const STACK_NAME_MAX = SECRET_NAME_MAX - HASH_DIGITS - 2 - (ID_HASH_DIGITS + 2);
+
+/**
+ * What is wrong with a stack name as the start of every secret name (CERTKIT_SWARM_STACK), with the fix; undefined
+ * when it fits Swarm's limits.
+ */
+export function stackNameProblem(stack: string): string | undefined {
+  if (!SECRET_NAME.test(stack)) {
+    return 'is not a stack name Swarm can start a secret name with: use letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. certkit';
+  }
+  if (stack.length > STACK_NAME_MAX) {
+    return `is ${stack.length} characters: a secret name (at most ${SECRET_NAME_MAX}) needs room for the site and a hash; use a stack name of at most ${STACK_NAME_MAX} characters`;
+  }
+  return undefined;
+}
 
 export interface SecretVersionName {
   name: string;
@@ -36,13 +52,8 @@ export function secretVersionName(stack: string, siteId: string, certificatePem:
   const target = secretTarget(siteId);
   const hash = sha256(certificatePem).slice(0, HASH_DIGITS);
   const room = SECRET_NAME_MAX - stack.length - hash.length - 2;
-  const minimum = ID_HASH_DIGITS + 2;
-  if (room < minimum) {
-    throw new CertkitError(
-      'CONFIG_INVALID',
-      `the stack name ${JSON.stringify(stack)} is ${stack.length} characters: a secret name (at most ${SECRET_NAME_MAX}) needs room for the site and a hash; use a stack name of at most ${SECRET_NAME_MAX - HASH_DIGITS - 2 - minimum} characters`,
-    );
-  }
+  const tooLong = stackNameProblem(stack);
+  if (tooLong) throw new CertkitError('CONFIG_INVALID', `the stack name ${JSON.stringify(stack)} ${tooLong}`);
   const idPart =
     siteId.length <= room ? siteId : `${siteId.slice(0, room - ID_HASH_DIGITS - 1)}-${sha256(siteId).slice(0, ID_HASH_DIGITS)}`;
   const name = `${stack}-${idPart}-${hash}`;

@@ -1,54 +1,24 @@
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { connectionOptions } from '../docker/connect-engine.js';
-import { CertkitError, isCertkitError } from '../errors.js';
-import type { ContainerHealth, UpdateState } from './health-gate.js';
-import type { SecretRef, SecretVersion, TaskView } from './rotation-plan.js';
+import { CertkitError } from '../errors.js';
+import type { ContainerHealth } from './health-gate.js';
+import type { ServiceChange, ServiceView, StackApi, StackService } from './swarm-api-types.js';
+import { swarmCall } from './swarm-errors.js';
+import { fileRef, mapService, mapTask, parseServiceEvent, STACK_NAMESPACE_LABEL, type RawTask, type ServiceEvent } from './map-swarm.js';
+import type { SecretVersion, TaskView } from './rotation-plan.js';
 
-/**
- * What certkit asks of a Swarm manager: secrets, services, tasks, and the health of a task's container where it runs
- * on this node. The one place Swarm's API shapes (dockerode's) become certkit's, and Swarm's refusals certkit errors.
- */
-export interface SwarmApi {
-  /** 'active' on a node of a swarm; a manager is needed for everything below. */
-  swarmState(): Promise<{ state: string; manager: boolean; nodeId: string }>;
-  createSecret(secret: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string>;
-  listSecrets(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>>;
-  removeSecret(id: string): Promise<void>;
-  inspectService(name: string): Promise<ServiceView>;
-  /** Every service's referenced secret ids (Swarm refuses to remove a secret a service references). */
-  referencedSecrets(): Promise<Set<string>>;
-  updateService(service: ServiceView, change: ServiceChange): Promise<string[]>;
-  listTasks(serviceId: string): Promise<TaskView[]>;
-  containerHealth(containerId: string): Promise<ContainerHealth>;
-}
-
-export interface ServiceView {
-  id: string;
-  name: string;
-  version: number;
-  replicas: number | undefined;
-  secrets: SecretRef[];
-  updateState: UpdateState;
-  updateMessage: string | undefined;
-  /** The spec as Swarm holds it: an update sends it back whole with the changes, so nothing else is reset. */
-  spec: Docker.ServiceSpec;
-}
-
-export interface ServiceChange {
-  secrets: SecretRef[];
-  /** Swarm's update and rollback order and failure action, enforced at every rotation. */
-  monitorMs: number;
-}
+export type { ServiceChange, ServiceView, StackApi, StackService, SwarmApi } from './swarm-api-types.js';
 
 /** The manager certkit runs on, through the socket (or DOCKER_HOST, unix:// or tcp://) passed in. */
-export function createSwarmApi(env: NodeJS.ProcessEnv): SwarmApi {
+export function createSwarmApi(env: NodeJS.ProcessEnv): StackApi {
   const endpoint = env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
   // The one reading of DOCKER_HOST (unix://, tcp://, TLS port), as the Engine has it.
   const options: Docker.DockerOptions = connectionOptions(endpoint, env);
   return new DockerSwarmApi(new Docker(options), endpoint);
 }
 
-class DockerSwarmApi implements SwarmApi {
+class DockerSwarmApi implements StackApi {
   constructor(
     private readonly docker: Docker,
     private readonly endpoint: string,
@@ -93,25 +63,7 @@ class DockerSwarmApi implements SwarmApi {
     const service = (await this.call(`inspect service ${name}`, () => this.docker.getService(name).inspect())) as Docker.Service & {
       UpdateStatus?: { State?: string; Message?: string };
     };
-    const spec = service.Spec as Docker.ServiceSpec;
-    const container = spec.TaskTemplate && 'ContainerSpec' in spec.TaskTemplate ? spec.TaskTemplate.ContainerSpec : undefined;
-    return {
-      id: service.ID,
-      name: spec.Name ?? name,
-      version: service.Version?.Index ?? 0,
-      replicas: spec.Mode?.Replicated?.Replicas,
-      secrets: (container?.Secrets ?? []).map((ref) => ({
-        secretId: ref.SecretID ?? '',
-        secretName: ref.SecretName ?? '',
-        target: ref.File?.Name ?? '',
-        uid: ref.File?.UID ?? '0',
-        gid: ref.File?.GID ?? '0',
-        mode: ref.File?.Mode ?? 0o444,
-      })),
-      updateState: service.UpdateStatus?.State,
-      updateMessage: service.UpdateStatus?.Message,
-      spec,
-    };
+    return mapService(service, name);
   }
 
   async referencedSecrets(): Promise<Set<string>> {
@@ -139,11 +91,8 @@ class DockerSwarmApi implements SwarmApi {
         ...template,
         ContainerSpec: {
           ...template.ContainerSpec,
-          Secrets: change.secrets.map((ref) => ({
-            SecretID: ref.secretId,
-            SecretName: ref.secretName,
-            File: { Name: ref.target, UID: ref.uid, GID: ref.gid, Mode: ref.mode },
-          })),
+          ...(change.secrets ? { Secrets: change.secrets.map(fileRef) } : {}),
+          ...(change.configs ? { Configs: change.configs.map(fileRef) } : {}),
         },
       },
       UpdateConfig: { Parallelism: 1, ...service.spec.UpdateConfig, ...order },
@@ -165,18 +114,73 @@ class DockerSwarmApi implements SwarmApi {
     const tasks = (await this.call(`list the tasks of service ${serviceId}`, () =>
       this.docker.listTasks({ filters: { service: [serviceId] } }),
     )) as RawTask[];
-    return tasks.map((task) => ({
-      id: task.ID,
-      serviceId: task.ServiceID ?? serviceId,
-      nodeId: task.NodeID ?? '',
-      slot: task.Slot,
-      desiredState: task.DesiredState ?? '',
-      state: task.Status?.State ?? '',
-      message: task.Status?.Message ?? '',
-      error: task.Status?.Err || undefined,
-      secretIds: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ref.SecretID ?? ''),
-      containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
+    return tasks.map((task) => mapTask(task, serviceId));
+  }
+
+  async listStackServices(stack: string): Promise<StackService[]> {
+    const services = await this.call(`list the services of stack ${stack}`, () =>
+      this.docker.listServices({ filters: { label: [`${STACK_NAMESPACE_LABEL}=${stack}`] } }),
+    );
+    return services.map((service) => {
+      const name = service.Spec?.Name ?? service.ID;
+      return {
+        id: service.ID,
+        name,
+        short: name.startsWith(`${stack}_`) ? name.slice(stack.length + 1) : name,
+        labels: service.Spec?.Labels ?? {},
+      };
+    });
+  }
+
+  async listConfigs(labels: readonly string[]): Promise<Array<SecretVersion & { labels: Record<string, string> }>> {
+    const configs = await this.call('list configs', () => this.docker.listConfigs({ filters: { label: [...labels] } }));
+    return configs.map((config) => ({
+      id: config.ID,
+      name: config.Spec?.Name ?? '',
+      createdAt: config.CreatedAt ?? '',
+      labels: config.Spec?.Labels ?? {},
     }));
+  }
+
+  async readConfig(id: string): Promise<Buffer> {
+    const config = (await this.call(`read config ${id}`, () => this.docker.getConfig(id).inspect())) as { Spec?: { Data?: string } };
+    return Buffer.from(config.Spec?.Data ?? '', 'base64');
+  }
+
+  async createConfig(config: { name: string; data: Buffer; labels: Record<string, string> }): Promise<string> {
+    const created = (await this.call(`create config ${config.name}`, () =>
+      this.docker.createConfig({ Name: config.name, Labels: config.labels, Data: config.data.toString('base64') }),
+    )) as { id?: string; ID?: string };
+    const id = created.id ?? created.ID;
+    if (!id) throw new CertkitError('DOCKER_FAILED', `Docker created config ${config.name} but gave no id`);
+    return id;
+  }
+
+  async removeConfig(id: string): Promise<void> {
+    await this.call(`remove config ${id}`, () => this.docker.getConfig(id).remove());
+  }
+
+  async watchServiceEvents(stack: string, onEvent: (event: ServiceEvent) => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const filters = JSON.stringify({ type: ['service'], event: ['create', 'update', 'remove'] });
+    const stream = (await this.call(`watch the services of stack ${stack}`, () => this.docker.getEvents({ filters }))) as Readable;
+    const stop = (): void => void stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    let pending = '';
+    try {
+      for await (const chunk of stream) {
+        const lines = (pending + String(chunk)).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const event = parseServiceEvent(line, stack);
+          if (event) onEvent(event);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   async containerHealth(containerId: string): Promise<ContainerHealth> {
@@ -190,42 +194,7 @@ class DockerSwarmApi implements SwarmApi {
     }
   }
 
-  private async call<T>(what: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      if (isCertkitError(error)) throw error;
-      const status = (error as { statusCode?: unknown }).statusCode;
-      const json = (error as { json?: { message?: unknown } }).json;
-      const said = typeof json?.message === 'string' ? json.message : (error as Error).message;
-      if (typeof status !== 'number') {
-        throw new CertkitError(
-          'DOCKER_UNREACHABLE',
-          `lost Docker at ${this.endpoint} while trying to ${what} (${said}); check that dockerd runs`,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (status === 503 && /not a swarm manager|swarm/i.test(said)) {
-        throw new CertkitError(
-          'DOCKER_FAILED',
-          `could not ${what}: this engine is not a Swarm manager (${said}); run certkit against a manager (\`docker node ls\` lists them)`,
-          { cause: error },
-        );
-      }
-      if (status === 404) throw new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-      throw new CertkitError('DOCKER_FAILED', `Docker refused to ${what} (HTTP ${status}: ${said})`, { cause: error });
-    }
+  private call<T>(what: string, action: () => Promise<T>): Promise<T> {
+    return swarmCall(this.endpoint, what, action);
   }
-}
-
-interface RawTask {
-  ID: string;
-  ServiceID?: string;
-  NodeID?: string;
-  Slot?: number;
-  DesiredState?: string;
-  Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
-  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string }> } };
 }

@@ -12,26 +12,17 @@ import {
 } from '../../bench/swarm-bed.js';
 import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '../../src/certs/read-certificate.js';
 import { createLogger } from '../../src/log.js';
-import type { Site } from '../../src/sites/site.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
 import { rotateSiteCertificate, type RotateSiteResult } from '../../src/swarm/rotate-site.js';
 import { createSwarmApi } from '../../src/swarm/swarm-api.js';
 import { sleep } from '../../src/wait-for.js';
+import { WEB_SITE } from './support/swarm-sites.js';
 import { probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
 
-const SITE: Site = {
-  id: 'web',
-  certName: 'web',
-  names: ['web.swarm.certkit.test'],
-  routes: [],
-  challenge: { type: 'http' },
-  profile: undefined,
-  keyType: { type: 'ecdsa', curve: 'secp256r1' },
-  sources: [{ kind: 'env', file: undefined }],
-};
+const SITE = WEB_SITE;
 
 // certkit on a single-node Swarm: compose.swarm.yaml deployed as a stack (two nginx replicas), a certificate issued by
 // Pebble over HTTP-01 through any replica, rotated into every replica as a Swarm secret, renewed and rotated again,

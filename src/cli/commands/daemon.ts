@@ -40,6 +40,13 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       ]);
       const warned = new Set<string>();
       const first = await loadProjectConfig(globals(), io, warned);
+      if (first.config.swarm) {
+        const { runSwarmDaemon } = await import('../swarm-daemon.js');
+        await runSwarmDaemon({ io, globals, log, config: { ...first.config, swarm: first.config.swarm }, warned, signal: stop.signal });
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        return;
+      }
       const connected = await connectStack(globals(), io, first.projectDir, first.envFileProject);
       const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);

@@ -22,6 +22,39 @@ export function registerUpdate(program: Command, { io, globals, logger, setExit 
     .action(async (sites: string[], options: { force?: boolean; dryRun?: boolean; staging?: boolean; json?: boolean; wait: number }) => {
       const log = logger();
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
+      if (config.swarm) {
+        const swarm = config.swarm;
+        const [engine, { createSwarmApi }, { runSwarmUpdate }, { formatSwarmResult }] = await Promise.all([
+          io.createEngine(io.env),
+          import('../../swarm/swarm-api.js'),
+          import('../../swarm/swarm-update.js'),
+          import('../format-swarm-result.js'),
+        ]);
+        if (options.staging)
+          throw new CertkitError('USAGE', '--staging is not supported on Swarm yet; set CERTBOT_SERVER=staging for the run');
+        const result = await runSwarmUpdate(
+          {
+            api: createSwarmApi(io.env),
+            engine,
+            config: { ...config, swarm },
+            envFile: globals().envFile ?? '.env',
+            log,
+            now: io.now,
+            sleep: io.sleep,
+            lockWaitMs: options.wait * 1000,
+          },
+          { force: options.force, dryRun: options.dryRun, purpose: 'certkit update', ...(sites.length > 0 ? { sites } : {}) },
+        );
+        io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSwarmResult(result));
+        const failed = result.sites.filter((outcome) => outcome.error);
+        if (failed.length > 0) {
+          io.stderr(
+            `certkit: ${failed.length} site${failed.length === 1 ? '' : 's'} failed: ${failed.map((outcome) => outcome.site).join(', ')}\n`,
+          );
+          setExit(EXIT.failure);
+        }
+        return;
+      }
       const [{ engine, project, self }, { runUpdate }, { formatUpdateResult, updateResultJson }] = await Promise.all([
         connectStack(globals(), io, projectDir, envFileProject),
         import('../../update/update.js'),

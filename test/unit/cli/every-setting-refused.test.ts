@@ -28,6 +28,7 @@ const BAD: Record<string, { value: string; with?: Record<string, string> }> = {
   CERTKIT_ROUTES: { value: 'nonsense' },
   CERTKIT_SITES_FILE: { value: 'sites/' },
   CERTKIT_SITE_GRACE: { value: '40d' },
+  CERTKIT_SWARM_STACK: { value: 'my stack' },
   CERTKIT_SITES_NETWORK: { value: '-sites' },
   NGINX_HSTS_MAX_AGE: { value: '-1' },
   NGINX_SSL_PROTOCOLS: { value: 'SSLv3' },

@@ -55,6 +55,7 @@ describe('loadConfig defaults', () => {
       deploy: { mode: 'copy', owner: '', certMode: '0644', keyMode: '0600' },
       sites: { file: 'sites.yaml', graceMs: 86_400_000 },
       composeProjectName: undefined,
+      swarm: undefined,
       monitoring: { metricsPort: 9464, healthGraceMs: 1_200_000, alertWebhooks: [] },
     });
   });
@@ -411,6 +412,29 @@ describe('nginx and daemon settings', () => {
     expect(
       loadConfig({ env: { CERTBOT_DOMAIN: 'widgets.eu', CERTKIT_CHECK_INTERVAL: '30s', CERTBOT_SERVER: 'pebble' } }).checkIntervalMs,
     ).toBe(30_000);
+  });
+});
+
+describe('CERTKIT_SWARM_STACK', () => {
+  it('switches Swarm mode on with the stack name, from .env or the environment', () => {
+    expect(loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=widgets.eu', 'CERTKIT_SWARM_STACK=certkit') }).swarm).toEqual({
+      stack: 'certkit',
+    });
+    expect(loadConfig({ env: { CERTKIT_SWARM_STACK: 'shop_1.a' }, file: envFile('CERTBOT_DOMAIN=widgets.eu') }).swarm).toEqual({
+      stack: 'shop_1.a',
+    });
+    expect(loadConfig({ env: { CERTKIT_SWARM_STACK: '' }, file: envFile('CERTBOT_DOMAIN=widgets.eu') }).swarm).toBeUndefined();
+  });
+
+  it("refuses a name Swarm's secret names cannot start with, or too long to leave room, naming the value and the fix", () => {
+    expect(() =>
+      loadConfig({ env: {}, file: envFile('CERTBOT_DOMAIN=widgets.eu', `CERTKIT_SWARM_STACK=${'s'.repeat(42)}`) }),
+    ).not.toThrow();
+    expect(problemFor('CERTKIT_SWARM_STACK', 's'.repeat(43))).toMatch(/CERTKIT_SWARM_STACK.*"s{43}".*43 characters.*at most 42.*line 3/);
+    expect(problemFor('CERTKIT_SWARM_STACK', 'my stack')).toMatch(
+      /CERTKIT_SWARM_STACK.*"my stack".*use letters, digits.*docker stack deploy/,
+    );
+    expect(problemFor('CERTKIT_SWARM_STACK', '-certkit')).toMatch(/starting and ending with a letter or digit/);
   });
 });
 

@@ -46,10 +46,11 @@ function fakeSwarm(options: { outcome: 'converge' | 'rollback' | 'stuck'; refuse
     inspectService: () => Promise.resolve(service()),
     referencedSecrets: () => Promise.resolve(new Set(refs.map((ref) => ref.secretId))),
     updateService: (_service, change) => {
-      calls.push(`update ${change.secrets.map((ref) => ref.secretId).join(',')}`);
-      const next = change.secrets[0]?.secretId as string;
+      const changed = change.secrets ?? [];
+      calls.push(`update ${changed.map((ref) => ref.secretId).join(',')}`);
+      const next = changed[0]?.secretId as string;
       if (options.outcome === 'converge') {
-        refs = change.secrets;
+        refs = changed;
         tasks = [
           task('c', [next], { slot: 1 }),
           task('d', [next], { slot: 2 }),

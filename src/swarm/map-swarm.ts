@@ -1,0 +1,111 @@
+import type Docker from 'dockerode';
+import type { SecretRef, TaskView } from './rotation-plan.js';
+import type { ServiceView } from './swarm-api.js';
+
+/** The label `docker stack deploy` puts on every service, network, secret and config of a stack. */
+export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
+
+/** A config as a service spec references it: the same shape as a secret's reference. */
+export interface ConfigRef {
+  configId: string;
+  configName: string;
+  target: string;
+  uid: string;
+  gid: string;
+  mode: number;
+}
+
+/** A task as Swarm lists it, reduced to what certkit reads. */
+export interface RawTask {
+  ID: string;
+  ServiceID?: string;
+  NodeID?: string;
+  Slot?: number;
+  DesiredState?: string;
+  Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
+  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string }>; Configs?: Array<{ ConfigID?: string }> } };
+  NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
+}
+
+/** Pure: a service as Swarm inspects it → certkit's view (the spec kept whole, for an update to send back). */
+export function mapService(service: Docker.Service & { UpdateStatus?: { State?: string; Message?: string } }, name: string): ServiceView {
+  const spec = service.Spec as Docker.ServiceSpec;
+  const template = spec.TaskTemplate;
+  const container = template && 'ContainerSpec' in template ? template.ContainerSpec : undefined;
+  const file = (ref: { File?: { Name?: string; UID?: string; GID?: string; Mode?: number } }) => ({
+    target: ref.File?.Name ?? '',
+    uid: ref.File?.UID ?? '0',
+    gid: ref.File?.GID ?? '0',
+    mode: ref.File?.Mode ?? 0o444,
+  });
+  return {
+    id: service.ID,
+    name: spec.Name ?? name,
+    version: service.Version?.Index ?? 0,
+    replicas: spec.Mode?.Replicated?.Replicas,
+    secrets: (container?.Secrets ?? []).map((ref) => ({ secretId: ref.SecretID ?? '', secretName: ref.SecretName ?? '', ...file(ref) })),
+    configs: (container?.Configs ?? []).map((ref) => ({ configId: ref.ConfigID ?? '', configName: ref.ConfigName ?? '', ...file(ref) })),
+    updateState: service.UpdateStatus?.State,
+    updateMessage: service.UpdateStatus?.Message,
+    spec,
+  };
+}
+
+/** Pure: a task as Swarm lists it → certkit's view, with its addresses by network name (a prefix length dropped). */
+export function mapTask(task: RawTask, serviceId: string): TaskView {
+  const addresses: Record<string, string> = {};
+  for (const attachment of task.NetworksAttachments ?? []) {
+    const network = attachment.Network?.Spec?.Name;
+    const address = attachment.Addresses?.[0]?.split('/')[0];
+    if (network && address) addresses[network] = address;
+  }
+  return {
+    id: task.ID,
+    serviceId: task.ServiceID ?? serviceId,
+    nodeId: task.NodeID ?? '',
+    slot: task.Slot,
+    desiredState: task.DesiredState ?? '',
+    state: task.Status?.State ?? '',
+    message: task.Status?.Message ?? '',
+    error: task.Status?.Err || undefined,
+    secretIds: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ref.SecretID ?? ''),
+    configIds: (task.Spec?.ContainerSpec?.Configs ?? []).map((ref) => ref.ConfigID ?? ''),
+    addresses,
+    containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
+  };
+}
+
+/** A secret's or a config's reference as Swarm's spec writes it. */
+export function fileRef(ref: SecretRef | ConfigRef): {
+  SecretID?: string;
+  SecretName?: string;
+  ConfigID?: string;
+  ConfigName?: string;
+  File: { Name: string; UID: string; GID: string; Mode: number };
+} {
+  const file = { Name: ref.target, UID: ref.uid, GID: ref.gid, Mode: ref.mode };
+  return 'secretId' in ref
+    ? { SecretID: ref.secretId, SecretName: ref.secretName, File: file }
+    : { ConfigID: ref.configId, ConfigName: ref.configName, File: file };
+}
+
+/** A change to one of the stack's services, from Docker's event stream. */
+export interface ServiceEvent {
+  action: string;
+  /** The service's name (STACK_SERVICE). */
+  name: string;
+}
+
+/** Pure: one line of Docker's event stream → a create, update or removal of this stack's service, else undefined. */
+export function parseServiceEvent(line: string, stack: string): ServiceEvent | undefined {
+  let event: { Type?: string; Action?: string; Actor?: { Attributes?: Record<string, string> } };
+  try {
+    event = JSON.parse(line) as typeof event;
+  } catch {
+    return undefined;
+  }
+  const name = event.Actor?.Attributes?.['name'] ?? '';
+  if (event.Type !== 'service' || !['create', 'update', 'remove'].includes(event.Action ?? '') || !name.startsWith(`${stack}_`))
+    return undefined;
+  return { action: event.Action as string, name };
+}

@@ -1,0 +1,139 @@
+import type { CertbotContainer } from '../certbot/certbot-container.js';
+import { formatVersion, type Version } from '../certbot/certbot-version.js';
+import { planCertbotRun } from '../certbot/plan-certbot-run.js';
+import { readRenewalWindows } from '../certbot/read-renewal-window.js';
+import { certbotNeeded } from '../certbot/sweep-decision.js';
+import { readCertificateInfo } from '../certs/read-certificate.js';
+import type { Config } from '../config/config.js';
+import { CertkitError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { configForSite } from '../sites/env-site.js';
+import type { Site } from '../sites/site.js';
+import { livePathFor } from '../stack/layout.js';
+import type { Sleep } from '../wait-for.js';
+import { rotateSiteCertificate } from './rotate-site.js';
+import { secretTarget, secretVersionName } from './secret-name.js';
+import { decideSecret, withoutDeployHook, type SecretDecision } from './serving-plan.js';
+import type { StackApi } from './swarm-api.js';
+
+export interface SwarmSiteRun {
+  api: StackApi;
+  certbot: CertbotContainer;
+  version: Version;
+  config: Config;
+  stack: string;
+  /** The nginx service, as Swarm names it. */
+  nginxService: string;
+  /** Called once before the first certbot run that validates over HTTP-01 (points the test CA's DNS at nginx). */
+  beforeValidation: () => Promise<void>;
+  rollout: { monitorMs: number; timeoutMs: number; intervalMs: number };
+  force: boolean;
+  dryRun: boolean;
+  now: () => Date;
+  sleep: Sleep;
+  log: Logger;
+}
+
+export interface SwarmSiteResult {
+  action: 'issued' | 'reissued' | 'renewed' | 'unchanged' | 'dry-run';
+  reasons: string[];
+  serial: string | undefined;
+  notAfter: Date | undefined;
+  /** The secret version the nginx service mounts for the site after the run. */
+  secret: string | undefined;
+  /** What this run did to the nginx service for the site. */
+  serving: SecretDecision['action'] | undefined;
+  removed: string[];
+}
+
+/**
+ * One site on Swarm: certbot when due (by exec in the certbot task on this node), then the site's secret version the
+ * nginx service mounts compared with the certificate in the store: rotated in after an issuance or renewal, put back
+ * without a new certificate when the service mounts none (a `docker stack deploy` again), left alone when current.
+ */
+export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<SwarmSiteResult> {
+  const { certbot, log } = run;
+  const config = configForSite(run.config, site);
+  const before = await certbot.readLineage(config.certName);
+  const renewalWindow =
+    before && !run.dryRun
+      ? (
+          await readRenewalWindows(
+            certbot,
+            [{ certName: config.certName, directoryUrl: before.renewal?.server ?? config.server.url }],
+            log,
+            run.now,
+          )
+        ).get(config.certName)?.window
+      : undefined;
+  const plan = planCertbotRun({
+    config,
+    existing: before,
+    certbot: run.version,
+    now: run.now(),
+    renewalWindow,
+    force: run.force,
+    dryRun: run.dryRun,
+  });
+  const runs = certbotNeeded(plan, before);
+  log.info(`site ${site.id}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(run.version)}`);
+  if (runs) {
+    if (config.challenge.type === 'http' && plan.validates) await run.beforeValidation();
+    // No deploy folder on Swarm: the certificate reaches nginx as a secret, so certbot runs no deploy hook.
+    await certbot.runCertbot({ ...plan, argv: withoutDeployHook(plan.argv) });
+  }
+  if (run.dryRun) {
+    return {
+      action: 'dry-run',
+      reasons: plan.reasons,
+      serial: before?.serial,
+      notAfter: before?.notAfter,
+      secret: undefined,
+      serving: undefined,
+      removed: [],
+    };
+  }
+  const [fullchainPem, keyPem] = await Promise.all([
+    certbot.readFile(livePathFor(config.certName, 'fullchain.pem')),
+    certbot.readFile(livePathFor(config.certName, 'privkey.pem')),
+  ]);
+  if (!fullchainPem || !keyPem) {
+    throw new CertkitError(
+      'CERTBOT_FAILED',
+      `site ${site.id}: certbot's store holds no certificate and key for ${config.certName}; run \`certkit doctor\``,
+    );
+  }
+  const leaf = readCertificateInfo(fullchainPem);
+  const action =
+    before === undefined ? 'issued' : before.serial === leaf.serial ? 'unchanged' : plan.action === 'reissue' ? 'reissued' : 'renewed';
+  const { name } = secretVersionName(run.stack, site.id, fullchainPem);
+  const service = await run.api.inspectService(run.nginxService);
+  const decision = decideSecret(service.secrets, secretTarget(site.id), name, action !== 'unchanged');
+  if (decision.action === 'current') {
+    return { action, reasons: plan.reasons, serial: leaf.serial, notAfter: leaf.notAfter, secret: name, serving: 'current', removed: [] };
+  }
+  log.info(`site ${site.id}: ${decision.reason}`);
+  const rotated = await rotateSiteCertificate({
+    api: run.api,
+    stack: run.stack,
+    service: run.nginxService,
+    siteId: site.id,
+    fullchainPem,
+    keyPem,
+    serial: leaf.serial,
+    notAfter: leaf.notAfter,
+    ...run.rollout,
+    now: run.now,
+    sleep: run.sleep,
+    log,
+  });
+  return {
+    action,
+    reasons: plan.reasons,
+    serial: leaf.serial,
+    notAfter: leaf.notAfter,
+    secret: rotated.secret.name,
+    serving: decision.action,
+    removed: rotated.removed,
+  };
+}

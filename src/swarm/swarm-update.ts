@@ -1,0 +1,173 @@
+import { CertbotContainer } from '../certbot/certbot-container.js';
+import { certbotSupportProblems } from '../certbot/certbot-support.js';
+import type { Version } from '../certbot/certbot-version.js';
+import type { Config, SwarmConfig } from '../config/config.js';
+import { configError } from '../config/load-config.js';
+import type { Engine } from '../docker/engine.js';
+import { CertkitError, isCertkitError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { collectSites } from '../sites/collect-sites.js';
+import { envSite, siteDefaults } from '../sites/env-site.js';
+import { describeRefusal, describeSource } from '../sites/site.js';
+import { acquireRunLock } from '../update/run-lock.js';
+import { pointPebbleDnsAt } from '../update/pebble-dns.js';
+import { readCertbotVersion } from '../update/update.js';
+import type { Sleep } from '../wait-for.js';
+import { renderSwarmNginx } from './render-swarm-nginx.js';
+import { certbotTaskHere, nginxAddressFor } from './serving-plan.js';
+import { stackServiceDeclarations } from './stack-sites.js';
+import type { StackApi, StackService } from './swarm-api.js';
+import { updateSwarmSite, type SwarmSiteResult } from './swarm-site.js';
+import { updateNginxConf, type NginxConfChange } from './update-nginx-conf.js';
+
+export interface SwarmUpdateContext {
+  api: StackApi;
+  /** This node's engine: exec into the certbot task's container. */
+  engine: Engine;
+  config: Config & { swarm: SwarmConfig };
+  envFile: string | undefined;
+  log: Logger;
+  now: () => Date;
+  sleep: Sleep;
+  lockWaitMs: number;
+  certbotVersions?: Map<string, Version>;
+  /** How often a rollout is looked at (1 s by default). */
+  intervalMs?: number;
+}
+
+export interface SwarmUpdateOptions {
+  force?: boolean;
+  dryRun?: boolean;
+  purpose: string;
+  sites?: readonly string[];
+}
+
+export interface SwarmSiteOutcome {
+  site: string;
+  names: string[];
+  declaredIn: string[];
+  result?: SwarmSiteResult;
+  error?: { code: string | undefined; message: string };
+}
+
+export interface SwarmUpdateResult {
+  stack: string;
+  nginxConf: NginxConfChange;
+  sites: SwarmSiteOutcome[];
+  refused: string[];
+}
+
+/**
+ * `certkit update` on Swarm (CERTKIT_SWARM_STACK): the stack's services through the manager's API, the sites of
+ * `.env` and of the services' `deploy.labels`, nginx.conf rendered for them and rolled out when the service runs
+ * another, then each site alone: certbot by exec in the certbot task on this node, and the site's secret rotated in
+ * or put back. One run at a time, under the lock in the certbot container, as on Compose.
+ */
+export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpdateOptions): Promise<SwarmUpdateResult> {
+  const { api, log, config } = ctx;
+  const stack = config.swarm.stack;
+  const swarm = await api.swarmState();
+  if (swarm.state !== 'active' || !swarm.manager) {
+    throw new CertkitError(
+      'DOCKER_FAILED',
+      `CERTKIT_SWARM_STACK=${stack}, but this engine is ${swarm.state === 'active' ? 'a Swarm worker' : `in no swarm (${swarm.state})`}: run certkit on a manager of the swarm (\`docker node ls\` lists them), or empty CERTKIT_SWARM_STACK for Compose`,
+    );
+  }
+  const services = await api.listStackServices(stack);
+  const nginx = serviceOf(services, config.nginx.service, stack);
+  const certbotService = serviceOf(services, 'certbot', stack);
+  const certbotTask = certbotTaskHere(await api.listTasks(certbotService.id), swarm.nodeId, certbotService.name, stack);
+  const container = await ctx.engine.inspectContainer(certbotTask.containerId);
+  const certbot = new CertbotContainer(ctx.engine, certbotTask.containerId, log, { pluginPath: config.trustedPlugins.length > 0 });
+  const version = await readCertbotVersion(certbot, { id: certbotTask.containerId, startedAt: container?.startedAt }, ctx.certbotVersions);
+  const unsupported = certbotSupportProblems(config, version);
+  if (unsupported.length > 0) throw configError(unsupported);
+  const release = await acquireRunLock(ctx.engine, certbotTask.containerId, {
+    waitMs: ctx.lockWaitMs,
+    log,
+    now: ctx.now,
+    sleep: ctx.sleep,
+    purpose: options.purpose,
+  });
+  try {
+    const siteSet = collectSites(envSite(config, ctx.envFile), stackServiceDeclarations(stack, services), siteDefaults(config));
+    for (const refusal of siteSet.refused) log.warn(`site refused: ${describeRefusal(refusal)}`);
+    const unknown = (options.sites ?? []).filter((id) => !siteSet.sites.some((site) => site.id === id));
+    if (unknown.length > 0) {
+      throw new CertkitError(
+        'USAGE',
+        `no site is named ${unknown.join(', ')}; the sites are ${siteSet.sites.map((site) => site.id).join(', ')} (\`certkit sites\` lists them)`,
+      );
+    }
+    const spec = (await api.inspectService(nginx.id)).spec;
+    const monitorMs = Math.round((spec.UpdateConfig?.Monitor ?? 10_000_000_000) / 1_000_000);
+    const replicas = spec.Mode?.Replicated?.Replicas ?? 1;
+    // Each task: started, healthy (a check every few seconds), watched for the monitor window; one at a time.
+    const rollout = { monitorMs, timeoutMs: 60_000 + replicas * (monitorMs + 60_000), intervalMs: ctx.intervalMs ?? 1_000 };
+    const nginxConf = await updateNginxConf({
+      api,
+      stack,
+      service: nginx.id,
+      text: await renderSwarmNginx(siteSet.sites),
+      ...rollout,
+      dryRun: options.dryRun === true,
+      now: ctx.now,
+      sleep: ctx.sleep,
+      log,
+    });
+    const beforeValidation = async () => {
+      // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches,
+      // before each validation, as every rotation replaces the tasks (and their addresses).
+      if (config.server.name !== 'pebble') return;
+      const address = nginxAddressFor(await api.listTasks(nginx.id), certbotTask);
+      if (!address) {
+        throw new CertkitError(
+          'STACK_NOT_RUNNING',
+          `CERTBOT_SERVER=pebble, but no task of ${nginx.name} shares a network with ${certbotService.name}`,
+        );
+      }
+      await pointPebbleDnsAt(certbot, address);
+    };
+    const outcomes: SwarmSiteOutcome[] = [];
+    for (const site of siteSet.sites.filter((entry) => options.sites === undefined || options.sites.includes(entry.id))) {
+      const outcome: SwarmSiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
+      try {
+        outcome.result = await updateSwarmSite(
+          {
+            api,
+            certbot,
+            version,
+            config,
+            stack,
+            nginxService: nginx.name,
+            beforeValidation,
+            rollout,
+            force: options.force === true,
+            dryRun: options.dryRun === true,
+            now: ctx.now,
+            sleep: ctx.sleep,
+            log,
+          },
+          site,
+        );
+      } catch (error) {
+        // One site's failure is its own: the others go on.
+        log.error(`site ${site.id}: ${(error as Error).message}`);
+        outcome.error = { code: isCertkitError(error) ? error.code : undefined, message: (error as Error).message };
+      }
+      outcomes.push(outcome);
+    }
+    return { stack, nginxConf, sites: outcomes, refused: siteSet.refused.map(describeRefusal) };
+  } finally {
+    await release().catch((error: unknown) => log.debug(`could not release the lock: ${(error as Error).message}`));
+  }
+}
+
+function serviceOf(services: readonly StackService[], short: string, stack: string): StackService {
+  const found = services.find((service) => service.short === short);
+  if (found) return found;
+  throw new CertkitError(
+    'STACK_NOT_RUNNING',
+    `stack ${stack} has no ${short} service (${services.length === 0 ? 'no service carries its label: is it deployed under this name?' : `it has ${services.map((service) => service.short).join(', ')}`}); deploy it with \`docker stack deploy -c compose.swarm.yaml ${stack}\`, or set CERTKIT_SWARM_STACK to the name it was deployed under`,
+  );
+}

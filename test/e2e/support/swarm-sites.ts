@@ -1,0 +1,41 @@
+import type { SwarmBed } from '../../../bench/swarm-bed.js';
+import { readCertificateInfo, readCertificateInfoDer } from '../../../src/certs/read-certificate.js';
+import type { Site } from '../../../src/sites/site.js';
+
+/** The swarm tests' .env site: the stack is first deployed with an nginx.conf for it alone. */
+export const WEB_SITE: Site = {
+  id: 'web',
+  certName: 'web',
+  names: ['web.swarm.certkit.test'],
+  routes: [],
+  challenge: { type: 'http' },
+  profile: undefined,
+  keyType: { type: 'ecdsa', curve: 'secp256r1' },
+  sources: [{ kind: 'env', file: undefined }],
+};
+
+export const APP_NAME = 'app.swarm.certkit.test';
+
+/** A stack service answering on port 3000 and announcing the site `app` by deploy.labels. */
+export function appService(image: string | undefined, body: string): Record<string, unknown> {
+  return {
+    image,
+    command: ['node', '-e', `require('http').createServer((q, s) => s.end(${JSON.stringify(body)})).listen(3000)`],
+    deploy: { labels: { 'certkit.host': APP_NAME, 'certkit.port': '3000', 'certkit.site': 'app' } },
+  };
+}
+
+/** The .env certkit reads for the swarm stack (the Pebble of the bed as the CA). */
+export function swarmEnv(extra: readonly string[] = []): string {
+  return [`CERTBOT_DOMAIN=${WEB_SITE.names[0]}`, 'CERTBOT_CERT_NAME=web', 'CERTBOT_SERVER=pebble', ...extra, ''].join('\n');
+}
+
+/** The serial of the certificate in certbot's store under this lineage. */
+export async function storeSerial(bed: SwarmBed, certName: string): Promise<string> {
+  return readCertificateInfo((await bed.readCertificate(certName)).fullchainPem).serial;
+}
+
+/** The serial each nginx replica serves for the name (none when the handshake is refused). */
+export async function servedSerials(bed: SwarmBed, name: string): Promise<string[]> {
+  return (await bed.servedByReplicas(name)).map((replica) => readCertificateInfoDer(Buffer.from(replica.der, 'base64')).serial);
+}

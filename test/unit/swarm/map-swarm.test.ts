@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { mapTask, parseServiceEvent } from '../../../src/swarm/map-swarm.js';
+
+describe('parseServiceEvent', () => {
+  const line = (type: string, action: string, name: string) =>
+    JSON.stringify({ Type: type, Action: action, Actor: { ID: 'x', Attributes: { name } } });
+
+  it("keeps the creation, update and removal of the stack's services", () => {
+    expect(parseServiceEvent(line('service', 'update', 'shop_nginx'), 'shop')).toEqual({ action: 'update', name: 'shop_nginx' });
+    expect(parseServiceEvent(line('service', 'create', 'shop_app'), 'shop')).toEqual({ action: 'create', name: 'shop_app' });
+    expect(parseServiceEvent(line('service', 'remove', 'shop_app'), 'shop')).toEqual({ action: 'remove', name: 'shop_app' });
+  });
+
+  it("drops other stacks' services (a name that only starts alike too), other types and actions, and junk", () => {
+    expect(parseServiceEvent(line('service', 'update', 'shopping_nginx'), 'shop')).toBeUndefined();
+    expect(parseServiceEvent(line('container', 'start', 'shop_nginx.1.x'), 'shop')).toBeUndefined();
+    expect(parseServiceEvent(line('service', 'exec_start', 'shop_nginx'), 'shop')).toBeUndefined();
+    expect(parseServiceEvent('{"Type": "serv', 'shop')).toBeUndefined();
+  });
+});
+
+describe('mapTask', () => {
+  it('reads the secrets, configs and addresses by network (without the prefix length)', () => {
+    const view = mapTask(
+      {
+        ID: 't1',
+        NodeID: 'n1',
+        Slot: 2,
+        DesiredState: 'running',
+        Status: { State: 'running', Message: 'started', ContainerStatus: { ContainerID: 'c1' } },
+        Spec: { ContainerSpec: { Secrets: [{ SecretID: 's1' }], Configs: [{ ConfigID: 'k1' }, { ConfigID: 'k2' }] } },
+        NetworksAttachments: [
+          { Network: { Spec: { Name: 'shop_default' } }, Addresses: ['10.0.1.5/24'] },
+          { Network: { Spec: { Name: 'ingress' } }, Addresses: [] },
+        ],
+      },
+      'svc',
+    );
+    expect(view).toMatchObject({ id: 't1', serviceId: 'svc', slot: 2, secretIds: ['s1'], configIds: ['k1', 'k2'], containerId: 'c1' });
+    expect(view.addresses).toEqual({ shop_default: '10.0.1.5' });
+  });
+});
