@@ -35,7 +35,17 @@ export interface TaskView {
   message: string;
   error: string | undefined;
   secretIds: string[];
+  /** The task's secret references: which version it mounts under which file name (the name kept after a removal). */
+  mounts: TaskMount[];
+  /** Its addresses on the service's networks (Swarm's NetworksAttachments, without the prefix length). */
+  addresses: string[];
   containerId: string | undefined;
+}
+
+export interface TaskMount {
+  secretId: string;
+  secretName: string;
+  target: string;
 }
 
 export function taskIsLive(task: Pick<TaskView, 'desiredState' | 'state'>): boolean {

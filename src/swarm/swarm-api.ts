@@ -20,6 +20,8 @@ export interface SwarmApi {
   updateService(service: ServiceView, change: ServiceChange): Promise<string[]>;
   listTasks(serviceId: string): Promise<TaskView[]>;
   containerHealth(containerId: string): Promise<ContainerHealth>;
+  /** Node id → hostname (for messages naming where a task runs). */
+  nodeNames(): Promise<Map<string, string>>;
 }
 
 export interface ServiceView {
@@ -175,6 +177,14 @@ class DockerSwarmApi implements SwarmApi {
       message: task.Status?.Message ?? '',
       error: task.Status?.Err || undefined,
       secretIds: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ref.SecretID ?? ''),
+      mounts: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ({
+        secretId: ref.SecretID ?? '',
+        secretName: ref.SecretName ?? '',
+        target: ref.File?.Name ?? '',
+      })),
+      addresses: (task.NetworksAttachments ?? []).flatMap((attachment) =>
+        (attachment.Addresses ?? []).map((address) => address.split('/')[0] ?? address),
+      ),
       containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
     }));
   }
@@ -188,6 +198,11 @@ class DockerSwarmApi implements SwarmApi {
       // On another node (or gone): Swarm's task state is what there is.
       return 'unknown';
     }
+  }
+
+  async nodeNames(): Promise<Map<string, string>> {
+    const nodes = await this.call('list the nodes', () => this.docker.listNodes());
+    return new Map(nodes.map((node) => [node.ID ?? '', node.Description?.Hostname ?? node.ID ?? '']));
   }
 
   private async call<T>(what: string, action: () => Promise<T>): Promise<T> {
@@ -227,5 +242,6 @@ interface RawTask {
   Slot?: number;
   DesiredState?: string;
   Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
-  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string }> } };
+  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string; SecretName?: string; File?: { Name?: string } }> } };
+  NetworksAttachments?: Array<{ Addresses?: string[] }>;
 }
