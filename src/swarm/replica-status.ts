@@ -21,7 +21,13 @@ export interface StackSecret {
 export type ServedCheck = { serial: string } | { error: string };
 
 export interface ReplicaInput {
-  service: { name: string; replicas: number | undefined; secrets: readonly SecretRef[]; updateState: UpdateState; updateMessage: string | undefined };
+  service: {
+    name: string;
+    replicas: number | undefined;
+    secrets: readonly SecretRef[];
+    updateState: UpdateState;
+    updateMessage: string | undefined;
+  };
   /** The nginx service's tasks, as Swarm lists them (old ones included: only those meant to run are replicas). */
   tasks: readonly TaskView[];
   /** Every secret labelled with the stack (certkit.stack=STACK). */
@@ -96,9 +102,7 @@ export function replicaStatus(input: ReplicaInput): ReplicaReport {
     for (const task of replicas) {
       const ref = task.mounts.find((mount) => mount.target === target);
       const secret = ref ? byId.get(ref.secretId) : undefined;
-      const mounted = ref
-        ? { name: secret?.name ?? ref.secretName, serial: secret?.labels[LABEL_SERIAL] ?? null, removed: !secret }
-        : null;
+      const mounted = ref ? { name: secret?.name ?? ref.secretName, serial: secret?.labels[LABEL_SERIAL] ?? null, removed: !secret } : null;
       const check = input.served?.get(task.id)?.get(site);
       const served = check === undefined ? undefined : 'serial' in check ? check.serial : null;
       const row: ReplicaRow = {
@@ -136,8 +140,7 @@ function rowProblem(row: ReplicaRow, check: ServedCheck | undefined): string | n
   }
   if (!row.mounted)
     return `${who} mounts no version of site ${row.site} (it refuses the site's handshakes); it ${should}: a \`docker stack deploy\` drops certkit's secrets, and the next rotation puts them back`;
-  if (row.mounted.removed)
-    return `${who} mounts ${row.mounted.name} for site ${row.site}, a version since removed; it ${should}`;
+  if (row.mounted.removed) return `${who} mounts ${row.mounted.name} for site ${row.site}, a version since removed; it ${should}`;
   if (row.mounted.name !== row.current.name) return `${who} is still on ${describe(row.mounted)} for site ${row.site}; it ${should}`;
   if (row.state !== 'running') return `${who} mounts the current version of site ${row.site} but is ${row.state}, not serving yet`;
   if (check && 'error' in check) return `${who}: the handshake for site ${row.site} failed (${check.error}); it ${should}`;

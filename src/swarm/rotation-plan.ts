@@ -37,8 +37,8 @@ export interface TaskView {
   secretIds: string[];
   /** The task's secret references: which version it mounts under which file name (the name kept after a removal). */
   mounts: TaskMount[];
-  /** Its addresses on the service's networks (Swarm's NetworksAttachments, without the prefix length). */
-  addresses: string[];
+  /** Network id → its address there (Swarm's NetworksAttachments, without the prefix length). */
+  networks: Record<string, string>;
   containerId: string | undefined;
 }
 

@@ -182,8 +182,11 @@ class DockerSwarmApi implements SwarmApi {
         secretName: ref.SecretName ?? '',
         target: ref.File?.Name ?? '',
       })),
-      addresses: (task.NetworksAttachments ?? []).flatMap((attachment) =>
-        (attachment.Addresses ?? []).map((address) => address.split('/')[0] ?? address),
+      networks: Object.fromEntries(
+        (task.NetworksAttachments ?? []).flatMap((attachment) => {
+          const address = attachment.Addresses?.[0]?.split('/')[0];
+          return attachment.Network?.ID && address ? [[attachment.Network.ID, address]] : [];
+        }),
       ),
       containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
     }));
@@ -201,7 +204,10 @@ class DockerSwarmApi implements SwarmApi {
   }
 
   async nodeNames(): Promise<Map<string, string>> {
-    const nodes = await this.call('list the nodes', () => this.docker.listNodes());
+    const nodes = (await this.call('list the nodes', () => this.docker.listNodes())) as Array<{
+      ID?: string;
+      Description?: { Hostname?: string };
+    }>;
     return new Map(nodes.map((node) => [node.ID ?? '', node.Description?.Hostname ?? node.ID ?? '']));
   }
 
@@ -243,5 +249,5 @@ interface RawTask {
   DesiredState?: string;
   Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
   Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string; SecretName?: string; File?: { Name?: string } }> } };
-  NetworksAttachments?: Array<{ Addresses?: string[] }>;
+  NetworksAttachments?: Array<{ Network?: { ID?: string }; Addresses?: string[] }>;
 }

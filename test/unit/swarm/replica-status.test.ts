@@ -21,11 +21,15 @@ const ref = (secret: StackSecret): SecretRef => ({
 });
 /** A task mounting these versions under their sites' file names. */
 const on = (id: string, slot: number, secrets: StackSecret[], extra: Partial<TaskView> = {}): TaskView =>
-  task(id, secrets.map((secret) => secret.id), {
-    slot,
-    mounts: secrets.map((secret) => ({ secretId: secret.id, secretName: secret.name, target: ref(secret).target })),
-    ...extra,
-  });
+  task(
+    id,
+    secrets.map((secret) => secret.id),
+    {
+      slot,
+      mounts: secrets.map((secret) => ({ secretId: secret.id, secretName: secret.name, target: ref(secret).target })),
+      ...extra,
+    },
+  );
 const input = (over: Partial<ReplicaInput>): ReplicaInput => ({
   service: { name: 'st_nginx', replicas: 2, secrets: [ref(NEW)], updateState: 'completed', updateMessage: undefined },
   tasks: [],
@@ -69,7 +73,9 @@ describe('replicaStatus', () => {
     const report = replicaStatus(input({ tasks: [on('t1', 1, [NEW]), task('t2', ['v0'], { slot: 2, mounts: [gone] })] }));
     const row = report.rows.find((entry) => entry.replica === 'st_nginx.2');
     expect(row?.mounted).toEqual({ name: 'st-web-v0', serial: null, removed: true });
-    expect(row?.problem).toMatch(/st_nginx\.2 .* mounts st-web-v0 for site web, a version since removed; it should have st-web-v2 \(serial bb02\)/);
+    expect(row?.problem).toMatch(
+      /st_nginx\.2 .* mounts st-web-v0 for site web, a version since removed; it should have st-web-v2 \(serial bb02\)/,
+    );
   });
 
   it('a task with no secret: it refuses the handshakes, and the fix is a rotation', () => {
@@ -110,13 +116,19 @@ describe('replicaStatus', () => {
     const report = replicaStatus(input({ tasks: [on('t1', 1, [NEW]), on('t2', 2, [NEW])], served }));
     expect(report.rows.map((row) => row.served)).toEqual(['bb02', 'aa01']);
     expect(report.rows[0]?.problem).toBeNull();
-    expect(report.rows[1]?.problem).toMatch(/serves serial aa01 for site web although it mounts st-web-v2; it should have st-web-v2 \(serial bb02\)/);
+    expect(report.rows[1]?.problem).toMatch(
+      /serves serial aa01 for site web although it mounts st-web-v2; it should have st-web-v2 \(serial bb02\)/,
+    );
   });
 
   it('a failed handshake and a task still starting are problems; a replica missing is one for the service', () => {
     const served = new Map<string, Map<string, ServedCheck>>([['t1', new Map([['web', { error: 'ECONNREFUSED' }]])]]);
     const report = replicaStatus(
-      input({ service: { ...input({}).service, replicas: 3 }, tasks: [on('t1', 1, [NEW]), on('t2', 2, [NEW], { state: 'starting' })], served }),
+      input({
+        service: { ...input({}).service, replicas: 3 },
+        tasks: [on('t1', 1, [NEW]), on('t2', 2, [NEW], { state: 'starting' })],
+        served,
+      }),
     );
     expect(report.rows[0]?.served).toBeNull();
     expect(report.rows[0]?.problem).toMatch(/handshake for site web failed \(ECONNREFUSED\)/);

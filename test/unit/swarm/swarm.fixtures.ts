@@ -12,7 +12,7 @@ export const task = (id: string, secretIds: string[], extra: Partial<TaskView> =
   error: undefined,
   secretIds,
   mounts: secretIds.map((secretId) => ({ secretId, secretName: `name-${secretId}`, target: `target-${secretId}` })),
-  addresses: [],
+  networks: {},
   containerId: `c-${id}`,
   ...extra,
 });
