@@ -60,7 +60,7 @@ describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which cer
     bed = prepareSwarmBed({ site: SITE });
     // The project folder status reads: its .env declares the site (its id, and the name each handshake asks for).
     project = await mkdtemp(join(tmpdir(), `${bed.name}-project-`));
-    await writeFile(join(project, '.env'), `CERTBOT_DOMAIN=${SITE.names[0]}\nCERTBOT_CERT_NAME=${SITE.certName}\n`);
+    await writeFile(join(project, '.env'), `CERTBOT_DOMAIN=${SITE.names[0]}\nCERTBOT_CERT_NAME=${SITE.certName}\nCERTBOT_SERVER=pebble\n`);
     await deploySwarmBed(bed, {
       images: inject('images'),
       legacy: inject('stack') === 'legacy',

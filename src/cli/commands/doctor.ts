@@ -87,5 +87,5 @@ async function swarmDoctor(
       : []),
   ];
   io.stdout(`${lines.join('\n')}\n`);
-  return problems.length > 0 ? EXIT.failure : EXIT.ok;
+  return problems.length > 0 || sitesUnread ? EXIT.failure : EXIT.ok;
 }

@@ -67,5 +67,6 @@ async function swarmStatus({ io, globals }: CommandContext, stack: string, proje
   const { report, sitesUnread } = await readSwarmReplicas(globals(), io, stack, projectDir);
   if (sitesUnread) io.stderr(`certkit: the sites were not read (${sitesUnread}); only the sites of the stack's secrets are listed\n`);
   io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReplicaTable(report));
-  return replicaProblems(report).length > 0 ? EXIT.failure : EXIT.ok;
+  // Unread sites may hide a site with no version yet: not fine.
+  return replicaProblems(report).length > 0 || sitesUnread ? EXIT.failure : EXIT.ok;
 }
