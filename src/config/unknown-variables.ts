@@ -50,7 +50,6 @@ export const KNOWN_VARIABLES: readonly string[] = [
   // compose.swarm.yaml's, which `docker stack deploy` reads from the shell (docs/swarm.md).
   'CERTKIT_NGINX_REPLICAS',
   'CERTKIT_SWARM_CONF_VERSION',
-  'CERTKIT_SWARM_STACK',
   'PEBBLE_IMAGE',
   'PEBBLE_CHALLTESTSRV_IMAGE',
   'COMPOSE_PROJECT_NAME',
