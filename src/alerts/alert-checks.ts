@@ -1,6 +1,7 @@
 import { formatDuration } from '../certbot/renewal-due.js';
 import { servesStoreSerial } from '../metrics/certificate-samples.js';
 import type { StatusEntry } from '../store/status-entries.js';
+import type { ReplicaReport } from '../swarm/replica-status.js';
 import type { AlertCheck } from './alert-state.js';
 
 /** Alert when less than this fraction of a certificate's lifetime is left (certbot renews at a third, or a half). */
@@ -64,4 +65,37 @@ export function certificateChecks(entries: readonly StatusEntry[], now: Date): A
     }
     return checks;
   });
+}
+
+/**
+ * On Swarm, one check per site and nginx replica (keyed `SITE/REPLICA`: a slot outlives its tasks, so a replica that
+ * catches up resolves its alert), and one for the service (replicas missing, an update paused or rolled back). Pure.
+ */
+export function replicaChecks(report: ReplicaReport): AlertCheck[] {
+  const rows = report.rows.map((row): AlertCheck => ({
+    kind: 'replica_stale',
+    certificate: `${row.site}/${row.replica}`,
+    firing: row.problem !== null,
+    summary:
+      row.problem ??
+      `replica ${row.replica} (node ${row.node}) serves ${row.current?.name ?? 'its site'}, the newest version of site ${row.site}`,
+    details: {
+      site: row.site,
+      replica: row.replica,
+      task: row.taskId,
+      node: row.node,
+      has: row.mounted?.name ?? null,
+      should: row.current?.name ?? null,
+      served: row.served ?? null,
+    },
+  }));
+  const firing = report.problems.length > 0;
+  const service: AlertCheck = {
+    kind: 'replica_stale',
+    certificate: report.service,
+    firing,
+    summary: firing ? report.problems.join('; ') : `every replica of ${report.service} is scheduled`,
+    details: { service: report.service },
+  };
+  return [...rows, service];
 }

@@ -16,6 +16,7 @@ const TITLES: Record<AlertMessage['kind'], string> = {
   renewal_failed: 'renewal failed',
   certificate_expiring: 'certificate expiring',
   serial_mismatch: 'nginx serves another certificate',
+  replica_stale: 'an nginx replica is not on the newest certificate',
 };
 
 export function alertPayload(message: AlertMessage, project: string): AlertPayload {

@@ -1,5 +1,5 @@
 /** The problems certkit alerts on, one per certificate name each. */
-export type AlertKind = 'renewal_failed' | 'certificate_expiring' | 'serial_mismatch';
+export type AlertKind = 'renewal_failed' | 'certificate_expiring' | 'serial_mismatch' | 'replica_stale';
 
 /** One observation: whether this problem holds now, and words for the message when it does. */
 export interface AlertCheck {

@@ -98,18 +98,24 @@ async function checkDnsCredentials(config: Config, projectDir: string, env: Node
 }
 
 /**
- * The project folder, its COMPOSE_PROJECT_NAME and the nginx service's name (CERTKIT_NGINX_SERVICE, from the
- * environment or .env), for commands that act on the store and need no valid Config.
+ * The project folder, its COMPOSE_PROJECT_NAME, the nginx service's name (CERTKIT_NGINX_SERVICE) and the Swarm stack
+ * (CERTKIT_SWARM_STACK), from the environment or .env, for commands that act on the store and need no valid Config.
  */
 export async function loadProjectEnv(
   options: GlobalOptions,
   io: Io,
-): Promise<{ projectDir: string; envFileProject: string | undefined; nginxService: string | undefined }> {
+): Promise<{ projectDir: string; envFileProject: string | undefined; nginxService: string | undefined; swarmStack: string | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
   const { readEnvFile } = await import('../config/read-env-file.js');
   const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
-  const nginxService = (io.env['CERTKIT_NGINX_SERVICE'] ?? file?.values['CERTKIT_NGINX_SERVICE'])?.trim() || undefined;
-  return { projectDir, envFileProject: file?.values['COMPOSE_PROJECT_NAME'], nginxService };
+  const setting = (name: string): string | undefined => (io.env[name] ?? file?.values[name])?.trim() || undefined;
+  return {
+    projectDir,
+    envFileProject: file?.values['COMPOSE_PROJECT_NAME'],
+    nginxService: setting('CERTKIT_NGINX_SERVICE'),
+    // Swarm mode (docs/swarm.md): status and doctor report the stack's nginx replicas.
+    swarmStack: setting('CERTKIT_SWARM_STACK'),
+  };
 }
 
 /** Connects to Docker and works out which Compose project to act on. */

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StatusEntry } from '../store/status-entries.js';
+import type { ReplicaReport } from '../swarm/replica-status.js';
 import { certificateSamples } from './certificate-samples.js';
+import { replicaSamples } from './replica-samples.js';
 
 export interface CheckRecord {
   at: Date;
@@ -46,6 +48,22 @@ export class CertkitMetrics {
     'Whether nginx serves the serial in the store (1) or another one (0); absent when nginx was not probed.',
     this.labels,
   );
+  private readonly replicaLabels = ['site', 'replica', 'node'] as const;
+  private readonly replicaCurrent = this.gauge(
+    'certkit_swarm_replica_current',
+    "On Swarm: whether the nginx replica mounts its site's newest secret version, runs, and presents its serial (1) or not (0).",
+    this.replicaLabels,
+  );
+  private readonly replicaSecret = this.gauge(
+    'certkit_swarm_replica_secret_info',
+    'On Swarm: the secret version (and its serial) each nginx replica mounts for a site ("none" without one); always 1.',
+    [...this.replicaLabels, 'version', 'serial'],
+  );
+  private readonly replicaServedMatch = this.gauge(
+    'certkit_swarm_replica_served_serial_match',
+    "On Swarm: whether the replica's handshake presents the serial of its site's newest version (1) or not (0); absent when not asked.",
+    this.replicaLabels,
+  );
   private readonly attempts = new Counter({
     name: 'certkit_renewal_attempts_total',
     help: 'Checks that issued or renewed, or failed trying.',
@@ -87,6 +105,16 @@ export class CertkitMetrics {
       this.ready.set({ ...labels, condition: 'True' }, sample.ready ? 1 : 0);
       this.ready.set({ ...labels, condition: 'False' }, sample.ready ? 0 : 1);
       if (sample.servedMatch !== null) this.servedMatch.set(labels, sample.servedMatch ? 1 : 0);
+    }
+  }
+
+  /** Replaces every Swarm replica series with this report's rows (undefined: not on Swarm, or not read: none). */
+  setReplicas(report: ReplicaReport | undefined): void {
+    for (const gauge of [this.replicaCurrent, this.replicaSecret, this.replicaServedMatch]) gauge.reset();
+    for (const sample of report ? replicaSamples(report) : []) {
+      this.replicaCurrent.set(sample.labels, sample.current ? 1 : 0);
+      this.replicaSecret.set({ ...sample.labels, version: sample.version, serial: sample.serial }, 1);
+      if (sample.servedMatch !== null) this.replicaServedMatch.set(sample.labels, sample.servedMatch ? 1 : 0);
     }
   }
 

@@ -1,4 +1,4 @@
-import { certificateChecks, renewalCheck } from '../alerts/alert-checks.js';
+import { certificateChecks, renewalCheck, replicaChecks } from '../alerts/alert-checks.js';
 import { alertPayload } from '../alerts/alert-payload.js';
 import { evaluateAlerts, type AlertCheck, type AlertState } from '../alerts/alert-state.js';
 import type { WebhookSender } from '../alerts/webhook-sender.js';
@@ -8,6 +8,7 @@ import { judgeLiveness, type Liveness, type LoopState } from '../health/liveness
 import type { Logger } from '../log.js';
 import type { CertkitMetrics } from '../metrics/certkit-metrics.js';
 import type { StatusEntry } from '../store/status-entries.js';
+import type { ReplicaReport } from '../swarm/replica-status.js';
 
 export interface DaemonMonitor {
   observer: DaemonObserver;
@@ -30,6 +31,8 @@ export function createDaemonMonitor(input: {
   metrics: CertkitMetrics;
   /** `certkit status`'s entries for the stack (the one source of /metrics and `status --json`). */
   collect: () => Promise<StatusEntry[]>;
+  /** On Swarm: which secret version each nginx replica mounts and serves (its gauges and the replica_stale alerts). */
+  collectReplicas?: (() => Promise<ReplicaReport>) | undefined;
   webhooks: WebhookSender | undefined;
   project: string;
   certName: string;
@@ -59,6 +62,15 @@ export function createDaemonMonitor(input: {
       input.log.warn(
         `monitoring: could not read the certificate status (${(error as Error).message}); expiry and serving alerts wait for the next check`,
       );
+    }
+    if (input.collectReplicas) {
+      try {
+        const report = await input.collectReplicas();
+        input.metrics.setReplicas(report);
+        checks.push(...replicaChecks(report));
+      } catch (error) {
+        input.log.warn(`monitoring: could not read the Swarm replicas (${(error as Error).message}); their alerts wait for the next check`);
+      }
     }
     const { state, messages } = evaluateAlerts(alerts, checks, input.now());
     alerts = state;
@@ -126,6 +138,13 @@ export function createDaemonMonitor(input: {
         input.metrics.setCertificates(await collect());
       } catch (error) {
         input.log.debug(`monitoring: status for /metrics failed (${(error as Error).message}); serving the last values`);
+      }
+      if (input.collectReplicas) {
+        try {
+          input.metrics.setReplicas(await input.collectReplicas());
+        } catch (error) {
+          input.log.debug(`monitoring: the Swarm replicas for /metrics failed (${(error as Error).message}); serving the last values`);
+        }
       }
       return input.metrics.text();
     },

@@ -7,6 +7,7 @@ import { containerStoreSource } from '../store-io/store-source.js';
 import type { DaemonObserver } from '../update/daemon.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
+import type { ReplicaSite } from '../swarm/read-replica-status.js';
 import { packageRoot } from '../package-root.js';
 import { CertkitMetrics } from '../metrics/certkit-metrics.js';
 import { timeCertbotRuns } from '../metrics/timed-engine.js';
@@ -28,6 +29,8 @@ export async function startMonitoring(input: {
   certName: string;
   /** The Compose service of the nginx certkit drives (CERTKIT_NGINX_SERVICE). */
   nginxService?: string | undefined;
+  /** On Swarm (CERTKIT_SWARM_STACK): the stack whose nginx replicas /metrics and the alerts report. */
+  swarm?: { stack: string; env: NodeJS.ProcessEnv; sites: () => readonly ReplicaSite[] } | undefined;
   log: Logger;
   now: () => Date;
 }): Promise<{ engine: Engine; observer: DaemonObserver; close: () => Promise<void> }> {
@@ -35,6 +38,10 @@ export async function startMonitoring(input: {
   const metrics = new CertkitMetrics({ version: await packageVersion(), nodeVersion: process.version });
   const engine = timeCertbotRuns(input.engine, (command, ok, seconds) => metrics.recordCertbotRun(command, ok, seconds));
   const webhooks = config.alertWebhooks.length > 0 ? createWebhookSender({ urls: config.alertWebhooks, log: input.log }) : undefined;
+  const swarm = input.swarm && {
+    ...input.swarm,
+    api: (await import('../swarm/swarm-api.js')).createSwarmApi(input.swarm.env),
+  };
   const monitor = createDaemonMonitor({
     metrics,
     collect: async () =>
@@ -43,6 +50,12 @@ export async function startMonitoring(input: {
         now: input.now(),
         nginx: { engine, project: input.project, self: input.self, service: input.nginxService },
       }),
+    collectReplicas: swarm
+      ? async () => {
+          const { readReplicaStatus } = await import('../swarm/read-replica-status.js');
+          return readReplicaStatus({ api: swarm.api, engine, stack: swarm.stack, sites: swarm.sites() });
+        }
+      : undefined,
     webhooks,
     project: input.project,
     certName: input.certName,

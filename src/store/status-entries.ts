@@ -1,5 +1,6 @@
 import type { CertificateReport } from './analyze-store.js';
 import { deployedState, type DeployedSerials } from './deployed-copies.js';
+import { alignColumns } from '../text-table.js';
 
 /** One line of `certkit status`: the store's view of a certificate plus where it is deployed and served. */
 export interface StatusEntry {
@@ -98,12 +99,6 @@ export function formatStatusTable(entries: readonly StatusEntry[]): string {
     'DEPLOYED',
     'SERVED',
   ];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
   const problems = entries.flatMap((entry) => entry.problems.map((problem) => `  ${entry.name}: ${problem}`));
-  return [line(header), ...rows.map(line), ...(problems.length > 0 ? ['', 'problems:', ...problems] : [])].join('\n') + '\n';
+  return [...alignColumns(header, rows), ...(problems.length > 0 ? ['', 'problems:', ...problems] : [])].join('\n') + '\n';
 }

@@ -23,8 +23,13 @@ export interface RawTask {
   Slot?: number;
   DesiredState?: string;
   Status?: { State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
-  Spec?: { ContainerSpec?: { Secrets?: Array<{ SecretID?: string }>; Configs?: Array<{ ConfigID?: string }> } };
-  NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
+  Spec?: {
+    ContainerSpec?: {
+      Secrets?: Array<{ SecretID?: string; SecretName?: string; File?: { Name?: string } }>;
+      Configs?: Array<{ ConfigID?: string }>;
+    };
+  };
+  NetworksAttachments?: Array<{ Network?: { ID?: string; Spec?: { Name?: string } }; Addresses?: string[] }>;
 }
 
 /** Pure: a service as Swarm inspects it → certkit's view (the spec kept whole, for an update to send back). */
@@ -54,10 +59,12 @@ export function mapService(service: Docker.Service & { UpdateStatus?: { State?: 
 /** Pure: a task as Swarm lists it → certkit's view, with its addresses by network name (a prefix length dropped). */
 export function mapTask(task: RawTask, serviceId: string): TaskView {
   const addresses: Record<string, string> = {};
+  const networks: Record<string, string> = {};
   for (const attachment of task.NetworksAttachments ?? []) {
     const network = attachment.Network?.Spec?.Name;
     const address = attachment.Addresses?.[0]?.split('/')[0];
     if (network && address) addresses[network] = address;
+    if (attachment.Network?.ID && address) networks[attachment.Network.ID] = address;
   }
   return {
     id: task.ID,
@@ -71,6 +78,12 @@ export function mapTask(task: RawTask, serviceId: string): TaskView {
     secretIds: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ref.SecretID ?? ''),
     configIds: (task.Spec?.ContainerSpec?.Configs ?? []).map((ref) => ref.ConfigID ?? ''),
     addresses,
+    mounts: (task.Spec?.ContainerSpec?.Secrets ?? []).map((ref) => ({
+      secretId: ref.SecretID ?? '',
+      secretName: ref.SecretName ?? '',
+      target: ref.File?.Name ?? '',
+    })),
+    networks,
     containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
   };
 }

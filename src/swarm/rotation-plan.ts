@@ -39,7 +39,17 @@ export interface TaskView {
   configIds?: string[];
   /** Its address on each network it is attached to, by network name. */
   addresses?: Record<string, string>;
+  /** The task's secret references: which version it mounts under which file name (the name kept after a removal). */
+  mounts: TaskMount[];
+  /** Network id → its address there (Swarm's NetworksAttachments, without the prefix length). */
+  networks: Record<string, string>;
   containerId: string | undefined;
+}
+
+export interface TaskMount {
+  secretId: string;
+  secretName: string;
+  target: string;
 }
 
 export function taskIsLive(task: Pick<TaskView, 'desiredState' | 'state'>): boolean {

@@ -19,6 +19,8 @@ export interface SwarmApi {
   updateService(service: ServiceView, change: ServiceChange): Promise<string[]>;
   listTasks(serviceId: string): Promise<TaskView[]>;
   containerHealth(containerId: string): Promise<ContainerHealth>;
+  /** Node id → hostname (for messages naming where a task runs). */
+  nodeNames(): Promise<Map<string, string>>;
 }
 
 /** What driving a whole stack adds: its services by the stack's label, and Swarm configs (nginx.conf's versions). */

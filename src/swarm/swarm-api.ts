@@ -194,6 +194,14 @@ class DockerSwarmApi implements StackApi {
     }
   }
 
+  async nodeNames(): Promise<Map<string, string>> {
+    const nodes = (await this.call('list the nodes', () => this.docker.listNodes())) as Array<{
+      ID?: string;
+      Description?: { Hostname?: string };
+    }>;
+    return new Map(nodes.map((node) => [node.ID ?? '', node.Description?.Hostname ?? node.ID ?? '']));
+  }
+
   private call<T>(what: string, action: () => Promise<T>): Promise<T> {
     return swarmCall(this.endpoint, what, action);
   }

@@ -13,10 +13,9 @@ import {
 import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '../../src/certs/read-certificate.js';
 import { createLogger } from '../../src/log.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
-import { rotateSiteCertificate, type RotateSiteResult } from '../../src/swarm/rotate-site.js';
-import { createSwarmApi } from '../../src/swarm/swarm-api.js';
-import { sleep } from '../../src/wait-for.js';
+import type { RotateSiteResult } from '../../src/swarm/rotate-site.js';
 import { WEB_SITE } from './support/swarm-sites.js';
+import { rotateBed } from './support/swarm-rotate.js';
 import { probeCertificate } from './support/tls.js';
 import { waitUntil } from './support/wait.js';
 
@@ -32,26 +31,7 @@ describe.skipIf(dockerMissing !== '')('swarm: a single-node Swarm issues, serves
   let bed: SwarmBed;
   const lines: string[] = [];
   const log = createLogger({ write: (line) => lines.push(line) });
-  const rotate = async (): Promise<RotateSiteResult> => {
-    const { fullchainPem, keyPem } = await bed.readCertificate();
-    const leaf = readCertificate(fullchainPem);
-    return rotateSiteCertificate({
-      api: createSwarmApi(process.env),
-      stack: bed.name,
-      service: bed.service,
-      siteId: SITE.id,
-      fullchainPem,
-      keyPem,
-      serial: leaf.serial,
-      notAfter: leaf.notAfter,
-      timeoutMs: 150_000,
-      intervalMs: 1_000,
-      monitorMs: 3_000,
-      now: () => new Date(),
-      sleep,
-      log,
-    });
-  };
+  const rotate = (): Promise<RotateSiteResult> => rotateBed(bed, log);
   const servedSerials = async () =>
     (await bed.servedByReplicas()).map((replica) => readCertificateInfoDer(Buffer.from(replica.der, 'base64')).serial);
   const secretsOfSite = async () =>

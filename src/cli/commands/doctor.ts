@@ -9,12 +9,20 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
   program
     .command('doctor')
     .description(
-      'Find what is wrong with the store and list the repairs; with --fix, apply them, never deleting data (live/ files replaced by copies or hardlinks become symlinks again, dangling links are relinked, loose key modes tightened, stale deployed copies redeployed).',
+      "Find what is wrong with the store and list the repairs; with --fix, apply them, never deleting data (live/ files replaced by copies or hardlinks become symlinks again, dangling links are relinked, loose key modes tightened, stale deployed copies redeployed). On a Swarm stack (CERTKIT_SWARM_STACK): the nginx replicas not on their site's newest secret version.",
     )
     .option('--fix', 'apply the listed repairs')
     .addOption(new Option('--store <dir>', 'a certbot store folder instead of the stack'))
     .action(async (options: { fix?: boolean; store?: string }) => {
       const log = logger();
+      if (!options.store) {
+        const { loadProjectEnv } = await import('../context.js');
+        const { swarmStack, projectDir } = await loadProjectEnv(globals(), io);
+        if (swarmStack) {
+          setExit(await swarmDoctor({ io, globals }, swarmStack, projectDir, options.fix === true));
+          return;
+        }
+      }
       const [
         { openStore, requireRunningCertbot },
         { CertbotContainer },
@@ -51,4 +59,33 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
       io.stdout(`${lines.join('\n')}\n`);
       setExit(report.remaining.length > 0 || !(options.fix ? report.fixed : true) ? EXIT.failure : EXIT.ok);
     });
+}
+
+/** Swarm mode: each replica not on its site's newest version is a problem; a rotation mends it, not --fix. */
+async function swarmDoctor(
+  { io, globals }: Pick<CommandContext, 'io' | 'globals'>,
+  stack: string,
+  projectDir: string,
+  fix: boolean,
+): Promise<number> {
+  const [{ readSwarmReplicas }, { replicaProblems }] = await Promise.all([
+    import('../swarm-replicas.js'),
+    import('../../swarm/replica-table.js'),
+  ]);
+  const { report, sitesUnread } = await readSwarmReplicas(globals(), io, stack, projectDir);
+  if (sitesUnread) io.stderr(`certkit: the sites were not read (${sitesUnread}); only the sites of the stack's secrets are checked\n`);
+  const problems = replicaProblems(report);
+  const lines = [
+    problems.length === 0
+      ? `no problems found (Swarm stack ${stack}: every nginx replica mounts and serves its sites' newest versions)`
+      : `problems (${problems.length}):`,
+    ...problems.map((problem) => `  ${problem}`),
+    ...(problems.length > 0
+      ? [
+          `${fix ? 'doctor --fix changed nothing: ' : ''}a replica is mended by a rotation (\`certkit update SITE\`), or by Swarm finishing the one under way (\`docker service ps ${report.service}\`)`,
+        ]
+      : []),
+  ];
+  io.stdout(`${lines.join('\n')}\n`);
+  return problems.length > 0 || sitesUnread ? EXIT.failure : EXIT.ok;
 }

@@ -62,6 +62,7 @@ function fakeSwarm(options: { outcome: 'converge' | 'rollback' | 'stuck'; refuse
     },
     listTasks: () => Promise.resolve(tasks),
     containerHealth: () => Promise.resolve<ContainerHealth>('healthy'),
+    nodeNames: () => Promise.resolve(new Map([['node1', 'manager-1']])),
   };
   return { api, calls, secrets };
 }

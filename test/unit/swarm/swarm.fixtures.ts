@@ -11,6 +11,8 @@ export const task = (id: string, secretIds: string[], extra: Partial<TaskView> =
   message: 'started',
   error: undefined,
   secretIds,
+  mounts: secretIds.map((secretId) => ({ secretId, secretName: `name-${secretId}`, target: `target-${secretId}` })),
+  networks: {},
   containerId: `c-${id}`,
   ...extra,
 });
