@@ -9,7 +9,13 @@ import { rotateSiteCertificate, type RotateSiteResult } from '../../src/swarm/ro
 import { createSwarmApi } from '../../src/swarm/swarm-api.js';
 import { sleep } from '../../src/wait-for.js';
 import { multiNodeNotRun } from './support/multi-node-gate.js';
-import { deployMultiNodeStack, handshakeScript, nodesRunningNginx, removeStackFolder } from './support/swarm-multi-stack.js';
+import {
+  deployMultiNodeStack,
+  handshakeScript,
+  nodesRunningNginx,
+  removeStackFolder,
+  runningNginxAddresses,
+} from './support/swarm-multi-stack.js';
 import {
   allNodes,
   onManager,
@@ -38,8 +44,9 @@ const SITE: Site = {
 };
 
 // certkit on a real multi-node Swarm: three Docker engines in containers on an internal network (one manager, two
-// workers; test/e2e/support/swarm-nodes.ts), compose.swarm.yaml with nginx global (a task per node, ports in host mode),
-// certbot, acme-responder and Pebble on the manager. The CA's challenge is sent to a worker; the certificate is rotated
+// workers; test/e2e/support/swarm-nodes.ts), compose.swarm.yaml with nginx global (a task per node), an edge on every
+// node standing in for the routing mesh (no IPVS here; support/swarm-multi-stack.ts), certbot, acme-responder and Pebble
+// on the manager. The CA's challenge is sent to a worker; the certificate is rotated
 // into every node's replica as a Swarm secret; a second rotation runs while one worker is drained and the other's
 // engine restarts. Heavy (docs/swarm.md, "Multi-node test"): under CI=true it runs only with CERTKIT_TEST_MULTINODE=1.
 describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
@@ -88,14 +95,20 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       await bed.issue();
       return readCertificate((await bed.readCertificate()).fullchainPem).serial;
     };
-    /** The serial each node's port 443 presents for the site (asked from the certbot task, over the nodes' network). */
-    const servedByNode = async (node: SwarmNode): Promise<string> => {
-      const der = await bed.certbotPython(handshakeScript(node.ip, SITE.names[0] as string));
+    const serialOf = async (ip: string): Promise<string> => {
+      const der = await bed.certbotPython(handshakeScript(ip, SITE.names[0] as string));
       return readCertificateInfoDer(Buffer.from(der.trim(), 'base64')).serial;
     };
+    /** The serial each node's port 443 presents for the site (its edge, to any replica), asked from the certbot task. */
     const servedByNodes = async (which: SwarmNode[]): Promise<Record<string, string>> => {
       const served: Record<string, string> = {};
-      for (const node of which) served[node.container] = await servedByNode(node);
+      for (const node of which) served[node.container] = await serialOf(node.ip);
+      return served;
+    };
+    /** The serial each running nginx task presents, asked at its own address on the overlay network, by node. */
+    const servedByReplicas = async (): Promise<Record<string, string>> => {
+      const served: Record<string, string> = {};
+      for (const task of await runningNginxAddresses(nodes, bed.service)) served[task.node] = await serialOf(task.ip);
       return served;
     };
     const everyNodeServes = (which: SwarmNode[], serial: string): Record<string, string> =>
@@ -113,7 +126,8 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         startSwarmNodes(nodes, {
           nodeImage: images['CERTKIT_TEST_SWARM_NODE_IMAGE'] as string,
           managerImages: ['NGINX_IMAGE', 'CERTBOT_IMAGE', 'PEBBLE_IMAGE', 'PEBBLE_CHALLTESTSRV_IMAGE'].map((key) => images[key] as string),
-          workerImages: [images['NGINX_IMAGE'] as string],
+          // nginx, and certbot's image for the edge (its Python).
+          workerImages: [images['NGINX_IMAGE'] as string, images['CERTBOT_IMAGE'] as string],
         }),
       );
       // From here on, every docker call of the bed (bench/swarm-bed.js) goes to the manager. This file runs in its own
@@ -161,6 +175,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       firstSerial = await timed('issue through a worker', () => issueThrough(drained));
       first = await timed('first rotation', rotate);
       expect(first.updated).toBe(true);
+      expect(await servedByReplicas()).toEqual(everyNodeServes(allNodes(nodes), firstSerial));
       expect(await servedByNodes(allNodes(nodes))).toEqual(everyNodeServes(allNodes(nodes), firstSerial));
       expect(await secretsOfSite()).toEqual([first.secret.name]);
       expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
@@ -197,6 +212,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         async () => ((await nodesRunningNginx(nodes, bed.service)).join() === hostnames(active).join() ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
+      expect(await servedByReplicas()).toEqual(everyNodeServes(active, serial));
       expect(await servedByNodes(active)).toEqual(everyNodeServes(active, serial));
       expect(await secretsOfSite()).toEqual([result?.secret.name]);
       expect(result?.removed).toEqual([first.secret.name]);
@@ -209,11 +225,12 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
       const all = allNodes(nodes);
+      expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
       const served = await waitUntil(
-        'every node serving the new serial',
+        "every node's port 443 serving the new serial (the drained node's edge back too)",
         async () => {
-          const now = await servedByNodes(all);
-          return Object.values(now).every((value) => value === serial) ? now : undefined;
+          const now = await servedByNodes(all).catch(() => undefined);
+          return now && Object.keys(now).length === 3 ? now : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 2_000 },
       );

@@ -1,13 +1,16 @@
 // The stack of the multi-node swarm test, deployed on the nested swarm of swarm-nodes.ts: compose.swarm.yaml with the
-// changes the bed needs, and the questions the test asks of it (which node runs which nginx task, what each node's
-// port 443 serves).
+// changes the bed needs, and the questions the test asks of it (which node runs which nginx task, at which address).
 //
-// Changes to the user's stack file: nginx is global (a task on every node that is not drained) and publishes 80/443 in
-// host mode on each node's own address, every service is reached by DNS round robin (endpoint_mode dnsrr), and a
-// Pebble with its DNS runs on the manager. The kernel here has no IPVS, so neither Swarm's virtual IPs nor its routing
-// mesh (ingress-mode ports) can work, in the nested engines as on the host. The overlay network stays as the stack
-// file has it (not internal): Pebble's validation leaves its task through the node's docker_gwbridge to a worker's
-// address. Nothing leaves the machine, as the nodes sit on an internal network of the host engine.
+// Changes to the user's stack file: nginx is global (a task on every node that is not drained) and publishes no port;
+// every service is reached by DNS round robin (endpoint_mode dnsrr); a Pebble with its DNS runs on the manager; and an
+// `edge` service stands in for Swarm's routing mesh. The kernel here has no IPVS, so neither Swarm's virtual IPs nor its
+// routing mesh (ingress-mode ports) work, in the nested engines as on the host. nginx cannot publish in host mode
+// either: a start-first update (which certkit's rotation enforces) starts the new task beside the old one on the same
+// node, and Swarm leaves it pending ("host-mode port already in use on 1 node") for ever. So the edge, global too, never
+// updated by a rotation, publishes 80/443 in host mode on every node and passes each connection to an nginx task
+// found by DNS, any node's, as the mesh would. The overlay network stays as the stack file has it (not internal):
+// Pebble's validation leaves its task through the node's docker_gwbridge to a worker's address. Nothing leaves the
+// machine: the nodes sit on an internal network of the host engine.
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,41 @@ export interface NginxTask {
   state: string;
 }
 
+// The edge: a TCP forwarder in Python (the certbot stand-in has it, and shares its base layer with nginx's), resolving
+// `nginx` at each connection and taking one of its tasks at random.
+const EDGE = `import asyncio, random, socket
+
+async def pipe(reader, writer):
+    try:
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+def serve(port):
+    async def handle(client_reader, client_writer):
+        try:
+            found = await asyncio.get_running_loop().getaddrinfo("nginx", port, type=socket.SOCK_STREAM)
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(random.choice(found)[4][0], port), 5)
+        except (OSError, asyncio.TimeoutError):
+            client_writer.close()
+            return
+        await asyncio.gather(pipe(client_reader, writer), pipe(reader, client_writer))
+    return asyncio.start_server(handle, "0.0.0.0", port)
+
+async def main():
+    servers = [await serve(80), await serve(443)]
+    await asyncio.gather(*(server.serve_forever() for server in servers))
+
+asyncio.run(main())
+`;
+
 /** Writes the stack file and deploys it on the manager; returns the folder (the caller removes it). */
 export async function deployMultiNodeStack(
   nodes: SwarmNodes,
@@ -38,12 +76,20 @@ export async function deployMultiNodeStack(
   await cp(join(REPO, 'templates', 'swarm'), join(dir, 'templates', 'swarm'), { recursive: true });
   await writeFile(join(dir, 'swarm', 'nginx.conf'), options.nginxConf);
   await cp(join(REPO, 'pebble', 'pebble-config.json'), join(dir, 'pebble-config.json'));
+  await writeFile(join(dir, 'edge.py'), EDGE);
 
   const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8'));
   const nginx = file.services.nginx;
-  nginx.ports = [80, 443].map((port) => ({ target: port, published: port, protocol: 'tcp', mode: 'host' }));
+  delete nginx.ports;
   delete nginx.deploy.replicas;
   nginx.deploy.mode = 'global';
+  file.services.edge = {
+    image: '${CERTBOT_IMAGE}',
+    entrypoint: ['python3', '/etc/certkit/edge.py'],
+    ports: [80, 443].map((port) => ({ target: port, published: port, protocol: 'tcp', mode: 'host' })),
+    configs: [{ source: 'edge', target: '/etc/certkit/edge.py' }],
+    deploy: { mode: 'global' },
+  };
   const onManagerOnly = { placement: { constraints: ['node.role == manager'] } };
   file.services.pebble = {
     image: '${PEBBLE_IMAGE}',
@@ -70,6 +116,7 @@ export async function deployMultiNodeStack(
     deploy: onManagerOnly,
   };
   file.configs['pebble-config'] = { name: `${stack}-pebble-config`, file: './pebble-config.json' };
+  file.configs.edge = { name: `${stack}-edge`, file: './edge.py' };
   for (const service of Object.values(file.services) as Array<{ deploy?: Record<string, unknown> }>)
     service.deploy = { ...service.deploy, endpoint_mode: 'dnsrr' };
   await writeFile(join(dir, 'stack.yaml'), stringify(file));
@@ -83,7 +130,7 @@ export async function deployMultiNodeStack(
   };
   await onManager(nodes, ['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'stack.yaml'), stack], 180_000, env);
   await waitUntil(
-    'every service of the stack to run (nginx on all three nodes)',
+    'every service of the stack to run (nginx and the edge on all three nodes)',
     async () => {
       const lines = (
         await onManager(nodes, [
@@ -124,6 +171,21 @@ export async function nginxTasks(nodes: SwarmNodes, service: string): Promise<Ng
       const [id = '', node = '', desired = '', state = ''] = line.split(/\s+/);
       return { id, node, desired, state };
     });
+}
+
+/** The running nginx tasks: node (hostname) and address on the stack's overlay network, by node. */
+export async function runningNginxAddresses(nodes: SwarmNodes, service: string): Promise<Array<{ node: string; ip: string }>> {
+  const running = (await nginxTasks(nodes, service)).filter((task) => task.desired === 'Running' && task.state === 'Running');
+  const addresses: Array<{ node: string; ip: string }> = [];
+  for (const task of running) {
+    const attachments = JSON.parse(await onManager(nodes, ['inspect', task.id, '--format', '{{json .NetworksAttachments}}'])) as Array<{
+      Network: { Spec: { Name: string } };
+      Addresses: string[];
+    }>;
+    const overlay = attachments.find((attachment) => attachment.Network.Spec.Name !== 'ingress');
+    addresses.push({ node: task.node, ip: (overlay?.Addresses[0] ?? '').split('/')[0] as string });
+  }
+  return addresses.sort((a, b) => a.node.localeCompare(b.node));
 }
 
 /** The nodes (hostnames) with an nginx task running. */
