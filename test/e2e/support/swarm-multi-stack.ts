@@ -22,6 +22,15 @@ import { waitUntil } from './wait.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
+interface StackService {
+  deploy?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+interface StackFile {
+  services: Record<string, StackService>;
+  configs: Record<string, unknown>;
+}
+
 export interface NginxTask {
   id: string;
   node: string;
@@ -78,12 +87,12 @@ export async function deployMultiNodeStack(
   await cp(join(REPO, 'pebble', 'pebble-config.json'), join(dir, 'pebble-config.json'));
   await writeFile(join(dir, 'edge.py'), EDGE);
 
-  const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8'));
-  const nginx = file.services.nginx;
-  delete nginx.ports;
-  delete nginx.deploy.replicas;
-  nginx.deploy.mode = 'global';
-  file.services.edge = {
+  const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8')) as StackFile;
+  const nginx = file.services['nginx'] as StackService;
+  delete nginx['ports'];
+  const { replicas: _replicas, ...deploy } = nginx.deploy ?? {};
+  nginx.deploy = { ...deploy, mode: 'global' };
+  file.services['edge'] = {
     image: '${CERTBOT_IMAGE}',
     entrypoint: ['python3', '/etc/certkit/edge.py'],
     ports: [80, 443].map((port) => ({ target: port, published: port, protocol: 'tcp', mode: 'host' })),
@@ -91,7 +100,7 @@ export async function deployMultiNodeStack(
     deploy: { mode: 'global' },
   };
   const onManagerOnly = { placement: { constraints: ['node.role == manager'] } };
-  file.services.pebble = {
+  file.services['pebble'] = {
     image: '${PEBBLE_IMAGE}',
     command: ['-config', '/etc/certkit/pebble-config.json', '-dnsserver', 'pebble-challtestsrv:8053'],
     environment: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
@@ -116,9 +125,8 @@ export async function deployMultiNodeStack(
     deploy: onManagerOnly,
   };
   file.configs['pebble-config'] = { name: `${stack}-pebble-config`, file: './pebble-config.json' };
-  file.configs.edge = { name: `${stack}-edge`, file: './edge.py' };
-  for (const service of Object.values(file.services) as Array<{ deploy?: Record<string, unknown> }>)
-    service.deploy = { ...service.deploy, endpoint_mode: 'dnsrr' };
+  file.configs['edge'] = { name: `${stack}-edge`, file: './edge.py' };
+  for (const service of Object.values(file.services)) service.deploy = { ...service.deploy, endpoint_mode: 'dnsrr' };
   await writeFile(join(dir, 'stack.yaml'), stringify(file));
 
   const env = {
@@ -146,9 +154,10 @@ export async function deployMultiNodeStack(
         .split('\n');
       const running =
         lines.length === 5 && lines.every((line) => /\s(\d+)\/\1\b/.test(line)) && lines.some((line) => line.endsWith(' 3/3'));
-      return running ? true : undefined;
+      if (!running) throw new Error(lines.join(', '));
+      return true;
     },
-    { timeoutMs: 240_000, intervalMs: 1_000 },
+    { timeoutMs: 360_000, intervalMs: 1_000 },
   );
   return dir;
 }

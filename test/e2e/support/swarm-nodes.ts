@@ -113,7 +113,7 @@ export async function startSwarmNodes(
       '--network',
       nodes.network,
       '--memory',
-      node.role === 'manager' ? '1536m' : '768m',
+      node.role === 'manager' ? '2g' : '1g',
       '--pids-limit',
       '2048',
       '-v',
