@@ -153,7 +153,9 @@ export async function deployMultiNodeStack(
         .trim()
         .split('\n');
       const running =
-        lines.length === 5 && lines.every((line) => /\s(\d+)\/\1\b/.test(line)) && lines.some((line) => line.endsWith(' 3/3'));
+        lines.length === 6 &&
+        lines.every((line) => /\s(\d+)\/\1\b/.test(line)) &&
+        lines.filter((line) => line.endsWith(' 3/3')).length === 2;
       if (!running) throw new Error(lines.join(', '));
       return true;
     },
