@@ -12,6 +12,7 @@ import { multiNodeNotRun } from './support/multi-node-gate.js';
 import {
   deployMultiNodeStack,
   handshakeScript,
+  makeStackFolder,
   nodesRunningNginx,
   removeStackFolder,
   runningNginxAddresses,
@@ -134,8 +135,10 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       // worker process.
       process.env['DOCKER_HOST'] = nodes.dockerHost;
       bed = prepareSwarmBed({ site: SITE });
-      dir = await timed('deploy the stack', async () =>
-        deployMultiNodeStack(nodes, {
+      const folder = await makeStackFolder(bed.name);
+      dir = folder;
+      await timed('deploy the stack', async () =>
+        deployMultiNodeStack(nodes, folder, {
           stack: bed.name,
           site: SITE,
           images,

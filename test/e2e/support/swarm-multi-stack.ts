@@ -73,13 +73,16 @@ async def main():
 asyncio.run(main())
 `;
 
-/** Writes the stack file and deploys it on the manager; returns the folder (the caller removes it). */
+/** A folder for the stack's files (the caller removes it with removeStackFolder, also after a failed deploy). */
+export const makeStackFolder = (stack: string): Promise<string> => mkdtemp(join(tmpdir(), `${stack}-`));
+
+/** Writes the stack file into dir and deploys it on the manager. */
 export async function deployMultiNodeStack(
   nodes: SwarmNodes,
+  dir: string,
   options: { stack: string; site: Site; images: Record<string, string>; legacy: boolean; nginxConf: string },
-): Promise<string> {
+): Promise<void> {
   const { stack } = options;
-  const dir = await mkdtemp(join(tmpdir(), `${stack}-`));
   await mkdir(join(dir, 'swarm'));
   await mkdir(join(dir, 'templates'));
   await cp(join(REPO, 'templates', 'swarm'), join(dir, 'templates', 'swarm'), { recursive: true });
@@ -161,7 +164,6 @@ export async function deployMultiNodeStack(
     },
     { timeoutMs: 360_000, intervalMs: 1_000 },
   );
-  return dir;
 }
 
 /** The nginx service's tasks (all states), as `docker service ps` gives them: node by hostname. */
