@@ -68,7 +68,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
     const log = createLogger({ write: (line) => lines.push(line) });
     const [drained, restarted] = nodes.workers as [SwarmNode, SwarmNode];
 
-    const rotate = async (): Promise<RotateSiteResult> => {
+    const rotate = async (timeoutMs = 300_000): Promise<RotateSiteResult> => {
       const { fullchainPem, keyPem } = await bed.readCertificate();
       const leaf = readCertificate(fullchainPem);
       return rotateSiteCertificate({
@@ -80,7 +80,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         keyPem,
         serial: leaf.serial,
         notAfter: leaf.notAfter,
-        timeoutMs: 300_000,
+        timeoutMs,
         intervalMs: 1_000,
         monitorMs: 3_000,
         now: () => new Date(),
@@ -184,11 +184,16 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
     }, 400_000);
 
+    // Found here: a node drained during a start-first update of a global service holds Swarm's update. The new task for
+    // the drained node stays Pending ("1 node not available for new tasks") and the update stays `updating`; when the
+    // node is made active again, Swarm ends that task and rolls the update back (failure_action: rollback). So the
+    // rotation under a drain is bounded (150 s) and, if it did not complete, run again once the node is back, as
+    // certkit's next sweep would: the test asserts the end state, and prints which way it went.
     it('rotates while a worker is drained and another node restarts its engine; every replica serves the new serial', async () => {
       const serial = await timed('renew through the other worker', () => issueThrough(restarted));
       expect(serial).not.toBe(firstSerial);
       const started = Date.now();
-      const rotation = rotate().then(
+      const rotation = rotate(150_000).then(
         (result) => ({ result, error: undefined }),
         (error: Error) => ({ result: undefined, error }),
       );
@@ -204,30 +209,42 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       );
       await onManager(nodes, ['node', 'update', '--availability', 'drain', drained.container]);
       await restartEngine(restarted);
-      const { result, error } = await rotation;
-      timings.push(`second rotation (drain + engine restart) ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      expect(error?.message).toBeUndefined();
-      expect(result?.updated).toBe(true);
+      const underDrain = await rotation;
+      timings.push(
+        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete: ${underDrain.error.message.slice(0, 160)}` : 'completed'})`,
+      );
 
+      // While drained: the manager and the restarted worker run nginx, and every running task serves one certificate
+      // (the new one where the rotation completed).
       const active = [nodes.manager, restarted];
       await waitUntil(
         'nginx on the manager and the restarted worker only',
         async () => ((await nodesRunningNginx(nodes, bed.service)).join() === hostnames(active).join() ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
-      expect(await servedByReplicas()).toEqual(everyNodeServes(active, serial));
-      expect(await servedByNodes(active)).toEqual(everyNodeServes(active, serial));
-      expect(await secretsOfSite()).toEqual([result?.secret.name]);
-      expect(result?.removed).toEqual([first.secret.name]);
+      if (!underDrain.error) expect(await servedByReplicas()).toEqual(everyNodeServes(active, serial));
 
-      // The drained worker back in service: Swarm starts a task there, on the current version.
+      // The drained worker back in service, then the rotation again if it did not complete.
       await onManager(nodes, ['node', 'update', '--availability', 'active', drained.container]);
+      const again = await timed('rotation after the node is active again', async () => {
+        await waitUntil(
+          'Swarm to end the update (completed or rolled back)',
+          async () => {
+            const state = (
+              await onManager(nodes, ['service', 'inspect', bed.service, '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}'])
+            ).trim();
+            return state === 'updating' || state === 'rollback_started' ? undefined : true;
+          },
+          { timeoutMs: 180_000, intervalMs: 1_000 },
+        );
+        return rotate();
+      });
+      const all = allNodes(nodes);
       await waitUntil(
         'nginx on all three nodes again',
         async () => ((await nodesRunningNginx(nodes, bed.service)).length === 3 ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
-      const all = allNodes(nodes);
       expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
       const served = await waitUntil(
         "every node's port 443 serving the new serial (the drained node's edge back too)",
@@ -238,6 +255,10 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         { timeoutMs: 60_000, intervalMs: 2_000 },
       );
       expect(served).toEqual(everyNodeServes(all, serial));
-    }, 600_000);
+      // The old version is gone (removed by whichever rotation completed), only the new one is left.
+      expect(await secretsOfSite()).toEqual([again.secret.name]);
+      expect([...(underDrain.result?.removed ?? []), ...again.removed]).toEqual([first.secret.name]);
+      expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
+    }, 900_000);
   },
 );
