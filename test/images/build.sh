@@ -152,6 +152,21 @@ build_proxy() {
 }
 build_proxy sid
 
+# The Swarm node of the multi-node swarm test: Debian bookworm's docker.io (dockerd 20.10, containerd, runc, the CLI)
+# on a rootfs of its own, with its files in swarm-node/ (out of the stand-ins' recipe, like the proxy's). The test runs
+# three of them privileged, each loading the stand-in images it needs (docs/swarm.md, "Multi-node test").
+swarm_node_packages="docker.io,iptables,ca-certificates,procps"
+build_swarm_node() {
+  local base_tag recipe
+  base_tag="certkit-test/swarm-node-base:$(printf '%s bookworm %s\n' "$recipe_version" "$swarm_node_packages" | hash_of)"
+  recipe=$( (printf '%s\n' "$base_tag"; cat "$here/swarm-node/Dockerfile" "$here/swarm-node/entrypoint.sh") | hash_of)
+  swarm_node_image="certkit-test/swarm-node:$recipe"
+  if exists "$swarm_node_image"; then log "reusing $swarm_node_image"; return 0; fi
+  build_base "$base_tag" bookworm "$swarm_node_packages" || die "debootstrap bookworm with docker.io failed"
+  build_from "$swarm_node_image" "$here/swarm-node/Dockerfile" "$here/swarm-node" "$base_tag"
+}
+build_swarm_node
+
 # The app image holds the built controller with production dependencies only; its tag follows its content.
 build_app() {
   [ -f "$root/dist/bundle/main.js" ] || die "dist/bundle/ is missing: run 'npm run build' first"
@@ -185,6 +200,7 @@ CERTKIT_NODE_IMAGE=$node_image
 CERTKIT_IMAGE=$app_image
 PROMETHEUS_IMAGE=$prometheus_image
 CERTKIT_PROXY_IMAGE=$proxy_image
+CERTKIT_TEST_SWARM_NODE_IMAGE=$swarm_node_image
 CERTKIT_TEST_PLUGIN_FILES=$plugin_files
 EOF
 log "$stack stack ($suite): image names written to ${out#"$root"/}"

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { prepareSwarmBed, type SwarmBed } from '../../bench/swarm-bed.js';
+import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '../../src/certs/read-certificate.js';
+import { createLogger } from '../../src/log.js';
+import type { Site } from '../../src/sites/site.js';
+import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { rotateSiteCertificate, type RotateSiteResult } from '../../src/swarm/rotate-site.js';
+import { createSwarmApi } from '../../src/swarm/swarm-api.js';
+import { sleep } from '../../src/wait-for.js';
+import { multiNodeNotRun } from './support/multi-node-gate.js';
+import {
+  deployMultiNodeStack,
+  handshakeScript,
+  makeStackFolder,
+  nodesRunningNginx,
+  removeStackFolder,
+  runningNginxAddresses,
+} from './support/swarm-multi-stack.js';
+import {
+  allNodes,
+  onManager,
+  planSwarmNodes,
+  removeSwarmNodes,
+  restartEngine,
+  startSwarmNodes,
+  type SwarmNode,
+  type SwarmNodes,
+} from './support/swarm-nodes.js';
+import { waitUntil } from './support/wait.js';
+
+const dockerMissing = inject('dockerMissing');
+const notRun = multiNodeNotRun(process.env);
+if (notRun && dockerMissing === '') process.stderr.write(`swarm-multi-node: NOT RUN: ${notRun}\n`);
+
+const SITE: Site = {
+  id: 'web',
+  certName: 'web',
+  names: ['web.multi.certkit.test'],
+  routes: [],
+  challenge: { type: 'http' },
+  profile: undefined,
+  keyType: { type: 'ecdsa', curve: 'secp256r1' },
+  sources: [{ kind: 'env', file: undefined }],
+};
+
+// certkit on a real multi-node Swarm: three Docker engines in containers on an internal network (one manager, two
+// workers; test/e2e/support/swarm-nodes.ts), compose.swarm.yaml with nginx global (a task per node), an edge on every
+// node standing in for the routing mesh (no IPVS here; support/swarm-multi-stack.ts), certbot, acme-responder and Pebble
+// on the manager. The CA's challenge is sent to a worker; the certificate is rotated
+// into every node's replica as a Swarm secret; a second rotation runs while one worker is drained and the other's
+// engine restarts. Heavy (docs/swarm.md, "Multi-node test"): under CI=true it runs only with CERTKIT_TEST_MULTINODE=1.
+describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
+  `swarm: a three-node Swarm issues through a worker and rotates across every node${notRun ? ` (NOT RUN: ${notRun})` : ''}`,
+  () => {
+    const nodes: SwarmNodes = planSwarmNodes(`certkit-mn-${randomBytes(3).toString('hex')}`);
+    let bed: SwarmBed;
+    let dir: string | undefined;
+    const timings: string[] = [];
+    const timed = async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+      const started = Date.now();
+      const value = await step();
+      timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return value;
+    };
+    const began = Date.now();
+    const lines: string[] = [];
+    const log = createLogger({ write: (line) => lines.push(line) });
+    const [drained, restarted] = nodes.workers as [SwarmNode, SwarmNode];
+
+    const rotate = async (timeoutMs = 300_000): Promise<RotateSiteResult> => {
+      const { fullchainPem, keyPem } = await bed.readCertificate();
+      const leaf = readCertificate(fullchainPem);
+      return rotateSiteCertificate({
+        api: createSwarmApi({ DOCKER_HOST: nodes.dockerHost }),
+        stack: bed.name,
+        service: bed.service,
+        siteId: SITE.id,
+        fullchainPem,
+        keyPem,
+        serial: leaf.serial,
+        notAfter: leaf.notAfter,
+        timeoutMs,
+        intervalMs: 1_000,
+        monitorMs: 3_000,
+        now: () => new Date(),
+        sleep,
+        log,
+      });
+    };
+    /** certbot on the manager over HTTP-01, the CA's DNS answering every name with this worker's own address. */
+    const issueThrough = async (worker: SwarmNode): Promise<string> => {
+      await bed.pointCaAt(worker.ip);
+      // bed.issue re-points the CA at a replica only where the bed has no VIP; here a worker's address stands in for it.
+      bed.vip = worker.ip;
+      await bed.issue();
+      return readCertificate((await bed.readCertificate()).fullchainPem).serial;
+    };
+    const serialOf = async (ip: string): Promise<string> => {
+      const der = await bed.certbotPython(handshakeScript(ip, SITE.names[0] as string));
+      return readCertificateInfoDer(Buffer.from(der.trim(), 'base64')).serial;
+    };
+    /** The serial each node's port 443 presents for the site (its edge, to any replica), asked from the certbot task. */
+    const servedByNodes = async (which: SwarmNode[]): Promise<Record<string, string>> => {
+      const served: Record<string, string> = {};
+      for (const node of which) served[node.container] = await serialOf(node.ip);
+      return served;
+    };
+    /** The serial each running nginx task presents, asked at its own address on the overlay network, by node. */
+    const servedByReplicas = async (): Promise<Record<string, string>> => {
+      const served: Record<string, string> = {};
+      for (const task of await runningNginxAddresses(nodes, bed.service)) served[task.node] = await serialOf(task.ip);
+      return served;
+    };
+    const everyNodeServes = (which: SwarmNode[], serial: string): Record<string, string> =>
+      Object.fromEntries(which.map((node) => [node.container, serial]));
+    const secretsOfSite = async (): Promise<string[]> =>
+      (await onManager(nodes, ['secret', 'ls', '--filter', `label=certkit.stack=${bed.name}`, '--format', '{{.Name}}']))
+        .trim()
+        .split('\n')
+        .filter(Boolean);
+    const hostnames = (which: SwarmNode[]): string[] => which.map((node) => node.container).sort();
+
+    beforeAll(async () => {
+      const images = inject('images');
+      await timed('start three engines, join, load images', () =>
+        startSwarmNodes(nodes, {
+          nodeImage: images['CERTKIT_TEST_SWARM_NODE_IMAGE'] as string,
+          managerImages: ['NGINX_IMAGE', 'CERTBOT_IMAGE', 'PEBBLE_IMAGE', 'PEBBLE_CHALLTESTSRV_IMAGE'].map((key) => images[key] as string),
+          // nginx, and certbot's image for the edge (its Python).
+          workerImages: [images['NGINX_IMAGE'] as string, images['CERTBOT_IMAGE'] as string],
+        }),
+      );
+      // From here on, every docker call of the bed (bench/swarm-bed.js) goes to the manager. This file runs in its own
+      // worker process.
+      process.env['DOCKER_HOST'] = nodes.dockerHost;
+      bed = prepareSwarmBed({ site: SITE });
+      const folder = await makeStackFolder(bed.name);
+      dir = folder;
+      await timed('deploy the stack', async () =>
+        deployMultiNodeStack(nodes, folder, {
+          stack: bed.name,
+          site: SITE,
+          images,
+          legacy: inject('stack') === 'legacy',
+          nginxConf: await renderSwarmNginx([SITE]),
+        }),
+      );
+    }, 900_000);
+
+    afterAll(async () => {
+      // The stack, its secrets and volumes live in the nested engines: removing the nodes removes them.
+      await removeSwarmNodes(nodes);
+      await removeStackFolder(dir);
+      const loads = Object.entries(nodes.loadSeconds).map(([node, seconds]) => `${node} ${seconds} s`);
+      process.stderr.write(
+        `swarm-multi-node (${inject('stack')}): ${timings.join('; ')}; image loads: ${loads.join(', ')}; whole file ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
+      );
+    }, 180_000);
+
+    it('runs one manager and two workers, an nginx task on each, and answers a challenge through a worker', async () => {
+      const roles = (await onManager(nodes, ['node', 'ls', '--format', '{{.Hostname}} {{if .ManagerStatus}}manager{{else}}worker{{end}}']))
+        .trim()
+        .split('\n')
+        .sort();
+      expect(roles).toEqual(allNodes(nodes).map((node) => `${node.container} ${node.role}`));
+      expect(await nodesRunningNginx(nodes, bed.service)).toEqual(hostnames(allNodes(nodes)));
+      // A token certbot writes on the manager, read through each worker's port 80 (nginx there proxies it over the
+      // overlay network to the acme-responder beside certbot).
+      const token = `probe-${bed.name}`;
+      await bed.certbotExec(['/bin/sh', '-c', `printf %s ${token} > /var/www/certbot/.well-known/acme-challenge/${token}`]);
+      for (const worker of nodes.workers) expect(await bed.httpGet(worker.ip, `/.well-known/acme-challenge/${token}`)).toBe(token);
+    });
+
+    let first: RotateSiteResult;
+    let firstSerial: string;
+    it('issues through a worker and rotates the certificate into the replica on every node', async () => {
+      firstSerial = await timed('issue through a worker', () => issueThrough(drained));
+      first = await timed('first rotation', rotate);
+      expect(first.updated).toBe(true);
+      expect(await servedByReplicas()).toEqual(everyNodeServes(allNodes(nodes), firstSerial));
+      expect(await servedByNodes(allNodes(nodes))).toEqual(everyNodeServes(allNodes(nodes), firstSerial));
+      expect(await secretsOfSite()).toEqual([first.secret.name]);
+      expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
+    }, 400_000);
+
+    // Found here: a node drained during a start-first update of a global service holds Swarm's update. The new task for
+    // the drained node stays Pending ("1 node not available for new tasks") and the update stays `updating`; when the
+    // node is made active again, Swarm ends that task and rolls the update back (failure_action: rollback). So the
+    // rotation under a drain is bounded (150 s) and, if it did not complete, run again once the node is back, as
+    // certkit's next sweep would: the test asserts the end state, and prints which way it went.
+    it('rotates while a worker is drained and another node restarts its engine; every replica serves the new serial', async () => {
+      const serial = await timed('renew through the other worker', () => issueThrough(restarted));
+      expect(serial).not.toBe(firstSerial);
+      const started = Date.now();
+      const rotation = rotate(150_000).then(
+        (result) => ({ result, error: undefined }),
+        (error: Error) => ({ result: undefined, error }),
+      );
+      await waitUntil(
+        'Swarm to start updating nginx',
+        async () =>
+          (
+            await onManager(nodes, ['service', 'inspect', bed.service, '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}'])
+          ).trim() === 'updating'
+            ? true
+            : undefined,
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      await onManager(nodes, ['node', 'update', '--availability', 'drain', drained.container]);
+      await restartEngine(restarted);
+      const underDrain = await rotation;
+      timings.push(
+        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete: ${underDrain.error.message.slice(0, 160)}` : 'completed'})`,
+      );
+
+      // While drained: the manager and the restarted worker run nginx, and every running task serves one certificate
+      // (the new one where the rotation completed).
+      const active = [nodes.manager, restarted];
+      await waitUntil(
+        'nginx on the manager and the restarted worker only',
+        async () => ((await nodesRunningNginx(nodes, bed.service)).join() === hostnames(active).join() ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      if (!underDrain.error) expect(await servedByReplicas()).toEqual(everyNodeServes(active, serial));
+
+      // The drained worker back in service, then the rotation again if it did not complete.
+      await onManager(nodes, ['node', 'update', '--availability', 'active', drained.container]);
+      const again = await timed('rotation after the node is active again', async () => {
+        await waitUntil(
+          'Swarm to end the update (completed or rolled back)',
+          async () => {
+            const state = (
+              await onManager(nodes, ['service', 'inspect', bed.service, '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}'])
+            ).trim();
+            return state === 'updating' || state === 'rollback_started' ? undefined : true;
+          },
+          { timeoutMs: 180_000, intervalMs: 1_000 },
+        );
+        return rotate();
+      });
+      const all = allNodes(nodes);
+      await waitUntil(
+        'nginx on all three nodes again',
+        async () => ((await nodesRunningNginx(nodes, bed.service)).length === 3 ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
+      const served = await waitUntil(
+        "every node's port 443 serving the new serial (the drained node's edge back too)",
+        async () => {
+          const now = await servedByNodes(all).catch(() => undefined);
+          return now && Object.keys(now).length === 3 ? now : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 2_000 },
+      );
+      expect(served).toEqual(everyNodeServes(all, serial));
+      // The old version is gone (removed by whichever rotation completed), only the new one is left.
+      expect(await secretsOfSite()).toEqual([again.secret.name]);
+      expect([...(underDrain.result?.removed ?? []), ...again.removed]).toEqual([first.secret.name]);
+      expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
+    }, 900_000);
+  },
+);
