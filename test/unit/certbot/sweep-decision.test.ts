@@ -10,11 +10,9 @@ import {
 } from '../../../src/certbot/ari-cache.js';
 import type { Version } from '../../../src/certbot/certbot-version.js';
 import { planCertbotRun, type ExistingCertificate } from '../../../src/certbot/plan-certbot-run.js';
-import { lineageInSnapshot } from '../../../src/certbot/store-lineage.js';
 import { certbotNeeded } from '../../../src/certbot/sweep-decision.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { parseRenewalConf, type RenewalConf } from '../../../src/store/renewal-conf.js';
-import type { StoreEntry, StoreSnapshot } from '../../../src/store/snapshot.js';
 import { makeConfig } from '../support/make-config.js';
 
 const DAY_MS = 86_400_000;
@@ -116,38 +114,5 @@ describe('the CA renewal window cache (ARI)', () => {
     const cache = parseAriCache(text);
     expect(Object.keys(cache)).toEqual(['a.eu']);
     expect(Object.keys(pruneAriCache({ ...cache, 'gone.eu': cache['a.eu']! }, new Set(['a.eu'])))).toEqual(['a.eu']);
-  });
-});
-
-describe('lineageInSnapshot: a lineage as one archive of the store shows it', () => {
-  const pem = `-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n`;
-  const file = (content: string): StoreEntry => ({
-    type: 'file',
-    mode: 0o644,
-    uid: 0,
-    gid: 0,
-    size: content.length,
-    mtime: NOW,
-    content: Buffer.from(content),
-  });
-  const link = (target: string): StoreEntry => ({ type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, mtime: NOW, linkTarget: target });
-
-  it('missing without live/NAME/cert.pem', () => {
-    expect(lineageInSnapshot(new Map(), 'widgets.eu', () => undefined)).toEqual({ kind: 'missing' });
-  });
-
-  it('unknown when the link leaves what the snapshot can follow (an absolute link): read in the container instead', () => {
-    const snapshot: StoreSnapshot = new Map([['live/widgets.eu/cert.pem', link('/etc/letsencrypt/archive/widgets.eu/cert1.pem')]]);
-    expect(lineageInSnapshot(snapshot, 'widgets.eu', () => undefined)).toEqual({ kind: 'unknown' });
-  });
-
-  it('found but unreadable (said once) when the file is no certificate, as the container read says', () => {
-    const said: string[] = [];
-    const snapshot: StoreSnapshot = new Map([
-      ['archive/widgets.eu/cert1.pem', file(pem)],
-      ['live/widgets.eu/cert.pem', link('../../archive/widgets.eu/cert1.pem')],
-    ]);
-    expect(lineageInSnapshot(snapshot, 'widgets.eu', () => said.push('unreadable'))).toEqual({ kind: 'found', lineage: undefined });
-    expect(said).toEqual(['unreadable']);
   });
 });
