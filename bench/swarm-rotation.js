@@ -181,6 +181,7 @@ async function measure(variant, baselineMs, log) {
 
 async function main() {
   const log = createLogger({ write: () => undefined });
+  images(); // before the swarm: it exits when the images are missing
   const swarm = await ensureSwarm();
   const measured = {};
   const rows = [];
