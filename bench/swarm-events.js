@@ -38,12 +38,20 @@ export function placeFailures(failures, events) {
   const dies = new Map(events.filter((event) => event.action === 'die').map((event) => [event.id, event.at]));
   const placed = failures.map((failure) => {
     const kill = kills.filter((event) => event.at <= failure.at).at(-1);
-    if (!kill) return { ...failure, sinceKill: undefined };
+    const next = kills.find((event) => event.at > failure.at);
+    const untilKill = next ? next.at - failure.at : undefined;
+    if (!kill) return { ...failure, sinceKill: undefined, untilKill };
     const died = dies.get(kill.id);
-    return { ...failure, sinceKill: failure.at - kill.at, signal: kill.signal, afterDie: died !== undefined && died <= failure.at };
+    return {
+      ...failure,
+      sinceKill: failure.at - kill.at,
+      untilKill,
+      signal: kill.signal,
+      afterDie: died !== undefined && died <= failure.at,
+    };
   });
   const quits = kills.filter((kill) => dies.has(kill.id)).map((kill) => dies.get(kill.id) - kill.at);
-  return { placed, quits, signals: [...new Set(kills.map((kill) => kill.signal))] };
+  return { placed, quits, kills: kills.length, signals: [...new Set(kills.map((kill) => kill.signal))] };
 }
 
 /** A short line per failure, for the bench's log. */
@@ -52,6 +60,8 @@ export function describePlaced(entry) {
     entry.sinceKill === undefined
       ? 'before any kill'
       : `${entry.sinceKill.toFixed(0)} ms after a kill (signal ${entry.signal})${entry.afterDie ? ', after the task exited' : ''}`;
+  // Far from the kill before it: how soon the next one came (a failure just before a kill is that task's).
+  const next = entry.untilKill !== undefined && !(entry.sinceKill < 1_000) ? `, ${entry.untilKill.toFixed(0)} ms before the next kill` : '';
   const retry = entry.retryOk === undefined ? 'not retried' : entry.retryOk ? 'a retry succeeded' : 'the retry failed too';
-  return `${entry.kind}: ${entry.cause}, sent ${entry.at - entry.sent} ms before it failed, ${when}; ${entry.retriable ? 'retriable' : 'not retriable'}, ${retry}`;
+  return `${entry.kind}: ${entry.cause}, sent ${entry.at - entry.sent} ms before it failed, ${when}${next}; ${entry.retriable ? 'retriable' : 'not retriable'}, ${retry}`;
 }

@@ -152,7 +152,7 @@ async function measure(variant, baselineMs, log) {
     finish();
     const result = await during;
     const seconds = (Date.now() - loadStart) / 1000;
-    const { placed, quits, signals } = placeFailures(result.failures, events.stop());
+    const { placed, quits, kills, signals } = placeFailures(result.failures, events.stop());
     for (const entry of placed) progress(`${variant}: ${describePlaced(entry)}`);
     const sorted = [...times].sort((a, b) => a - b);
     const quitsSorted = [...quits].sort((a, b) => a - b);
@@ -162,7 +162,7 @@ async function measure(variant, baselineMs, log) {
         `${variant}: ${times.length} rotations`,
         result,
         seconds,
-        `stop signal ${signals.join(', ') || '?'}; a task's quit (kill to exit) median ${median(quitsSorted).toFixed(0)} ms, max ${(quitsSorted.at(-1) ?? 0).toFixed(0)} ms`,
+        `${kills} tasks stopped, signal ${signals.join(', ') || '?'}; a task's quit (kill to exit) median ${median(quitsSorted).toFixed(0)} ms, max ${(quitsSorted.at(-1) ?? 0).toFixed(0)} ms`,
       ),
       [
         `${variant}: rotations`,
