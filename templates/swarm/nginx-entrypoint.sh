@@ -31,6 +31,12 @@ write_tls() {
 # request of a busy keep-alive client. CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT sets it (default 1s; 0 leaves it out).
 write_http_version() {
   min=${CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT:-1s}
+  case "$min" in
+    '' | *[!0-9msh]* | [!0-9]*)
+      echo "certkit: CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT=$min is not nginx's keepalive_min_timeout (a time such as 1s or 500ms; 0 leaves it out): fix it in the shell that runs docker stack deploy" >&2
+      return 1
+      ;;
+  esac
   # nginx/1.27.4 -> 1027004
   version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' \
     | { read -r major minor patch && echo $((major * 1000000 + minor * 1000 + patch)); })
