@@ -8,6 +8,8 @@ export interface LoadResult {
   /** "kind: cause" → count. */
   errors: Record<string, number>;
   serials: Set<string>;
+  /** Each failed first attempt (at most 1,000): when it was sent and failed (ms since the epoch), and its cause. */
+  failures: Array<{ sent: number; at: number; kind: ClientKind; cause: string; retriable: boolean; retryOk?: boolean }>;
 }
 export function runHttpsLoad(options: {
   port: number;

@@ -19,7 +19,8 @@ export async function runHttpsLoad(options) {
   const maxRequests = options.maxRequests ?? 5_000;
   const deadline = Date.now() + (options.maxMs ?? 120_000);
   const pauseMs = options.pauseMs ?? 5;
-  const result = { ok: 0, failed: 0, byKind: {}, errors: {}, serials: new Set() };
+  // failures: each failed first attempt (at most 1,000), with its time, for a timeline against the server's events.
+  const result = { ok: 0, failed: 0, byKind: {}, errors: {}, serials: new Set(), failures: [] };
   for (const kind of CLIENT_KINDS) result.byKind[kind] = { ok: 0, failed: 0, firstFailed: 0, retried: 0 };
   let stopped = false;
   void options.stop.finally(() => (stopped = true));
@@ -35,13 +36,17 @@ export async function runHttpsLoad(options) {
   };
   /** One request: its first attempt, and with `retry` a second one where a browser would send it again. */
   const attempt = async (kind, send) => {
+    const sent = Date.now();
     let outcome = await send(false);
     if (outcome.status !== 200) {
       result.byKind[kind].firstFailed += 1;
       count(`${kind}: ${causeOf(outcome)}`);
+      const failure = { sent, at: Date.now(), kind, cause: causeOf(outcome), retriable: Boolean(outcome.retriable) };
+      if (result.failures.length < 1_000) result.failures.push(failure);
       if (options.retry && outcome.retriable) {
         result.byKind[kind].retried += 1;
         outcome = await send(true);
+        failure.retryOk = outcome.status === 200;
         if (outcome.status !== 200) count(`${kind}, after a retry: ${causeOf(outcome)}`);
       }
     }

@@ -48,6 +48,8 @@ export function deploySwarmBed(
     monitor?: string;
     /** The certkit service's .env: given, the stack runs certkit's daemon; else the service is left out. */
     certkitEnv?: string;
+    /** Changes the parsed stack file before it is deployed. */
+    editStack?: (file: { services: Record<string, Record<string, unknown>> }) => void;
   },
 ): Promise<SwarmBed>;
 export function nginxReplicas(bed: SwarmBed): Promise<Array<{ container: string; ip: string }>>;

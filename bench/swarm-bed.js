@@ -30,7 +30,8 @@ net.createServer((client) => {
 
 /**
  * Deploys the stack. images: NGINX_IMAGE, CERTBOT_IMAGE, PEBBLE_IMAGE, PEBBLE_CHALLTESTSRV_IMAGE, CERTKIT_NODE_IMAGE.
- * renderNginx: (sites) => the nginx.conf text (the caller's renderSwarmNginx, from src/ or dist/).
+ * renderNginx: (sites) => the nginx.conf text (the caller's renderSwarmNginx, from src/ or dist/). editStack: (file) =>
+ * void, changes the parsed stack file before it is deployed.
  */
 export function prepareSwarmBed({ site }) {
   const name = `cks${randomBytes(3).toString('hex')}`;
@@ -38,7 +39,7 @@ export function prepareSwarmBed({ site }) {
 }
 
 /** Deploys the bed's stack; on failure the caller still removes it (removeSwarmBed). */
-export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv }) {
+export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv, editStack }) {
   const { name, site } = bed;
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   bed.dir = dir;
@@ -57,6 +58,8 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   if (monitor) file.services.nginx.deploy.update_config.monitor = monitor;
   // The test's own services (an app announcing a site by deploy.labels, say).
   Object.assign(file.services, services);
+  // Any other change of the caller's (a bench's variant of the nginx service, say).
+  editStack?.(file);
   // certkit's daemon only where the caller gives its .env (a test driving the stack with the CLI leaves it out).
   if (certkitEnv === undefined) {
     delete file.services.certkit;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # certkit's nginx entrypoint on Swarm (a Swarm config, mounted at /etc/certkit/swarm/entrypoint.sh).
 #
-#   entrypoint.sh run      write each site's TLS include, then run nginx in the foreground (the default)
+#   entrypoint.sh run      write each site's TLS include and the lines for this nginx's version, then run nginx in
+#                          the foreground (the default). Swarm stops a task with SIGQUIT (compose.swarm.yaml): nginx
+#                          quits gracefully, finishing the requests it has
 #   entrypoint.sh health   the service's healthcheck: port 80 answers (busybox wget); the configuration is a Swarm
 #                          config, fixed for the task's life, so nginx running means it loaded
 #
@@ -24,9 +26,30 @@ write_tls() {
   done
 }
 
+# keepalive_min_timeout (nginx 1.27.4 and later): a keep-alive connection idle for less than this stays open through a
+# graceful quit, and its next request is answered with Connection: close; a task stopped at a rotation then fails no
+# request of a busy keep-alive client. CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT sets it (default 1s; 0 leaves it out).
+write_http_version() {
+  min=${CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT:-1s}
+  case "$min" in
+    '' | *[!0-9msh]* | [!0-9]*)
+      echo "certkit: CERTKIT_NGINX_KEEPALIVE_MIN_TIMEOUT=$min is not nginx's keepalive_min_timeout (a time such as 1s or 500ms; 0 leaves it out): fix it in the shell that runs docker stack deploy" >&2
+      return 1
+      ;;
+  esac
+  # nginx/1.27.4 -> 1027004
+  version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' \
+    | { read -r major minor patch && echo $((major * 1000000 + minor * 1000 + patch)); })
+  {
+    echo "# Written by entrypoint.sh for $(nginx -v 2>&1)"
+    if [ "${version:-0}" -ge 1027004 ] && [ "$min" != 0 ]; then echo "keepalive_min_timeout $min;"; fi
+  } >"$run/http-version.conf"
+}
+
 case "${1:-run}" in
   run)
     write_tls
+    write_http_version
     exec nginx -c "$conf" -g 'daemon off;'
     ;;
   health)

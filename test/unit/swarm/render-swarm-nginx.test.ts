@@ -41,6 +41,14 @@ describe('renderSwarmNginx', () => {
     expect(directives.join('\n')).not.toMatch(/\/run\/secrets\/|[0-9a-f]{12}/);
   });
 
+  it("includes the entrypoint's lines for this nginx's version by a pattern, so an older entrypoint's task still starts", async () => {
+    const conf = await renderSwarmNginx([site('env', ['a.test'])]);
+    // keepalive_min_timeout exists from nginx 1.27.4 only: the entrypoint writes it where nginx has it.
+    const directives = conf.split('\n').filter((line) => !line.trim().startsWith('#'));
+    expect(directives.join('\n')).not.toContain('keepalive_min_timeout');
+    expect(conf).toMatch(/^ {4}include \/run\/certkit-swarm\/http-version\*\.conf;$/m);
+  });
+
   it('refuses a name that would break a directive', async () => {
     await expect(renderSwarmNginx([site('env', ['a.test;evil'])])).rejects.toThrow(/not safe in an nginx directive/);
   });
