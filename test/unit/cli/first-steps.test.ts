@@ -84,9 +84,9 @@ describe('first steps: the .env file', () => {
     const io = { env: {}, cwd: dir } as unknown as Io;
     expect((await loadProjectEnv({}, io)).swarm).toEqual({ stack: 'shop' });
     const fromEnv = { env: { CERTKIT_SWARM_STACK: ' edge ' }, cwd: dir } as unknown as Io;
-    expect((await loadProjectEnv({}, fromEnv)).swarm).toEqual(
-      (await loadProjectConfig({}, { ...fromEnv, env: { ...fromEnv.env, CERTBOT_DOMAIN: 'widgets.eu' } } as Io, new Set())).config.swarm,
-    );
+    const config = (await loadProjectConfig({}, { ...fromEnv, env: { ...fromEnv.env, CERTBOT_DOMAIN: 'widgets.eu' } }, new Set())).config;
+    expect(config.swarm).toEqual({ stack: 'edge' });
+    expect((await loadProjectEnv({}, fromEnv)).swarm).toEqual(config.swarm);
     // A value Swarm refuses is refused here too, naming the variable and the line, not taken for Compose mode.
     await writeFile(join(dir, '.env'), 'CERTKIT_SWARM_STACK=Shop Stack\n');
     await expect(loadProjectEnv({}, io)).rejects.toThrow(/CERTKIT_SWARM_STACK: "Shop Stack" .*line 1/);
