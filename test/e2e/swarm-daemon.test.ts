@@ -10,11 +10,17 @@ import {
   type SwarmBed,
   type SwarmJoined,
 } from '../../bench/swarm-bed.js';
-import { join } from 'node:path';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
-import { APP_NAME, appService, servedSerials, storeSerial as serialIn, swarmEnv, WEB_SITE as WEB } from './support/swarm-sites.js';
-import { runCommand, type CommandResult } from './support/docker-cli.js';
-import { REPO } from './support/stack.js';
+import {
+  APP_NAME,
+  appService,
+  servedSerials,
+  storeSerial as serialIn,
+  swarmCertkit,
+  swarmEnv,
+  WEB_SITE as WEB,
+} from './support/swarm-sites.js';
+import { runCommand } from './support/docker-cli.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -108,12 +114,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       metrics,
     )?.[1];
   /** `certkit update` on the host, with the daemon's .env (the bed's folder) and the stack. */
-  const certkit = (args: readonly string[]): Promise<CommandResult> =>
-    runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), ...args], {
-      cwd: bed.dir,
-      env: { ...process.env, CI: '', CERTKIT_SWARM_STACK: bed.name },
-      timeoutMs: 300_000,
-    });
+  const certkit = (args: readonly string[]) => swarmCertkit(bed.dir as string, bed.name)(args);
 
   it('serves /metrics with a replica gauge per site and replica, ready certificates, /healthz ok and /problems empty', async () => {
     const metrics = await waitUntil(
