@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config, SwarmConfig } from '../config/config.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import { CertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -104,17 +104,20 @@ async function checkDnsCredentials(config: Config, projectDir: string, env: Node
 export async function loadProjectEnv(
   options: GlobalOptions,
   io: Io,
-): Promise<{ projectDir: string; envFileProject: string | undefined; nginxService: string | undefined; swarmStack: string | undefined }> {
+): Promise<{ projectDir: string; envFileProject: string | undefined; nginxService: string | undefined; swarm: SwarmConfig | undefined }> {
   const projectDir = resolve(io.cwd, options.projectDir ?? '.');
-  const { readEnvFile } = await import('../config/read-env-file.js');
+  const [{ readEnvFile }, { loadSwarmConfig }] = await Promise.all([
+    import('../config/read-env-file.js'),
+    import('../config/load-config.js'),
+  ]);
   const file = await readEnvFile(resolve(projectDir, options.envFile ?? join(projectDir, '.env')));
   const setting = (name: string): string | undefined => (io.env[name] ?? file?.values[name])?.trim() || undefined;
   return {
     projectDir,
     envFileProject: file?.values['COMPOSE_PROJECT_NAME'],
     nginxService: setting('CERTKIT_NGINX_SERVICE'),
-    // Swarm mode (docs/swarm.md): status and doctor report the stack's nginx replicas.
-    swarmStack: setting('CERTKIT_SWARM_STACK'),
+    // Swarm mode (docs/swarm.md), read as Config's swarm is: status and doctor report the stack's nginx replicas.
+    swarm: loadSwarmConfig({ env: io.env, file }),
   };
 }
 

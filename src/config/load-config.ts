@@ -16,12 +16,12 @@ import {
 import { challengeProblems } from './challenge-problems.js';
 import { certbotImageSchema, readComposeSettings } from './compose-settings.js';
 import { configError } from './config-error.js';
-import type { Config } from './config.js';
+import type { Config, SwarmConfig } from './config.js';
 import { reservedNameKind } from './hostnames.js';
 import { canonicalIp, hostForUrl } from './ip-address.js';
 import { readMonitoringSettings } from './monitoring-config.js';
 import type { EnvFile } from './read-env-file.js';
-import { settingReader } from './read-setting.js';
+import { settingReader, type ReadSetting, type SettingSource } from './read-setting.js';
 import { routesSchema, type Route } from './routes.js';
 import {
   bindSchema,
@@ -95,7 +95,7 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
   const composeProjectName = read('COMPOSE_PROJECT_NAME', '', projectNameSchema);
   const sitesFile = read('CERTKIT_SITES_FILE', 'sites.yaml', sitesFileSchema);
   const siteGrace = read('CERTKIT_SITE_GRACE', '24h', graceSchema);
-  const swarmStack = read('CERTKIT_SWARM_STACK', '', swarmStackSchema);
+  const swarm = readSwarmSetting(read);
   const monitoring = readMonitoringSettings(input, read, problems);
   readComposeSettings(read);
 
@@ -172,9 +172,26 @@ export function loadConfig(input: { env: NodeJS.ProcessEnv; file?: EnvFile | und
     deploy: { mode: deployMode ?? 'copy', owner: deployOwner ?? '', certMode: certMode ?? '0644', keyMode: keyMode ?? '0600' },
     sites: { file: sitesFile ?? 'sites.yaml', graceMs: siteGrace ?? 24 * 3_600_000 },
     composeProjectName: composeProjectName || undefined,
-    swarm: swarmStack ? { stack: swarmStack } : undefined,
+    swarm,
     monitoring,
   };
+}
+
+/** config.swarm: CERTKIT_SWARM_STACK's one reading (empty: Compose mode). */
+function readSwarmSetting(read: ReadSetting): SwarmConfig | undefined {
+  const stack = read('CERTKIT_SWARM_STACK', '', swarmStackSchema);
+  return stack ? { stack } : undefined;
+}
+
+/**
+ * config.swarm alone, read as loadConfig reads it, for the commands that also run on a .env whose other settings do
+ * not load (`status`, `doctor`): they drive the same stack as `update` and the daemon, or refuse the same value.
+ */
+export function loadSwarmConfig(source: SettingSource): SwarmConfig | undefined {
+  const problems: string[] = [];
+  const swarm = readSwarmSetting(settingReader(source, problems).read);
+  if (problems.length > 0) throw configError(problems);
+  return swarm;
 }
 
 /**

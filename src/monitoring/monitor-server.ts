@@ -3,11 +3,16 @@ import { CertkitError } from '../errors.js';
 import type { DaemonMonitor } from './daemon-monitor.js';
 
 /**
- * /metrics (Prometheus text) and /healthz on the compose network. Read-only, no secrets: the Docker socket is
- * never reachable through it.
+ * /metrics (Prometheus text), /healthz and /problems on the compose network. Read-only, no secrets: the Docker socket
+ * is never reachable through it.
+ *
+ * /healthz is the loop's liveness (503 only when it is stuck: the container's healthcheck, where a restart helps); its
+ * text says `degraded` and names the problems of the last evaluation while any fires (a failed check, a stale replica),
+ * never `ok`. /problems reads the status afresh and answers 503 with one problem a line while any fires: a restart
+ * mends none of them, so it is for a probe that pages, not for the container's healthcheck.
  */
 export function startMonitorServer(
-  monitor: Pick<DaemonMonitor, 'metricsText' | 'liveness'>,
+  monitor: Pick<DaemonMonitor<unknown>, 'metricsText' | 'liveness'> & Partial<Pick<DaemonMonitor<unknown>, 'knownProblems' | 'problems'>>,
   port: number,
   host = '0.0.0.0',
 ): Promise<Server> {
@@ -22,9 +27,21 @@ export function startMonitorServer(
       );
     } else if (path === '/healthz') {
       const { healthy, reason } = monitor.liveness();
-      response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(`${healthy ? 'ok' : 'unhealthy'}: ${reason}\n`);
+      const problems = monitor.knownProblems?.() ?? [];
+      const word = !healthy ? 'unhealthy' : problems.length > 0 ? 'degraded' : 'ok';
+      const named =
+        problems.length > 0 ? `; ${problems.length} problem${problems.length === 1 ? '' : 's'} (/problems): ${problems.join('; ')}` : '';
+      response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(`${word}: ${reason}${named}\n`);
+    } else if (path === '/problems' && monitor.problems) {
+      monitor.problems().then(
+        (problems) =>
+          response
+            .writeHead(problems.length > 0 ? 503 : 200, { 'content-type': 'text/plain' })
+            .end(problems.length > 0 ? problems.map((problem) => `${problem}\n`).join('') : 'no problems\n'),
+        (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`),
+      );
     } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('certkit serves /metrics and /healthz\n');
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('certkit serves /metrics, /healthz and /problems\n');
     }
   });
   return new Promise((resolve, reject) => {

@@ -7,55 +7,50 @@ import { containerStoreSource } from '../store-io/store-source.js';
 import type { DaemonObserver } from '../update/daemon.js';
 import type { Engine, ServiceContainer } from '../docker/engine.js';
 import type { Logger } from '../log.js';
-import type { ReplicaSite } from '../swarm/read-replica-status.js';
+import type { StatusEntry } from '../store/status-entries.js';
+import type { ReplicaReport } from '../swarm/replica-status.js';
+import type { UpdateResult } from '../update/update-context.js';
 import { packageRoot } from '../package-root.js';
 import { CertkitMetrics } from '../metrics/certkit-metrics.js';
 import { timeCertbotRuns } from '../metrics/timed-engine.js';
+import type { CheckSummary } from './check-summary.js';
 import { createDaemonMonitor } from './daemon-monitor.js';
 import { startMonitorServer } from './monitor-server.js';
 
 const REEVALUATE_MS = 5 * 60_000;
 
+/** What the monitor reads at each evaluation and scrape, through the engine that times certbot's runs. */
+export interface MonitorSources {
+  collect: (replicas?: ReplicaReport) => Promise<StatusEntry[]>;
+  collectReplicas?: (() => Promise<ReplicaReport>) | undefined;
+}
+
 /**
- * The daemon's monitoring: /metrics and /healthz on CERTKIT_METRICS_PORT, alerts to CERTKIT_ALERT_WEBHOOK. Returns the
- * engine to use (certbot runs timed), the loop's observer, and how to stop.
+ * The daemon's monitoring: /metrics, /healthz and /problems on CERTKIT_METRICS_PORT, alerts to CERTKIT_ALERT_WEBHOOK.
+ * Returns the engine to use (certbot runs timed), the loop's observer, and how to stop.
  */
-export async function startMonitoring(input: {
+export async function startMonitoring<R = UpdateResult>(input: {
   /** Read and checked by loadConfig with every other setting. */
   config: MonitoringConfig;
   engine: Engine;
+  /** The Compose project or Swarm stack, named in every alert. */
   project: string;
-  self: ServiceContainer | undefined;
+  /** In certkit's container the stack's network must reach the server; a daemon run on the host keeps it on loopback. */
+  inContainer: boolean;
   certName: string;
-  /** The Compose service of the nginx certkit drives (CERTKIT_NGINX_SERVICE). */
-  nginxService?: string | undefined;
-  /** On Swarm (CERTKIT_SWARM_STACK): the stack whose nginx replicas /metrics and the alerts report. */
-  swarm?: { stack: string; env: NodeJS.ProcessEnv; sites: () => readonly ReplicaSite[] } | undefined;
+  sources: (engine: Engine) => MonitorSources;
+  summarise?: ((result: R) => CheckSummary) | undefined;
   log: Logger;
   now: () => Date;
-}): Promise<{ engine: Engine; observer: DaemonObserver; close: () => Promise<void> }> {
+}): Promise<{ engine: Engine; observer: DaemonObserver<R>; close: () => Promise<void> }> {
   const config = input.config;
   const metrics = new CertkitMetrics({ version: await packageVersion(), nodeVersion: process.version });
   const engine = timeCertbotRuns(input.engine, (command, ok, seconds) => metrics.recordCertbotRun(command, ok, seconds));
   const webhooks = config.alertWebhooks.length > 0 ? createWebhookSender({ urls: config.alertWebhooks, log: input.log }) : undefined;
-  const swarm = input.swarm && {
-    ...input.swarm,
-    api: (await import('../swarm/swarm-api.js')).createSwarmApi(input.swarm.env),
-  };
-  const monitor = createDaemonMonitor({
+  const monitor = createDaemonMonitor<R>({
     metrics,
-    collect: async () =>
-      collectStatus({
-        source: await containerStoreSource(engine, input.project),
-        now: input.now(),
-        nginx: { engine, project: input.project, self: input.self, service: input.nginxService },
-      }),
-    collectReplicas: swarm
-      ? async () => {
-          const { readReplicaStatus } = await import('../swarm/read-replica-status.js');
-          return readReplicaStatus({ api: swarm.api, engine, stack: swarm.stack, sites: swarm.sites() });
-        }
-      : undefined,
+    ...input.sources(engine),
+    summarise: input.summarise,
     webhooks,
     project: input.project,
     certName: input.certName,
@@ -63,13 +58,12 @@ export async function startMonitoring(input: {
     log: input.log,
     now: input.now,
   });
-  // Inside the stack the compose network must reach it; a daemon run on the host keeps it on loopback.
   // A certificate can near its expiry while the loop sleeps through a long backoff: look between checks too.
   const timer = setInterval(() => monitor.reevaluate(), REEVALUATE_MS);
   timer.unref();
-  const server = await startMonitorServer(monitor, config.metricsPort, input.self ? '0.0.0.0' : '127.0.0.1');
+  const server = await startMonitorServer(monitor, config.metricsPort, input.inContainer ? '0.0.0.0' : '127.0.0.1');
   input.log.info(
-    `metrics on :${config.metricsPort}/metrics, health on /healthz; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`,
+    `metrics on :${config.metricsPort}/metrics, health on /healthz, problems on /problems; alerts ${webhooks ? `to ${config.alertWebhooks.map(redactUrl).join(', ')}` : 'off (CERTKIT_ALERT_WEBHOOK is empty)'}`,
   );
   return {
     engine,
@@ -80,6 +74,23 @@ export async function startMonitoring(input: {
       await monitor.settled();
     },
   };
+}
+
+/** On Compose: `certkit status`'s entries, nginx probed through the Compose service CERTKIT_NGINX_SERVICE. */
+export function composeSources(input: {
+  project: string;
+  self: ServiceContainer | undefined;
+  nginxService: string | undefined;
+  now: () => Date;
+}): (engine: Engine) => MonitorSources {
+  return (engine) => ({
+    collect: async () =>
+      collectStatus({
+        source: await containerStoreSource(engine, input.project),
+        now: input.now(),
+        nginx: { engine, project: input.project, self: input.self, service: input.nginxService },
+      }),
+  });
 }
 
 async function packageVersion(): Promise<string> {

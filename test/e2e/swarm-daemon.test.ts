@@ -1,15 +1,25 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deploySwarmBed,
+  docker,
   ensureSwarm,
   leaveSwarm,
   prepareSwarmBed,
   removeSwarmBed,
+  serviceContainer,
   type SwarmBed,
   type SwarmJoined,
 } from '../../bench/swarm-bed.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
-import { APP_NAME, appService, servedSerials, storeSerial as serialIn, swarmEnv, WEB_SITE as WEB } from './support/swarm-sites.js';
+import {
+  APP_NAME,
+  appService,
+  servedSerials,
+  storeSerial as serialIn,
+  swarmCertkit,
+  swarmEnv,
+  WEB_SITE as WEB,
+} from './support/swarm-sites.js';
 import { runCommand } from './support/docker-cli.js';
 import { waitUntil } from './support/wait.js';
 
@@ -89,5 +99,99 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect(log).toMatch(new RegExp(`service ${bed.name}_nginx: update; checking the sites`));
     expect(log).toMatch(/put back into nginx/);
     expect(log).not.toMatch(/PRIVATE KEY/);
+  });
+
+  /** GET on the daemon's monitor port, from inside its container (the port is on the stack's network only). */
+  const monitor = async (path: string): Promise<{ status: number; text: string }> => {
+    const script = `fetch('http://127.0.0.1:9464${path}').then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))`;
+    const out = await docker(['exec', await serviceContainer(`${bed.name}_certkit`), 'node', '-e', script], { timeoutMs: 60_000 });
+    const [status, ...text] = out.split('\n');
+    return { status: Number(status), text: text.join('\n') };
+  };
+  /** A gauge's value for one site and replica of the nginx service, from the Prometheus text. */
+  const replicaCurrent = (metrics: string, site: string, slot: number): string | undefined =>
+    new RegExp(`^certkit_swarm_replica_current\\{site="${site}",replica="${bed.service}\\.${slot}",node="[^"]+"\\} (\\d)$`, 'm').exec(
+      metrics,
+    )?.[1];
+  /** `certkit update` on the host, with the daemon's .env (the bed's folder) and the stack. */
+  const certkit = (args: readonly string[]) => swarmCertkit(bed.dir as string, bed.name)(args);
+
+  it('serves /metrics with a replica gauge per site and replica, ready certificates, /healthz ok and /problems empty', async () => {
+    const metrics = await waitUntil(
+      'every replica of both sites current in /metrics',
+      async () => {
+        const scraped = await monitor('/metrics');
+        const all = ['web', 'app'].flatMap((site) => [1, 2].map((slot) => replicaCurrent(scraped.text, site, slot)));
+        return scraped.status === 200 && all.every((value) => value === '1') ? scraped.text : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 3_000 },
+    );
+    const appSerial = await storeSerial('app');
+    expect(metrics).toMatch(
+      new RegExp(
+        `^certkit_swarm_replica_secret_info\\{site="app",replica="${bed.service}\\.1",node="[^"]+",version="${bed.name}-app-\\w+",serial="${appSerial}"\\} 1$`,
+        'm',
+      ),
+    );
+    expect(metrics).toMatch(/^certkit_swarm_replica_served_serial_match\{site="web",replica="[^"]+\.2",node="[^"]+"\} 1$/m);
+    expect(metrics).toMatch(/^certkit_certificate_ready_status\{name="app",issuer="[^"]*",profile="default",condition="True"\} 1$/m);
+    expect(metrics).toMatch(/^certkit_certificate_expiration_timestamp_seconds\{name="web",/m);
+    expect(metrics).toMatch(/^certkit_last_check_success 1$/m);
+    expect(await monitor('/problems')).toEqual({ status: 200, text: 'no problems\n' });
+    expect((await monitor('/healthz')).text).toMatch(/^ok: /);
+  });
+
+  it('a replica held on the old version: its gauge is 0, replica_stale names site and replica, health is degraded; caught up, ok', async () => {
+    const oldSerial = await storeSerial('app');
+    // Swarm waits this long between tasks: the rotation of a renewal replaces one task, and holds the other.
+    await docker(['service', 'update', '--detach', '--update-delay', '600s', bed.service]);
+    const renewal = certkit(['update', '--force', 'app']);
+    const held = await waitUntil(
+      'one replica of app on the new version, one on the old',
+      async () => {
+        const problems = await monitor('/problems');
+        // One problem: the replica not replaced yet (the other's start and handshake behind it).
+        return problems.status === 503 && /^replica \S+ .* is still on \S+ \(serial \w+\) for site app; .*$/.test(problems.text.trim())
+          ? problems
+          : undefined;
+      },
+      { timeoutMs: 150_000, intervalMs: 2_000 },
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\ncertkit's log:\n${await logs()}`);
+    });
+    const newSerial = await storeSerial('app');
+    expect(newSerial).not.toBe(oldSerial);
+    const stale = new RegExp(
+      `^replica (${bed.service}\\.[12]) \\(task \\w+, node \\S+\\) is still on ${bed.name}-app-\\w+ \\(serial ${oldSerial}\\) for site app; it should have ${bed.name}-app-\\w+ \\(serial ${newSerial}\\)$`,
+    );
+    expect(held.text.trim(), held.text).toMatch(stale);
+    const replica = stale.exec(held.text.trim())?.[1] as string;
+    const slot = Number(replica.split('.').pop());
+    const metrics = (await monitor('/metrics')).text;
+    expect(replicaCurrent(metrics, 'app', slot)).toBe('0');
+    expect(replicaCurrent(metrics, 'app', 3 - slot)).toBe('1');
+    expect(replicaCurrent(metrics, 'web', slot)).toBe('1');
+    expect(metrics).toMatch(/^certkit_certificate_ready_status\{name="app",issuer="[^"]*",profile="default",condition="False"\} 1$/m);
+    const health = await monitor('/healthz');
+    expect(health.status, 'the loop is alive: no restart').toBe(200);
+    expect(health.text).toMatch(
+      new RegExp(`^degraded: .*1 problem \\(/problems\\): replica ${replica.replace('.', '\\.')} .* for site app`),
+    );
+    expect(await logs()).toMatch(
+      new RegExp(`alert: \\[certkit ${bed.name}\\] PROBLEM: .*replica ${replica.replace('.', '\\.')} .* for site app`),
+    );
+
+    // Let Swarm go on: the update restarts with no delay and replaces the task left.
+    await docker(['service', 'update', '--detach', '--update-delay', '0s', bed.service]);
+    const result = await renewal;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    await waitUntil('no problem left', async () => ((await monitor('/problems')).status === 200 ? true : undefined), {
+      timeoutMs: 120_000,
+      intervalMs: 2_000,
+    });
+    const after = (await monitor('/metrics')).text;
+    expect([1, 2].map((each) => replicaCurrent(after, 'app', each))).toEqual(['1', '1']);
+    expect((await monitor('/healthz')).text).toMatch(/^ok: /);
+    expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Version } from '../../certbot/certbot-version.js';
-import { connectStack, loadProjectConfig, loadProjectEnv, type CommandContext } from '../context.js';
+import { connectStack, loadProjectConfig, type CommandContext } from '../context.js';
 
 export function registerDaemon(program: Command, { io, globals, logger, signal }: CommandContext): void {
   program
@@ -16,7 +16,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       process.once('SIGINT', onSignal);
       signal?.addEventListener('abort', onSignal);
       const [
-        { startMonitoring },
+        { startMonitoring, composeSources },
         { findStack },
         { runDaemon },
         { runUpdate },
@@ -51,18 +51,13 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       const { project, self } = connected;
       log.info(`certkit daemon for Compose project "${project}" (${first.config.domains.join(', ')})`);
       const certbotVersions = new Map<string, Version>();
-      // CERTKIT_SWARM_STACK as status reads it (Config's own reading comes with certkit driving Swarm).
-      const { swarmStack } = await loadProjectEnv(globals(), io);
       const monitoring = await startMonitoring({
         config: first.config.monitoring,
         engine: connected.engine,
         project,
-        self,
+        inContainer: self !== undefined,
         certName: first.config.certName,
-        nginxService: first.config.nginx.service,
-        swarm: swarmStack
-          ? { stack: swarmStack, env: io.env, sites: () => [{ id: first.config.certName, names: first.config.domains }] }
-          : undefined,
+        sources: composeSources({ project, self, nginxService: first.config.nginx.service, now: io.now }),
         log,
         now: io.now,
       });

@@ -17,9 +17,9 @@ export function registerDoctor(program: Command, { io, globals, logger, setExit 
       const log = logger();
       if (!options.store) {
         const { loadProjectEnv } = await import('../context.js');
-        const { swarmStack, projectDir } = await loadProjectEnv(globals(), io);
-        if (swarmStack) {
-          setExit(await swarmDoctor({ io, globals }, swarmStack, projectDir, options.fix === true));
+        const { swarm, projectDir } = await loadProjectEnv(globals(), io);
+        if (swarm) {
+          setExit(await swarmDoctor({ io, globals }, swarm.stack, projectDir, options.fix === true));
           return;
         }
       }

@@ -14,9 +14,9 @@ export function registerStatus(program: Command, context: CommandContext): void 
     .action(async (options: { json?: boolean; store?: string }) => {
       if (!options.store) {
         const { loadProjectEnv } = await import('../context.js');
-        const { swarmStack, projectDir } = await loadProjectEnv(globals(), io);
-        if (swarmStack) {
-          setExit(await swarmStatus(context, swarmStack, projectDir, options.json === true));
+        const { swarm, projectDir } = await loadProjectEnv(globals(), io);
+        if (swarm) {
+          setExit(await swarmStatus(context, swarm.stack, projectDir, options.json === true));
           return;
         }
       }

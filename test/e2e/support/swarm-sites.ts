@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type { SwarmBed } from '../../../bench/swarm-bed.js';
 import { readCertificateInfo, readCertificateInfoDer } from '../../../src/certs/read-certificate.js';
 import type { Site } from '../../../src/sites/site.js';
+import { runCommand, type CommandResult } from './docker-cli.js';
+import { REPO } from './stack.js';
 
 /** The swarm tests' .env site: the stack is first deployed with an nginx.conf for it alone. */
 export const WEB_SITE: Site = {
@@ -38,4 +41,14 @@ export async function storeSerial(bed: SwarmBed, certName: string): Promise<stri
 /** The serial each nginx replica serves for the name (none when the handshake is refused). */
 export async function servedSerials(bed: SwarmBed, name: string): Promise<string[]> {
   return (await bed.servedByReplicas(name)).map((replica) => readCertificateInfoDer(Buffer.from(replica.der, 'base64')).serial);
+}
+
+/** The built CLI on the host, in `cwd` (a folder with the .env), driving the Swarm stack `stack`. */
+export function swarmCertkit(cwd: string, stack: string, timeoutMs = 300_000): (args: readonly string[]) => Promise<CommandResult> {
+  return (args) =>
+    runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), ...args], {
+      cwd,
+      env: { ...process.env, CI: '', CERTKIT_SWARM_STACK: stack },
+      timeoutMs,
+    });
 }

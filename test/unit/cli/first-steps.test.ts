@@ -78,4 +78,17 @@ describe('first steps: the .env file', () => {
     const overridden = { env: { CERTKIT_NGINX_SERVICE: 'edge' }, cwd: dir } as unknown as Io;
     expect((await loadProjectEnv({}, overridden)).nginxService).toBe('edge');
   });
+
+  it("status and doctor read CERTKIT_SWARM_STACK as Config's swarm is, on a .env whose other settings do not load", async () => {
+    await writeFile(join(dir, '.env'), 'CERTBOT_DOMAIN=\nCERTKIT_SWARM_STACK=shop\n');
+    const io = { env: {}, cwd: dir } as unknown as Io;
+    expect((await loadProjectEnv({}, io)).swarm).toEqual({ stack: 'shop' });
+    const fromEnv = { env: { CERTKIT_SWARM_STACK: ' edge ' }, cwd: dir } as unknown as Io;
+    const config = (await loadProjectConfig({}, { ...fromEnv, env: { ...fromEnv.env, CERTBOT_DOMAIN: 'widgets.eu' } }, new Set())).config;
+    expect(config.swarm).toEqual({ stack: 'edge' });
+    expect((await loadProjectEnv({}, fromEnv)).swarm).toEqual(config.swarm);
+    // A value Swarm refuses is refused here too, naming the variable and the line, not taken for Compose mode.
+    await writeFile(join(dir, '.env'), 'CERTKIT_SWARM_STACK=Shop Stack\n');
+    await expect(loadProjectEnv({}, io)).rejects.toThrow(/CERTKIT_SWARM_STACK: "Shop Stack" .*line 1/);
+  });
 });
