@@ -12,6 +12,7 @@ export function swarmCertbotFixes(stack: string): CertbotFixes {
   return {
     recreate: deploy,
     mountCredentials: `the certbot service has no secret at that path: deploy the stack with ${SWARM_DNS_FILE} too: ${deploy}`,
+    awsVariables: `the Swarm stack files do not pass them to the certbot service (they would be in its spec, not a secret): on Swarm, use a DNS plugin that reads a credentials file (docs/swarm.md#dns-01-sites)`,
     chmod: () =>
       `the secret's mode comes from ${SWARM_DNS_FILE} (mode: 0600), not from the file on the host: keep that mode there and deploy again: ${deploy}`,
   };

@@ -28,12 +28,15 @@ export interface CertbotFixes {
   mountCredentials: string;
   /** What changes the mode certbot sees. */
   chmod: (hostPath: string) => string;
+  /** How route53's variables reach certbot. */
+  awsVariables: string;
 }
 
 export const COMPOSE_CERTBOT_FIXES: CertbotFixes = {
   recreate: 'docker compose --profile certbot up -d certbot',
   mountCredentials: 'it was created before the setting; recreate it: docker compose --profile certbot up -d certbot',
   chmod: (hostPath) => `on the host run: chmod 600 ${hostPath}`,
+  awsVariables: 'set them in .env, then recreate certbot: docker compose --profile certbot up -d certbot',
 };
 
 interface DnsFacts {
@@ -100,7 +103,7 @@ export function dnsCredentialProblems(challenge: DnsChallenge, facts: DnsFacts, 
     return unset.length === 0
       ? []
       : [
-          `${unset.join(' and ')}: not set in the certbot container, and the ${challenge.plugin} plugin reads its credentials from them; set them in .env, then recreate certbot: ${fixes.recreate}`,
+          `${unset.join(' and ')}: not set in the certbot container, and the ${challenge.plugin} plugin reads its credentials from them; ${fixes.awsVariables}`,
         ];
   }
   if (challenge.credentials === undefined) return [];

@@ -122,6 +122,7 @@ describe("the DNS preflight's fixes on Swarm", () => {
   it('name the stack file that mounts the secret, and the mode it sets', () => {
     const fixes = swarmCertbotFixes('shop');
     expect(fixes.chmod('/etc/certkit/x.ini')).toMatch(/^the secret's mode comes from compose\.swarm-dns\.yaml \(mode: 0600\)/);
+    expect(fixes.awsVariables).toMatch(/do not pass them to the certbot service/);
     expect(fixes.recreate).toMatch(
       /CERTKIT_SWARM_CONF_VERSION=<a new one> docker stack deploy -c compose\.swarm\.yaml -c compose\.swarm-dns\.yaml shop$/,
     );
