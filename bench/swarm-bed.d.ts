@@ -50,8 +50,18 @@ export function deploySwarmBed(
     certkitEnv?: string;
     /** Changes the parsed stack file before it is deployed. */
     editStack?: (file: { services: Record<string, Record<string, unknown>> }) => void;
+    /** More of the repo's stack files, each given to `docker stack deploy -c` after the bed's (compose.swarm-dns.yaml). */
+    stackFiles?: string[];
+    /** Variables for `docker stack deploy` beyond the bed's (what those files read from the shell). */
+    deployEnv?: Record<string, string>;
+    /** The stack network's subnet as `10.x.y` (a /24), so a plain container can take a fixed address on it. */
+    subnet?: string;
+    /** The DNS server Pebble asks, `IP:PORT` (default: the bed's pebble-challtestsrv). */
+    pebbleDns?: string;
   },
 ): Promise<SwarmBed>;
+/** A TCP forwarder for `node -e`: LISTEN_PORT (default 8443) to TARGET:TARGET_PORT. */
+export const FORWARDER: string;
 export function nginxReplicas(bed: SwarmBed): Promise<Array<{ container: string; ip: string }>>;
 export function serviceContainer(service: string): Promise<string>;
 export function removeSwarmBed(bed: SwarmBed): Promise<void>;

@@ -17,7 +17,8 @@ export { docker, ensureSwarm, leaveSwarm } from './swarm-engine.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
-const FORWARDER = `
+/** A TCP forwarder (node -e): LISTEN_PORT (8443) to TARGET:TARGET_PORT. */
+export const FORWARDER = `
 const net = require('node:net');
 const [target, port] = [process.env.TARGET, Number(process.env.TARGET_PORT)];
 net.createServer((client) => {
@@ -25,7 +26,7 @@ net.createServer((client) => {
   client.pipe(upstream).pipe(client);
   const end = () => { client.destroy(); upstream.destroy(); };
   client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end);
-}).listen(8443);
+}).listen(Number(process.env.LISTEN_PORT || 8443));
 `;
 
 /**
@@ -38,8 +39,17 @@ export function prepareSwarmBed({ site }) {
   return withBedMethods({ name, dir: undefined, service: `${name}_nginx`, network: `${name}_default`, forwarder: `${name}-edge`, site });
 }
 
-/** Deploys the bed's stack; on failure the caller still removes it (removeSwarmBed). */
-export async function deploySwarmBed(bed, { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv, editStack }) {
+/**
+ * Deploys the bed's stack; on failure the caller still removes it (removeSwarmBed). Beyond compose.swarm.yaml:
+ * stackFiles (more files of the repo given to `docker stack deploy -c`, as a user would), deployEnv (the shell's
+ * variables for them), subnet (the overlay network's, `10.x.y`, so a plain container can take a fixed address on it),
+ * pebbleDns (the DNS server Pebble asks, `IP:PORT`; default the bed's pebble-challtestsrv), editStack (changes the
+ * parsed stack file before it is deployed).
+ */
+export async function deploySwarmBed(
+  bed,
+  { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv, editStack, stackFiles = [], deployEnv = {}, subnet, pebbleDns },
+) {
   const { name, site } = bed;
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   bed.dir = dir;
@@ -54,6 +64,7 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8'));
   delete file.services.nginx.ports;
   file.networks.default.internal = true;
+  if (subnet) file.networks.default.ipam = { config: [{ subnet: `${subnet}.0/24` }] };
   // A shorter watch of each new task than the stack file's, so a test's rotations cost less.
   if (monitor) file.services.nginx.deploy.update_config.monitor = monitor;
   // The test's own services (an app announcing a site by deploy.labels, say).
@@ -71,7 +82,7 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
   const dnsFlag = legacy ? '-dns01' : '-dnsserver';
   file.services.pebble = {
     image: '${PEBBLE_IMAGE}',
-    command: ['-config', '/etc/certkit/pebble-config.json', '-dnsserver', 'pebble-challtestsrv:8053'],
+    command: ['-config', '/etc/certkit/pebble-config.json', '-dnsserver', pebbleDns ?? 'pebble-challtestsrv:8053'],
     environment: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
     configs: [{ source: 'pebble-config', target: '/etc/certkit/pebble-config.json' }],
   };
@@ -96,10 +107,16 @@ export async function deploySwarmBed(bed, { images, legacy, renderNginx, replica
     CERTKIT_IMAGE: images.CERTKIT_IMAGE,
     CERTKIT_SWARM_CONF_VERSION: name,
     CERTKIT_NGINX_REPLICAS: String(replicas),
+    ...deployEnv,
   };
+  const files = [join(dir, 'stack.yaml')];
+  for (const extra of stackFiles) {
+    await cp(join(REPO, extra), join(dir, extra));
+    files.push(join(dir, extra));
+  }
   const count = Object.keys(file.services).length;
   bed.redeploy = () =>
-    docker(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, 'stack.yaml'), name], { env, timeoutMs: 180_000 });
+    docker(['stack', 'deploy', '--resolve-image', 'never', ...files.flatMap((path) => ['-c', path]), name], { env, timeoutMs: 180_000 });
   await bed.redeploy();
   await poll('every service of the stack to run', 180_000, async () => {
     const lines = (

@@ -10,9 +10,11 @@ import type { Logger } from '../log.js';
 import { configForSite } from '../sites/env-site.js';
 import type { Site } from '../sites/site.js';
 import { livePathFor } from '../stack/layout.js';
+import { runCheckedPlan } from '../update/run-plan.js';
 import type { Sleep } from '../wait-for.js';
 import { rotateSiteCertificate } from './rotate-site.js';
 import { secretTarget, secretVersionName } from './secret-name.js';
+import { swarmCertbotFixes } from './swarm-certbot-fixes.js';
 import { decideSecret, withoutDeployHook, type SecretDecision } from './serving-plan.js';
 import type { StackApi } from './swarm-api.js';
 
@@ -24,8 +26,8 @@ export interface SwarmSiteRun {
   stack: string;
   /** The nginx service, as Swarm names it. */
   nginxService: string;
-  /** Called once before the first certbot run that validates over HTTP-01 (points the test CA's DNS at nginx). */
-  beforeValidation: () => Promise<void>;
+  /** An nginx task's address the certbot task reaches, for the test CA's DNS (CERTBOT_SERVER=pebble, HTTP-01 only). */
+  nginxAddressForPebble: () => Promise<string>;
   rollout: { monitorMs: number; timeoutMs: number; intervalMs: number };
   force: boolean;
   dryRun: boolean;
@@ -78,9 +80,21 @@ export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<Sw
   const runs = certbotNeeded(plan, before);
   log.info(`site ${site.id}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(run.version)}`);
   if (runs) {
-    if (config.challenge.type === 'http' && plan.validates) await run.beforeValidation();
-    // No deploy folder on Swarm: the certificate reaches nginx as a secret, so certbot runs no deploy hook.
-    await certbot.runCertbot({ ...plan, argv: withoutDeployHook(plan.argv) });
+    // The same checks as on Compose (the DNS plugin and credentials, or the HTTP preflight through an nginx task), then
+    // certbot. No deploy folder on Swarm: the certificate reaches nginx as a secret, so certbot runs no deploy hook.
+    await runCheckedPlan(
+      {
+        config,
+        certbot,
+        log,
+        now: run.now,
+        nginxAddressForPebble: run.nginxAddressForPebble,
+        argv: withoutDeployHook,
+        fixes: swarmCertbotFixes(run.stack),
+      },
+      plan,
+      { dryRun: run.dryRun },
+    );
   }
   if (run.dryRun) {
     return {

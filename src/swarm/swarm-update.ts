@@ -10,7 +10,6 @@ import { collectSites } from '../sites/collect-sites.js';
 import { envSite, siteDefaults } from '../sites/env-site.js';
 import { describeRefusal, describeSource } from '../sites/site.js';
 import { acquireRunLock } from '../update/run-lock.js';
-import { pointPebbleDnsAt } from '../update/pebble-dns.js';
 import { readCertbotVersion } from '../update/update.js';
 import type { Sleep } from '../wait-for.js';
 import { renderSwarmNginx } from './render-swarm-nginx.js';
@@ -115,10 +114,9 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
       sleep: ctx.sleep,
       log,
     });
-    const beforeValidation = async () => {
-      // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches,
-      // before each validation, as every rotation replaces the tasks (and their addresses).
-      if (config.server.name !== 'pebble') return;
+    // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches, asked
+    // again before each validation, as every rotation replaces the tasks (and their addresses).
+    const nginxAddressForPebble = async () => {
       const address = nginxAddressFor(await api.listTasks(nginx.id), certbotTask);
       if (!address) {
         throw new CertkitError(
@@ -126,7 +124,7 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
           `CERTBOT_SERVER=pebble, but no task of ${nginx.name} shares a network with ${certbotService.name}`,
         );
       }
-      await pointPebbleDnsAt(certbot, address);
+      return address;
     };
     const outcomes: SwarmSiteOutcome[] = [];
     for (const site of siteSet.sites.filter((entry) => options.sites === undefined || options.sites.includes(entry.id))) {
@@ -140,7 +138,7 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
             config,
             stack,
             nginxService: nginx.name,
-            beforeValidation,
+            nginxAddressForPebble,
             rollout,
             force: options.force === true,
             dryRun: options.dryRun === true,

@@ -17,6 +17,28 @@ except OSError as error:
 print(json.dumps(facts))
 `;
 
+/**
+ * How the user gives the certbot container a changed image, variable or credentials mount: the fixes the DNS
+ * preflight names differ between Compose and a Swarm stack, the checks do not.
+ */
+export interface CertbotFixes {
+  /** The command that recreates certbot with the settings of now. */
+  recreate: string;
+  /** What makes the credentials file appear in certbot at CONTAINER_PATHS.dnsCredentials. */
+  mountCredentials: string;
+  /** What changes the mode certbot sees. */
+  chmod: (hostPath: string) => string;
+  /** How route53's variables reach certbot. */
+  awsVariables: string;
+}
+
+export const COMPOSE_CERTBOT_FIXES: CertbotFixes = {
+  recreate: 'docker compose --profile certbot up -d certbot',
+  mountCredentials: 'it was created before the setting; recreate it: docker compose --profile certbot up -d certbot',
+  chmod: (hostPath) => `on the host run: chmod 600 ${hostPath}`,
+  awsVariables: 'set them in .env, then recreate certbot: docker compose --profile certbot up -d certbot',
+};
+
 interface DnsFacts {
   env: Record<string, boolean>;
   file: { regular: boolean; dir: boolean; mode: number; size: number } | { missing: string };
@@ -31,8 +53,9 @@ export async function runDnsPreflight(
   certbot: CertbotContainer,
   challenge: DnsChallenge,
   trustedPlugins: readonly string[],
+  fixes: CertbotFixes = COMPOSE_CERTBOT_FIXES,
 ): Promise<void> {
-  const problems = dnsCredentialProblems(challenge, await readDnsFacts(certbot));
+  const problems = dnsCredentialProblems(challenge, await readDnsFacts(certbot), fixes);
   const authenticator = authenticatorFor(challenge);
   const [plugins, folder] = await Promise.all([certbot.plugins(), certbot.folderPlugins()]);
   const inFolder = folder.find((plugin) => plugin.name === authenticator);
@@ -50,7 +73,7 @@ export async function runDnsPreflight(
     problems.push(
       `CERTBOT_IMAGE: the certbot image has no ${authenticator} plugin (its authenticators: ${have.join(', ') || 'none'}); ` +
         (official
-          ? `set CERTBOT_IMAGE=${official}, the official image that carries it, then recreate certbot: docker compose --profile certbot up -d certbot`
+          ? `set CERTBOT_IMAGE=${official}, the official image that carries it, then recreate certbot: ${fixes.recreate}`
           : `use an image that carries the ${authenticator} plugin (CERTBOT_DNS_PLUGIN names a plugin no official image has), then recreate certbot${officialGuess(challenge.plugin)}`),
     );
   }
@@ -74,22 +97,20 @@ async function readDnsFacts(certbot: CertbotContainer): Promise<DnsFacts> {
 }
 
 /** Why the credentials as the certbot container sees them cannot work (pure, for the facts read above). */
-export function dnsCredentialProblems(challenge: DnsChallenge, facts: DnsFacts): string[] {
+export function dnsCredentialProblems(challenge: DnsChallenge, facts: DnsFacts, fixes: CertbotFixes = COMPOSE_CERTBOT_FIXES): string[] {
   if (OFFICIAL_DNS_PLUGINS[challenge.plugin] === 'aws') {
     const unset = ROUTE53_VARIABLES.filter((name) => !facts.env[name]);
     return unset.length === 0
       ? []
       : [
-          `${unset.join(' and ')}: not set in the certbot container, and the ${challenge.plugin} plugin reads its credentials from them; set them in .env, then recreate certbot: docker compose --profile certbot up -d certbot`,
+          `${unset.join(' and ')}: not set in the certbot container, and the ${challenge.plugin} plugin reads its credentials from them; ${fixes.awsVariables}`,
         ];
   }
   if (challenge.credentials === undefined) return [];
   const host = challenge.credentials;
   const file = facts.file;
   if ('missing' in file || (!file.regular && !file.dir)) {
-    return [
-      `CERTBOT_DNS_CREDENTIALS: "${host}" is not mounted in the certbot container (it was created before the setting); recreate it: docker compose --profile certbot up -d certbot`,
-    ];
+    return [`CERTBOT_DNS_CREDENTIALS: "${host}" is not mounted in the certbot container (${fixes.mountCredentials})`];
   }
   if (file.dir) {
     return [
@@ -98,7 +119,7 @@ export function dnsCredentialProblems(challenge: DnsChallenge, facts: DnsFacts):
   }
   if ((file.mode & 0o077) !== 0) {
     return [
-      `CERTBOT_DNS_CREDENTIALS: "${host}" has mode ${file.mode.toString(8).padStart(4, '0')}, readable beyond its owner; on the host run: chmod 600 ${host}`,
+      `CERTBOT_DNS_CREDENTIALS: "${host}" has mode ${file.mode.toString(8).padStart(4, '0')}, readable beyond its owner; ${fixes.chmod(host)}`,
     ];
   }
   if (file.size === 0) return [`CERTBOT_DNS_CREDENTIALS: "${host}" is empty in the certbot container; put the plugin's credentials in it`];

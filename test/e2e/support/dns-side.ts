@@ -21,9 +21,45 @@ export async function writeDnsSide(
   const subnet = `172.29.${randomInt(0, 256)}`;
   const address = `${subnet}.53`;
   const images = inject('images');
-  await mkdir(join(stack.dir, 'bind'));
+  await writeBindFiles(join(stack.dir, 'bind'), zone, secret, address, {
+    records: more.records?.(subnet),
+    challengeNames: more.challengeNames,
+  });
+  await writeDnsOverride(
+    stack,
+    subnet,
+    `  bind9:
+    image: ${images['CERTKIT_TEST_BIND9_IMAGE']}
+    volumes:
+      - ./bind:/etc/certkit-dns
+    networks:
+      default:
+        ipv4_address: ${address}
+  certbot:
+    image: ${images['CERTKIT_TEST_CERTBOT_DNS_IMAGE']}
+  pebble:
+    command: ['-config', '/etc/certkit/pebble/pebble-config.json', '-dnsserver', '${address}:53']
+    depends_on:
+      - bind9
+${more.services?.(subnet) ?? ''}`,
+  );
+  return { address, subnet };
+}
+
+/**
+ * bind9's configuration for the zone, in `dir` (mounted at /etc/certkit-dns): authoritative at `address`, the TSIG key
+ * allowed to change only the TXT records at _acme-challenge of the zone and of `challengeNames`.
+ */
+export async function writeBindFiles(
+  dir: string,
+  zone: string,
+  secret: string,
+  address: string,
+  more: { records?: string; challengeNames?: readonly string[] } = {},
+): Promise<void> {
+  await mkdir(dir);
   await writeFile(
-    join(stack.dir, 'bind/named.conf'),
+    join(dir, 'named.conf'),
     `options {
   directory "/var/cache/bind";
   pid-file none;
@@ -44,32 +80,18 @@ ${(more.challengeNames ?? []).map((name) => `    grant ${TSIG_KEY} name _acme-ch
 `,
   );
   await writeFile(
-    join(stack.dir, 'bind/db.zone'),
+    join(dir, 'db.zone'),
     `$TTL 60
 @ IN SOA ns1.${zone}. hostmaster.${zone}. ( 1 60 60 600 60 )
 @ IN NS ns1.${zone}.
 ns1 IN A ${address}
-${more.records?.(subnet) ?? ''}`,
+${more.records ?? ''}`,
   );
-  await writeDnsOverride(
-    stack,
-    subnet,
-    `  bind9:
-    image: ${images['CERTKIT_TEST_BIND9_IMAGE']}
-    volumes:
-      - ./bind:/etc/certkit-dns
-    networks:
-      default:
-        ipv4_address: ${address}
-  certbot:
-    image: ${images['CERTKIT_TEST_CERTBOT_DNS_IMAGE']}
-  pebble:
-    command: ['-config', '/etc/certkit/pebble/pebble-config.json', '-dnsserver', '${address}:53']
-    depends_on:
-      - bind9
-${more.services?.(subnet) ?? ''}`,
-  );
-  return { address, subnet };
+}
+
+/** The rfc2136 plugin's credentials for the test's bind (dns_rfc2136_server must be an IP address). */
+export function rfc2136Credentials(address: string, secret: string): string {
+  return `dns_rfc2136_server = ${address}\ndns_rfc2136_port = 53\ndns_rfc2136_name = ${TSIG_KEY}\ndns_rfc2136_secret = ${secret}\ndns_rfc2136_algorithm = HMAC-SHA512\n`;
 }
 
 /** Adds a Compose override giving the internal network a fixed subnet (DNS plugins want IP addresses), with these services. */

@@ -19,12 +19,16 @@ export const WEB_SITE: Site = {
 
 export const APP_NAME = 'app.swarm.certkit.test';
 
-/** A stack service answering on port 3000 and announcing the site `app` by deploy.labels. */
-export function appService(image: string | undefined, body: string): Record<string, unknown> {
+/** A stack service answering on port 3000 and announcing a site by deploy.labels (by default the site `app`). */
+export function appService(
+  image: string | undefined,
+  body: string,
+  labels: Record<string, string> = { 'certkit.host': APP_NAME, 'certkit.site': 'app' },
+): Record<string, unknown> {
   return {
     image,
     command: ['node', '-e', `require('http').createServer((q, s) => s.end(${JSON.stringify(body)})).listen(3000)`],
-    deploy: { labels: { 'certkit.host': APP_NAME, 'certkit.port': '3000', 'certkit.site': 'app' } },
+    deploy: { labels: { 'certkit.port': '3000', ...labels } },
   };
 }
 
