@@ -23,7 +23,7 @@ export async function runPlan(
     if (plan.validates) await runDnsPreflight(certbot, challenge, ctx.config.trustedPlugins);
     return runCertbotPlan(ctx, certbot, plan, options);
   }
-  const pebbleAddress = ctx.config.server.name === 'pebble' && !options.staging ? await nginxAddressForPebble(ctx, stack) : undefined;
+  const pebbleAddress = await challengeAddress(ctx, stack, options);
   // IP addresses are validated at the address itself; only DNS names need the test CA's DNS. Pointed once per sweep.
   if (pebbleAddress && ctx.config.domains.some((name) => !isIpAddress(name))) {
     const pointed = ctx.pebbleDnsPointed?.get(pebbleAddress) ?? pointPebbleDnsAt(certbot, pebbleAddress);
@@ -36,8 +36,12 @@ export async function runPlan(
     }
   }
   if (ctx.config.preflight && plan.validates) {
-    ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
-    await runPreflight(certbot, ctx.config.domains, pebbleAddress);
+    const swept = ctx.preflighted?.get(ctx.config.certName);
+    if (swept) await swept;
+    else {
+      ctx.log.info(`preflight: checking ${ctx.config.domains.join(', ')} reach this nginx`);
+      await runPreflight(certbot, ctx.config.domains, pebbleAddress);
+    }
   }
   await runCertbotPlan(ctx, certbot, plan, options);
 }
@@ -52,6 +56,24 @@ async function runCertbotPlan(ctx: UpdateContext, certbot: CertbotContainer, pla
     await certbot.setAccountsAside(ctx.config.server.url, String(ctx.now().getTime()));
     await certbot.runCertbot(planForcedReissue(ctx.config, options));
   }
+}
+
+/**
+ * Where the test CA (CERTBOT_SERVER=pebble) validates: nginx's address on a network it shares with Pebble, asked once
+ * per sweep (ctx.pebbleAddress); undefined for any other CA (its names' own DNS).
+ */
+export function challengeAddress(ctx: UpdateContext, stack: Stack, options: UpdateOptions): Promise<string | undefined> {
+  if (ctx.config.server.name !== 'pebble' || options.staging) return Promise.resolve(undefined);
+  const memo = ctx.pebbleAddress;
+  if (!memo) return nginxAddressForPebble(ctx, stack);
+  if (!memo.asked) {
+    const asked = nginxAddressForPebble(ctx, stack);
+    memo.asked = asked;
+    asked.catch(() => {
+      if (memo.asked === asked) memo.asked = undefined;
+    });
+  }
+  return memo.asked;
 }
 
 async function nginxAddressForPebble(ctx: UpdateContext, stack: Stack): Promise<string> {
