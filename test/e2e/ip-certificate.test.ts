@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { letsEncryptProfiles, serviceAddress, stackKind, upWithoutDaemon, writePebbleProfiles } from './support/acme-features.js';
 import { fetchPebbleRoot } from './support/pebble.js';
@@ -67,5 +69,28 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('IP-address c
     expect(presented.names).toEqual([address]);
     expect(chainsTo(presented, root)).toBe(true);
     expect(Math.round((presented.notAfter.getTime() - new Date(presented.leaf.validFrom).getTime()) / 3_600_000)).toBe(160);
+  });
+
+  // Last: it adds sites. The sweep checks the names of all its due sites in one preflight run; the site whose address
+  // does not reach this nginx fails alone, with its own name, before the CA is asked, and the other is issued.
+  it("a sweep's one preflight fails the site that does not reach nginx alone, named; the other site is issued", async () => {
+    const elsewhere = await serviceAddress(stack, 'pebble');
+    const near = `near-${stack.project.slice(2)}.test`;
+    const sites = `far:\n  host: ${elsewhere}\n  upstream: http://127.0.0.1:9\n\nnear:\n  host: ${near}\n  upstream: http://127.0.0.1:9\n`;
+    await writeFile(join(stack.dir, 'sites.yaml'), sites);
+    const result = await stack.certkit(['update', '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('preflight: checking the names of 2 due sites reach this nginx');
+    const others = (
+      JSON.parse(result.stdout) as { others: { site: string; result?: { action: string }; error?: { code: string; message: string } }[] }
+    ).others;
+    const far = others.find((other) => other.site === 'far');
+    expect(far?.error?.code).toBe('PREFLIGHT_FAILED');
+    expect(far?.error?.message).toContain(`  ${elsewhere}: `);
+    expect(far?.error?.message).not.toContain(near);
+    expect(others.find((other) => other.site === 'near')?.result?.action).toBe('issued');
+    expect(await stack.listDir('certbot', '/etc/letsencrypt/live')).toEqual(expect.arrayContaining([near]));
+    expect(await stack.listDir('certbot', '/etc/letsencrypt/live')).not.toContain('far');
+    expect((await probeCertificate(stack.httpsPort, near)).names).toEqual([near]);
   });
 });
