@@ -10,11 +10,7 @@ import { probeTls, sniFor } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { waitFor, type Sleep } from '../wait-for.js';
 
-/**
- * How long after a reload a handshake may still reach an old worker: nginx's master tells the old workers to stop
- * taking connections about 100 ms after it started the new ones (seen here up to about 100 ms on nginx 1.22). Once a
- * probe pass has seen the new serial, this long, then one more pass that waits for the serial again.
- */
+/** After a reload, old workers take connections for about 100 ms more (seen on nginx 1.22 and 1.30): wait, look again. */
 export const OLD_WORKERS_MS = 200;
 
 export interface ServedName {

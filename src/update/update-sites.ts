@@ -18,11 +18,10 @@ import { lookAhead, type InitialLook } from './ensure-served.js';
 /**
  * The sites beyond the .env one, one after another under the run's lock, each alone: a site that fails (its names do
  * not reach this server, the CA refuses it) is reported with its error, and the next one goes on. Each site's
- * certificate is issued or renewed and deployed in turn (certbot runs one at a time; certifySweep: one preflight and
- * one read-back for all of them); then the sites it changed are
- * served together (serveBatch): linked once, one `nginx -t`, at most one reload, one wait. A renewal is served at the
- * next handshake, with no reload; a change of a site's files alone waits for the run's one reload at its end
- * (runUpdate).
+ * certificate is issued or renewed and deployed in turn (certifySweep: certbot one site at a time, one preflight and
+ * one read-back for all of them); then the sites it changed are served together (serveBatch): linked once, one
+ * `nginx -t`, at most one reload, one wait. A renewal is served at the next handshake, with no reload; a change of a
+ * site's files alone waits for the run's one reload at its end (runUpdate).
  */
 export async function updateOtherSites(
   ctx: UpdateContext,
