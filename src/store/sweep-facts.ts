@@ -19,14 +19,17 @@ export interface SweepFacts {
 }
 
 /**
- * argv: the store, the deploy folder, the ARI cache file. The serial is read from the first CERTIFICATE block of
- * bundle.pem (cert.pem for a folder deployed before there was a bundle; a cert.pem that is a symlink into the store
- * counts as unreadable there, as in deployedSerials), as lowercase hex without leading zeros (normalizeSerial).
+ * argv: the store, the deploy folder, the ARI cache file, then optionally certificate names: only those lineages and
+ * deployed copies are read then (a sweep reads back the sites certbot just issued, in one run). The serial is read
+ * from the first CERTIFICATE block of bundle.pem (cert.pem for a folder deployed before there was a bundle; a cert.pem
+ * that is a symlink into the store counts as unreadable there, as in deployedSerials), as lowercase hex without
+ * leading zeros (normalizeSerial).
  * No backslash in it: each costs the socket proxy's body match (EXEC_BODY_ESCAPES) once it is JSON.
  */
 export const SWEEP_FACTS_SCRIPT = `
 import base64, json, os, sys
 store, deploy, cache = sys.argv[1:4]
+only = set(sys.argv[4:]) if len(sys.argv) > 4 else None
 
 def text(path):
     try:
@@ -57,12 +60,16 @@ def serial(pem):
 live, deployed = {}, None
 folder = os.path.join(store, "live")
 for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+    if only is not None and name not in only:
+        continue
     cert = os.path.join(folder, name, "cert.pem")
     if os.path.lexists(cert):
         live[name] = {"cert": text(cert), "conf": text(os.path.join(store, "renewal", name + ".conf"))}
 if os.path.isdir(deploy):
     deployed = {}
     for name in sorted(os.listdir(deploy)):
+        if only is not None and name not in only:
+            continue
         path = os.path.join(deploy, name, "bundle.pem")
         if not os.path.lexists(path):
             path = os.path.join(deploy, name, "cert.pem")

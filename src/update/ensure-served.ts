@@ -10,8 +10,8 @@ import { probeTls, sniFor } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { waitFor, type Sleep } from '../wait-for.js';
 
-/** How long after a reload a handshake may still reach an old worker (seen here: up to about 100 ms on nginx 1.22). */
-const RELOAD_DRAIN_MS = 500;
+/** After a reload, old workers take connections for about 100 ms more (seen on nginx 1.22 and 1.30): wait, look again. */
+export const OLD_WORKERS_MS = 200;
 
 export interface ServedName {
   name: string;
@@ -106,7 +106,7 @@ export async function ensureServed(input: {
   input.log.info(`nginx reloaded; waiting until it serves serial ${input.serial}`);
   await awaitSerial(input, probe, target, 30_000);
   // For a moment after a reload, old workers still take new connections as they drain: look again once they are gone.
-  await input.sleep(RELOAD_DRAIN_MS);
+  await input.sleep(OLD_WORKERS_MS);
   const served = await awaitSerial(input, probe, target, 30_000);
   await awaitConfig(input, readConfig);
   return { served, reloaded: true };

@@ -24,6 +24,8 @@ export interface CheckedRun {
   nginxAddressForPebble: () => Promise<string>;
   /** The test CA's DNS pointed at nginx once per sweep, by address (Compose: nginx's address does not move in a sweep). */
   pebbleDnsPointed?: Map<string, Promise<void>>;
+  /** Each site's share of a sweep's one preflight, by certificate name (Compose sweeps; absent: checked alone). */
+  preflighted?: Map<string, Promise<void>>;
   /** The certbot argv as this deployment runs it (Swarm: without the deploy hook). */
   argv?: (argv: readonly string[]) => string[];
   /** How to recreate or remount certbot, named in the DNS preflight's fixes. */
@@ -39,7 +41,13 @@ export function runPlan(
   options: UpdateOptions,
 ): Promise<void> {
   return runCheckedPlan(
-    { ...ctx, certbot, nginxAddressForPebble: () => nginxAddressForPebble(ctx, stack), fixes: COMPOSE_CERTBOT_FIXES },
+    {
+      ...ctx,
+      certbot,
+      // Asked once per sweep where the sweep keeps the answer (ctx.pebbleAddress).
+      nginxAddressForPebble: async () => (await challengeAddress(ctx, stack, options)) ?? nginxAddressForPebble(ctx, stack),
+      fixes: COMPOSE_CERTBOT_FIXES,
+    },
     plan,
     options,
   );
@@ -75,8 +83,13 @@ export async function runCheckedPlan(
     }
   }
   if (config.preflight && plan.validates) {
-    run.log.info(`preflight: checking ${config.domains.join(', ')} reach this nginx`);
-    await runPreflight(certbot, config.domains, pebbleAddress);
+    // A sweep checks its due sites' names in one run (certify-sweep.ts): this site's share of it, when it had one.
+    const swept = run.preflighted?.get(config.certName);
+    if (swept) await swept;
+    else {
+      run.log.info(`preflight: checking ${config.domains.join(', ')} reach this nginx`);
+      await runPreflight(certbot, config.domains, pebbleAddress);
+    }
   }
   await runCertbotPlan(run, plan, options);
 }
@@ -93,6 +106,24 @@ async function runCertbotPlan(run: CheckedRun, plan: CertbotPlan, options: Pick<
     const reissue = planForcedReissue(run.config, options);
     await run.certbot.runCertbot({ ...reissue, argv: argv(reissue.argv) });
   }
+}
+
+/**
+ * Where the test CA (CERTBOT_SERVER=pebble) validates: nginx's address on a network it shares with Pebble, asked once
+ * per sweep (ctx.pebbleAddress); undefined for any other CA (its names' own DNS).
+ */
+export function challengeAddress(ctx: UpdateContext, stack: Stack, options: UpdateOptions): Promise<string | undefined> {
+  if (ctx.config.server.name !== 'pebble' || options.staging) return Promise.resolve(undefined);
+  const memo = ctx.pebbleAddress;
+  if (!memo) return nginxAddressForPebble(ctx, stack);
+  if (!memo.asked) {
+    const asked = nginxAddressForPebble(ctx, stack);
+    memo.asked = asked;
+    asked.catch(() => {
+      if (memo.asked === asked) memo.asked = undefined;
+    });
+  }
+  return memo.asked;
 }
 
 async function nginxAddressForPebble(ctx: UpdateContext, stack: Stack): Promise<string> {

@@ -3,17 +3,12 @@ import type { NginxContainer } from '../nginx/nginx-container.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
-import { awaitConfig, servedConfigReader, type Probe, type ServedName } from './ensure-served.js';
+import { awaitConfig, OLD_WORKERS_MS, servedConfigReader, type Probe, type ServedName } from './ensure-served.js';
 import { namesOf, planServing, servesSite, type PendingSite } from './serve-plan.js';
 import type { UpdateContext } from './update-context.js';
 
 /** Handshakes in flight at once when a sweep asks nginx for many names. */
 const PROBES_AT_ONCE = 16;
-/**
- * nginx's master tells the old workers to stop taking connections about 100 ms after it started the new ones: once a
- * probe pass has seen every new serial (new workers run), this long, then one more pass.
- */
-const OLD_WORKERS_MS = 200;
 
 export type BatchOutcome = { ok: true; served: ServedName[]; reloaded: boolean } | { ok: false; error: unknown };
 

@@ -6,6 +6,7 @@ import { readRenewalWindows } from '../certbot/read-renewal-window.js';
 import type { RenewalWindow } from '../certbot/renewal-window.js';
 import { lineageFromFiles } from '../certbot/store-lineage.js';
 import type { Engine } from '../docker/engine.js';
+import type { DeployedSerials } from '../store/deployed-copies.js';
 import type { Logger } from '../log.js';
 import { ARI_CACHE_DIR, ARI_CACHE_NAME, CONTAINER_PATHS } from '../stack/layout.js';
 import { parseSweepFacts, SWEEP_FACTS_SCRIPT, type SweepFacts } from '../store/sweep-facts.js';
@@ -26,6 +27,26 @@ export function readSweepFacts(certbot: CertbotContainer): Promise<SweepFacts> {
   return certbot
     .python(SWEEP_FACTS_SCRIPT, [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy, `${ARI_CACHE_DIR}/${ARI_CACHE_NAME}`])
     .then(parseSweepFacts);
+}
+
+/**
+ * The lineages and deployed copies of the certificates certbot just issued or renewed in a sweep, read back in one
+ * Python run however many there are (a run per site cost three execs each). A name certbot left nothing under is
+ * undefined: that site alone fails. Rejects when the run fails: the caller then reads each site alone.
+ */
+export async function readIssued(
+  certbot: CertbotContainer,
+  certNames: readonly string[],
+): Promise<{ lineages: Map<string, ExistingCertificate | undefined>; deployed: DeployedSerials | undefined }> {
+  const facts = parseSweepFacts(
+    await certbot.python(SWEEP_FACTS_SCRIPT, [CONTAINER_PATHS.letsencrypt, CONTAINER_PATHS.deploy, '', ...certNames]),
+  );
+  const lineages = new Map<string, ExistingCertificate | undefined>();
+  for (const certName of certNames) {
+    const files = facts.lineages.get(certName);
+    lineages.set(certName, files && lineageFromFiles(files.cert, files.conf, () => certbot.warnUnreadable(certName)));
+  }
+  return { lineages, deployed: facts.deployed };
 }
 
 /**

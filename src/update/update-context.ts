@@ -33,6 +33,13 @@ export interface UpdateContext {
   sweep?: SweepStore;
   /** The test CA's DNS pointed at nginx in this sweep, by nginx's address: once per sweep, not once per site. */
   pebbleDnsPointed?: Map<string, Promise<void>>;
+  /** nginx's address the test CA validates at, asked of the engine once per sweep (a failure is asked again). */
+  pebbleAddress?: { asked?: Promise<string> };
+  /**
+   * Each due site's share of the sweep's one preflight (certifySweep), by certificate name: rejected with the site's
+   * own PREFLIGHT_FAILED. A site without an entry checks its names itself.
+   */
+  preflighted?: Map<string, Promise<void>>;
   /** The .env file's path, for messages about the site it declares. */
   envFile?: string;
   /**

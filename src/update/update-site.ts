@@ -1,19 +1,11 @@
-import type { CertbotContainer } from '../certbot/certbot-container.js';
-import { formatVersion, type Version } from '../certbot/certbot-version.js';
-import { planCertbotRun } from '../certbot/plan-certbot-run.js';
-import { certbotNeeded } from '../certbot/sweep-decision.js';
-import { readRenewalWindows } from '../certbot/read-renewal-window.js';
-import type { RenewalWindow } from '../certbot/renewal-window.js';
-import type { CertbotPlan, ExistingCertificate } from '../certbot/plan-certbot-run.js';
-import { CertkitError } from '../errors.js';
 import type { RenderChanges } from '../render/render-project.js';
 import type { Stack } from '../stack/find-stack.js';
-import { deployedState } from '../store/deployed-copies.js';
-import { readDeployedSerials } from '../store-io/read-deployed.js';
 import { ownNginxOf } from '../nginx/own-nginx.js';
 import { ensureServed, type InitialLook } from './ensure-served.js';
-import { runPlan } from './run-plan.js';
-import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
+import { prepareSite, type PreparedSite, type SiteRun } from './prepare-site.js';
+import type { UpdateContext, UpdateResult } from './update-context.js';
+
+export type { PreparedSite, SiteRun } from './prepare-site.js';
 
 /** How a site is brought to nginx once its certificate is deployed. */
 export interface Serving {
@@ -39,25 +31,17 @@ export interface Serving {
 
 /**
  * One site's run: plan (renew when due, reissue when its names changed), certbot, deploy when the deployed copy is
- * not this serial, then make nginx serve it and verify it does. `ctx.config` is the site's (configForSite).
+ * not this serial, then make nginx serve it and verify it does. `run.ctx.config` is the site's (configForSite).
  */
-export async function updateSite(
-  ctx: UpdateContext,
-  stack: Stack,
-  certbot: CertbotContainer,
-  version: Version,
-  render: RenderChanges,
-  options: UpdateOptions,
-  serving: Serving,
-): Promise<UpdateResult> {
-  const prepared = await prepareSite(ctx, stack, certbot, version, render, options);
+export async function updateSite(run: SiteRun, serving: Serving): Promise<UpdateResult> {
+  const prepared = await prepareSite(run);
   if (prepared.kind === 'dry-run') return prepared.result;
-  const { config } = ctx;
+  const { ctx, stack, render } = run;
   const { after, untouched } = prepared;
   const forceReload = ((await serving.prepare?.(prepared.deployedNow)) ?? false) || serving.forceReload;
   const known = untouched && !forceReload && ((await serving.servedAsDeployed?.()) ?? false);
   const { served, reloaded } = known
-    ? { served: config.domains.map((name) => ({ name, serial: after.serial })), reloaded: false }
+    ? { served: ctx.config.domains.map((name) => ({ name, serial: after.serial })), reloaded: false }
     : await serveAlone(ctx, stack, render, after.serial, {
         forceReload,
         deferConfigReload: serving.deferConfigReload,
@@ -92,96 +76,6 @@ export function serveAlone(
   });
 }
 
-/** A site's certificate brought up to date in the store and the deploy folder, before nginx is asked to serve it. */
-export type PreparedSite =
-  | { kind: 'dry-run'; result: UpdateResult }
-  | {
-      kind: 'deployed';
-      certName: string;
-      before: ExistingCertificate | undefined;
-      after: ExistingCertificate;
-      plan: CertbotPlan;
-      /** certbot ran for it in this run. */
-      runs: boolean;
-      /** certkit ran the deploy hook in this run (certbot runs it itself when it issues or renews). */
-      deployedNow: boolean;
-      /** Nothing of it changed in this run (no certbot, no deploy): its serving may be taken as known. */
-      untouched: boolean;
-      profile: string | undefined;
-      rendered: string[];
-    };
-
-/**
- * The first part of a site's run: plan, certbot when needed, deploy when the deployed copy is not the store's serial.
- * Serving is the caller's: one site at a time (updateSite) or every site of a sweep at once (serveBatch).
- */
-export async function prepareSite(
-  ctx: UpdateContext,
-  stack: Stack,
-  certbot: CertbotContainer,
-  version: Version,
-  render: RenderChanges,
-  options: UpdateOptions,
-): Promise<PreparedSite> {
-  const { log, config } = ctx;
-  const before = ctx.sweep ? await ctx.sweep.lineage(config.certName) : await certbot.readLineage(config.certName);
-  const rendered = render.files;
-  // Read beside the CA's renewal window; used only when certbot does not run (else read again after it).
-  const deployedEarly = ctx.deployedSerials ?? readDeployedSerials(ctx.engine, stack.certbot.name);
-  deployedEarly.catch(() => undefined);
-  const renewalWindow = before && !options.dryRun ? await windowFor(ctx, certbot, before) : undefined;
-  const plan = planCertbotRun({ config, existing: before, certbot: version, now: ctx.now(), renewalWindow, ...options });
-  const runs = certbotNeeded(plan, before);
-  log.info(`${config.certName}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(version)}`);
-  if (runs) await runPlan(ctx, stack, certbot, plan, options);
-  if (options.dryRun) {
-    return {
-      kind: 'dry-run',
-      result: {
-        certName: config.certName,
-        domains: config.domains,
-        action: 'dry-run',
-        reasons: plan.reasons,
-        serial: before?.serial,
-        notAfter: before?.notAfter,
-        profile: config.profile,
-        served: [],
-        reloaded: false,
-        rendered,
-      },
-    };
-  }
-
-  // After certbot, the lineage and its deployed copy (certbot's deploy hook wrote it) are read together.
-  const [after, deployedSerials] = runs
-    ? await Promise.all([certbot.readLineage(config.certName), readDeployedSerials(ctx.engine, stack.certbot.name, config.certName)])
-    : [before, await deployedEarly];
-  if (!after)
-    throw new CertkitError(
-      'CERTBOT_FAILED',
-      `certbot reported success but ${config.certName} is not in its store; run \`certkit doctor\`.`,
-    );
-  // A changed deploy hook (mode, owner, file modes in .env) re-materializes the files even when the serial is the same.
-  const deployed = deployedState(deployedSerials, config.certName, after.serial);
-  const deployedNow = render.deployHookChanged || deployed !== 'ok';
-  if (deployedNow) {
-    log.info(`deploying ${config.certName} to the folder nginx reads`);
-    await certbot.runDeployHook(config.certName);
-  }
-  return {
-    kind: 'deployed',
-    certName: config.certName,
-    before,
-    after,
-    plan,
-    runs,
-    deployedNow,
-    untouched: !runs && !deployedNow && deployed === 'ok',
-    profile: after.renewal?.profile ?? config.profile,
-    rendered,
-  };
-}
-
 /** The site's result once nginx serves it (or is known to). */
 export function siteResult(
   prepared: Extract<PreparedSite, { kind: 'deployed' }>,
@@ -203,12 +97,4 @@ export function siteResult(
     reloaded,
     rendered: prepared.rendered,
   };
-}
-
-/** The CA's renewal window: the sweep's (cached or asked in one batch), else asked for this site alone. */
-async function windowFor(ctx: UpdateContext, certbot: CertbotContainer, before: ExistingCertificate): Promise<RenewalWindow | undefined> {
-  const certName = ctx.config.certName;
-  if (ctx.sweep) return ctx.sweep.window(certName);
-  const asked = [{ certName, directoryUrl: before.renewal?.server ?? ctx.config.server.url }];
-  return (await readRenewalWindows(certbot, asked, ctx.log, ctx.now)).get(certName)?.window;
 }

@@ -7,7 +7,8 @@ import { configForSite } from '../sites/env-site.js';
 import { describeSource, type Site } from '../sites/site.js';
 import type { Stack } from '../stack/find-stack.js';
 import type { SiteOutcome, UpdateContext, UpdateOptions } from './update-context.js';
-import { prepareSite, serveAlone, siteResult, type PreparedSite } from './update-site.js';
+import { serveAlone, siteResult, type PreparedSite } from './update-site.js';
+import { certifySweep, type Certified } from './certify-sweep.js';
 import { serveBatch } from './serve-batch.js';
 import type { PendingSite } from './serve-plan.js';
 
@@ -17,10 +18,10 @@ import { lookAhead, type InitialLook } from './ensure-served.js';
 /**
  * The sites beyond the .env one, one after another under the run's lock, each alone: a site that fails (its names do
  * not reach this server, the CA refuses it) is reported with its error, and the next one goes on. Each site's
- * certificate is issued or renewed and deployed in turn (certbot runs one at a time); then the sites it changed are
- * served together (serveBatch): linked once, one `nginx -t`, at most one reload, one wait. A renewal is served at the
- * next handshake, with no reload; a change of a site's files alone waits for the run's one reload at its end
- * (runUpdate).
+ * certificate is issued or renewed and deployed in turn (certifySweep: certbot one site at a time, one preflight and
+ * one read-back for all of them); then the sites it changed are served together (serveBatch): linked once, one
+ * `nginx -t`, at most one reload, one wait. A renewal is served at the next handshake, with no reload; a change of a
+ * site's files alone waits for the run's one reload at its end (runUpdate).
  */
 export async function updateOtherSites(
   ctx: UpdateContext,
@@ -40,6 +41,13 @@ export async function updateOtherSites(
   // the sites' certificates are deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
   let reloaded = reloadedBefore;
   const relinked = await linkOnce(nginx, sites, options, ctx);
+  const working = sites.filter((site) => !options.waiting?.(site.id));
+  const certified = await certifySweep(
+    working.map((site) => ({
+      id: site.id,
+      run: { ctx: { ...ctx, config: configForSite(ctx.config, site) }, stack, certbot, version, render, options },
+    })),
+  );
   const ahead = new LookAhead(ctx, stack, sites);
   const asDeployed = new ServedAsDeployed(ctx, stack, nginx, render.configStamp);
   const pending: { site: PendingSite; prepared: DeployedSite; outcome: SiteOutcome }[] = [];
@@ -58,7 +66,7 @@ export async function updateOtherSites(
     }
     const config = configForSite(ctx.config, site);
     try {
-      const prepared = await prepareSite({ ...ctx, config }, stack, certbot, version, render, options);
+      const prepared = certifiedSite(certified.get(site.id));
       if (prepared.kind === 'dry-run') {
         outcome.result = prepared.result;
         continue;
@@ -116,6 +124,13 @@ export async function updateOtherSites(
     else failed(outcome, sites.find((declared) => declared.id === site.id) as Site, done?.error ?? new Error('not served'));
   }
   return outcomes;
+}
+
+/** A site's certificate as certifySweep left it, or its error. */
+function certifiedSite(certified: Certified | undefined): PreparedSite {
+  if (!certified) throw new Error('not worked on in this sweep');
+  if (!certified.ok) throw certified.error;
+  return certified.prepared;
 }
 
 /**

@@ -95,18 +95,29 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       facts,
       sites: sweptSites(config, env && wanted(env.id) ? env : undefined, chosen, options),
     });
-    const run = { ...ctx, config, deployedSerials, sweep, pebbleDnsPointed: new Map<string, Promise<void>>() };
+    const run: UpdateContext = {
+      ...ctx,
+      config,
+      deployedSerials,
+      sweep,
+      pebbleDnsPointed: new Map<string, Promise<void>>(),
+      pebbleAddress: {},
+      preflighted: new Map<string, Promise<void>>(),
+    };
     // Each site alone: one that fails is reported with its error, and the others go on.
     let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
     // With other sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every file
     // changes) is reloaded once, at the end of the run; a site's run reloads only for its own certificate or link.
     const deferConfigReload = config.nginx.mode === 'kit' && (others.length > 0 || render.retained.length > 0);
     if (env && wanted(env.id)) {
-      envOutcome = await updateSite(run, stack, certbot, version, render, options, {
-        forceReload: render.nginxChanged && !deferConfigReload,
-        siteMode: 'https',
-        deferConfigReload,
-      }).then(
+      envOutcome = await updateSite(
+        { ctx: run, stack, certbot, version, render, options },
+        {
+          forceReload: render.nginxChanged && !deferConfigReload,
+          siteMode: 'https',
+          deferConfigReload,
+        },
+      ).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, error }),
       );

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { letsEncryptProfiles, serviceAddress, stackKind, upWithoutDaemon, writePebbleProfiles } from './support/acme-features.js';
 import { fetchPebbleRoot } from './support/pebble.js';
@@ -67,5 +69,30 @@ describe.skipIf(dockerMissing !== '' || stackKind() !== 'current')('IP-address c
     expect(presented.names).toEqual([address]);
     expect(chainsTo(presented, root)).toBe(true);
     expect(Math.round((presented.notAfter.getTime() - new Date(presented.leaf.validFrom).getTime()) / 3_600_000)).toBe(160);
+  });
+
+  // Last: it adds sites. A sweep checks the names of all its due sites in one preflight run in the certbot container,
+  // and reads back what certbot wrote for all of them in one run. (With Pebble every DNS name reaches nginx, and an
+  // address is the .env site's alone, so a site failing its preflight alone is shown by test/unit/update/site-batch.)
+  it("a sweep's due sites: one preflight run for their names, each issued and served its own certificate", async () => {
+    const id = stack.project.slice(2);
+    const names = [`one-${id}.test`, `two-${id}.test`];
+    const elsewhere = await serviceAddress(stack, 'pebble');
+    const sites = [
+      `far:\n  host: ${elsewhere}\n  upstream: http://127.0.0.1:9\n`,
+      ...names.map((name, index) => `site${index}:\n  host: ${name}\n  upstream: http://127.0.0.1:9\n`),
+    ];
+    await writeFile(join(stack.dir, 'sites.yaml'), sites.join('\n'));
+    const result = await stack.certkit(['update', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('preflight: checking the names of 2 due sites reach this nginx');
+    const parsed = JSON.parse(result.stdout) as { others: { site: string; result?: { action: string } }[]; refused: string[] };
+    expect(parsed.others.map((other) => [other.site, other.result?.action])).toEqual([
+      ['site0', 'issued'],
+      ['site1', 'issued'],
+    ]);
+    // An address in the sites file is refused alone, with why.
+    expect(parsed.refused).toEqual([expect.stringContaining(`${elsewhere}; an address is served by the .env site alone`)]);
+    for (const name of names) expect((await probeCertificate(stack.httpsPort, name)).names).toEqual([name]);
   });
 });

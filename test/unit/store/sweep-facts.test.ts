@@ -12,8 +12,8 @@ const run = promisify(execFile);
 
 // The script the certbot container runs, run here by this machine's python3 on folders laid out as the store and the
 // deploy folder are.
-async function sweepFacts(store: string, deploy: string, cache: string): Promise<string> {
-  const { stdout } = await run('python3', ['-c', SWEEP_FACTS_SCRIPT, store, deploy, cache]);
+async function sweepFacts(store: string, deploy: string, cache: string, ...names: string[]): Promise<string> {
+  const { stdout } = await run('python3', ['-c', SWEEP_FACTS_SCRIPT, store, deploy, cache, ...names]);
   return stdout;
 }
 
@@ -78,6 +78,13 @@ describe('SWEEP_FACTS_SCRIPT: what a sweep reads of the certbot container, in on
     expect(facts.ariCache).toBe('{"a":{}}\n');
     // No private key leaves the container, though the script reads the bundles that hold them.
     expect(stdout).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('reads only the certificates named after the cache, when names are given (a sweep reading back what it issued)', async () => {
+    const facts = parseSweepFacts(await sweepFacts(join(root, 'letsencrypt'), join(root, 'deploy'), '', 'a', 'gone'));
+    expect(Object.fromEntries(facts.lineages)).toEqual({ a: { cert: first.cert, conf } });
+    expect(Object.fromEntries(facts.deployed ?? new Map())).toEqual({ a: readCertificateInfo(first.cert).serial });
+    expect(facts.ariCache).toBeUndefined();
   });
 
   it('says when there is no deploy folder, no store and no cache', async () => {

@@ -13,6 +13,7 @@ import { CONTAINER_PATHS, DEPLOY_HOOK, LOCK_PATH, NGINX_ENTRYPOINT, NGINX_TLS_CE
 import { LEASE_SCRIPT } from '../../../src/update/run-lock.js';
 import { WRITE_FILE_SCRIPT } from '../../../src/certbot/certbot-container.js';
 import { SWEEP_FACTS_SCRIPT } from '../../../src/store/sweep-facts.js';
+import { PREFLIGHT_SCRIPT } from '../../../src/update/preflight.js';
 
 /** A certificate the fake CA hands out: what certbot would write to live/NAME/. */
 export interface FakeIssue {
@@ -43,6 +44,8 @@ export class FakeEngine implements Engine {
   readonly certbotRuns: string[][] = [];
   /** Certificates the next certbot runs issue, in order. */
   readonly queued: FakeIssue[] = [];
+  /** Names whose preflight request gets no answer (their DNS points elsewhere); every other name reaches nginx. */
+  readonly unreachable = new Set<string>();
   /** The serial nginx presents, once it has loaded a certificate. */
   servedSerial: string | undefined;
   nginxConfigFails = false;
@@ -149,7 +152,8 @@ export class FakeEngine implements Engine {
       return ok('');
     }
     if (command === 'python3' && args[0] === '-c' && args[1] === SWEEP_FACTS_SCRIPT)
-      return ok(this.sweepFacts(args[2] ?? '', args[3] ?? '', args[4] ?? ''));
+      return ok(this.sweepFacts(args[2] ?? '', args[3] ?? '', args[4] ?? '', args.slice(5)));
+    if (command === 'python3' && args[0] === '-c' && args[1] === PREFLIGHT_SCRIPT) return ok(this.preflight(args.slice(4)));
     if (command === 'tail') return ok('');
     throw new Error(`the fake certbot container cannot run ${argv.join(' ')}`);
   }
@@ -325,15 +329,16 @@ export class FakeEngine implements Engine {
   }
 
   /** What SWEEP_FACTS_SCRIPT prints for these files (its own behaviour is tested against python3 in sweep-facts.test.ts). */
-  private sweepFacts(store: string, deploy: string, cache: string): string {
+  private sweepFacts(store: string, deploy: string, cache: string, only: readonly string[]): string {
     const files = this.certbot.files;
+    const wanted = (name: string) => only.length === 0 || only.includes(name);
     const live: Record<string, { cert: string | null; conf: string | null }> = {};
     const deployed: Record<string, string | null> = {};
     for (const [path, content] of files) {
       const lineage = new RegExp(`^${store}/live/([^/]+)/cert[.]pem$`).exec(path)?.[1];
-      if (lineage) live[lineage] = { cert: content, conf: files.get(`${store}/renewal/${lineage}.conf`) ?? null };
+      if (lineage && wanted(lineage)) live[lineage] = { cert: content, conf: files.get(`${store}/renewal/${lineage}.conf`) ?? null };
       const copy = new RegExp(`^${deploy}/([^/]+)/(cert|bundle)[.]pem$`).exec(path);
-      if (copy?.[1] && (copy[2] === 'bundle' || !files.has(`${deploy}/${copy[1]}/bundle.pem`))) {
+      if (copy?.[1] && wanted(copy[1]) && (copy[2] === 'bundle' || !files.has(`${deploy}/${copy[1]}/bundle.pem`))) {
         let serial: string | null;
         try {
           serial = readCertificateInfo(content).serial;
@@ -345,6 +350,16 @@ export class FakeEngine implements Engine {
     }
     const hasDeploy = [...files.keys()].some((path) => path.startsWith(`${deploy}/`));
     return `${JSON.stringify({ live, deployed: hasDeploy ? deployed : null, ariCache: files.get(cache) ?? null })}\n`;
+  }
+
+  /** What PREFLIGHT_SCRIPT prints for its "NAME URL HOST" arguments: a refused connection for an unreachable name. */
+  private preflight(targets: readonly string[]): string {
+    const answers = targets.map((target) => {
+      const name = target.split(' ')[0] ?? '';
+      const reaches = !this.unreachable.has(name);
+      return { name, ok: reaches, detail: reaches ? 'HTTP 200' : '<urlopen error [Errno 111] Connection refused>' };
+    });
+    return `${JSON.stringify(answers)}\n`;
   }
 
   private firstLine(path: string): string | undefined {

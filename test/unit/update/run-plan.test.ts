@@ -35,7 +35,11 @@ function fakeCertbot(facts: { file: object; preflightOk?: boolean }) {
         calls.push(`pebble dns -> ${args[1]}`);
         return Promise.resolve('ok');
       }
-      const targets = JSON.parse(args[2] as string) as Array<{ name: string; url: string; host?: string }>;
+      // The preflight's arguments: the token's path, the token, then "NAME URL HOST" per name.
+      const targets = args.slice(2).map((arg) => {
+        const [name = '', url = ''] = arg.split(' ');
+        return { name, url };
+      });
       calls.push(...targets.map((target) => `preflight ${target.name} via ${target.url.split('/')[2]}`));
       return Promise.resolve(
         JSON.stringify(targets.map((target) => ({ name: target.name, ok: facts.preflightOk ?? true, detail: 'HTTP 404' }))),
