@@ -15,7 +15,9 @@ include that adds nothing): the app keeps serving as before, and certkit's daemo
 export function registerRender(program: Command, { io, globals }: CommandContext): void {
   program
     .command('render')
-    .description('Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start). Touches no container.')
+    .description(
+      'Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start), and swarm/docker-proxy.cfg when CERTKIT_SWARM_STACK is set. Touches no container.',
+    )
     .option('--check', 'validate .env and the templates as certkit-init would, and list what would change; write nothing')
     .option('--keep-serving', "on a .env that cannot be rendered, report it and exit 0, keeping the files the app's nginx includes")
     .addHelpText('after', HELP)
