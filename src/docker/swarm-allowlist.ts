@@ -22,6 +22,11 @@ export interface SwarmAllowlistScope {
   /** The labels certkit puts on its secrets and configs: the stack's (checked on create and list), then the others. */
   stackLabel: string;
   labels: readonly string[];
+  /**
+   * The start of the names compose.swarm.yaml gives the nginx.conf config of a first deploy (before certkit's own
+   * version): certkit reads it back to compare with its rendering. An nginx.conf holds no key.
+   */
+  stackFileConfigs: readonly string[];
 }
 
 /** A Swarm object id (services, tasks, nodes, secrets, configs): 25 lowercase letters and digits. */
@@ -123,6 +128,11 @@ export function buildSwarmAllowlist(scope: SwarmAllowlistScope): AllowRule[] {
       { method: 'DELETE', url: `^${VERSION}/${kind}/${version}$`, purpose: `remove one of certkit's ${kind} of stack ${stack}, by name` },
     ]),
     { method: 'GET', url: `^${VERSION}/configs/${version}$`, purpose: "read a config version certkit made (nginx.conf's text)" },
+    ...scope.stackFileConfigs.map((start): AllowRule => ({
+      method: 'GET',
+      url: `^${VERSION}/configs/${literal(start)}[A-Za-z0-9_.-]{1,60}$`,
+      purpose: `read the nginx.conf the stack file deployed (${start}VERSION), to compare it with certkit's rendering`,
+    })),
     {
       method: 'GET',
       url: `^${VERSION}/containers/${certbotTask}/json$`,

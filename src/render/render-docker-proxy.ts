@@ -40,6 +40,8 @@ export function swarmDockerProxyScope(stack: string, nginxService: string): Swar
     certbotService: SERVICES.certbot,
     stackLabel: LABEL_STACK,
     labels: [LABEL_SITE, LABEL_SERIAL, LABEL_NOT_AFTER, LABEL_CONFIG],
+    // compose.swarm.yaml's `name: certkit-nginx-conf-${CERTKIT_SWARM_CONF_VERSION}`.
+    stackFileConfigs: ['certkit-nginx-conf-'],
   };
 }
 

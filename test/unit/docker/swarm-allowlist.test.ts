@@ -75,6 +75,9 @@ const EXERCISE: { [Method in keyof StackApi]: (api: StackApi) => Promise<unknown
     await api.listStackServices(STACK);
     const service = await api.inspectService(SERVICE_IDS.nginx);
     await api.readConfig(service.configs?.[0]?.configId ?? '');
+    // The stack file's nginx.conf of a first deploy (compose.swarm.yaml names it), before certkit's first version.
+    const deployed = await api.inspectService(`${STACK}_certbot`);
+    await api.readConfig(deployed.configs?.[2]?.configId ?? '');
   },
   createConfig: (api) =>
     api.createConfig({
@@ -187,6 +190,8 @@ describe("the Swarm allowlist (the stack's socket proxy renders it; src/docker/s
       { method: 'GET', url: `${v}/secrets` },
       { method: 'GET', url: `${v}/secrets/${OTHER_SECRET}` },
       { method: 'GET', url: `${v}/configs/other-nginx-0123456789ab` },
+      { method: 'GET', url: `${v}/configs/certkit-nginx-entrypoint-1` },
+      { method: 'GET', url: `${v}/configs/certkit-nginx-conf-` },
       { method: 'GET', url: `${v}/configs?filters=%7B%22label%22%3A%5B%22certkit.stack%3Dother%22%5D%7D` },
       // Tasks of other services, unfiltered events.
       { method: 'GET', url: `${v}/tasks` },
@@ -277,6 +282,7 @@ function nginxSpec(): unknown {
             ConfigName: 'certkit-nginx-entrypoint-1',
             File: { Name: '/etc/certkit/swarm/entrypoint.sh', UID: '0', GID: '0', Mode: 292 },
           },
+          { ConfigID: id('h'), ConfigName: 'certkit-nginx-conf-1', File: { Name: '/etc/x.conf', UID: '0', GID: '0', Mode: 292 } },
         ],
         Isolation: 'default',
       },
