@@ -110,6 +110,14 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only t
       }),
     );
     expect(members.filter(Boolean).sort()).toEqual(['certkit', 'docker-proxy']);
+    // The proxy: the socket read-only, every capability dropped, a read-only filesystem.
+    const proxy = JSON.parse(await docker(['inspect', await serviceContainer(`${bed.name}_docker-proxy`), '--format', '{{json .}}'])) as {
+      HostConfig: { CapDrop?: string[]; ReadonlyRootfs?: boolean };
+      Mounts: Array<{ Destination: string; RW: boolean }>;
+    };
+    expect(proxy.HostConfig.CapDrop).toEqual(['ALL']);
+    expect(proxy.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(proxy.Mounts.map((mount) => `${mount.Destination} ${mount.RW ? 'rw' : 'ro'}`)).toContain('/var/run/docker.sock ro');
   });
 
   it('the daemon issues the .env site and the labelled site through the proxy, served by every replica', async () => {
