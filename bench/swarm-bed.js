@@ -72,12 +72,19 @@ export async function deploySwarmBed(
   // Any other change of the caller's (a bench's variant of the nginx service, say).
   editStack?.(file);
   // certkit's daemon only where the caller gives its .env (a test driving the stack with the CLI leaves it out).
+  // Its socket proxy with it: the configuration `certkit render` writes for the stack (from dist/, built before e2e).
   if (certkitEnv === undefined) {
     delete file.services.certkit;
+    delete file.services['docker-proxy'];
+    delete file.configs['docker-proxy-conf'];
+    delete file.networks['docker-api'];
     delete file.secrets;
   } else {
     await writeFile(join(dir, '.env'), certkitEnv, { mode: 0o600 });
-    file.services.certkit.volumes = [`${dockerSocket()}:/var/run/docker.sock`];
+    const { renderSwarmDockerProxy, swarmDockerProxyScope } = await import('../dist/render/render-docker-proxy.js');
+    const proxy = await renderSwarmDockerProxy(join(REPO, 'templates'), swarmDockerProxyScope(name, 'nginx'));
+    await writeFile(join(dir, 'swarm', 'docker-proxy.cfg'), proxy.content);
+    file.services['docker-proxy'].volumes = [`${dockerSocket()}:/var/run/docker.sock:ro`];
   }
   const dnsFlag = legacy ? '-dns01' : '-dnsserver';
   file.services.pebble = {
@@ -105,6 +112,7 @@ export async function deploySwarmBed(
     PEBBLE_IMAGE: images.PEBBLE_IMAGE,
     PEBBLE_CHALLTESTSRV_IMAGE: images.PEBBLE_CHALLTESTSRV_IMAGE,
     CERTKIT_IMAGE: images.CERTKIT_IMAGE,
+    CERTKIT_PROXY_IMAGE: images.CERTKIT_PROXY_IMAGE,
     CERTKIT_SWARM_CONF_VERSION: name,
     CERTKIT_NGINX_REPLICAS: String(replicas),
     ...deployEnv,

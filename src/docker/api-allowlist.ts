@@ -12,11 +12,17 @@ import { stringify } from 'node:querystring';
  * docker-engine.ts builds them). No rule lets a `%` into the path or `..` anywhere outside a query value.
  */
 export interface AllowRule {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Anchored regular expression over the request target (`/v1.41/containers/x/json?…`). */
   url: string;
   /** When set, the request body must match it whole (anchored); a body past EXEC_BODY_LIMIT or EXEC_BODY_ESCAPES never does. */
   body?: string;
+  /**
+   * When set, the request is refused if any of these matches somewhere in its body (case-insensitive, as Go's JSON
+   * decoder reads keys), and its body must have a Content-Length of at most EXEC_BODY_LIMIT (so the proxy reads it
+   * whole): what a body the rule cannot spell out whole (a service's spec) may not carry.
+   */
+  refusedBodies?: readonly string[];
   /** What certkit makes this call for (the docs' table and the proxy configuration's comments). */
   purpose: string;
 }
@@ -52,8 +58,8 @@ export const EXEC_BODY_LIMIT = 256 * 1024;
  */
 export const EXEC_BODY_ESCAPES = 500;
 
-const VERSION = '/v1[.][0-9]+';
-const EXEC_ID = '[0-9a-f]{64}';
+export const VERSION = '/v1[.][0-9]+';
+export const EXEC_ID = '[0-9a-f]{64}';
 const LABEL = 'com.docker.compose.project';
 const SERVICE_LABEL = 'com.docker.compose.service';
 // A JSON string as JSON.stringify writes it (quotes and backslashes escaped), and an array of them. Unrolled (runs of
@@ -61,7 +67,7 @@ const SERVICE_LABEL = 'com.docker.compose.service';
 const JSON_STRING = '"[^"\\\\]*(?:\\\\.[^"\\\\]*)*"';
 const JSON_STRINGS = `\\[(?:${JSON_STRING}(?:,${JSON_STRING})*)?\\]`;
 /** The body of every exec certkit creates (JSON.stringify's order): no Privileged, User, WorkingDir or Tty. */
-const EXEC_BODY = `^\\{"Cmd":${JSON_STRINGS}(?:,"Env":${JSON_STRINGS})?,"AttachStdin":(?:true|false),"AttachStdout":true,"AttachStderr":true\\}$`;
+export const EXEC_BODY = `^\\{"Cmd":${JSON_STRINGS}(?:,"Env":${JSON_STRINGS})?,"AttachStdin":(?:true|false),"AttachStdout":true,"AttachStderr":true\\}$`;
 
 /** Text matched as itself: every character outside [A-Za-z0-9_-] goes in a class of its own (no backslash needed). */
 export function literal(text: string): string {
@@ -155,11 +161,14 @@ export interface ApiRequest {
 /** The rule that lets the request through, else undefined: what the proxy decides, in JavaScript. */
 export function allowedBy(rules: readonly AllowRule[], request: ApiRequest): AllowRule | undefined {
   if (request.url.includes('..') || /%2f/i.test(request.url.split('?')[0] ?? '')) return undefined;
+  const body = request.body ?? '';
   return rules.find(
     (rule) =>
       rule.method === request.method &&
       new RegExp(rule.url).test(request.url) &&
-      (rule.body === undefined || (bodyFits(request.body ?? '') && new RegExp(rule.body).test(request.body ?? ''))),
+      (rule.body === undefined || (bodyFits(body) && new RegExp(rule.body).test(body))) &&
+      (rule.refusedBodies === undefined ||
+        (Buffer.byteLength(body) <= EXEC_BODY_LIMIT && !rule.refusedBodies.some((pattern) => new RegExp(pattern, 'i').test(body)))),
   );
 }
 

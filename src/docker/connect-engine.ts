@@ -58,3 +58,23 @@ export function connectionOptions(endpoint: string, env: NodeJS.ProcessEnv): Con
     `DOCKER_HOST="${endpoint}" is not supported: use unix:///path/to/docker.sock or tcp://host:port`,
   );
 }
+
+/**
+ * A function that, on its first call, negotiates the engine's API version and sets it on dockerode's modem, so every
+ * path after it carries the version (/v1.41/…: the socket proxy refuses unversioned ones); a failure is asked again.
+ */
+export function versionOnce(docker: { modem: unknown }, negotiate: () => Promise<string>): () => Promise<void> {
+  let negotiated: Promise<void> | undefined;
+  return () => {
+    negotiated ??= negotiate().then(
+      (version) => {
+        (docker.modem as { version?: string }).version = version;
+      },
+      (error: unknown) => {
+        negotiated = undefined;
+        throw error;
+      },
+    );
+    return negotiated;
+  };
+}

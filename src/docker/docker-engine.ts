@@ -11,7 +11,7 @@ import {
   type HeldExec,
   type ServiceContainer,
 } from './engine.js';
-import { connectionOptions, negotiateApiVersion } from './connect-engine.js';
+import { connectionOptions, negotiateApiVersion, versionOnce } from './connect-engine.js';
 import { connectionHint, dockerMessage, notUpgraded, proxyLostEngine, refusedByProxy, statusOf, stoppedError } from './engine-errors.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
@@ -26,29 +26,18 @@ export function createDockerEngine(env: NodeJS.ProcessEnv): Engine {
 }
 
 class DockerodeEngine implements Engine {
-  private negotiated: Promise<void> | undefined;
-
-  constructor(
-    private readonly docker: Docker,
-    readonly endpoint: string,
-    private readonly negotiate: () => Promise<string>,
-  ) {}
-
   /**
    * Every path carries the API version (/v1.41/…): the socket proxy refuses unversioned ones. The version is the
    * engine's own, capped at NEWEST_API_VERSION, asked once with a versioned ping before the first call.
    */
-  private versioned(): Promise<void> {
-    this.negotiated ??= this.negotiate().then(
-      (version) => {
-        (this.docker.modem as { version?: string }).version = version;
-      },
-      (error: unknown) => {
-        this.negotiated = undefined;
-        throw error;
-      },
-    );
-    return this.negotiated;
+  private readonly versioned: () => Promise<void>;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly endpoint: string,
+    negotiate: () => Promise<string>,
+  ) {
+    this.versioned = versionOnce(docker, negotiate);
   }
 
   async ping(): Promise<void> {

@@ -62,7 +62,8 @@ async function certbotStoreSource(api: StackApi, engine: Engine, stack: string):
     readSnapshot: async () => {
       const [{ readTarSnapshot }, archive] = await Promise.all([
         import('../store/read-tar-snapshot.js'),
-        engine.getArchive(task.containerId, CONTAINER_PATHS.letsencrypt),
+        // By name: the Swarm socket proxy lets through the certbot task's container by its name only.
+        engine.getArchive(task.containerName ?? task.containerId, CONTAINER_PATHS.letsencrypt),
       ]);
       return readTarSnapshot(archive);
     },

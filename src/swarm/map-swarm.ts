@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { SecretRef, TaskView } from './rotation-plan.js';
-import type { ServiceView } from './swarm-api.js';
+import type { ServiceChange, ServiceView } from './swarm-api.js';
 
 /** The label `docker stack deploy` puts on every service, network, secret and config of a stack. */
 export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
@@ -85,6 +85,39 @@ export function mapTask(task: RawTask, serviceId: string): TaskView {
     })),
     networks,
     containerId: task.Status?.ContainerStatus?.ContainerID || undefined,
+  };
+}
+
+/**
+ * Pure: the spec a rotation sends back: the service's own, whole, with its secret or config list changed and its update
+ * and rollback order enforced (one task at a time, start-first, rolled back on failure).
+ */
+export function updatedSpec(service: ServiceView, change: ServiceChange): Docker.ServiceSpec {
+  const template = service.spec.TaskTemplate as Docker.ContainerTaskSpec;
+  const order = {
+    Order: 'start-first',
+    FailureAction: 'rollback',
+    Monitor: change.monitorMs * 1_000_000,
+    MaxFailureRatio: 0,
+  };
+  return {
+    ...service.spec,
+    TaskTemplate: {
+      ...template,
+      ContainerSpec: {
+        ...template.ContainerSpec,
+        ...(change.secrets ? { Secrets: change.secrets.map(fileRef) } : {}),
+        ...(change.configs ? { Configs: change.configs.map(fileRef) } : {}),
+      },
+    },
+    UpdateConfig: { Parallelism: 1, ...service.spec.UpdateConfig, ...order },
+    RollbackConfig: {
+      Parallelism: 1,
+      ...service.spec.RollbackConfig,
+      Order: 'start-first',
+      FailureAction: 'pause',
+      Monitor: order.Monitor,
+    },
   };
 }
 

@@ -76,7 +76,9 @@ async function readServed(
     for (const site of sites) if (site.names[0]) probes.push({ task: task.id, site: site.id, host, name: sniFor(site.names[0]) });
   }
   if (probes.length === 0) return undefined;
-  const result = await engine.exec(certbot.containerId, ['python3', '-c', HANDSHAKES, JSON.stringify(probes)], { timeoutMs: 60_000 });
+  // By its name where Swarm's list gave it (what the socket proxy lets through), else its id.
+  const container = certbot.containerName ?? certbot.containerId;
+  const result = await engine.exec(container, ['python3', '-c', HANDSHAKES, JSON.stringify(probes)], { timeoutMs: 60_000 });
   if (result.exitCode !== 0) return undefined;
   const answers = JSON.parse(result.stdout) as Array<{ der?: string; error?: string }>;
   const served = new Map<string, Map<string, ServedCheck>>();

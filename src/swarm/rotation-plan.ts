@@ -44,6 +44,8 @@ export interface TaskView {
   /** Network id → its address there (Swarm's NetworksAttachments, without the prefix length). */
   networks: Record<string, string>;
   containerId: string | undefined;
+  /** Its container's name (SERVICE.SLOT.TASK), when listed by the service's name: how certkit execs into it. */
+  containerName?: string;
 }
 
 export interface TaskMount {

@@ -28,6 +28,13 @@ export async function swarmCall<T>(endpoint: string, what: string, action: () =>
         { cause: error },
       );
     }
+    if (status === 403 && /docker-proxy/.test(said)) {
+      throw new CertkitError(
+        'DOCKER_FAILED',
+        `certkit's socket proxy refused to ${what} (${said.trim()}): its rules are rendered for one stack; run \`certkit render\` with CERTKIT_SWARM_STACK set to the stack's name and deploy again with a new CERTKIT_SWARM_CONF_VERSION (docs/docker-access.md#swarm)`,
+        { cause: error },
+      );
+    }
     if (status === 404) throw new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
     throw new CertkitError('DOCKER_FAILED', `Docker refused to ${what} (HTTP ${status}: ${said})`, { cause: error });
   }

@@ -76,12 +76,14 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
   const nginx = serviceOf(services, config.nginx.service, stack);
   const certbotService = serviceOf(services, 'certbot', stack);
   const certbotTask = certbotTaskHere(await api.listTasks(certbotService.id), swarm.nodeId, certbotService.name, stack);
-  const container = await ctx.engine.inspectContainer(certbotTask.containerId);
-  const certbot = new CertbotContainer(ctx.engine, certbotTask.containerId, log, { pluginPath: config.trustedPlugins.length > 0 });
+  // By its name (STACK_certbot.1.TASK), which the socket proxy's rules can scope to this stack; its id otherwise.
+  const certbotContainer = certbotTask.containerName ?? certbotTask.containerId;
+  const container = await ctx.engine.inspectContainer(certbotContainer);
+  const certbot = new CertbotContainer(ctx.engine, certbotContainer, log, { pluginPath: config.trustedPlugins.length > 0 });
   const version = await readCertbotVersion(certbot, { id: certbotTask.containerId, startedAt: container?.startedAt }, ctx.certbotVersions);
   const unsupported = certbotSupportProblems(config, version);
   if (unsupported.length > 0) throw configError(unsupported);
-  const release = await acquireRunLock(ctx.engine, certbotTask.containerId, {
+  const release = await acquireRunLock(ctx.engine, certbotContainer, {
     waitMs: ctx.lockWaitMs,
     log,
     now: ctx.now,

@@ -15,23 +15,30 @@ include that adds nothing): the app keeps serving as before, and certkit's daemo
 export function registerRender(program: Command, { io, globals }: CommandContext): void {
   program
     .command('render')
-    .description('Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start). Touches no container.')
+    .description(
+      'Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start), and swarm/docker-proxy.cfg when CERTKIT_SWARM_STACK is set. Touches no container.',
+    )
     .option('--check', 'validate .env and the templates as certkit-init would, and list what would change; write nothing')
     .option('--keep-serving', "on a .env that cannot be rendered, report it and exit 0, keeping the files the app's nginx includes")
     .addHelpText('after', HELP)
     .action(async (options: { check?: boolean; keepServing?: boolean }) => {
       const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
-      const { renderDockerProxy, writeDockerProxy } = await import('../../render/render-docker-proxy.js');
+      const { renderDockerProxy, renderSwarmDockerProxy, swarmDockerProxyScope, writeDockerProxy, writeSwarmDockerProxy } =
+        await import('../../render/render-docker-proxy.js');
       const { readOutput } = await import('../../render/render-templates.js');
       const { dockerProxyScopeFor } = await import('../docker-proxy-scope.js');
       if (options.check) {
         const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
         const scope = await dockerProxyScopeFor(globals(), io, { projectDir, envFileProject, nginxService: config.nginx.service });
-        const proxy = await renderDockerProxy(resolveTemplatesDir(projectDir), scope);
-        const changed = [
-          ...(await checkProject(config, projectDir)),
-          ...((await readOutput(projectDir, proxy.output)) === proxy.content ? [] : [proxy.output]),
-        ];
+        const proxies = [await renderDockerProxy(resolveTemplatesDir(projectDir), scope)];
+        // On Swarm (CERTKIT_SWARM_STACK), the stack's socket proxy too: compose.swarm.yaml gives it as a Swarm config.
+        if (config.swarm) {
+          proxies.push(
+            await renderSwarmDockerProxy(resolveTemplatesDir(projectDir), swarmDockerProxyScope(config.swarm.stack, config.nginx.service)),
+          );
+        }
+        const changed = [...(await checkProject(config, projectDir))];
+        for (const proxy of proxies) if ((await readOutput(projectDir, proxy.output)) !== proxy.content) changed.push(proxy.output);
         io.stdout(
           `.env is valid for certkit (${config.domains.join(', ')}, nginx mode ${config.nginx.mode}); ` +
             (changed.length > 0 ? `a render would write ${changed.join(', ')}\n` : 'the rendered files are up to date\n'),
@@ -44,6 +51,13 @@ export function registerRender(program: Command, { io, globals }: CommandContext
         const files = [
           ...(await renderProject(config, projectDir)).files,
           ...(await writeDockerProxy(projectDir, resolveTemplatesDir(projectDir), scope)),
+          ...(config.swarm
+            ? await writeSwarmDockerProxy(
+                projectDir,
+                resolveTemplatesDir(projectDir),
+                swarmDockerProxyScope(config.swarm.stack, config.nginx.service),
+              )
+            : []),
         ];
         io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
       } catch (error) {

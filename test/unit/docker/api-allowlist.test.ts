@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { answerExecUpgrade } from '../support/exec-upgrade.js';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -203,15 +204,7 @@ async function standInEngine(): Promise<{ endpoint: string; requests: Recorded[]
     })();
   });
   // An attached exec: the engine switches the connection to a raw stream, writes the output framed, and closes it.
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    requests.push({ method: request.method ?? '', url: request.url ?? '', body: head.toString('utf8') });
-    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
-    const text = Buffer.from('locked\n');
-    const header = Buffer.alloc(8);
-    header.writeUInt8(1, 0);
-    header.writeUInt32BE(text.length, 4);
-    socket.end(Buffer.concat([header, text]));
-  });
+  server.on('upgrade', answerExecUpgrade(requests));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.address() as AddressInfo;

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/main.js';
 import { buildAllowlist } from '../../../src/docker/api-allowlist.js';
-import { DOCKER_PROXY_CONFIG, dockerProxyScope } from '../../../src/render/render-docker-proxy.js';
+import { buildSwarmAllowlist } from '../../../src/docker/swarm-allowlist.js';
+import {
+  DOCKER_PROXY_CONFIG,
+  dockerProxyScope,
+  SWARM_DOCKER_PROXY_CONFIG,
+  swarmDockerProxyScope,
+} from '../../../src/render/render-docker-proxy.js';
 
 const ENV = 'CERTBOT_DOMAIN=shop.widgets.eu\nCERTBOT_EMAIL=ops@widgets.eu\n';
 
@@ -42,8 +48,30 @@ describe("certkit render writes the socket proxy's configuration for this projec
       expect(lines[index]).toContain(`{ method ${rule.method} } { url_reg '${rule.url}' }`);
       if (rule.body) expect(lines[index]).toContain(`{ req.body -m reg '${rule.body}' }`);
     });
-    expect(config).toMatch(/http-request allow[^\n]*\n\s*http-request deny deny_status 403\n\s*default_backend engine/);
+    expect(config).toMatch(/http-request allow[^\n]*\n\s*http-request deny deny_status 403 [^\n]*\n\s*default_backend engine/);
+    // The 403 names what was refused and the project the rules were rendered for.
+    expect(config).toContain(
+      'lf-string "certkit docker-proxy (Compose project shop_1) refused %[method] %[url]: not a call certkit makes\\n"',
+    );
     expect(config).toContain('server engine /var/run/docker.sock');
+  });
+
+  it('on Swarm (CERTKIT_SWARM_STACK), swarm/docker-proxy.cfg: one rule per Swarm allowlist rule, the update guarded by its body', async () => {
+    await writeFile(join(dir, '.env'), `${ENV}CERTKIT_SWARM_STACK=shop\n`);
+    const { code, stdout } = await render({});
+    expect(code).toBe(0);
+    expect(stdout).toContain(SWARM_DOCKER_PROXY_CONFIG);
+    const config = await readFile(join(dir, SWARM_DOCKER_PROXY_CONFIG), 'utf8');
+    const rules = buildSwarmAllowlist(swarmDockerProxyScope('shop', 'nginx'));
+    const lines = config.split('\n').filter((line) => line.trim().startsWith('http-request allow'));
+    expect(lines).toHaveLength(rules.length);
+    rules.forEach((rule, index) => {
+      expect(lines[index]).toContain(`{ method ${rule.method} } { url_reg '${rule.url}' }`);
+      if (rule.body) expect(lines[index]).toContain(`{ req.body -m reg '${rule.body}' }`);
+      for (const refused of rule.refusedBodies ?? []) expect(lines[index]).toContain(`!{ req.body -m reg -i '${refused}' }`);
+    });
+    expect(config).toContain("{ url_reg '^/v1[.][0-9]+/services/shop_nginx/update[?]version=[0-9]+$' } { req.body_size le 262144 }");
+    expect(config).toContain('Swarm stack shop) refused %[method] %[url]: not a call certkit makes');
   });
 
   it("names the app's nginx service (CERTKIT_NGINX_SERVICE) in the exec and reload rules", async () => {
