@@ -48,7 +48,20 @@ export function prepareSwarmBed({ site }) {
  */
 export async function deploySwarmBed(
   bed,
-  { images, legacy, renderNginx, replicas = 2, services = {}, monitor, certkitEnv, editStack, stackFiles = [], deployEnv = {}, subnet, pebbleDns },
+  {
+    images,
+    legacy,
+    renderNginx,
+    replicas = 2,
+    services = {},
+    monitor,
+    certkitEnv,
+    editStack,
+    stackFiles = [],
+    deployEnv = {},
+    subnet,
+    pebbleDns,
+  },
 ) {
   const { name, site } = bed;
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
