@@ -9,6 +9,8 @@ export interface RolloutWait {
   serviceName: string;
   /** What every task must run: a secret version, a config version, or both. */
   newSecretId?: string;
+  /** Several secrets at once (one sweep's sites, one update). */
+  newSecretIds?: readonly string[];
   newConfigId?: string;
   /** False when the service already ran it (no update was made): Swarm's update state is then not looked at. */
   updated: boolean;
@@ -37,6 +39,7 @@ export async function awaitRollout(wait: RolloutWait): Promise<string> {
         if (task.containerId && task.state === 'running') health.set(task.containerId, await api.containerHealth(task.containerId));
       const verdict = healthGate({
         newSecretId: wait.newSecretId,
+        newSecretIds: wait.newSecretIds,
         newConfigId: wait.newConfigId,
         replicas: now.replicas,
         updateState: wait.updated ? now.updateState : 'completed',

@@ -5,10 +5,9 @@ import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '
 import { createLogger } from '../../src/log.js';
 import type { Site } from '../../src/sites/site.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
-import { rotateSiteCertificate, type RotateSiteResult } from '../../src/swarm/rotate-site.js';
-import { createSwarmApi } from '../../src/swarm/swarm-api.js';
-import { sleep } from '../../src/wait-for.js';
+import type { RotateSiteResult } from '../../src/swarm/rotate-site.js';
 import { multiNodeNotRun } from './support/multi-node-gate.js';
+import { rotateBed } from './support/swarm-rotate.js';
 import {
   deployMultiNodeStack,
   handshakeScript,
@@ -68,26 +67,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
     const log = createLogger({ write: (line) => lines.push(line) });
     const [drained, restarted] = nodes.workers as [SwarmNode, SwarmNode];
 
-    const rotate = async (timeoutMs = 300_000): Promise<RotateSiteResult> => {
-      const { fullchainPem, keyPem } = await bed.readCertificate();
-      const leaf = readCertificate(fullchainPem);
-      return rotateSiteCertificate({
-        api: createSwarmApi({ DOCKER_HOST: nodes.dockerHost }),
-        stack: bed.name,
-        service: bed.service,
-        siteId: SITE.id,
-        fullchainPem,
-        keyPem,
-        serial: leaf.serial,
-        notAfter: leaf.notAfter,
-        timeoutMs,
-        intervalMs: 1_000,
-        monitorMs: 3_000,
-        now: () => new Date(),
-        sleep,
-        log,
-      });
-    };
+    const rotate = (timeoutMs = 300_000): Promise<RotateSiteResult> => rotateBed(bed, log, timeoutMs, { dockerHost: nodes.dockerHost });
     /** certbot on the manager over HTTP-01, the CA's DNS answering every name with this worker's own address. */
     const issueThrough = async (worker: SwarmNode): Promise<string> => {
       await bed.pointCaAt(worker.ip);
