@@ -3,6 +3,7 @@ import type { Sleep } from '../wait-for.js';
 import { awaitRollout } from './rollout.js';
 import { planServingSet, type StagedSiteSecret, type StagedVersion } from './serving-set.js';
 import type { SwarmApi } from './swarm-api.js';
+import { decideUpdateOrder } from './update-order.js';
 
 export interface ServingSetInput {
   api: SwarmApi;
@@ -44,7 +45,10 @@ export async function applyServingSet(input: ServingSetInput): Promise<ServingSe
   );
   const what = [...input.secrets.map((secret) => secret.name), ...(input.config ? [input.config.name] : [])].join(', ');
   if (plan.changed) {
+    const order = decideUpdateOrder(service.name, service.spec);
+    if (order.warning) log.warn(order.warning);
     const warnings = await api.updateService(service, {
+      order: order.order,
       secrets: plan.secrets,
       ...(plan.configs ? { configs: plan.configs } : {}),
       monitorMs: input.monitorMs,
@@ -54,7 +58,7 @@ export async function applyServingSet(input: ServingSetInput): Promise<ServingSe
       ...(plan.changedSites.length > 0 ? [`site${plan.changedSites.length === 1 ? '' : 's'} ${plan.changedSites.join(', ')}`] : []),
       ...(plan.configChanged ? ['nginx.conf'] : []),
     ];
-    log.info(`service ${service.name}: one update for ${parts.join(' and ')} (start-first, rolled back on failure)`);
+    log.info(`service ${service.name}: one update for ${parts.join(' and ')} (${order.order}, rolled back on failure)`);
   }
   const detail = await awaitRollout({
     api,

@@ -70,4 +70,6 @@ export interface ServiceChange {
   configs?: ConfigRef[];
   /** Swarm's update and rollback order and failure action, enforced at every rotation. */
   monitorMs: number;
+  /** start-first unless the service publishes host-mode ports (src/swarm/update-order.ts); then one task at a time. */
+  order?: 'start-first' | 'stop-first';
 }

@@ -79,11 +79,14 @@ class DockerSwarmApi implements StackApi {
 
   async updateService(service: ServiceView, change: ServiceChange): Promise<string[]> {
     const template = service.spec.TaskTemplate as Docker.ContainerTaskSpec;
+    const stopFirst = change.order === 'stop-first';
     const order = {
-      Order: 'start-first',
+      Order: change.order ?? 'start-first',
       FailureAction: 'rollback',
       Monitor: change.monitorMs * 1_000_000,
       MaxFailureRatio: 0,
+      // Stop-first (host-mode ports): one replica down at a time, whatever the stack file says.
+      ...(stopFirst ? { Parallelism: 1 } : {}),
     };
     const spec: Docker.ServiceSpec = {
       ...service.spec,
@@ -99,7 +102,8 @@ class DockerSwarmApi implements StackApi {
       RollbackConfig: {
         Parallelism: 1,
         ...service.spec.RollbackConfig,
-        Order: 'start-first',
+        Order: order.Order,
+        ...(stopFirst ? { Parallelism: 1 } : {}),
         FailureAction: 'pause',
         Monitor: order.Monitor,
       },

@@ -11,7 +11,7 @@ import { fakeTime, task } from './swarm.fixtures.js';
 
 // The sweep's orchestration against an in-memory swarm: how many service updates, which site fails alone. The real
 // Swarm counts its updates in test/e2e/swarm-update.test.ts.
-function fakeSwarm(outcome: 'converge' | 'rollback') {
+function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] = {}) {
   const secrets = new Map<string, { name: string; labels: Record<string, string> }>([
     ['old-web', { name: 'st-web-000000000000', labels: { 'certkit.stack': 'st', 'certkit.site': 'web' } }],
   ]);
@@ -26,7 +26,7 @@ function fakeSwarm(outcome: 'converge' | 'rollback') {
   ];
   let tasks: TaskView[] = [task('a', ['old-web'], { configIds: ['conf-old'] })];
   let state: ServiceView['updateState'] = 'completed';
-  const updates: Array<{ secrets: string[]; configs: string[] }> = [];
+  const updates: Array<{ secrets: string[]; configs: string[]; order: string | undefined }> = [];
   const removed: string[] = [];
   const byLabels = (map: Map<string, { name: string; labels: Record<string, string> }>, labels: readonly string[]) =>
     [...map]
@@ -41,7 +41,7 @@ function fakeSwarm(outcome: 'converge' | 'rollback') {
     configs: confRefs,
     updateState: state,
     updateMessage: state === 'rollback_completed' ? 'update rolled back due to failure or early termination' : undefined,
-    spec: {},
+    spec,
   });
   const api: StackApi = {
     swarmState: () => Promise.resolve({ state: 'active', manager: true, nodeId: 'node1' }),
@@ -62,6 +62,7 @@ function fakeSwarm(outcome: 'converge' | 'rollback') {
       updates.push({
         secrets: (change.secrets ?? []).map((ref) => ref.secretName).sort(),
         configs: (change.configs ?? []).map((ref) => ref.configName),
+        order: change.order,
       });
       if (outcome === 'rollback') {
         state = 'rollback_completed';
@@ -137,6 +138,7 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(swarm.updates).toHaveLength(1);
     expect(swarm.updates[0]?.secrets).toEqual([expect.stringMatching(/^st-app-/), expect.stringMatching(/^st-web-/)]);
     expect(swarm.updates[0]?.configs).toEqual(['st-nginx-new']);
+    expect(swarm.updates[0]?.order).toBe('start-first');
     expect(conf).toEqual({ name: 'st-nginx-new', changed: true, removed: ['st-nginx-old'] });
     const [web, app, big, same] = sites.map((entry) => entry.outcome);
     expect(web?.result?.removed).toEqual(['st-web-000000000000']);
@@ -173,5 +175,16 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(swarm.updates).toHaveLength(0);
     const failing = fakeSwarm('rollback');
     await expect(sweep(failing.api, [], [])).rejects.toThrow(/the update of st_nginx to st-nginx-new failed/);
+  });
+
+  it('rolls a service publishing host-mode ports stop-first, and says what that costs', async () => {
+    const swarm = fakeSwarm('converge', {
+      EndpointSpec: { Ports: [{ PublishMode: 'host', PublishedPort: 443, TargetPort: 443, Protocol: 'tcp' }] },
+    });
+    const lines: string[] = [];
+    await sweep(swarm.api, [{ outcome: outcome('web'), pending: certificate('web') }], lines);
+    expect(swarm.updates.map((update) => update.order)).toEqual(['stop-first']);
+    expect(lines.join('')).toMatch(/warn: service st_nginx publishes 443:443\/tcp in host mode.*connections drop/);
+    expect(lines.join('')).toMatch(/one update for site web and nginx\.conf \(stop-first, rolled back on failure\)/);
   });
 });
