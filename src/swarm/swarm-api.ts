@@ -6,6 +6,7 @@ import type { ContainerHealth } from './health-gate.js';
 import type { ServiceChange, ServiceView, StackApi, StackService } from './swarm-api-types.js';
 import { swarmCall } from './swarm-errors.js';
 import { fileRef, mapService, mapTask, parseServiceEvent, STACK_NAMESPACE_LABEL, type RawTask, type ServiceEvent } from './map-swarm.js';
+import type { NodeState } from './rollout-failure.js';
 import type { SecretVersion, TaskView } from './rotation-plan.js';
 
 export type { ServiceChange, ServiceView, StackApi, StackService, SwarmApi } from './swarm-api-types.js';
@@ -204,6 +205,25 @@ class DockerSwarmApi implements StackApi {
       Description?: { Hostname?: string };
     }>;
     return new Map(nodes.map((node) => [node.ID ?? '', node.Description?.Hostname ?? node.ID ?? '']));
+  }
+
+  async nodeStates(): Promise<Map<string, NodeState>> {
+    const nodes = (await this.call('list the nodes', () => this.docker.listNodes())) as Array<{
+      ID?: string;
+      Description?: { Hostname?: string };
+      Spec?: { Availability?: string };
+      Status?: { State?: string };
+    }>;
+    return new Map(
+      nodes.map((node) => [
+        node.ID ?? '',
+        {
+          hostname: node.Description?.Hostname ?? node.ID ?? '',
+          availability: node.Spec?.Availability ?? 'unknown',
+          state: node.Status?.State ?? 'unknown',
+        },
+      ]),
+    );
   }
 
   private call<T>(what: string, action: () => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import { fakeTime, task } from './swarm.fixtures.js';
 
 // The sweep's orchestration against an in-memory swarm: how many service updates, which site fails alone. The real
 // Swarm counts its updates in test/e2e/swarm-update.test.ts.
-function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] = {}) {
+function fakeSwarm(outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once' | 'unhealthy', spec: ServiceView['spec'] = {}) {
   const secrets = new Map<string, { name: string; labels: Record<string, string> }>([
     ['old-web', { name: 'st-web-000000000000', labels: { 'certkit.stack': 'st', 'certkit.site': 'web' } }],
   ]);
@@ -26,6 +26,7 @@ function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] =
   ];
   let tasks: TaskView[] = [task('a', ['old-web'], { configIds: ['conf-old'] })];
   let state: ServiceView['updateState'] = 'completed';
+  let message: string | undefined;
   const updates: Array<{ secrets: string[]; configs: string[]; order: string | undefined }> = [];
   const removed: string[] = [];
   const byLabels = (map: Map<string, { name: string; labels: Record<string, string> }>, labels: readonly string[]) =>
@@ -40,7 +41,7 @@ function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] =
     secrets: refs,
     configs: confRefs,
     updateState: state,
-    updateMessage: state === 'rollback_completed' ? 'update rolled back due to failure or early termination' : undefined,
+    updateMessage: message,
     spec,
   });
   const api: StackApi = {
@@ -66,10 +67,31 @@ function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] =
       });
       if (outcome === 'rollback') {
         state = 'rollback_completed';
+        message = 'rollback completed';
         return Promise.resolve([]);
       }
+      // Swarm holds the new spec (a paused update keeps it); only the tasks tell how far it went.
       refs = change.secrets ?? refs;
       confRefs = change.configs ?? confRefs;
+      const next = refs.map((ref) => ref.secretId);
+      if (outcome === 'stall-once' && updates.length === 1) {
+        // A drain during a start-first update: the drained node's new task stays pending, the update `updating`.
+        state = 'updating';
+        message = 'update in progress';
+        tasks = [...tasks, task('taskpending1', next, { nodeId: 'node2', state: 'pending', message: 'pending task scheduling' })];
+        return Promise.resolve([]);
+      }
+      if (outcome === 'unhealthy' || (outcome === 'churn-once' && updates.length === 1)) {
+        // Swarm paused it: the new task ended on a drained worker, or turned unhealthy here.
+        const ended =
+          outcome === 'unhealthy' ? { nodeId: 'node1', error: 'task: unhealthy container' } : { nodeId: 'node2', error: undefined };
+        state = 'paused';
+        message = 'update paused due to failure or early termination of task tasknew00001';
+        tasks = [...tasks, task('tasknew00001', next, { ...ended, desiredState: 'shutdown', state: ended.error ? 'failed' : 'shutdown' })];
+        return Promise.resolve([]);
+      }
+      state = 'completed';
+      message = 'update completed';
       tasks = [
         task(
           'b',
@@ -82,6 +104,13 @@ function fakeSwarm(outcome: 'converge' | 'rollback', spec: ServiceView['spec'] =
     listTasks: () => Promise.resolve(tasks),
     containerHealth: () => Promise.resolve('healthy'),
     nodeNames: () => Promise.resolve(new Map()),
+    nodeStates: () =>
+      Promise.resolve(
+        new Map([
+          ['node1', { hostname: 'manager-1', availability: 'active', state: 'ready' }],
+          ['node2', { hostname: 'worker-1', availability: 'drain', state: 'ready' }],
+        ]),
+      ),
     listStackServices: () => Promise.resolve([]),
     listConfigs: (labels) => Promise.resolve(byLabels(configs, labels)),
     readConfig: () => Promise.resolve(Buffer.from('')),
@@ -186,5 +215,45 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(swarm.updates.map((update) => update.order)).toEqual(['stop-first']);
     expect(lines.join('')).toMatch(/warn: service st_nginx publishes 443:443\/tcp in host mode.*connections drop/);
     expect(lines.join('')).toMatch(/one update for site web and nginx\.conf \(stop-first, rolled back on failure\)/);
+  });
+
+  it('runs a rollout Swarm paused for task churn (a drained node) again, after a pause, saying why', async () => {
+    const swarm = fakeSwarm('churn-once');
+    const lines: string[] = [];
+    const sites = [{ outcome: outcome('web'), pending: certificate('web') }];
+    const conf = await sweep(swarm.api, sites, lines);
+    expect(swarm.updates).toHaveLength(2);
+    expect(conf.changed).toBe(true);
+    expect(sites[0]?.outcome.error).toBeUndefined();
+    const log = lines.join('');
+    expect(log).toMatch(
+      /warn: rollout 1 of 3 interrupted by task churn, not by the new version \(task tasknew00001 on node worker-1 ended \(shutdown\): the node is drained\): running it again in 15 s/,
+    );
+    expect(log).toMatch(/the update Swarm paused sent again/);
+  });
+
+  it('does not run it again when the new task turned unhealthy: every site in it fails, naming the task', async () => {
+    const swarm = fakeSwarm('unhealthy');
+    const sites = ['web', 'app'].map((site) => ({ outcome: outcome(site), pending: certificate(site) }));
+    await sweep(swarm.api, sites, []);
+    expect(swarm.updates).toHaveLength(1);
+    for (const entry of sites)
+      expect(entry.outcome.error?.message).toMatch(
+        /failed: Swarm paused the update: .*task tasknew00001 on node manager-1 turned unhealthy \(failed: task: unhealthy container\)\)\. The tasks serve the version before it/,
+      );
+    expect(swarm.removed).toEqual([]);
+  });
+
+  it('gives up waiting on an update Swarm holds for a task pending on a drained node after 30 s, and sends it again', async () => {
+    const swarm = fakeSwarm('stall-once');
+    const lines: string[] = [];
+    const sites = [{ outcome: outcome('web'), pending: certificate('web') }];
+    await sweep(swarm.api, sites, lines);
+    expect(swarm.updates).toHaveLength(2);
+    expect(sites[0]?.outcome.error).toBeUndefined();
+    expect(lines.join('')).toMatch(
+      /rollout 1 of 3 interrupted by task churn, not by the new version \(task taskpending1 is pending on node worker-1 \(drain, ready\)\)/,
+    );
+    expect(lines.join('')).toMatch(/the update Swarm holds sent again/);
   });
 });
