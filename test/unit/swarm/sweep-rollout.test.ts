@@ -11,7 +11,10 @@ import { fakeTime, task } from './swarm.fixtures.js';
 
 // The sweep's orchestration against an in-memory swarm: how many service updates, which site fails alone. The real
 // Swarm counts its updates in test/e2e/swarm-update.test.ts.
-function fakeSwarm(outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once' | 'unhealthy', spec: ServiceView['spec'] = {}) {
+function fakeSwarm(
+  outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once' | 'unhealthy' | 'bad-site',
+  spec: ServiceView['spec'] = {},
+) {
   const secrets = new Map<string, { name: string; labels: Record<string, string> }>([
     ['old-web', { name: 'st-web-000000000000', labels: { 'certkit.stack': 'st', 'certkit.site': 'web' } }],
   ]);
@@ -68,6 +71,17 @@ function fakeSwarm(outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once
       if (outcome === 'rollback') {
         state = 'rollback_completed';
         message = 'rollback completed';
+        return Promise.resolve([]);
+      }
+      if (outcome === 'bad-site' && (change.secrets ?? []).some((ref) => ref.secretName.startsWith('st-bad-') && !refs.includes(ref))) {
+        // Its new task turns unhealthy: Swarm rolls back (the spec before), naming the task while it does.
+        state = 'rollback_started';
+        message = 'update rolled back due to failure or early termination of task tasknew00001';
+        const failed = (change.secrets ?? []).map((ref) => ref.secretId);
+        tasks = [
+          ...tasks.filter((entry) => entry.id !== 'tasknew00001'),
+          task('tasknew00001', failed, { desiredState: 'shutdown', state: 'failed', error: 'task: unhealthy container' }),
+        ];
         return Promise.resolve([]);
       }
       // Swarm holds the new spec (a paused update keeps it); only the tasks tell how far it went.
@@ -232,16 +246,41 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(log).toMatch(/the update Swarm paused sent again/);
   });
 
-  it('does not run it again when the new task turned unhealthy: every site in it fails, naming the task', async () => {
+  it('does not run it again when the new task turned unhealthy; split up, every change fails alone, naming the task', async () => {
     const swarm = fakeSwarm('unhealthy');
+    const lines: string[] = [];
     const sites = ['web', 'app'].map((site) => ({ outcome: outcome(site), pending: certificate(site) }));
-    await sweep(swarm.api, sites, []);
-    expect(swarm.updates).toHaveLength(1);
+    const conf = await sweep(swarm.api, sites, lines);
+    // The sweep's update, then nginx.conf alone, then each site alone: no retry of any.
+    expect(swarm.updates).toHaveLength(4);
+    expect(lines.join('')).not.toMatch(/interrupted by task churn/);
     for (const entry of sites)
       expect(entry.outcome.error?.message).toMatch(
         /failed: Swarm paused the update: .*task tasknew00001 on node manager-1 turned unhealthy \(failed: task: unhealthy container\)\)\. The tasks serve the version before it/,
       );
+    expect(conf).toMatchObject({
+      changed: false,
+      failed: expect.stringMatching(/the update of st_nginx to st-nginx-new failed/) as string,
+    });
     expect(swarm.removed).toEqual([]);
+  });
+
+  it('when one site’s certificate makes its task unhealthy, rolls the changes out one at a time and fails that site alone', async () => {
+    const swarm = fakeSwarm('bad-site');
+    const lines: string[] = [];
+    const sites = ['web', 'bad', 'app'].map((site) => ({ outcome: outcome(site), pending: certificate(site) }));
+    const conf = await sweep(swarm.api, sites, lines);
+    expect(lines.join('')).toMatch(
+      /warn: the sweep's update failed \(task tasknew00001 on node manager-1 turned unhealthy .*\): rolling its 4 changes out one at a time/,
+    );
+    // The sweep's update (rolled back), nginx.conf, web, bad (rolled back), app.
+    expect(swarm.updates).toHaveLength(5);
+    const [web, bad, app] = sites.map((entry) => entry.outcome);
+    expect(web?.error).toBeUndefined();
+    expect(app?.error).toBeUndefined();
+    expect(bad?.error?.message).toMatch(/the update of st_nginx to st-bad-[0-9a-f]{12} failed: Swarm rolled the update back/);
+    expect(web?.result?.removed).toEqual(['st-web-000000000000']);
+    expect(conf).toEqual({ name: 'st-nginx-new', changed: true, removed: ['st-nginx-old'] });
   });
 
   it('gives up waiting on an update Swarm holds for a task pending on a drained node after 30 s, and sends it again', async () => {
