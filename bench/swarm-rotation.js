@@ -22,16 +22,14 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'dotenv';
-import { readCertificateInfo } from '../dist/certs/read-certificate.js';
 import { createLogger } from '../dist/log.js';
 import { renderSwarmNginx } from '../dist/swarm/render-swarm-nginx.js';
-import { rotateSiteCertificate } from '../dist/swarm/rotate-site.js';
-import { createSwarmApi } from '../dist/swarm/swarm-api.js';
 import { sleep } from '../dist/wait-for.js';
 import { printTable, recordRow } from './bench-table.js';
 import { CLIENT_KINDS, describeFailures, runHttpsLoad } from './https-load.js';
 import { deploySwarmBed, ensureSwarm, leaveSwarm, prepareSwarmBed, removeSwarmBed } from './swarm-bed.js';
 import { describePlaced, placeFailures, watchContainerEvents } from './swarm-events.js';
+import { rotateBed } from './swarm-rotate.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const ROTATIONS = Number(process.env.BENCH_SWARM_ROTATIONS ?? 20);
@@ -61,26 +59,8 @@ function images() {
   return parse(readFileSync(file, 'utf8'));
 }
 
-async function rotate(bed, log) {
-  const fullchainPem = await bed.certbotExec(['cat', `/etc/letsencrypt/live/${SITE.id}/fullchain.pem`]);
-  const keyPem = await bed.certbotExec(['cat', `/etc/letsencrypt/live/${SITE.id}/privkey.pem`]);
-  const leaf = readCertificateInfo(fullchainPem);
-  return rotateSiteCertificate({
-    api: createSwarmApi(process.env),
-    stack: bed.name,
-    service: bed.service,
-    siteId: SITE.id,
-    fullchainPem,
-    keyPem,
-    serial: leaf.serial,
-    notAfter: leaf.notAfter,
-    timeoutMs: 180_000,
-    intervalMs: 500,
-    monitorMs: 3_000,
-    now: () => new Date(),
-    sleep,
-    log,
-  });
+function rotate(bed, log) {
+  return rotateBed(bed, log, 180_000, { intervalMs: 500 });
 }
 
 const VARIANTS = (process.env.BENCH_SWARM_VARIANTS ?? 'before,after').split(',').filter(Boolean);

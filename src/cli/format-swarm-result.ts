@@ -11,8 +11,8 @@ const SERVING: Record<string, string> = {
 export function formatSwarmResult(result: SwarmUpdateResult): string {
   const lines = [
     `stack ${result.stack}: nginx.conf ${result.nginxConf.name}${result.nginxConf.changed ? ' (rolled out)' : ''}${
-      result.nginxConf.removed.length > 0 ? `; removed ${result.nginxConf.removed.join(', ')}` : ''
-    }`,
+      result.nginxConf.failed ? ` (the new version NOT rolled out: ${result.nginxConf.failed})` : ''
+    }${result.nginxConf.removed.length > 0 ? `; removed ${result.nginxConf.removed.join(', ')}` : ''}`,
   ];
   for (const outcome of result.sites) {
     if (outcome.error) {

@@ -16,6 +16,8 @@ export type UpdateState = 'updating' | 'paused' | 'completed' | 'rollback_starte
 export interface GateInput {
   /** The secret every task must run; undefined when the update changes a config alone. */
   newSecretId: string | undefined;
+  /** More secrets every task must run (a sweep's several sites, rolled out in one update). */
+  newSecretIds?: readonly string[];
   /** A config the tasks must run too (a new nginx.conf version). */
   newConfigId?: string;
   /** Replicas the service wants; undefined for a global service (every live task counts). */
@@ -40,9 +42,10 @@ export function healthGate(input: GateInput): GateVerdict {
   const live = input.tasks.filter((task) => taskIsLive(task));
   const wanted = live.filter((task) => task.desiredState === 'running');
   const lagging: string[] = [];
+  const secrets = [...(input.newSecretId === undefined ? [] : [input.newSecretId]), ...(input.newSecretIds ?? [])];
   for (const task of wanted) {
     const where = `task ${task.slot ?? task.id} on node ${task.nodeId}`;
-    if (input.newSecretId !== undefined && !task.secretIds.includes(input.newSecretId)) lagging.push(`${where} runs an old secret`);
+    if (secrets.some((id) => !task.secretIds.includes(id))) lagging.push(`${where} runs an old secret`);
     else if (input.newConfigId !== undefined && !(task.configIds ?? []).includes(input.newConfigId))
       lagging.push(`${where} runs an old config`);
     else if (task.state !== 'running') lagging.push(`${where} is ${task.state}${task.error ? ` (${task.error})` : ''}`);
@@ -63,6 +66,6 @@ export function healthGate(input: GateInput): GateVerdict {
   if (lagging.length > 0) return { verdict: 'waiting', detail: lagging.join('; ') };
   return {
     verdict: 'done',
-    detail: `${wanted.length} task(s) run the new ${input.newSecretId === undefined ? 'config' : 'secret'}, healthy`,
+    detail: `${wanted.length} task(s) run the new ${secrets.length === 0 ? 'config' : secrets.length === 1 ? 'secret' : `secrets (${secrets.length})`}${secrets.length > 0 && input.newConfigId !== undefined ? ' and config' : ''}, healthy`,
   };
 }

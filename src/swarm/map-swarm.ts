@@ -94,11 +94,14 @@ export function mapTask(task: RawTask, serviceId: string): TaskView {
  */
 export function updatedSpec(service: ServiceView, change: ServiceChange): Docker.ServiceSpec {
   const template = service.spec.TaskTemplate as Docker.ContainerTaskSpec;
+  const stopFirst = change.order === 'stop-first';
   const order = {
-    Order: 'start-first',
+    Order: change.order ?? 'start-first',
     FailureAction: 'rollback',
     Monitor: change.monitorMs * 1_000_000,
     MaxFailureRatio: 0,
+    // Stop-first (host-mode ports): one replica down at a time, whatever the stack file says.
+    ...(stopFirst ? { Parallelism: 1 } : {}),
   };
   return {
     ...service.spec,
@@ -114,7 +117,8 @@ export function updatedSpec(service: ServiceView, change: ServiceChange): Docker
     RollbackConfig: {
       Parallelism: 1,
       ...service.spec.RollbackConfig,
-      Order: 'start-first',
+      Order: order.Order,
+      ...(stopFirst ? { Parallelism: 1 } : {}),
       FailureAction: 'pause',
       Monitor: order.Monitor,
     },

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ContainerHealth, UpdateState } from './health-gate.js';
 import type { ConfigRef, ServiceEvent } from './map-swarm.js';
+import type { NodeState } from './rollout-failure.js';
 import type { SecretRef, SecretVersion, TaskView } from './rotation-plan.js';
 
 /**
@@ -21,6 +22,8 @@ export interface SwarmApi {
   containerHealth(containerId: string): Promise<ContainerHealth>;
   /** Node id → hostname (for messages naming where a task runs). */
   nodeNames(): Promise<Map<string, string>>;
+  /** Node id → hostname, availability and state: tells a drain or a lost node from a failing task. */
+  nodeStates?(): Promise<Map<string, NodeState>>;
 }
 
 /** What driving a whole stack adds: its services by the stack's label, and Swarm configs (nginx.conf's versions). */
@@ -70,4 +73,6 @@ export interface ServiceChange {
   configs?: ConfigRef[];
   /** Swarm's update and rollback order and failure action, enforced at every rotation. */
   monitorMs: number;
+  /** start-first unless the service publishes host-mode ports (src/swarm/update-order.ts); then one task at a time. */
+  order?: 'start-first' | 'stop-first';
 }

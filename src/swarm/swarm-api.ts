@@ -14,6 +14,7 @@ import {
   type RawTask,
   type ServiceEvent,
 } from './map-swarm.js';
+import type { NodeState } from './rollout-failure.js';
 import type { SecretVersion, TaskView } from './rotation-plan.js';
 import { SwarmNames, taskContainerName } from './swarm-names.js';
 
@@ -223,6 +224,25 @@ class DockerSwarmApi implements StackApi {
       Description?: { Hostname?: string };
     }>;
     return new Map(nodes.map((node) => [node.ID ?? '', node.Description?.Hostname ?? node.ID ?? '']));
+  }
+
+  async nodeStates(): Promise<Map<string, NodeState>> {
+    const nodes = (await this.call('list the nodes', () => this.docker.listNodes())) as Array<{
+      ID?: string;
+      Description?: { Hostname?: string };
+      Spec?: { Availability?: string };
+      Status?: { State?: string };
+    }>;
+    return new Map(
+      nodes.map((node) => [
+        node.ID ?? '',
+        {
+          hostname: node.Description?.Hostname ?? node.ID ?? '',
+          availability: node.Spec?.Availability ?? 'unknown',
+          state: node.Status?.State ?? 'unknown',
+        },
+      ]),
+    );
   }
 
   private call<T>(what: string, action: () => Promise<T>): Promise<T> {

@@ -12,7 +12,7 @@ import type { Site } from '../sites/site.js';
 import { livePathFor } from '../stack/layout.js';
 import { runCheckedPlan } from '../update/run-plan.js';
 import type { Sleep } from '../wait-for.js';
-import { rotateSiteCertificate } from './rotate-site.js';
+import type { SiteCertificate } from './rotate-site.js';
 import { secretTarget, secretVersionName } from './secret-name.js';
 import { swarmCertbotFixes } from './swarm-certbot-fixes.js';
 import { decideSecret, withoutDeployHook, type SecretDecision } from './serving-plan.js';
@@ -28,7 +28,6 @@ export interface SwarmSiteRun {
   nginxService: string;
   /** An nginx task's address the certbot task reaches, for the test CA's DNS (CERTBOT_SERVER=pebble, HTTP-01 only). */
   nginxAddressForPebble: () => Promise<string>;
-  rollout: { monitorMs: number; timeoutMs: number; intervalMs: number };
   force: boolean;
   dryRun: boolean;
   now: () => Date;
@@ -46,12 +45,15 @@ export interface SwarmSiteResult {
   /** What this run did to the nginx service for the site. */
   serving: SecretDecision['action'] | undefined;
   removed: string[];
+  /** The certificate to roll out, when the service does not mount it (not part of the result reported). */
+  pending?: SiteCertificate;
 }
 
 /**
  * One site on Swarm: certbot when due (by exec in the certbot task on this node), then the site's secret version the
- * nginx service mounts compared with the certificate in the store: rotated in after an issuance or renewal, put back
- * without a new certificate when the service mounts none (a `docker stack deploy` again), left alone when current.
+ * nginx service mounts compared with the certificate in the store: to rotate in after an issuance or renewal, to put
+ * back without a new certificate when the service mounts none (a `docker stack deploy` again), left alone when current.
+ * What is to roll out comes back as `pending`: the sweep rolls every site's out in one service update.
  */
 export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<SwarmSiteResult> {
   const { certbot, log } = run;
@@ -127,27 +129,15 @@ export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<Sw
     return { action, reasons: plan.reasons, serial: leaf.serial, notAfter: leaf.notAfter, secret: name, serving: 'current', removed: [] };
   }
   log.info(`site ${site.id}: ${decision.reason}`);
-  const rotated = await rotateSiteCertificate({
-    api: run.api,
-    stack: run.stack,
-    service: run.nginxService,
-    siteId: site.id,
-    fullchainPem,
-    keyPem,
-    serial: leaf.serial,
-    notAfter: leaf.notAfter,
-    ...run.rollout,
-    now: run.now,
-    sleep: run.sleep,
-    log,
-  });
+  // Rolled out with the sweep's other sites and nginx.conf in one service update (src/swarm/swarm-update.ts).
   return {
     action,
     reasons: plan.reasons,
     serial: leaf.serial,
     notAfter: leaf.notAfter,
-    secret: rotated.secret.name,
+    secret: name,
     serving: decision.action,
-    removed: rotated.removed,
+    removed: [],
+    pending: { stack: run.stack, siteId: site.id, fullchainPem, keyPem, serial: leaf.serial, notAfter: leaf.notAfter },
   };
 }

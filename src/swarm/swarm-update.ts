@@ -17,7 +17,9 @@ import { certbotTaskHere, nginxAddressFor } from './serving-plan.js';
 import { stackServiceDeclarations } from './stack-sites.js';
 import type { StackApi, StackService } from './swarm-api.js';
 import { updateSwarmSite, type SwarmSiteResult } from './swarm-site.js';
-import { updateNginxConf, type NginxConfChange } from './update-nginx-conf.js';
+import type { SiteCertificate } from './rotate-site.js';
+import { rollOutSweep } from './sweep-rollout.js';
+import { stageNginxConf, type NginxConfChange } from './update-nginx-conf.js';
 
 export interface SwarmUpdateContext {
   api: StackApi;
@@ -58,9 +60,9 @@ export interface SwarmUpdateResult {
 
 /**
  * `certkit update` on Swarm (CERTKIT_SWARM_STACK): the stack's services through the manager's API, the sites of
- * `.env` and of the services' `deploy.labels`, nginx.conf rendered for them and rolled out when the service runs
- * another, then each site alone: certbot by exec in the certbot task on this node, and the site's secret rotated in
- * or put back. One run at a time, under the lock in the certbot container, as on Compose.
+ * `.env` and of the services' `deploy.labels`, nginx.conf rendered for them; each site alone: certbot by exec in the
+ * certbot task on this node; then what the nginx service should mount (nginx.conf, secrets rotated in or put back) in
+ * one rolling update for the whole sweep. One run at a time, under the lock in the certbot container, as on Compose.
  */
 export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpdateOptions): Promise<SwarmUpdateResult> {
   const { api, log, config } = ctx;
@@ -105,15 +107,12 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
     const replicas = spec.Mode?.Replicated?.Replicas ?? 1;
     // Each task: started, healthy (a check every few seconds), watched for the monitor window; one at a time.
     const rollout = { monitorMs, timeoutMs: 60_000 + replicas * (monitorMs + 60_000), intervalMs: ctx.intervalMs ?? 1_000 };
-    const nginxConf = await updateNginxConf({
+    const conf = await stageNginxConf({
       api,
       stack,
       service: nginx.id,
       text: await renderSwarmNginx(siteSet.sites),
-      ...rollout,
       dryRun: options.dryRun === true,
-      now: ctx.now,
-      sleep: ctx.sleep,
       log,
     });
     // The local test CA resolves every name through its DNS: pointed at an nginx task certbot's network reaches, asked
@@ -128,35 +127,39 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
       }
       return address;
     };
-    const outcomes: SwarmSiteOutcome[] = [];
+    const sites: Array<{ outcome: SwarmSiteOutcome; pending: SiteCertificate | undefined }> = [];
     for (const site of siteSet.sites.filter((entry) => options.sites === undefined || options.sites.includes(entry.id))) {
       const outcome: SwarmSiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
+      let pending: SiteCertificate | undefined;
       try {
-        outcome.result = await updateSwarmSite(
-          {
-            api,
-            certbot,
-            version,
-            config,
-            stack,
-            nginxService: nginx.name,
-            nginxAddressForPebble,
-            rollout,
-            force: options.force === true,
-            dryRun: options.dryRun === true,
-            now: ctx.now,
-            sleep: ctx.sleep,
-            log,
-          },
-          site,
-        );
+        const run = {
+          api,
+          certbot,
+          version,
+          config,
+          stack,
+          nginxService: nginx.name,
+          nginxAddressForPebble,
+          force: options.force === true,
+          dryRun: options.dryRun === true,
+          now: ctx.now,
+          sleep: ctx.sleep,
+          log,
+        };
+        // The key stays out of the result (printed, or given as JSON).
+        const { pending: certificate, ...result } = await updateSwarmSite(run, site);
+        outcome.result = result;
+        pending = certificate;
       } catch (error) {
         // One site's failure is its own: the others go on.
         log.error(`site ${site.id}: ${(error as Error).message}`);
         outcome.error = { code: isCertkitError(error) ? error.code : undefined, message: (error as Error).message };
       }
-      outcomes.push(outcome);
+      sites.push({ outcome, pending });
     }
+    // Every site's new or dropped secret and nginx.conf: one rolling update of the nginx service for the sweep.
+    const nginxConf = await rollOutSweep({ api, stack, service: nginx.id, sites, conf, rollout, now: ctx.now, sleep: ctx.sleep, log });
+    const outcomes = sites.map((entry) => entry.outcome);
     return { stack, nginxConf, sites: outcomes, refused: siteSet.refused.map(describeRefusal) };
   } finally {
     await release().catch((error: unknown) => log.debug(`could not release the lock: ${(error as Error).message}`));

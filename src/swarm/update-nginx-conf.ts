@@ -1,8 +1,7 @@
 import type { Logger } from '../log.js';
-import type { Sleep } from '../wait-for.js';
-import { awaitRollout } from './rollout.js';
 import { LABEL_STACK } from './secret-name.js';
-import { LABEL_CONFIG, NGINX_CONF_KIND, NGINX_CONF_TARGET, nginxConfName, planServiceConfigs, unusedConfigs } from './serving-plan.js';
+import { LABEL_CONFIG, NGINX_CONF_KIND, NGINX_CONF_TARGET, nginxConfName, unusedConfigs } from './serving-plan.js';
+import type { StagedVersion } from './serving-set.js';
 import type { StackApi } from './swarm-api.js';
 
 export interface NginxConfChange {
@@ -10,39 +9,43 @@ export interface NginxConfChange {
   name: string;
   changed: boolean;
   removed: string[];
+  /** Why the new version was not rolled out (the sweep's update failed; the tasks run the version before). */
+  failed?: string;
+}
+
+export interface StagedNginxConf {
+  name: string;
+  /** The version to roll out with the sweep's secrets; undefined when the service runs this text already (or a dry run). */
+  version: StagedVersion | undefined;
+  /** The version the service mounts now, for messages. */
+  mounted: string | undefined;
 }
 
 /**
- * Makes the nginx service run this nginx.conf: compared with the config the service references now (its data, read
- * from Swarm), and when it differs, a new config version, a start-first service update gated on every task running
- * it healthy, and certkit's older versions nothing mounts removed. A config is immutable, like a secret.
+ * nginx.conf for the sweep: compared with the config the nginx service references now (its data, read from Swarm),
+ * and when it differs, a config version for it (immutable, like a secret), rolled out with the sweep's secrets in
+ * one service update (src/swarm/apply-serving-set.ts).
  */
-export async function updateNginxConf(input: {
+export async function stageNginxConf(input: {
   api: StackApi;
   stack: string;
   service: string;
   text: string;
-  monitorMs: number;
-  timeoutMs: number;
-  intervalMs: number;
   dryRun: boolean;
-  now: () => Date;
-  sleep: Sleep;
   log: Logger;
-}): Promise<NginxConfChange> {
+}): Promise<StagedNginxConf> {
   const { api, log } = input;
   const service = await api.inspectService(input.service);
   const mounted = (service.configs ?? []).find((ref) => ref.target === NGINX_CONF_TARGET);
   if (mounted && (await api.readConfig(mounted.configId)).toString('utf8') === input.text) {
-    return { name: mounted.configName, changed: false, removed: [] };
+    return { name: mounted.configName, version: undefined, mounted: mounted.configName };
   }
   const name = nginxConfName(input.stack, input.text);
   if (input.dryRun) {
     log.info(`nginx.conf: would roll ${name} out to ${service.name} (dry run)`);
-    return { name, changed: false, removed: [] };
+    return { name, version: undefined, mounted: mounted?.configName };
   }
-  const labels = [`${LABEL_STACK}=${input.stack}`, `${LABEL_CONFIG}=${NGINX_CONF_KIND}`];
-  const existing = (await api.listConfigs(labels)).find((config) => config.name === name);
+  const existing = (await api.listConfigs(confLabels(input.stack))).find((config) => config.name === name);
   const id =
     existing?.id ??
     (await api.createConfig({
@@ -50,34 +53,28 @@ export async function updateNginxConf(input: {
       data: Buffer.from(input.text),
       labels: { [LABEL_STACK]: input.stack, [LABEL_CONFIG]: NGINX_CONF_KIND },
     }));
-  const plan = planServiceConfigs(service.configs ?? [], { id, name, target: NGINX_CONF_TARGET });
-  if (plan.changed) {
-    const warnings = await api.updateService(service, { configs: plan.configs, monitorMs: input.monitorMs });
-    for (const warning of warnings) log.warn(`service ${service.name}: ${warning}`);
-    log.info(`nginx.conf: ${service.name} updating to ${name} (${mounted ? `was ${mounted.configName}` : 'none mounted'}; start-first)`);
-  }
-  const detail = await awaitRollout({
-    api,
-    serviceId: service.id,
-    serviceName: service.name,
-    newConfigId: id,
-    updated: plan.changed,
-    what: name,
-    change: `nginx.conf: the rollout of ${name}`,
-    timeoutMs: input.timeoutMs,
-    intervalMs: input.intervalMs,
-    now: input.now,
-    sleep: input.sleep,
-  });
-  log.info(`nginx.conf: ${detail}`);
+  log.info(`nginx.conf: ${name} ${existing ? 'exists' : 'created'} (${mounted ? `was ${mounted.configName}` : 'none mounted'})`);
+  return { name, version: { id, name, target: NGINX_CONF_TARGET }, mounted: mounted?.configName };
+}
+
+/** certkit's nginx.conf versions nothing mounts any more, removed; Swarm refusing one keeps it for the next change. */
+export async function removeUnusedNginxConfs(
+  api: StackApi,
+  input: { stack: string; current: string; serviceId: string },
+  log: Logger,
+): Promise<string[]> {
   const removed: string[] = [];
-  for (const version of unusedConfigs(await api.listConfigs(labels), id, await api.listTasks(service.id))) {
-    // Swarm refuses while a service still references it: the next change tries again.
+  const versions = await api.listConfigs(confLabels(input.stack));
+  for (const version of unusedConfigs(versions, input.current, await api.listTasks(input.serviceId))) {
     await api.removeConfig(version.id).then(
       () => removed.push(version.name),
       (error: unknown) => log.info(`nginx.conf: kept ${version.name}: ${(error as Error).message}`),
     );
   }
   if (removed.length > 0) log.info(`nginx.conf: removed ${removed.join(', ')}`);
-  return { name, changed: plan.changed, removed };
+  return removed;
+}
+
+function confLabels(stack: string): string[] {
+  return [`${LABEL_STACK}=${stack}`, `${LABEL_CONFIG}=${NGINX_CONF_KIND}`];
 }

@@ -136,7 +136,29 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
     expect(after).not.toEqual(before.secrets);
   });
 
-  it('after `docker stack deploy` again dropped the secrets, update puts them back without a new certificate', async () => {
+  /** Every task of the nginx service Swarm still lists (history too): id, slot, and when it was created. */
+  const nginxTasks = async () =>
+    (
+      await docker([
+        'inspect',
+        '--format',
+        '{{.ID}} {{.Slot}} {{.CreatedAt}}',
+        ...(await docker(['service', 'ps', '-q', '--no-trunc', bed.service])).trim().split('\n').filter(Boolean),
+      ])
+    )
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, slot] = line.split(' ');
+        return { id: id as string, slot: Number(slot) };
+      });
+  const serviceVersion = async () =>
+    JSON.parse(await docker(['service', 'inspect', '--format', '{{json .}}', bed.service])) as {
+      Version: { Index: number };
+      UpdateStatus?: { State?: string; StartedAt?: string };
+    };
+
+  it('after `docker stack deploy` again dropped the secrets, update puts them back without a new certificate, in one update', async () => {
     const serials = { web: await storeSerial('web'), app: await storeSerial('app') };
     await bed.redeploy();
     await waitUntil(
@@ -144,8 +166,23 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
       async () => ((await bed.servedByReplicas(APP_NAME).catch(() => [])).length === 0 ? true : undefined),
       { timeoutMs: 120_000, intervalMs: 2_000 },
     );
+    await waitUntil(
+      'the redeploy’s own update to end',
+      async () => ((await serviceVersion()).UpdateStatus?.State === 'updating' ? undefined : true),
+      { timeoutMs: 120_000, intervalMs: 2_000 },
+    );
+    const before = { tasks: new Set((await nginxTasks()).map((task) => task.id)), service: await serviceVersion() };
     const result = await certkit(['update']);
     expect(result.code, result.stderr).toBe(0);
+    // Both sites' secrets (and nginx.conf, where the stack file's differs) in one rolling update: each of the two
+    // slots got exactly one new task (an update per site would have made two or three per slot).
+    expect(result.stderr).toMatch(/one update for sites (app, web|web, app)( and nginx\.conf)?/);
+    expect(result.stderr.match(/ one update for /g)).toHaveLength(1);
+    const fresh = (await nginxTasks()).filter((task) => !before.tasks.has(task.id));
+    expect(fresh.map((task) => task.slot).sort()).toEqual([1, 2]);
+    const after = await serviceVersion();
+    expect(after.UpdateStatus?.State).toBe('completed');
+    expect(after.Version.Index).toBeGreaterThan(before.service.Version.Index);
     expect(result.stdout).toMatch(/site app .*: unchanged.*put back into nginx/);
     expect(result.stdout).toMatch(/site web .*: unchanged.*put back into nginx/);
     expect(await storeSerial('app')).toBe(serials.app);

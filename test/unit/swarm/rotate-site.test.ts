@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CertkitError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/log.js';
 import type { ContainerHealth } from '../../../src/swarm/health-gate.js';
 import type { SecretRef, TaskView } from '../../../src/swarm/rotation-plan.js';
 import { rotateSiteCertificate } from '../../../src/swarm/rotate-site.js';
 import type { ServiceView, SwarmApi } from '../../../src/swarm/swarm-api.js';
-import { task } from './swarm.fixtures.js';
+import { fakeTime, task } from './swarm.fixtures.js';
 
 // The orchestration's decisions against an in-memory swarm that converges (or rolls back) when updated; the real
 // Swarm is in test/e2e/swarm-single-node.test.ts.
@@ -68,7 +67,6 @@ function fakeSwarm(options: { outcome: 'converge' | 'rollback' | 'stuck'; refuse
 }
 
 const run = (api: SwarmApi, lines: string[]) => {
-  let clock = 0;
   return rotateSiteCertificate({
     api,
     stack: 'st',
@@ -81,12 +79,7 @@ const run = (api: SwarmApi, lines: string[]) => {
     timeoutMs: 10_000,
     intervalMs: 1_000,
     monitorMs: 3_000,
-    now: () => new Date(clock),
-    sleep: (ms) => {
-      clock += ms;
-      return Promise.resolve();
-    },
-    log: createLogger({ write: (line) => lines.push(line) }),
+    ...fakeTime(lines),
   });
 };
 
@@ -107,7 +100,7 @@ describe('rotateSiteCertificate', () => {
   it('fails with Swarm’s message when Swarm rolled the update back, removing nothing', async () => {
     const swarm = fakeSwarm({ outcome: 'rollback' });
     await expect(run(swarm.api, [])).rejects.toThrow(
-      /the rotation to st-web-[0-9a-f]{12} failed: Swarm rolled the update back \(rollback_completed: update rolled back/,
+      /the update of st_nginx to st-web-[0-9a-f]{12} failed: Swarm rolled the update back \(rollback_completed: update rolled back/,
     );
     expect(swarm.calls.filter((call) => call.startsWith('remove'))).toEqual([]);
   });

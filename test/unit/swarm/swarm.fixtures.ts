@@ -1,3 +1,4 @@
+import { createLogger } from '../../../src/log.js';
 import type { TaskView } from '../../../src/swarm/rotation-plan.js';
 
 /** A running task on node1 mounting the given secrets. */
@@ -16,3 +17,16 @@ export const task = (id: string, secretIds: string[], extra: Partial<TaskView> =
   containerId: `c-${id}`,
   ...extra,
 });
+
+/** A clock that a sleep moves forward, and a logger into `lines`: what a rollout's wait needs, without waiting. */
+export const fakeTime = (lines: string[] = []) => {
+  let clock = 0;
+  return {
+    now: () => new Date(clock),
+    sleep: (ms: number) => {
+      clock += ms;
+      return Promise.resolve();
+    },
+    log: createLogger({ write: (line) => lines.push(line) }),
+  };
+};

@@ -1,0 +1,115 @@
+import type { ContainerHealth } from './health-gate.js';
+import { taskIsLive, type TaskView } from './rotation-plan.js';
+
+/**
+ * Pure: why a rollout did not finish, from what Swarm lists. A node drained or an engine restarted during a rotation
+ * stops tasks from outside; Swarm counts a new task stopped within its monitor window as a failure and pauses or rolls
+ * the update back ("update paused due to failure or early termination of task ID"), or, under a drain, leaves the
+ * drained node's new task pending and the update `updating`. That is task churn: the rollout is worth running again.
+ * A new task that exits by itself, fails to start or turns unhealthy is the new version's failure: it is not.
+ */
+
+/** A node as the classification needs it (Swarm's Spec.Availability and Status.State). */
+export interface NodeState {
+  hostname: string;
+  /** active, pause or drain. */
+  availability: string;
+  /** ready, down, disconnected or unknown. */
+  state: string;
+}
+
+export type FailureCause = 'churn' | 'unhealthy' | 'unknown';
+
+export interface FailureClass {
+  cause: FailureCause;
+  /** In words, naming the task and its node. */
+  reason: string;
+}
+
+export interface FailureInput {
+  updateMessage: string | undefined;
+  tasks: readonly TaskView[];
+  nodes: ReadonlyMap<string, NodeState>;
+  health: ReadonlyMap<string, ContainerHealth>;
+  /** What the new tasks mount (to find them when Swarm's message names none, as after `rollback completed`). */
+  newSecretIds: readonly string[];
+  newConfigId: string | undefined;
+}
+
+/** The task Swarm's message names ("... early termination of task ID"). */
+export function failedTaskId(message: string | undefined): string | undefined {
+  return /\btask ([a-z0-9]{6,})\b/i.exec(message ?? '')?.[1];
+}
+
+/** Stopped from outside: an engine stopping its containers (SIGTERM, SIGKILL), or Swarm losing the node. */
+const OUTSIDE_ERROR = /non-zero exit \((137|143)\)|node is down|orphan|heartbeat|no longer|context canceled|connection (refused|reset)/i;
+
+/** One task that ended early: churn (its node went away, or it was stopped from outside) or its own failure. */
+export function classifyTask(
+  task: TaskView,
+  nodes: ReadonlyMap<string, NodeState>,
+  health: ReadonlyMap<string, ContainerHealth>,
+): FailureClass {
+  const node = nodes.get(task.nodeId);
+  const where = `task ${task.id.slice(0, 12)} on node ${node?.hostname ?? (task.nodeId || '(none)')}`;
+  const what = `${task.state}${task.error ? `: ${task.error}` : ''}`;
+  if (/unhealthy/i.test(task.error ?? '') || (task.containerId !== undefined && health.get(task.containerId) === 'unhealthy')) {
+    return { cause: 'unhealthy', reason: `${where} turned unhealthy (${what})` };
+  }
+  if (task.nodeId && !node) return { cause: 'churn', reason: `${where} ended (${what}): its node left the swarm` };
+  if (node && node.availability !== 'active')
+    return {
+      cause: 'churn',
+      reason: `${where} ended (${what}): the node is ${node.availability === 'drain' ? 'drained' : node.availability}`,
+    };
+  if (node && node.state !== 'ready') return { cause: 'churn', reason: `${where} ended (${what}): the node is ${node.state}` };
+  if (!task.error && ['shutdown', 'complete', 'orphaned', 'remove'].includes(task.state)) {
+    return { cause: 'churn', reason: `${where} was stopped from outside (${what}; an engine restart or a node change)` };
+  }
+  if (OUTSIDE_ERROR.test(task.error ?? '')) return { cause: 'churn', reason: `${where} was stopped from outside (${what})` };
+  if (['failed', 'rejected'].includes(task.state)) return { cause: 'unhealthy', reason: `${where} failed (${what})` };
+  return { cause: 'unknown', reason: `${where} ended (${what})` };
+}
+
+/**
+ * A paused or rolled-back update: the task Swarm names, else the new version's tasks that ended. Any of them failing
+ * by itself makes it the new version's failure; all of them stopped from outside make it churn.
+ */
+export function classifyRolloutFailure(input: FailureInput): FailureClass {
+  const named = failedTaskId(input.updateMessage);
+  const runsNew = (task: TaskView) =>
+    input.newSecretIds.every((id) => task.secretIds.includes(id)) &&
+    (input.newConfigId === undefined || (task.configIds ?? []).includes(input.newConfigId));
+  const suspects = named
+    ? input.tasks.filter((task) => task.id.startsWith(named))
+    : input.tasks.filter((task) => runsNew(task) && !taskIsLive(task));
+  if (suspects.length === 0) {
+    return { cause: 'unknown', reason: named ? `Swarm names task ${named}, which it no longer lists` : 'no task of the new version ended' };
+  }
+  const classes = suspects.map((task) => classifyTask(task, input.nodes, input.health));
+  const unhealthy = classes.find((entry) => entry.cause === 'unhealthy');
+  if (unhealthy) return unhealthy;
+  if (classes.every((entry) => entry.cause === 'churn')) return { cause: 'churn', reason: classes.map((entry) => entry.reason).join('; ') };
+  return { cause: 'unknown', reason: classes.map((entry) => entry.reason).join('; ') };
+}
+
+/**
+ * A rollout that timed out while Swarm was still updating: churn when every task it waits for is pending on a node
+ * that takes no new task (drained, paused, down), as a drain during a start-first update of a global service leaves it.
+ */
+export function classifyStall(tasks: readonly TaskView[], nodes: ReadonlyMap<string, NodeState>): FailureClass | undefined {
+  const waiting = tasks.filter((task) => task.desiredState === 'running' && task.state !== 'running');
+  if (waiting.length === 0) return undefined;
+  const reasons: string[] = [];
+  for (const task of waiting) {
+    const node = nodes.get(task.nodeId);
+    const blocked =
+      (node && (node.availability !== 'active' || node.state !== 'ready')) ||
+      /not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''));
+    if (!blocked) return undefined;
+    reasons.push(
+      `task ${task.id.slice(0, 12)} is ${task.state} on node ${node?.hostname ?? (task.nodeId || '(none)')}${node ? ` (${node.availability}, ${node.state})` : ''}${task.error ? `: ${task.error}` : ''}`,
+    );
+  }
+  return { cause: 'churn', reason: reasons.join('; ') };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerHealth } from '../../../src/swarm/health-gate.js';
+import { classifyRolloutFailure, classifyStall, failedTaskId, type NodeState } from '../../../src/swarm/rollout-failure.js';
+import type { TaskView } from '../../../src/swarm/rotation-plan.js';
+import { task } from './swarm.fixtures.js';
+
+const nodes = new Map<string, NodeState>([
+  ['node1', { hostname: 'manager-1', availability: 'active', state: 'ready' }],
+  ['node2', { hostname: 'worker-1', availability: 'drain', state: 'ready' }],
+  ['node3', { hostname: 'worker-2', availability: 'active', state: 'down' }],
+]);
+const ended = (id: string, extra: Partial<TaskView>) => task(id, ['new'], { desiredState: 'shutdown', state: 'shutdown', ...extra });
+const classify = (tasks: TaskView[], message?: string, health = new Map<string, ContainerHealth>()) =>
+  classifyRolloutFailure({ updateMessage: message, tasks, nodes, health, newSecretIds: ['new'], newConfigId: undefined });
+
+describe('classifyRolloutFailure: task churn or the new version’s own failure', () => {
+  it('reads the task Swarm names in its message', () => {
+    expect(failedTaskId('update paused due to failure or early termination of task 9p7ith557h8ndf0ui9s0q951b')).toBe(
+      '9p7ith557h8ndf0ui9s0q951b',
+    );
+    expect(failedTaskId('rollback completed')).toBeUndefined();
+  });
+
+  it('is churn when the named task’s node was drained, is down, or left the swarm', () => {
+    const message = (id: string) => `update rolled back due to failure or early termination of task ${id}`;
+    expect(classify([ended('taskdrained1', { nodeId: 'node2' })], message('taskdrained1'))).toEqual({
+      cause: 'churn',
+      reason: 'task taskdrained1 on node worker-1 ended (shutdown): the node is drained',
+    });
+    expect(
+      classify([ended('taskdown0001', { nodeId: 'node3', state: 'failed', error: 'task: non-zero exit (1)' })], message('taskdown0001')),
+    ).toMatchObject({
+      cause: 'churn',
+      reason: expect.stringMatching(/on node worker-2 ended \(failed: task: non-zero exit \(1\)\): the node is down/) as string,
+    });
+    expect(classify([ended('taskgone0001', { nodeId: 'node9' })], message('taskgone0001'))).toMatchObject({ cause: 'churn' });
+  });
+
+  it('is churn when a task on a ready, active node was stopped from outside (an engine restart)', () => {
+    expect(
+      classify([ended('taskrestart1', { state: 'complete' })], 'update paused due to failure or early termination of task taskrestart1'),
+    ).toMatchObject({
+      cause: 'churn',
+      reason: expect.stringMatching(/task taskrestart1 on node manager-1 was stopped from outside \(complete; an engine restart/) as string,
+    });
+    expect(classify([ended('taskkilled01', { state: 'failed', error: 'task: non-zero exit (137)' })], 'of task taskkilled01').cause).toBe(
+      'churn',
+    );
+  });
+
+  it('is the new version’s failure when its task turned unhealthy, exited by itself or could not start', () => {
+    const message = 'update rolled back due to failure or early termination of task taskbad00001';
+    expect(classify([ended('taskbad00001', { state: 'failed', error: 'task: unhealthy container' })], message)).toEqual({
+      cause: 'unhealthy',
+      reason: 'task taskbad00001 on node manager-1 turned unhealthy (failed: task: unhealthy container)',
+    });
+    expect(classify([ended('taskbad00001', { state: 'failed', error: 'task: non-zero exit (1)' })], message)).toMatchObject({
+      cause: 'unhealthy',
+      reason: expect.stringMatching(/failed \(failed: task: non-zero exit \(1\)\)/) as string,
+    });
+    expect(classify([ended('taskbad00001', { state: 'rejected', error: 'starting container failed: no such file' })], message).cause).toBe(
+      'unhealthy',
+    );
+    // Its container's health read on this node says so before Swarm does.
+    const health = new Map<string, ContainerHealth>([['c-taskbad00001', 'unhealthy']]);
+    expect(classify([ended('taskbad00001', { nodeId: 'node2' })], message, health).cause).toBe('unhealthy');
+  });
+
+  it('after `rollback completed` (no task named) looks at the new version’s tasks that ended; unhealthy wins over churn', () => {
+    const drained = ended('taskdrained1', { nodeId: 'node2' });
+    const old = task('taskold00001', ['old'], { desiredState: 'shutdown', state: 'failed', error: 'task: non-zero exit (1)' });
+    expect(classify([drained, old, task('taskrun00001', ['old'])], 'rollback completed').cause).toBe('churn');
+    expect(
+      classify([drained, ended('taskbad00001', { state: 'failed', error: 'task: non-zero exit (2)' })], 'rollback completed').cause,
+    ).toBe('unhealthy');
+    expect(classify([task('taskrun00001', ['old'])], 'rollback completed')).toEqual({
+      cause: 'unknown',
+      reason: 'no task of the new version ended',
+    });
+    expect(classify([], 'update paused due to failure or early termination of task vanished0001').cause).toBe('unknown');
+  });
+});
+
+describe('classifyStall: an update Swarm holds', () => {
+  it('is churn when every task it waits for is pending on a node that takes no new task', () => {
+    const pending = task('taskpending1', ['new'], { nodeId: 'node2', state: 'pending', message: 'pending task scheduling' });
+    expect(classifyStall([task('a', ['new']), pending], nodes)).toEqual({
+      cause: 'churn',
+      reason: 'task taskpending1 is pending on node worker-1 (drain, ready)',
+    });
+    const unplaced = task('taskpending2', ['new'], {
+      nodeId: '',
+      state: 'pending',
+      error: 'no suitable node (1 node not available for new tasks)',
+    });
+    expect(classifyStall([unplaced], nodes)?.cause).toBe('churn');
+  });
+
+  it('is nothing when a task waits on a ready, active node, or none waits', () => {
+    expect(classifyStall([task('a', ['new'], { state: 'starting' })], nodes)).toBeUndefined();
+    expect(classifyStall([task('a', ['new'])], nodes)).toBeUndefined();
+  });
+});
