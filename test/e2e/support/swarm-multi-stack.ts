@@ -91,8 +91,12 @@ export async function deployMultiNodeStack(
   await writeFile(join(dir, 'edge.py'), EDGE);
 
   const file = parse(await readFile(join(REPO, 'compose.swarm.yaml'), 'utf8')) as StackFile;
-  // The test rotates through certkit's code itself: no certkit daemon service, nor its .env secret.
+  // The test rotates through certkit's code itself: no certkit daemon service, nor its .env secret, nor the socket
+  // proxy that serves only that daemon (with its rendered config and its network).
   delete file.services['certkit'];
+  delete file.services['docker-proxy'];
+  delete file.configs['docker-proxy-conf'];
+  delete (file as { networks?: Record<string, unknown> }).networks?.['docker-api'];
   delete (file as { secrets?: unknown }).secrets;
   const nginx = file.services['nginx'] as StackService;
   delete nginx['ports'];
