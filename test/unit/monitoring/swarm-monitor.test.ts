@@ -7,40 +7,19 @@ import { createDaemonMonitor } from '../../../src/monitoring/daemon-monitor.js';
 import { startMonitorServer } from '../../../src/monitoring/monitor-server.js';
 import { withReplicaReadiness } from '../../../src/monitoring/swarm-readiness.js';
 import type { StatusEntry } from '../../../src/store/status-entries.js';
-import { replicaStatus, type ReplicaReport, type StackSecret } from '../../../src/swarm/replica-status.js';
-import type { TaskView } from '../../../src/swarm/rotation-plan.js';
+import type { ReplicaReport, StackSecret } from '../../../src/swarm/replica-status.js';
 import type { SwarmSiteOutcome, SwarmUpdateResult } from '../../../src/swarm/swarm-update.js';
-import { task } from '../swarm/swarm.fixtures.js';
+import { NEW_WEB, OLD_WEB, twoReplicaReport } from '../swarm/swarm.fixtures.js';
 
 // The Swarm daemon's monitor: its checks counted per site, the certificate series made ready by the replicas, and
 // health that names a stale replica or a failed check instead of saying ok.
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const NOW = new Date('2026-12-03T00:00:00Z');
 
-const secret = (id: string, serial: string, createdAt: string): StackSecret => ({
-  id,
-  name: `st-web-${id}`,
-  createdAt,
-  labels: { 'certkit.stack': 'st', 'certkit.site': 'web', 'certkit.serial': serial },
-});
-const OLD = secret('v1', 'aa01', '2026-12-01T00:00:00Z');
-const NEW = secret('v2', 'bb02', '2026-12-02T00:00:00Z');
-const on = (id: string, slot: number, version: StackSecret): TaskView =>
-  task(id, [version.id], { slot, mounts: [{ secretId: version.id, secretName: version.name, target: 'certkit-web.pem' }] });
+const OLD = OLD_WEB;
+const NEW = NEW_WEB;
 /** Two replicas: the first on the newest version, the second on `second`. */
-const report = (second: StackSecret): ReplicaReport =>
-  replicaStatus({
-    service: {
-      name: 'st_nginx',
-      replicas: 2,
-      secrets: [{ secretId: NEW.id, secretName: NEW.name, target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 }],
-      updateState: 'completed',
-      updateMessage: undefined,
-    },
-    tasks: [on('t1', 1, NEW), on('t2', 2, second)],
-    secrets: [OLD, NEW],
-    nodeNames: new Map([['node1', 'manager-1']]),
-  });
+const report = (second: StackSecret): ReplicaReport => twoReplicaReport(second, { updateState: 'completed' });
 
 const entry = (serial: string): StatusEntry => ({
   name: 'web',

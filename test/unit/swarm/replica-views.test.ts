@@ -4,36 +4,15 @@ import { evaluateAlerts } from '../../../src/alerts/alert-state.js';
 import type { Logger } from '../../../src/log.js';
 import { CertkitMetrics } from '../../../src/metrics/certkit-metrics.js';
 import { createDaemonMonitor } from '../../../src/monitoring/daemon-monitor.js';
-import { replicaStatus, type ReplicaReport, type StackSecret } from '../../../src/swarm/replica-status.js';
+import type { ReplicaReport, StackSecret } from '../../../src/swarm/replica-status.js';
 import { formatReplicaTable, replicaProblems } from '../../../src/swarm/replica-table.js';
-import type { TaskView } from '../../../src/swarm/rotation-plan.js';
-import { task } from './swarm.fixtures.js';
+import { NEW_WEB, OLD_WEB, twoReplicaReport } from './swarm.fixtures.js';
 
 // The replica report's three views: `certkit status`'s table, the /metrics gauges, and the replica_stale alerts.
-const secret = (id: string, serial: string, createdAt: string): StackSecret => ({
-  id,
-  name: `st-web-${id}`,
-  createdAt,
-  labels: { 'certkit.stack': 'st', 'certkit.site': 'web', 'certkit.serial': serial },
-});
-const OLD = secret('v1', 'aa01', '2026-12-01T00:00:00Z');
-const NEW = secret('v2', 'bb02', '2026-12-02T00:00:00Z');
-const on = (id: string, slot: number, version: StackSecret): TaskView =>
-  task(id, [version.id], { slot, mounts: [{ secretId: version.id, secretName: version.name, target: 'certkit-web.pem' }] });
+const OLD = OLD_WEB;
+const NEW = NEW_WEB;
 const report = (second: StackSecret): ReplicaReport =>
-  replicaStatus({
-    service: {
-      name: 'st_nginx',
-      replicas: 2,
-      secrets: [{ secretId: NEW.id, secretName: NEW.name, target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 }],
-      updateState: 'updating',
-      updateMessage: undefined,
-    },
-    tasks: [on('t1', 1, NEW), on('t2', 2, second)],
-    secrets: [OLD, NEW],
-    served: new Map([['t1', new Map([['web', { serial: 'bb02' }]])]]),
-    nodeNames: new Map([['node1', 'manager-1']]),
-  });
+  twoReplicaReport(second, { updateState: 'updating', served: new Map([['t1', new Map([['web', { serial: 'bb02' }]])]]) });
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('the replica report in status, metrics and alerts', () => {
