@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { CONTAINER_PATHS, DEPLOY_HOOK, KEY_READER_GID, LOCK_PATH, OWN_NGINX_HTTPS_SWITCH, deployDirFor } from '../stack/layout.js';
-import { standaloneCertonlyArgv } from '../certbot/plan-certbot-run.js';
+import { standaloneCertonlyArgv } from '../certbot/certbot-argv.js';
 import { CONFIG_STAMP_PATH, CONFIG_STAMP_PLACEHOLDER } from './config-stamp.js';
 import { serverNamesHash } from './server-names-hash.js';
 

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import {
-  lingeringOptions,
-  planCertbotRun,
-  standaloneCertonlyArgv,
-  type ExistingCertificate,
-  type PlanRequest,
-} from '../../../src/certbot/plan-certbot-run.js';
+import { planCertbotRun, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import { standaloneCertonlyArgv } from '../../../src/certbot/certbot-argv.js';
+import { lingeringOptions } from '../../../src/certbot/renewal-drift.js';
 import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { isCertkitError } from '../../../src/errors.js';

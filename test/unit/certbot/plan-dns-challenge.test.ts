@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import { planCertbotRun, staleDnsSettings, type ExistingCertificate } from '../../../src/certbot/plan-certbot-run.js';
+import { planCertbotRun, type ExistingCertificate } from '../../../src/certbot/plan-certbot-run.js';
+import { staleDnsSettings } from '../../../src/certbot/renewal-drift.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';
 import { parseRenewalConf, type RenewalConf } from '../../../src/store/renewal-conf.js';
 import { makeConfig } from '../support/make-config.js';

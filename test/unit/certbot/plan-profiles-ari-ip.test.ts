@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { certbotImageFor, certbotSupportProblems } from '../../../src/certbot/certbot-support.js';
 import type { Version } from '../../../src/certbot/certbot-version.js';
-import {
-  planCertbotRun,
-  standaloneCertonlyArgv,
-  type ExistingCertificate,
-  type PlanRequest,
-} from '../../../src/certbot/plan-certbot-run.js';
+import { planCertbotRun, type ExistingCertificate, type PlanRequest } from '../../../src/certbot/plan-certbot-run.js';
+import { standaloneCertonlyArgv } from '../../../src/certbot/certbot-argv.js';
 import type { RenewalConf } from '../../../src/store/renewal-conf.js';
 import type { RenewalWindow } from '../../../src/certbot/renewal-window.js';
 import { ACME_SERVERS } from '../../../src/config/acme-servers.js';

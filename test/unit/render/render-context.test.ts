@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { standaloneCertonlyArgv } from '../../../src/certbot/plan-certbot-run.js';
+import { standaloneCertonlyArgv } from '../../../src/certbot/certbot-argv.js';
 import { buildRenderContext } from '../../../src/render/render-context.js';
 import { makeConfig } from '../support/make-config.js';
 

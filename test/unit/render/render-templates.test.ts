@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { standaloneCertonlyArgv } from '../../../src/certbot/plan-certbot-run.js';
+import { standaloneCertonlyArgv } from '../../../src/certbot/certbot-argv.js';
 import type { Config } from '../../../src/config/config.js';
 import { isCertkitError } from '../../../src/errors.js';
 import { buildRenderContext } from '../../../src/render/render-context.js';
