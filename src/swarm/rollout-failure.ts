@@ -114,7 +114,8 @@ const nodeAway = (node: NodeState | undefined): boolean => node !== undefined &&
  * A rollout Swarm holds while still updating: churn when what holds it sits on a node that takes no new task (drained,
  * paused, down), as a drain or an engine restart during a start-first update leaves it. What holds it: a task meant to
  * run that does not run yet, and (with `version`) a task the manager still sees `running` on such a node, of the old
- * version or told to stop (a node that went down keeps its tasks' last state until it returns). Old tasks on ready,
+ * version or told to stop (a node that went down keeps its tasks' last state until it returns), and a task told to
+ * stop that never started there (Swarm's new task for a node drained under it). Old tasks on ready,
  * active nodes are only queued behind the slot Swarm holds. A task not running yet on a ready, active node (a new task
  * starting there), or one there whose container is unhealthy or still starting, makes it no stall: the rollout is
  * waited for, and its own failure is read as such.
@@ -137,6 +138,11 @@ export function classifyStall(
     if (task.desiredState === 'running' && task.state !== 'running') {
       if (!away && !/not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''))) return undefined;
       reasons.push(`task ${task.id.slice(0, 12)} is ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
+    } else if (task.desiredState !== 'running' && task.state !== 'running' && taskIsLive(task)) {
+      // A new task Swarm created on a node just drained, then told to stop: it stays `pending` ("1 node not available
+      // for new tasks") and the updater waits on it for ever.
+      if (!away && !/not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''))) continue;
+      reasons.push(`task ${task.id.slice(0, 12)} (told to stop) is still ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
     } else if (task.state === 'running' && !away) {
       const state = task.containerId === undefined ? undefined : health.get(task.containerId);
       if (state === 'unhealthy' || state === 'starting') return undefined;

@@ -209,7 +209,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       expect(underDrain.error?.message ?? '').not.toMatch(/turned unhealthy/);
       expect(cause).not.toBe('unhealthy');
       timings.push(
-        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete: ${underDrain.error.message.slice(0, 160)}` : 'completed'})`,
+        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete${cause ? ` (${cause})` : ''}: ${underDrain.error.message.slice(0, 400)}` : 'completed'})`,
       );
 
       // While drained: the manager and the restarted worker run nginx, and every running task serves one certificate

@@ -138,6 +138,25 @@ describe('classifyStall: an update Swarm holds', () => {
     expect(classifyStall([task('a', ['new']), stale], nodes)).toBeUndefined();
   });
 
+  // Seen on a real three-node swarm: the worker drained just after Swarm created its new task; the task, told to stop,
+  // stayed pending, the update `updating` with every other task running, until the rotation's timeout.
+  it('is churn when the update waits on a task told to stop that stays pending on the drained node', () => {
+    const pending = task('ujmz9x7grrxseejmzwtzrifej', ['new'], {
+      nodeId: 'node2',
+      desiredState: 'shutdown',
+      state: 'pending',
+      error: '1 node not available for new tasks',
+    });
+    const restarted = task('4eulhglnzn51', ['old'], { nodeId: 'node1' });
+    expect(classifyStall([task('velc4fvyeaa6', ['new']), pending, restarted], nodes, version)).toEqual({
+      cause: 'churn',
+      reason: 'task ujmz9x7grrxs (told to stop) is still pending on node worker-1 (drain, ready): 1 node not available for new tasks',
+    });
+    // The same task on a ready, active node with no such message holds nothing: it is just stopping.
+    const stopping = { ...pending, nodeId: 'node1', error: undefined };
+    expect(classifyStall([task('velc4fvyeaa6', ['new']), stopping], nodes, version)).toBeUndefined();
+  });
+
   it('is never churn while a new task starts on a ready node or runs there unhealthy, whatever another node does', () => {
     const stale = task('taskstale001', ['old'], { nodeId: 'node3' });
     // The engine restart the manager has not noticed yet: the new task sits `assigned` on a ready node.
