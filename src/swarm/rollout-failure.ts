@@ -107,16 +107,21 @@ export interface NewVersion {
   newConfigId: string | undefined;
 }
 
-/** Whether a node takes no new task and may not report on its old ones: drained, paused or down (unlisted: not known). */
+/** Whether a node takes no new task: drained, paused or down (unlisted: not known). */
 const nodeAway = (node: NodeState | undefined): boolean => node !== undefined && (node.availability !== 'active' || node.state !== 'ready');
+/** Whether what the manager says a node's tasks do may be stale: down, or drained (a paused node still reports). */
+const nodeSilent = (node: NodeState | undefined): boolean =>
+  node !== undefined && (node.availability === 'drain' || node.state !== 'ready');
+/** Swarm's word for a task it cannot place. */
+const NOT_PLACED = /not available for new tasks|no suitable node/i;
 
 /**
  * A rollout Swarm holds while still updating: churn when what holds it sits on a node that takes no new task (drained,
  * paused, down), as a drain or an engine restart during a start-first update leaves it. What holds it: a task meant to
- * run that does not run yet, and (with `version`) a task the manager still sees `running` on such a node, of the old
- * version or told to stop (a node that went down keeps its tasks' last state until it returns), and a task told to
- * stop that never started there (Swarm's new task for a node drained under it). Old tasks on ready,
- * active nodes are only queued behind the slot Swarm holds. A task not running yet on a ready, active node (a new task
+ * run that does not run yet there; a task told to stop that never started there (Swarm's new task for a node drained
+ * under it); and (with `version`) a task the manager still sees `running` on a node down or drained, of the old version
+ * or told to stop (a node that went down keeps its tasks' last state until it returns). Old tasks on ready, active
+ * nodes are only queued behind the slot Swarm holds. A task not running yet on a ready, active node (a new task
  * starting there), or one there whose container is unhealthy or still starting, makes it no stall: the rollout is
  * waited for, and its own failure is read as such.
  */
@@ -136,17 +141,22 @@ export function classifyStall(
     const where = `on node ${node?.hostname ?? (task.nodeId || '(none)')}${node ? ` (${node.availability}, ${node.state})` : ''}`;
     const away = nodeAway(node);
     if (task.desiredState === 'running' && task.state !== 'running') {
-      if (!away && !/not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''))) return undefined;
+      if (!away && !NOT_PLACED.test(task.message + (task.error ?? ''))) return undefined;
       reasons.push(`task ${task.id.slice(0, 12)} is ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
     } else if (task.desiredState !== 'running' && task.state !== 'running' && taskIsLive(task)) {
       // A new task Swarm created on a node just drained, then told to stop: it stays `pending` ("1 node not available
       // for new tasks") and the updater waits on it for ever.
-      if (!away && !/not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''))) continue;
+      if (!away && !NOT_PLACED.test(task.message + (task.error ?? ''))) continue;
       reasons.push(`task ${task.id.slice(0, 12)} (told to stop) is still ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
     } else if (task.state === 'running' && !away) {
       const state = task.containerId === undefined ? undefined : health.get(task.containerId);
       if (state === 'unhealthy' || state === 'starting') return undefined;
-    } else if (task.state === 'running' && version !== undefined && (task.desiredState !== 'running' || !runsNew(task))) {
+    } else if (
+      task.state === 'running' &&
+      nodeSilent(node) &&
+      version !== undefined &&
+      (task.desiredState !== 'running' || !runsNew(task))
+    ) {
       const held = task.desiredState === 'running' ? 'the old version' : 'told to stop';
       reasons.push(`task ${task.id.slice(0, 12)} (${held}) is still seen running ${where}`);
     }

@@ -136,6 +136,9 @@ describe('classifyStall: an update Swarm holds', () => {
     });
     // Without the version it looks only at tasks waiting to run (as before).
     expect(classifyStall([task('a', ['new']), stale], nodes)).toBeUndefined();
+    // A paused node still reports on its tasks, and Swarm does not update them: its old task holds nothing.
+    const paused = new Map([...nodes, ['node4', { hostname: 'worker-3', availability: 'pause', state: 'ready' }]]);
+    expect(classifyStall([task('a', ['new']), task('taskpaused01', ['old'], { nodeId: 'node4' })], paused, version)).toBeUndefined();
   });
 
   // Seen on a real three-node swarm: the worker drained just after Swarm created its new task; the task, told to stop,
