@@ -62,4 +62,20 @@ describe('healthGate', () => {
     const gone = task('old', ['v1'], { desiredState: 'shutdown', state: 'shutdown' });
     expect(gate({ tasks: [task('a', ['v2']), task('b', ['v2'], { slot: 2 }), gone] }).verdict).toBe('done');
   });
+
+  // Seen on a real three-node swarm: a worker drained just after Swarm created its new task; told to stop, the task
+  // stayed `pending` ("1 node not available for new tasks") while every other task ran the new version.
+  it('does not wait for a task told to stop before it ever started', () => {
+    const neverStarted = task('5f80uxokkwwy', ['v2'], {
+      nodeId: 'node2',
+      desiredState: 'shutdown',
+      state: 'pending',
+      error: '1 node not available for new tasks',
+    });
+    expect(gate({ updateState: 'completed', tasks: [task('a', ['v2']), task('b', ['v2'], { slot: 2 }), neverStarted] }).verdict).toBe(
+      'done',
+    );
+    // Started, it is waited for until it stops.
+    expect(gate({ tasks: [task('a', ['v2']), { ...neverStarted, state: 'starting' }] }).detail).toMatch(/is still starting \(stopping\)/);
+  });
 });
