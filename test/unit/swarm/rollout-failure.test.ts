@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerHealth } from '../../../src/swarm/health-gate.js';
 import { classifyRolloutFailure, classifyStall, failedTaskId, type NodeState } from '../../../src/swarm/rollout-failure.js';
 import type { TaskView } from '../../../src/swarm/rotation-plan.js';
-import { task } from './swarm.fixtures.js';
+import { pendingOnDrained, task } from './swarm.fixtures.js';
 
 const nodes = new Map<string, NodeState>([
   ['node1', { hostname: 'manager-1', availability: 'active', state: 'ready' }],
@@ -144,12 +144,7 @@ describe('classifyStall: an update Swarm holds', () => {
   // Seen on a real three-node swarm: the worker drained just after Swarm created its new task; the task, told to stop,
   // stayed pending, the update `updating` with every other task running, until the rotation's timeout.
   it('is churn when the update waits on a task told to stop that stays pending on the drained node', () => {
-    const pending = task('ujmz9x7grrxseejmzwtzrifej', ['new'], {
-      nodeId: 'node2',
-      desiredState: 'shutdown',
-      state: 'pending',
-      error: '1 node not available for new tasks',
-    });
+    const pending = pendingOnDrained('ujmz9x7grrxseejmzwtzrifej', ['new']);
     const restarted = task('4eulhglnzn51', ['old'], { nodeId: 'node1' });
     expect(classifyStall([task('velc4fvyeaa6', ['new']), pending, restarted], nodes, version)).toEqual({
       cause: 'churn',

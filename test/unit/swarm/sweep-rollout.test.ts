@@ -7,7 +7,7 @@ import { NGINX_CONF_TARGET } from '../../../src/swarm/serving-plan.js';
 import { rollOutSweep } from '../../../src/swarm/sweep-rollout.js';
 import type { ServiceView, StackApi } from '../../../src/swarm/swarm-api.js';
 import type { SwarmSiteOutcome } from '../../../src/swarm/swarm-update.js';
-import { fakeTime, task } from './swarm.fixtures.js';
+import { fakeTime, pendingOnDrained, task } from './swarm.fixtures.js';
 
 // The sweep's orchestration against an in-memory swarm: how many service updates, which site fails alone. The real
 // Swarm counts its updates in test/e2e/swarm-update.test.ts.
@@ -100,15 +100,7 @@ function fakeSwarm(
         // task here already runs the new version.
         state = 'updating';
         message = 'update in progress';
-        tasks = [
-          task('b', next, { configIds: confRefs.map((ref) => ref.configId) }),
-          task('taskpending1', next, {
-            nodeId: 'node2',
-            desiredState: 'shutdown',
-            state: 'pending',
-            error: '1 node not available for new tasks',
-          }),
-        ];
+        tasks = [task('b', next, { configIds: confRefs.map((ref) => ref.configId) }), pendingOnDrained('taskpending1', next)];
         return Promise.resolve([]);
       }
       if (outcome === 'unhealthy' || (outcome === 'churn-once' && updates.length === 1)) {
