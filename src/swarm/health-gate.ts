@@ -31,6 +31,9 @@ export interface GateInput {
 export type GateVerdict =
   { verdict: 'done'; detail: string } | { verdict: 'waiting'; detail: string } | { verdict: 'failed'; detail: string };
 
+/** Swarm's task states before a container exists (swarmkit's TaskState before `preparing` is done). */
+const NEVER_STARTED = new Set(['new', 'allocated', 'pending', 'assigned', 'accepted', 'preparing']);
+
 export function healthGate(input: GateInput): GateVerdict {
   const { updateState, updateMessage } = input;
   if (updateState === 'rollback_started' || updateState === 'rollback_paused' || updateState === 'rollback_completed') {
@@ -54,8 +57,10 @@ export function healthGate(input: GateInput): GateVerdict {
       if (health === 'unhealthy' || health === 'starting') lagging.push(`${where} is ${health}`);
     }
   }
-  // Tasks told to stop but still up (start-first keeps the old one until the new one is healthy).
-  for (const task of live.filter((task) => task.desiredState !== 'running')) {
+  // Tasks told to stop but still up (start-first keeps the old one until the new one is healthy). One told to stop
+  // before its container was made never served: a new task Swarm created on a node drained under it stays `pending`
+  // there until the node is back, and is not waited for.
+  for (const task of live.filter((task) => task.desiredState !== 'running' && !NEVER_STARTED.has(task.state))) {
     lagging.push(`task ${task.slot ?? task.id} on node ${task.nodeId} is still ${task.state} (stopping)`);
   }
   if (input.replicas !== undefined && wanted.length < input.replicas) {

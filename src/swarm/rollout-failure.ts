@@ -7,6 +7,13 @@ import { taskIsLive, type TaskView } from './rotation-plan.js';
  * the update back ("update paused due to failure or early termination of task ID"), or, under a drain, leaves the
  * drained node's new task pending and the update `updating`. That is task churn: the rollout is worth running again.
  * A new task that exits by itself, fails to start or turns unhealthy is the new version's failure: it is not.
+ *
+ * Seen on a real three-node swarm (docs/swarm.md, "Multi-node test"): an engine restart short enough that the manager
+ * never marks the node down leaves the new task `assigned` and the old one `running` in the manager's view while the
+ * engine is away; when it is back, the new task is `rejected` with "error while removing network: unknown network
+ * STACK_default id …" (the engine's own networks, not the new version) and Swarm rolls back naming it. A longer one
+ * marks the node `down`, and its tasks keep the last state they reported (`running`) until it returns, holding the
+ * update's slot there without any task failing.
  */
 
 /** A node as the classification needs it (Swarm's Spec.Availability and Status.State). */
@@ -42,7 +49,8 @@ export function failedTaskId(message: string | undefined): string | undefined {
 }
 
 /** Stopped from outside: an engine stopping its containers (SIGTERM, SIGKILL), or Swarm losing the node. */
-const OUTSIDE_ERROR = /non-zero exit \((137|143)\)|node is down|orphan|heartbeat|no longer|context canceled|connection (refused|reset)/i;
+const OUTSIDE_ERROR =
+  /non-zero exit \((137|143)\)|node is down|orphan|heartbeat|no longer|context canceled|connection (refused|reset)|error while removing network|unknown network|no such (container|network)/i;
 
 /** One task that ended early: churn (its node went away, or it was stopped from outside) or its own failure. */
 export function classifyTask(
@@ -93,23 +101,65 @@ export function classifyRolloutFailure(input: FailureInput): FailureClass {
   return { cause: 'unknown', reason: classes.map((entry) => entry.reason).join('; ') };
 }
 
+/** What the update must bring every task to (the secrets and config the new tasks mount). */
+export interface NewVersion {
+  newSecretIds: readonly string[];
+  newConfigId: string | undefined;
+}
+
+/** Whether a node takes no new task: drained, paused or down (unlisted: not known). */
+const nodeAway = (node: NodeState | undefined): boolean => node !== undefined && (node.availability !== 'active' || node.state !== 'ready');
+/** Whether what the manager says a node's tasks do may be stale: down, or drained (a paused node still reports). */
+const nodeSilent = (node: NodeState | undefined): boolean =>
+  node !== undefined && (node.availability === 'drain' || node.state !== 'ready');
+/** Swarm's word for a task it cannot place. */
+const NOT_PLACED = /not available for new tasks|no suitable node/i;
+
 /**
- * A rollout that timed out while Swarm was still updating: churn when every task it waits for is pending on a node
- * that takes no new task (drained, paused, down), as a drain during a start-first update of a global service leaves it.
+ * A rollout Swarm holds while still updating: churn when what holds it sits on a node that takes no new task (drained,
+ * paused, down), as a drain or an engine restart during a start-first update leaves it. What holds it: a task meant to
+ * run that does not run yet there; a task told to stop that never started there (Swarm's new task for a node drained
+ * under it); and (with `version`) a task the manager still sees `running` on a node down or drained, of the old version
+ * or told to stop (a node that went down keeps its tasks' last state until it returns). Old tasks on ready, active
+ * nodes are only queued behind the slot Swarm holds. A task not running yet on a ready, active node (a new task
+ * starting there), or one there whose container is unhealthy or still starting, makes it no stall: the rollout is
+ * waited for, and its own failure is read as such.
  */
-export function classifyStall(tasks: readonly TaskView[], nodes: ReadonlyMap<string, NodeState>): FailureClass | undefined {
-  const waiting = tasks.filter((task) => task.desiredState === 'running' && task.state !== 'running');
-  if (waiting.length === 0) return undefined;
+export function classifyStall(
+  tasks: readonly TaskView[],
+  nodes: ReadonlyMap<string, NodeState>,
+  version?: NewVersion,
+  health: ReadonlyMap<string, ContainerHealth> = new Map(),
+): FailureClass | undefined {
+  const runsNew = (task: TaskView) =>
+    version !== undefined &&
+    version.newSecretIds.every((id) => task.secretIds.includes(id)) &&
+    (version.newConfigId === undefined || (task.configIds ?? []).includes(version.newConfigId));
   const reasons: string[] = [];
-  for (const task of waiting) {
+  for (const task of tasks) {
     const node = nodes.get(task.nodeId);
-    const blocked =
-      (node && (node.availability !== 'active' || node.state !== 'ready')) ||
-      /not available for new tasks|no suitable node/i.test(task.message + (task.error ?? ''));
-    if (!blocked) return undefined;
-    reasons.push(
-      `task ${task.id.slice(0, 12)} is ${task.state} on node ${node?.hostname ?? (task.nodeId || '(none)')}${node ? ` (${node.availability}, ${node.state})` : ''}${task.error ? `: ${task.error}` : ''}`,
-    );
+    const where = `on node ${node?.hostname ?? (task.nodeId || '(none)')}${node ? ` (${node.availability}, ${node.state})` : ''}`;
+    const away = nodeAway(node);
+    if (task.desiredState === 'running' && task.state !== 'running') {
+      if (!away && !NOT_PLACED.test(task.message + (task.error ?? ''))) return undefined;
+      reasons.push(`task ${task.id.slice(0, 12)} is ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
+    } else if (task.desiredState !== 'running' && task.state !== 'running' && taskIsLive(task)) {
+      // A new task Swarm created on a node just drained, then told to stop: it stays `pending` ("1 node not available
+      // for new tasks") and the updater waits on it for ever.
+      if (!away && !NOT_PLACED.test(task.message + (task.error ?? ''))) continue;
+      reasons.push(`task ${task.id.slice(0, 12)} (told to stop) is still ${task.state} ${where}${task.error ? `: ${task.error}` : ''}`);
+    } else if (task.state === 'running' && !away) {
+      const state = task.containerId === undefined ? undefined : health.get(task.containerId);
+      if (state === 'unhealthy' || state === 'starting') return undefined;
+    } else if (
+      task.state === 'running' &&
+      nodeSilent(node) &&
+      version !== undefined &&
+      (task.desiredState !== 'running' || !runsNew(task))
+    ) {
+      const held = task.desiredState === 'running' ? 'the old version' : 'told to stop';
+      reasons.push(`task ${task.id.slice(0, 12)} (${held}) is still seen running ${where}`);
+    }
   }
-  return { cause: 'churn', reason: reasons.join('; ') };
+  return reasons.length === 0 ? undefined : { cause: 'churn', reason: reasons.join('; ') };
 }

@@ -46,6 +46,7 @@ export class RolloutFailed extends CertkitError {
 export async function awaitRollout(wait: RolloutWait): Promise<string> {
   const { api } = wait;
   const newSecretIds = [...(wait.newSecretId === undefined ? [] : [wait.newSecretId]), ...(wait.newSecretIds ?? [])];
+  const version = { newSecretIds, newConfigId: wait.newConfigId };
   let seen: { tasks: TaskView[]; health: Map<string, ContainerHealth>; message: string | undefined } | undefined;
   const hint = `The tasks serve the version before it; see \`docker service ps ${wait.serviceName} --no-trunc\``;
   let verdict: GateVerdict;
@@ -70,10 +71,9 @@ export async function awaitRollout(wait: RolloutWait): Promise<string> {
           health,
         });
         if (verdict.verdict === 'waiting' && wait.updated && now.updateState === 'updating') {
-          // Swarm holds an update whose new task waits on a drained or lost node: said before the timeout.
-          const stall = tasks.some((task) => task.desiredState === 'running' && task.state !== 'running')
-            ? classifyStall(tasks, await nodeStates(api))
-            : undefined;
+          // Swarm holds an update on a drained or lost node (a new task waiting there, or an old one the manager still
+          // sees running): said before the timeout.
+          const stall = classifyStall(tasks, await nodeStates(api), version, health);
           stalled = stall ? { since: stalled?.since ?? wait.now().getTime(), failure: stall } : undefined;
           if (stalled && wait.now().getTime() - stalled.since >= (wait.stallMs ?? 30_000)) return { done: true, value: verdict };
         }
@@ -90,7 +90,7 @@ export async function awaitRollout(wait: RolloutWait): Promise<string> {
     );
   } catch (error) {
     if (!isCertkitError(error, 'TIMEOUT') || !seen) throw error;
-    const stall = classifyStall(seen.tasks, await nodeStates(api));
+    const stall = classifyStall(seen.tasks, await nodeStates(api), version, seen.health);
     if (!stall) throw error;
     throw new RolloutFailed(`${wait.change} did not finish: ${error.message} (${stall.reason}). ${hint}`, stall);
   }

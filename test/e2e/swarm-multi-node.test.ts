@@ -26,6 +26,7 @@ import {
   type SwarmNode,
   type SwarmNodes,
 } from './support/swarm-nodes.js';
+import { traceSwarm } from './support/swarm-multi-trace.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -173,6 +174,12 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       const serial = await timed('renew through the other worker', () => issueThrough(restarted));
       expect(serial).not.toBe(firstSerial);
       const started = Date.now();
+      let traced = lines.length;
+      const trace = traceSwarm(nodes, bed.service, process.env['CERTKIT_TEST_MULTINODE_TRACE'], () => {
+        const since = lines.slice(traced).join('');
+        traced = lines.length;
+        return since;
+      });
       const rotation = rotate(150_000).then(
         (result) => ({ result, error: undefined }),
         (error: Error) => ({ result: undefined, error }),
@@ -190,15 +197,19 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       await onManager(nodes, ['node', 'update', '--availability', 'drain', drained.container]);
       await restartEngine(restarted);
       const underDrain = await rotation;
+      await trace.stop();
       // certkit's own reading of what happened: the rollouts it ran again after task churn, and why (printed).
       const churn = lines.filter((line) => / interrupted by task churn/.test(line));
       timings.push(
         `rollouts run again after churn: ${churn.length}${churn.length > 0 ? ` (${churn.map((line) => line.trim().slice(0, 200)).join(' | ')})` : ''}`,
       );
-      // An unhealthy new task is never what a drain or a restart looks like to certkit.
+      // A drain or a restart is never the new version's failure to certkit (a rollout it gave up on is churn, retries
+      // spent, or a plain timeout).
+      const cause = (underDrain.error as { failure?: { cause: string } } | undefined)?.failure?.cause;
       expect(underDrain.error?.message ?? '').not.toMatch(/turned unhealthy/);
+      expect(cause).not.toBe('unhealthy');
       timings.push(
-        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete: ${underDrain.error.message.slice(0, 160)}` : 'completed'})`,
+        `rotation under drain + engine restart ${((Date.now() - started) / 1000).toFixed(1)} s (${underDrain.error ? `did not complete${cause ? ` (${cause})` : ''}: ${underDrain.error.message.slice(0, 400)}` : 'completed'})`,
       );
 
       // While drained: the manager and the restarted worker run nginx, and every running task serves one certificate

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthGate, type ContainerHealth, type GateInput } from '../../../src/swarm/health-gate.js';
-import { task } from './swarm.fixtures.js';
+import { pendingOnDrained, task } from './swarm.fixtures.js';
 
 const gate = (extra: Partial<GateInput>) =>
   healthGate({
@@ -61,5 +61,16 @@ describe('healthGate', () => {
   it('ignores finished tasks of earlier versions', () => {
     const gone = task('old', ['v1'], { desiredState: 'shutdown', state: 'shutdown' });
     expect(gate({ tasks: [task('a', ['v2']), task('b', ['v2'], { slot: 2 }), gone] }).verdict).toBe('done');
+  });
+
+  // Seen on a real three-node swarm: a worker drained just after Swarm created its new task; told to stop, the task
+  // stayed `pending` ("1 node not available for new tasks") while every other task ran the new version.
+  it('does not wait for a task told to stop before it ever started', () => {
+    const neverStarted = pendingOnDrained('5f80uxokkwwy', ['v2']);
+    expect(gate({ updateState: 'completed', tasks: [task('a', ['v2']), task('b', ['v2'], { slot: 2 }), neverStarted] }).verdict).toBe(
+      'done',
+    );
+    // Started, it is waited for until it stops.
+    expect(gate({ tasks: [task('a', ['v2']), { ...neverStarted, state: 'starting' }] }).detail).toMatch(/is still starting \(stopping\)/);
   });
 });

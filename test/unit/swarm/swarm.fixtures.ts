@@ -20,6 +20,13 @@ export const task = (id: string, secretIds: string[], extra: Partial<TaskView> =
   ...extra,
 });
 
+/**
+ * Swarm's new task for a node drained just after it was created (a real three-node run): told to stop, it stays
+ * pending on node2 until the node is back.
+ */
+export const pendingOnDrained = (id: string, secretIds: string[]): TaskView =>
+  task(id, secretIds, { nodeId: 'node2', desiredState: 'shutdown', state: 'pending', error: '1 node not available for new tasks' });
+
 /** A clock that a sleep moves forward, and a logger into `lines`: what a rollout's wait needs, without waiting. */
 export const fakeTime = (lines: string[] = []) => {
   let clock = 0;

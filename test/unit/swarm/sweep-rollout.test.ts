@@ -7,12 +7,12 @@ import { NGINX_CONF_TARGET } from '../../../src/swarm/serving-plan.js';
 import { rollOutSweep } from '../../../src/swarm/sweep-rollout.js';
 import type { ServiceView, StackApi } from '../../../src/swarm/swarm-api.js';
 import type { SwarmSiteOutcome } from '../../../src/swarm/swarm-update.js';
-import { fakeTime, task } from './swarm.fixtures.js';
+import { fakeTime, pendingOnDrained, task } from './swarm.fixtures.js';
 
 // The sweep's orchestration against an in-memory swarm: how many service updates, which site fails alone. The real
 // Swarm counts its updates in test/e2e/swarm-update.test.ts.
 function fakeSwarm(
-  outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once' | 'unhealthy' | 'bad-site',
+  outcome: 'converge' | 'rollback' | 'churn-once' | 'stall-once' | 'stall-stopped' | 'unhealthy' | 'bad-site',
   spec: ServiceView['spec'] = {},
 ) {
   const secrets = new Map<string, { name: string; labels: Record<string, string> }>([
@@ -93,6 +93,14 @@ function fakeSwarm(
         state = 'updating';
         message = 'update in progress';
         tasks = [...tasks, task('taskpending1', next, { nodeId: 'node2', state: 'pending', message: 'pending task scheduling' })];
+        return Promise.resolve([]);
+      }
+      if (outcome === 'stall-stopped' && updates.length === 1) {
+        // The drain just after Swarm created the node's new task (a real run): told to stop, it stays pending, and the
+        // task here already runs the new version.
+        state = 'updating';
+        message = 'update in progress';
+        tasks = [task('b', next, { configIds: confRefs.map((ref) => ref.configId) }), pendingOnDrained('taskpending1', next)];
         return Promise.resolve([]);
       }
       if (outcome === 'unhealthy' || (outcome === 'churn-once' && updates.length === 1)) {
@@ -283,16 +291,22 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(conf).toEqual({ name: 'st-nginx-new', changed: true, removed: ['st-nginx-old'] });
   });
 
-  it('gives up waiting on an update Swarm holds for a task pending on a drained node after 30 s, and sends it again', async () => {
-    const swarm = fakeSwarm('stall-once');
+  // Swarm holds the update on a drained node: its new task meant to run but pending, or (a real run) told to stop
+  // and still pending there.
+  it.each([
+    ['stall-once', 'task taskpending1 is pending on node worker-1 (drain, ready)'],
+    [
+      'stall-stopped',
+      'task taskpending1 (told to stop) is still pending on node worker-1 (drain, ready): 1 node not available for new tasks',
+    ],
+  ] as const)('gives up waiting on an update Swarm holds on a drained node after 30 s, and sends it again (%s)', async (held, reason) => {
+    const swarm = fakeSwarm(held);
     const lines: string[] = [];
     const sites = [{ outcome: outcome('web'), pending: certificate('web') }];
     await sweep(swarm.api, sites, lines);
     expect(swarm.updates).toHaveLength(2);
     expect(sites[0]?.outcome.error).toBeUndefined();
-    expect(lines.join('')).toMatch(
-      /rollout 1 of 3 interrupted by task churn, not by the new version \(task taskpending1 is pending on node worker-1 \(drain, ready\)\)/,
-    );
+    expect(lines.join('')).toContain(`rollout 1 of 3 interrupted by task churn, not by the new version (${reason})`);
     expect(lines.join('')).toMatch(/the update Swarm holds sent again/);
   });
 });
