@@ -1,4 +1,7 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import {
   deploySwarmBed,
   docker,
@@ -24,6 +27,8 @@ import { runCommand } from './support/docker-cli.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
+/** A site the CA's DNS sends nowhere: it fails at every try, beside the good ones. */
+const BAD_NAME = 'bad.swarm.certkit.test';
 
 // compose.swarm.yaml's certkit service (the certkit image built from this tree, `certkit daemon`, .env as a secret,
 // the engine's socket) drives the stack by itself: it issues the .env site and a site announced by an app's
@@ -199,5 +204,99 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect([1, 2].map((each) => replicaCurrent(after, 'app', each))).toEqual(['1', '1']);
     expect((await monitor('/healthz')).text).toMatch(/^ok: /);
     expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
+  });
+  /** The Docker health of the certkit task's container (healthy, unhealthy, starting), or its absence. */
+  const certkitHealth = async (container: string) =>
+    (await runCommand('docker', ['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{end}}', container])).stdout.trim() ||
+    'gone';
+
+  it('a site whose name reaches no server fails and backs off alone, named everywhere, while the others are served; the task stays healthy', async () => {
+    // The CA's DNS sends the site's name where nothing answers (before the site exists: its first try fails).
+    await bed.caAnswers(BAD_NAME, '127.0.0.1');
+    const stackFile = join(bed.dir as string, 'stack.yaml');
+    const stack = parse(await readFile(stackFile, 'utf8')) as { services: Record<string, Record<string, unknown>> };
+    const bad = appService(inject('images')['CERTKIT_NODE_IMAGE'], 'bad\n', { 'certkit.host': BAD_NAME, 'certkit.site': 'bad' });
+    stack.services['bad'] = { ...bad, deploy: { ...(bad['deploy'] as object), endpoint_mode: bed.endpointMode } };
+    await writeFile(stackFile, stringify(stack));
+    await bed.redeploy();
+    const failedLines = async () => (await logs()).match(/site bad failed \(\w+\), \d+ times? in a row: it backs off alone[^\n]*/g) ?? [];
+    const first = await waitUntil('the daemon to back the bad site off', async () => (await failedLines())[0], {
+      timeoutMs: 240_000,
+      intervalMs: 2_000,
+    }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\ncertkit's log:\n${await logs()}`);
+    });
+    expect(first).toMatch(
+      /^site bad failed \(\w+\), 1 time in a row: it backs off alone, next try at \S+ \(in 60s\); the other sites go on$/,
+    );
+    // Another sweep within its minute (a change to a stack service wakes the daemon): the site sits it out.
+    await docker(['service', 'update', '--detach', '--label-add', 'certkit-test.poke=1', `${bed.name}_app`]);
+    await waitUntil(
+      'a sweep the bad site sits out',
+      async () => ((await logs()).includes('site bad: waits (failed 1 time in a row; next try at') ? true : undefined),
+      {
+        timeoutMs: 55_000,
+        intervalMs: 1_000,
+      },
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\ncertkit's log:\n${await logs()}`);
+    });
+    expect(await failedLines(), 'not tried again at that sweep').toHaveLength(1);
+    // The good sites are served by every replica meanwhile (put back after the redeploy).
+    for (const [certName, name] of [
+      ['web', WEB.names[0] as string],
+      ['app', APP_NAME],
+    ] as const) {
+      await waitUntil(`every replica to serve ${name}`, () => servedByAll(certName, name), { timeoutMs: 180_000, intervalMs: 3_000 });
+    }
+    const problems = await monitor('/problems');
+    expect(problems.status).toBe(503);
+    expect(problems.text).toMatch(/^the check of bad failed \(\w+\): /m);
+    expect(problems.text).not.toMatch(/the check of (web|app) failed/);
+    expect(await monitor('/healthz')).toEqual({ status: 200, text: expect.stringMatching(/^degraded: .*the check of bad failed/) });
+    expect((await monitor('/metrics')).text).toMatch(/^certkit_renewal_failures_total\{name="bad",reason="\w+"\} 1$/m);
+    // degraded is healthy: Swarm does not replace the controller for a site's DNS.
+    const container = await serviceContainer(`${bed.name}_certkit`);
+    expect(
+      await waitUntil('the certkit task to be healthy', async () => ((await certkitHealth(container)) === 'healthy' ? true : undefined), {
+        timeoutMs: 60_000,
+      }),
+    ).toBe(true);
+    // Its own time comes (1 min): tried again, and backed off further (10 min).
+    const second = await waitUntil('the bad site tried again at its time', async () => (await failedLines())[1], {
+      timeoutMs: 150_000,
+      intervalMs: 2_000,
+    });
+    expect(second).toMatch(/, 2 times in a row: it backs off alone, next try at \S+ \(in 10m\)/);
+    expect(await certkitHealth(container)).toBe('healthy');
+  });
+
+  it('a daemon that stops answering turns its task unhealthy, and Swarm replaces it with a healthy one', async () => {
+    const container = await serviceContainer(`${bed.name}_certkit`);
+    // SIGSTOP: the process lives on but answers nothing, as a hung daemon.
+    await docker(['kill', '--signal', 'STOP', container]);
+    try {
+      const seen = await waitUntil(
+        'the task to turn unhealthy',
+        async () => {
+          const health = await certkitHealth(container);
+          const errors = (await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Error}}', `${bed.name}_certkit`]))
+            .stdout;
+          return health === 'unhealthy' || /unhealthy/.test(errors) ? `${health}; ${errors.trim()}` : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(seen).toMatch(/unhealthy/);
+    } finally {
+      await runCommand('docker', ['kill', '--signal', 'CONT', container]);
+    }
+    await waitUntil(
+      'a new certkit task, healthy',
+      async () => {
+        const next = await serviceContainer(`${bed.name}_certkit`).catch(() => undefined);
+        return next && next !== container && (await certkitHealth(next)) === 'healthy' ? next : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
   });
 });
