@@ -1,7 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import {
   deploySwarmBed,
   docker,
@@ -24,6 +21,7 @@ import {
   WEB_SITE as WEB,
 } from './support/swarm-sites.js';
 import { runCommand } from './support/docker-cli.js';
+import { addStackService, containerHealth, daemonGet, daemonLogs } from './support/swarm-daemon.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -67,11 +65,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     await leaveSwarm(swarm);
   }, 180_000);
 
-  // certkit logs to stderr, which `docker service logs` passes on as its own stderr.
-  const logs = async () => {
-    const result = await runCommand('docker', ['service', 'logs', '--raw', `${bed.name}_certkit`]);
-    return result.stdout + result.stderr;
-  };
+  const logs = () => daemonLogs(bed);
 
   it('issues the .env site and the labelled site by itself, served by every replica', async () => {
     for (const [certName, name] of [
@@ -112,13 +106,8 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect(log).not.toMatch(/PRIVATE KEY/);
   });
 
-  /** GET on the daemon's monitor port, from inside its container (the port is on the stack's network only). */
-  const monitor = async (path: string): Promise<{ status: number; text: string }> => {
-    const script = `fetch('http://127.0.0.1:9464${path}').then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))`;
-    const out = await docker(['exec', await serviceContainer(`${bed.name}_certkit`), 'node', '-e', script], { timeoutMs: 60_000 });
-    const [status, ...text] = out.split('\n');
-    return { status: Number(status), text: text.join('\n') };
-  };
+  /** GET on the daemon's monitor port, from inside its container. */
+  const monitor = (path: string) => daemonGet(bed, path);
   /** A gauge's value for one site and replica of the nginx service, from the Prometheus text. */
   const replicaCurrent = (metrics: string, site: string, slot: number): string | undefined =>
     new RegExp(`^certkit_swarm_replica_current\\{site="${site}",replica="${bed.service}\\.${slot}",node="[^"]+"\\} (\\d)$`, 'm').exec(
@@ -205,20 +194,15 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect((await monitor('/healthz')).text).toMatch(/^ok: /);
     expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
   });
-  /** The Docker health of the certkit task's container (healthy, unhealthy, starting), or its absence. */
-  const certkitHealth = async (container: string) =>
-    (await runCommand('docker', ['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{end}}', container])).stdout.trim() ||
-    'gone';
 
   it('a site whose name reaches no server fails and backs off alone, named everywhere, while the others are served; the task stays healthy', async () => {
     // The CA's DNS sends the site's name where nothing answers (before the site exists: its first try fails).
     await bed.caAnswers(BAD_NAME, '127.0.0.1');
-    const stackFile = join(bed.dir as string, 'stack.yaml');
-    const stack = parse(await readFile(stackFile, 'utf8')) as { services: Record<string, Record<string, unknown>> };
-    const bad = appService(inject('images')['CERTKIT_NODE_IMAGE'], 'bad\n', { 'certkit.host': BAD_NAME, 'certkit.site': 'bad' });
-    stack.services['bad'] = { ...bad, deploy: { ...(bad['deploy'] as object), endpoint_mode: bed.endpointMode } };
-    await writeFile(stackFile, stringify(stack));
-    await bed.redeploy();
+    await addStackService(
+      bed,
+      'bad',
+      appService(inject('images')['CERTKIT_NODE_IMAGE'], 'bad\n', { 'certkit.host': BAD_NAME, 'certkit.site': 'bad' }),
+    );
     const failedLines = async () => (await logs()).match(/site bad failed \(\w+\), \d+ times? in a row: it backs off alone[^\n]*/g) ?? [];
     const first = await waitUntil('the daemon to back the bad site off', async () => (await failedLines())[0], {
       timeoutMs: 240_000,
@@ -258,7 +242,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     // degraded is healthy: Swarm does not replace the controller for a site's DNS.
     const container = await serviceContainer(`${bed.name}_certkit`);
     expect(
-      await waitUntil('the certkit task to be healthy', async () => ((await certkitHealth(container)) === 'healthy' ? true : undefined), {
+      await waitUntil('the certkit task to be healthy', async () => ((await containerHealth(container)) === 'healthy' ? true : undefined), {
         timeoutMs: 60_000,
       }),
     ).toBe(true);
@@ -268,7 +252,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       intervalMs: 2_000,
     });
     expect(second).toMatch(/, 2 times in a row: it backs off alone, next try at \S+ \(in 10m\)/);
-    expect(await certkitHealth(container)).toBe('healthy');
+    expect(await containerHealth(container)).toBe('healthy');
   });
 
   it('a daemon that stops answering turns its task unhealthy, and Swarm replaces it with a healthy one', async () => {
@@ -279,7 +263,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       const seen = await waitUntil(
         'the task to turn unhealthy',
         async () => {
-          const health = await certkitHealth(container);
+          const health = await containerHealth(container);
           const errors = (await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Error}}', `${bed.name}_certkit`]))
             .stdout;
           return health === 'unhealthy' || /unhealthy/.test(errors) ? `${health}; ${errors.trim()}` : undefined;
@@ -294,7 +278,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       'a new certkit task, healthy',
       async () => {
         const next = await serviceContainer(`${bed.name}_certkit`).catch(() => undefined);
-        return next && next !== container && (await certkitHealth(next)) === 'healthy' ? next : undefined;
+        return next && next !== container && (await containerHealth(next)) === 'healthy' ? next : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 2_000 },
     );
