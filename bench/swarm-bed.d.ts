@@ -17,6 +17,8 @@ export interface SwarmBed {
   certbotPython(script: string): Promise<string>;
   /** The CA's DNS answers every name with this address. */
   pointCaAt(ip: string): Promise<string>;
+  /** The CA's DNS answers this one name with this address (a name that reaches no server: a site that fails). */
+  caAnswers(host: string, ip: string): Promise<string>;
   issue(): Promise<string>;
   /** The lineage's files in certbot's store (default: the bed's site's). */
   readCertificate(certName?: string): Promise<{ fullchainPem: string; keyPem: string }>;

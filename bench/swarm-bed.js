@@ -128,6 +128,8 @@ export async function deploySwarmBed(
     CERTKIT_PROXY_IMAGE: images.CERTKIT_PROXY_IMAGE,
     CERTKIT_SWARM_CONF_VERSION: name,
     CERTKIT_NGINX_REPLICAS: String(replicas),
+    // certkit's healthcheck: Swarm counts its task running once healthy, so a test's deploy waits seconds, not 30.
+    CERTKIT_HEALTHCHECK_INTERVAL: '2s',
     ...deployEnv,
   };
   const files = [join(dir, 'stack.yaml')];
@@ -227,6 +229,13 @@ function withBedMethods(bed) {
 import json, urllib.request
 for path, body in (("/set-default-ipv4", {"ip": "${ip}"}), ("/set-default-ipv6", {"ip": ""})):
     urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055" + path, data=json.dumps(body).encode(), method="POST"), timeout=10).read()
+`);
+  /** The CA's DNS answers this one name with this address (a name that reaches no server: a site that fails). */
+  bed.caAnswers = (host, ip) =>
+    bed.certbotPython(`
+import json, urllib.request
+body = {"host": "${host}.", "addresses": ["${ip}"]}
+urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055/add-a", data=json.dumps(body).encode(), method="POST"), timeout=10).read()
 `);
   bed.issued = 0;
   /** certbot certonly (first) or a forced renewal over HTTP-01 through nginx (without a VIP, each time through another replica). */

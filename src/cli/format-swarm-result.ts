@@ -20,6 +20,7 @@ export function formatSwarmResult(result: SwarmUpdateResult): string {
       continue;
     }
     const site = outcome.result;
+    if (outcome.skipped) lines.push(`site ${outcome.site} (${outcome.names.join(', ')}): waits (${outcome.skipped})`);
     if (!site) continue;
     const serving = site.serving ? `; secret ${site.secret} ${SERVING[site.serving] ?? site.serving}` : '';
     const removed = site.removed.length > 0 ? `; removed ${site.removed.join(', ')}` : '';
@@ -38,11 +39,13 @@ export function describeSwarmResult(result: SwarmUpdateResult): string {
   const sites = result.sites.map((outcome) =>
     outcome.error
       ? `site ${outcome.site} failed (${outcome.error.code ?? 'error'})`
-      : `site ${outcome.site} ${outcome.result?.action ?? 'done'} (serial ${outcome.result?.serial ?? 'none'}${
-          outcome.result?.serving && outcome.result.serving !== 'current'
-            ? `, ${SERVING[outcome.result.serving] ?? outcome.result.serving}`
-            : ''
-        })`,
+      : outcome.skipped
+        ? `site ${outcome.site} waits (${outcome.skipped})`
+        : `site ${outcome.site} ${outcome.result?.action ?? 'done'} (serial ${outcome.result?.serial ?? 'none'}${
+            outcome.result?.serving && outcome.result.serving !== 'current'
+              ? `, ${SERVING[outcome.result.serving] ?? outcome.result.serving}`
+              : ''
+          })`,
   );
   return [`nginx.conf ${result.nginxConf.name}${result.nginxConf.changed ? ' rolled out' : ''}`, ...sites].join('; ');
 }

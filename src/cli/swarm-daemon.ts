@@ -8,7 +8,7 @@ import { loadProjectConfig, type GlobalOptions, type Io } from './context.js';
  * `certkit daemon` on Swarm (CERTKIT_SWARM_STACK): `certkit update`'s reconcile at start, then every
  * CERTKIT_CHECK_INTERVAL with jitter, and soon after any of the stack's services is created, updated or removed
  * (a `docker stack deploy` again, an app's deploy.labels changed), so secrets a deploy dropped are put back within
- * seconds. Failures back off as on Compose. It serves the Compose daemon's monitor (/metrics, /healthz, /problems,
+ * seconds. Failures back off as on Compose: a site that fails alone backs off alone (runDaemon's SiteBackoff). It serves the Compose daemon's monitor (/metrics, /healthz, /problems,
  * alerts), fed from the replica report: which version each nginx replica mounts and presents, read at each look.
  */
 export async function runSwarmDaemon(input: {
@@ -83,7 +83,7 @@ export async function runSwarmDaemon(input: {
   })();
   await runDaemon(
     {
-      runCycle: async () => {
+      runCycle: async (waiting) => {
         const { config } = await loadProjectConfig(input.globals(), io, input.warned);
         latest = config;
         if (config.swarm?.stack !== stack) {
@@ -103,11 +103,13 @@ export async function runSwarmDaemon(input: {
             sleep: io.sleep,
             lockWaitMs: 600_000,
           },
-          { purpose: 'certkit daemon' },
+          // A site backing off after its own failures waits (runDaemon keeps its schedule, as on Compose).
+          { purpose: 'certkit daemon', waiting },
         );
         return { result, intervalMs: config.checkIntervalMs };
       },
       describe: describeSwarmResult,
+      sites: (result) => result.sites,
       log,
       now: io.now,
       random: Math.random,

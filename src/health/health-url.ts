@@ -1,5 +1,15 @@
 import type { ServiceContainer } from '../docker/engine.js';
 import { chooseProbeTarget } from '../nginx/probe-target.js';
+import { CONTAINER_SIGNAL } from '../stack/layout.js';
+
+/**
+ * In the daemon's own container (CERTKIT_CONTAINER=certkit, on Compose and on Swarm) its /healthz is on loopback: the
+ * container's healthcheck asks it there without asking Docker, so a slow or stopped socket proxy does not make a
+ * live daemon unhealthy (and restarted). Undefined elsewhere. Pure.
+ */
+export function ownHealthUrl(env: NodeJS.ProcessEnv, metricsPort: number): string | undefined {
+  return env[CONTAINER_SIGNAL]?.trim() === 'certkit' ? `http://127.0.0.1:${metricsPort}/healthz` : undefined;
+}
 
 /**
  * Where this stack's daemon answers /healthz: in its own container, on loopback; from another container of the

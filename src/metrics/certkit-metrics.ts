@@ -13,6 +13,11 @@ export interface CheckRecord {
   attempted: boolean;
   /** The error code of a failed check, the failure reason label. */
   reason?: string;
+  /**
+   * The check's own site waited out its backoff (Swarm, where the .env site runs alone): no new attempt nor failure,
+   * and the last check's success stays what its last try made it.
+   */
+  waited?: boolean;
 }
 
 /**
@@ -121,9 +126,9 @@ export class CertkitMetrics {
   recordCheck(check: CheckRecord): void {
     // Zero-valued series exist from the first check, so rate() and increase() see the first failure.
     this.attempts.inc({ name: check.certificate }, check.attempted ? 1 : 0);
-    if (!check.ok) this.failures.inc({ name: check.certificate, reason: check.reason ?? 'UNKNOWN' });
+    if (!check.ok && !check.waited) this.failures.inc({ name: check.certificate, reason: check.reason ?? 'UNKNOWN' });
     this.lastCheck.set(check.at.getTime() / 1000);
-    this.lastCheckSuccess.set(check.ok ? 1 : 0);
+    if (!check.waited) this.lastCheckSuccess.set(check.ok ? 1 : 0);
     this.nextCheck.set(check.next.getTime() / 1000);
   }
 

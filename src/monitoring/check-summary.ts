@@ -45,6 +45,7 @@ export function summariseSwarm(result: SwarmUpdateResult, envSite: string): Chec
     action: outcome.result?.action,
     serial: outcome.result?.serial,
     error: outcome.error,
+    skipped: outcome.skipped,
   }));
   const main = sites.find((site) => site.site === envSite) ?? { site: envSite };
   return { main, others: sites.filter((site) => site !== main) };

@@ -114,19 +114,26 @@ export function createDaemonMonitor<R = UpdateResult>(input: {
         const failure = !outcome.ok
           ? { code: isCertkitError(outcome.error) ? outcome.error.code : 'UNEXPECTED', cause: firstLine(outcome.error) }
           : summary?.main.error && { code: summary.main.error.code ?? 'UNEXPECTED', cause: firstLine(summary.main.error) };
+        // On Swarm the .env site backs off alone too: while it waits, its last failure (and alert) stand.
+        const waited = !failure && summary?.main.skipped !== undefined;
         input.metrics.recordCheck({
           at,
           ok: !failure,
           next,
           certificate: certName,
-          attempted: failure ? true : ISSUING.has(summary?.main.action ?? ''),
+          attempted: failure ? true : !waited && ISSUING.has(summary?.main.action ?? ''),
           ...(failure ? { reason: failure.code } : {}),
+          ...(waited ? { waited } : {}),
         });
-        const renewal = renewalCheck(
-          failure
-            ? { ok: false, certificate: certName, code: failure.code, cause: failure.cause, nextRetry: next }
-            : { ok: true, certificate: certName, serial: summary?.main.serial },
-        );
+        const renewal = waited
+          ? []
+          : [
+              renewalCheck(
+                failure
+                  ? { ok: false, certificate: certName, code: failure.code, cause: failure.cause, nextRetry: next }
+                  : { ok: true, certificate: certName, serial: summary?.main.serial },
+              ),
+            ];
         // Each other site alerts and counts on its own: its failure names it, and the others' successes do not hide it.
         const sites = (summary?.others ?? []).filter((site) => !site.skipped);
         for (const site of sites) {
@@ -146,7 +153,7 @@ export function createDaemonMonitor<R = UpdateResult>(input: {
           ),
         );
         pending = pending
-          .then(() => evaluate([renewal, ...siteRenewals]))
+          .then(() => evaluate([...renewal, ...siteRenewals]))
           .catch((error: unknown) => input.log.warn(`monitoring: ${(error as Error).message}`));
       },
     },

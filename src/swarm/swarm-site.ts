@@ -30,6 +30,8 @@ export interface SwarmSiteRun {
   nginxAddressForPebble: () => Promise<string>;
   force: boolean;
   dryRun: boolean;
+  /** Why the site waits this run (its backoff): no certbot; what the store holds is served as it is. */
+  waiting?: string | undefined;
   now: () => Date;
   sleep: Sleep;
   log: Logger;
@@ -50,17 +52,19 @@ export interface SwarmSiteResult {
 }
 
 /**
- * One site on Swarm: certbot when due (by exec in the certbot task on this node), then the site's secret version the
+ * One site on Swarm: certbot when due and the site is not waiting out a backoff (by exec in the certbot task on this node), then the site's secret version the
  * nginx service mounts compared with the certificate in the store: to rotate in after an issuance or renewal, to put
  * back without a new certificate when the service mounts none (a `docker stack deploy` again), left alone when current.
- * What is to roll out comes back as `pending`: the sweep rolls every site's out in one service update.
+ * What is to roll out comes back as `pending`: the sweep rolls every site's out in one service update. Undefined for a
+ * waiting site the store has no certificate for: nothing to run, nothing to serve.
  */
-export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<SwarmSiteResult> {
+export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<SwarmSiteResult | undefined> {
   const { certbot, log } = run;
   const config = configForSite(run.config, site);
   const before = await certbot.readLineage(config.certName);
+  if (run.waiting && !before) return undefined;
   const renewalWindow =
-    before && !run.dryRun
+    before && !run.dryRun && !run.waiting
       ? (
           await readRenewalWindows(
             certbot,
@@ -79,8 +83,9 @@ export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<Sw
     force: run.force,
     dryRun: run.dryRun,
   });
-  const runs = certbotNeeded(plan, before);
-  log.info(`site ${site.id}: ${runs ? plan.action : 'keep'} (${plan.reasons.join('; ')}) with certbot ${formatVersion(run.version)}`);
+  const runs = !run.waiting && certbotNeeded(plan, before);
+  const reasons = run.waiting ? [`waits: ${run.waiting}`] : plan.reasons;
+  log.info(`site ${site.id}: ${runs ? plan.action : 'keep'} (${reasons.join('; ')}) with certbot ${formatVersion(run.version)}`);
   if (runs) {
     // The same checks as on Compose (the DNS plugin and credentials, or the HTTP preflight through an nginx task), then
     // certbot. No deploy folder on Swarm: the certificate reaches nginx as a secret, so certbot runs no deploy hook.
@@ -101,7 +106,7 @@ export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<Sw
   if (run.dryRun) {
     return {
       action: 'dry-run',
-      reasons: plan.reasons,
+      reasons,
       serial: before?.serial,
       notAfter: before?.notAfter,
       secret: undefined,
@@ -126,13 +131,13 @@ export async function updateSwarmSite(run: SwarmSiteRun, site: Site): Promise<Sw
   const service = await run.api.inspectService(run.nginxService);
   const decision = decideSecret(service.secrets, secretTarget(site.id), name, action !== 'unchanged');
   if (decision.action === 'current') {
-    return { action, reasons: plan.reasons, serial: leaf.serial, notAfter: leaf.notAfter, secret: name, serving: 'current', removed: [] };
+    return { action, reasons, serial: leaf.serial, notAfter: leaf.notAfter, secret: name, serving: 'current', removed: [] };
   }
   log.info(`site ${site.id}: ${decision.reason}`);
   // Rolled out with the sweep's other sites and nginx.conf in one service update (src/swarm/swarm-update.ts).
   return {
     action,
-    reasons: plan.reasons,
+    reasons,
     serial: leaf.serial,
     notAfter: leaf.notAfter,
     secret: name,

@@ -41,6 +41,11 @@ export interface SwarmUpdateOptions {
   dryRun?: boolean;
   purpose: string;
   sites?: readonly string[];
+  /**
+   * Why a site waits this run (the daemon's per-site backoff, src/update/site-backoff.ts): certbot does not run for
+   * it; its certificate, if the store has one, is served as it is (put back when a redeploy dropped its secret).
+   */
+  waiting?: (site: string) => string | undefined;
 }
 
 export interface SwarmSiteOutcome {
@@ -49,6 +54,8 @@ export interface SwarmSiteOutcome {
   declaredIn: string[];
   result?: SwarmSiteResult;
   error?: { code: string | undefined; message: string };
+  /** Why certbot did not run for it this check (backing off alone after its failures). */
+  skipped?: string;
 }
 
 export interface SwarmUpdateResult {
@@ -131,8 +138,14 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
     for (const site of siteSet.sites.filter((entry) => options.sites === undefined || options.sites.includes(entry.id))) {
       const outcome: SwarmSiteOutcome = { site: site.id, names: site.names, declaredIn: site.sources.map(describeSource) };
       let pending: SiteCertificate | undefined;
+      const waiting = options.waiting?.(site.id);
+      if (waiting) {
+        outcome.skipped = waiting;
+        log.info(`site ${site.id}: waits (${waiting}); certbot does not run for it this check`);
+      }
       try {
         const run = {
+          waiting,
           api,
           certbot,
           version,
@@ -147,9 +160,12 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
           log,
         };
         // The key stays out of the result (printed, or given as JSON).
-        const { pending: certificate, ...result } = await updateSwarmSite(run, site);
-        outcome.result = result;
-        pending = certificate;
+        const done = await updateSwarmSite(run, site);
+        if (done) {
+          const { pending: certificate, ...result } = done;
+          outcome.result = result;
+          pending = certificate;
+        }
       } catch (error) {
         // One site's failure is its own: the others go on.
         log.error(`site ${site.id}: ${(error as Error).message}`);

@@ -2,13 +2,19 @@ import { isCertkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration } from '../certbot/renewal-due.js';
 import { backoffDelay, nextCheckDelay } from './schedule.js';
+import { SiteBackoff, type SiteAttempt } from './site-backoff.js';
 import type { SiteOutcome, UpdateResult } from './update.js';
 
 export interface DaemonDeps<R = UpdateResult> {
-  /** One full check: loads the configuration afresh (so .env edits are picked up) and runs an update. */
-  runCycle: () => Promise<{ result: R; intervalMs: number; retryInMs?: number | undefined }>;
+  /**
+   * One full check: loads the configuration afresh (so .env edits are picked up) and runs an update, leaving out the
+   * sites `waiting` names a reason for (each backing off alone after its own failures).
+   */
+  runCycle: (waiting: (site: string) => string | undefined) => Promise<{ result: R; intervalMs: number }>;
   /** A check's result in one line (default: describeResult, for Compose's UpdateResult). */
   describe?: (result: R) => string;
+  /** What became of each site a check ran alone, for its backoff (default: Compose's `others`). */
+  sites?: (result: R) => readonly SiteAttempt[];
   log: Logger;
   now: () => Date;
   random: () => number;
@@ -23,19 +29,25 @@ export interface DaemonObserver<R = UpdateResult> {
 }
 
 /**
- * The renewal loop of the certkit container: a check at start, then at the configured interval with jitter.
- * Failures back off (1 min, 10 min, 100 min, then daily) and never end the loop; only the abort signal does.
+ * The renewal loop of the certkit container, on Compose and on Swarm: a check at start, then at the configured interval
+ * with jitter. Failures back off (1 min, 10 min, 100 min, then daily) and never end the loop; only the abort signal
+ * does. A check that fails as a whole backs the loop off; a site that fails alone backs off alone (SiteBackoff): the
+ * next checks leave it out until its time, and the loop wakes for it when that comes before the next regular check.
  */
 export async function runDaemon<R = UpdateResult>(deps: DaemonDeps<R>, signal: AbortSignal): Promise<void> {
   const describe = deps.describe ?? (describeResult as unknown as (result: R) => string);
+  const sitesOf = deps.sites ?? ((result: R) => (result as unknown as UpdateResult).others ?? []);
+  const backoff = new SiteBackoff();
   let failures = 0;
   while (!signal.aborted) {
     let delay: number;
     let outcome: Parameters<DaemonObserver<R>['checkEnded']>[0];
     deps.observer?.checkStarted();
     try {
-      const { result, intervalMs, retryInMs } = await deps.runCycle();
+      const { result, intervalMs } = await deps.runCycle((site) => backoff.waiting(site, deps.now()));
       failures = 0;
+      for (const line of backoff.record(sitesOf(result), deps.now())) deps.log.warn(line);
+      const retryInMs = backoff.nextRetryInMs(deps.now());
       // A site backing off alone is tried again at its own time, before the next regular check when that is sooner.
       delay = Math.min(nextCheckDelay(intervalMs, deps.random), retryInMs ?? Number.POSITIVE_INFINITY);
       deps.log.info(`check done: ${describe(result)}`);

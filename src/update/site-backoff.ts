@@ -1,5 +1,13 @@
+import { formatDuration } from '../certbot/renewal-due.js';
 import { backoffDelay } from './schedule.js';
-import type { SiteOutcome } from './update-context.js';
+
+/** What became of one site in a check, as its backoff needs it (Compose's SiteOutcome and Swarm's fit). */
+export interface SiteAttempt {
+  site: string;
+  error?: { code?: string | undefined; message: string } | undefined;
+  /** Not worked on this check (it waited out its backoff): neither a success nor a failure. */
+  skipped?: string | undefined;
+}
 
 interface Failing {
   failures: number;
@@ -8,24 +16,35 @@ interface Failing {
 }
 
 /**
- * Per-site retry schedule of the daemon: a site that failed waits 1 min, 10 min, 100 min, then a day before its next
- * try, alone; the other sites keep their own schedule. Kept in the daemon's memory: a restart tries every site again,
- * which is what a user who fixed something expects.
+ * Per-site retry schedule of the daemon (Compose and Swarm alike): a site that failed waits 1 min, 10 min, 100 min,
+ * then a day before its next try, alone; the other sites keep their own schedule. Kept in the daemon's memory: a
+ * restart tries every site again, which is what a user who fixed something expects.
  */
 export class SiteBackoff {
   private readonly failing = new Map<string, Failing>();
 
-  /** Records a run's outcomes: a failed site backs off further, one that succeeded starts afresh. */
-  record(outcomes: readonly SiteOutcome[], now: Date): void {
-    for (const outcome of outcomes) {
-      if (outcome.skipped) continue;
-      if (!outcome.error) {
-        this.failing.delete(outcome.site);
+  /**
+   * Records a check's outcomes: a failed site backs off further, one that succeeded starts afresh. Returns a line for
+   * each site that now backs off (its name, the failures in a row, its next try), for the log.
+   */
+  record(attempts: readonly SiteAttempt[], now: Date): string[] {
+    const lines: string[] = [];
+    for (const attempt of attempts) {
+      if (attempt.skipped) continue;
+      if (!attempt.error) {
+        this.failing.delete(attempt.site);
         continue;
       }
-      const failures = (this.failing.get(outcome.site)?.failures ?? 0) + 1;
-      this.failing.set(outcome.site, { failures, retryAt: now.getTime() + backoffDelay(failures), lastError: outcome.error.message });
+      const failures = (this.failing.get(attempt.site)?.failures ?? 0) + 1;
+      const delay = backoffDelay(failures);
+      this.failing.set(attempt.site, { failures, retryAt: now.getTime() + delay, lastError: attempt.error.message });
+      const code = attempt.error.code ? ` (${attempt.error.code})` : '';
+      lines.push(
+        `site ${attempt.site} failed${code}, ${failures} time${failures === 1 ? '' : 's'} in a row: it backs off alone, ` +
+          `next try at ${new Date(now.getTime() + delay).toISOString()} (in ${formatDuration(delay)}); the other sites go on`,
+      );
     }
+    return lines;
   }
 
   /** Why this site waits, or undefined when it may be tried now. */

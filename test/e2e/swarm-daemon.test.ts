@@ -21,9 +21,12 @@ import {
   WEB_SITE as WEB,
 } from './support/swarm-sites.js';
 import { runCommand } from './support/docker-cli.js';
+import { addStackService, containerHealth, daemonGet, daemonLogs } from './support/swarm-daemon.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
+/** A site the CA's DNS sends nowhere: it fails at every try, beside the good ones. */
+const BAD_NAME = 'bad.swarm.certkit.test';
 
 // compose.swarm.yaml's certkit service (the certkit image built from this tree, `certkit daemon`, .env as a secret,
 // the engine's socket) drives the stack by itself: it issues the .env site and a site announced by an app's
@@ -62,11 +65,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     await leaveSwarm(swarm);
   }, 180_000);
 
-  // certkit logs to stderr, which `docker service logs` passes on as its own stderr.
-  const logs = async () => {
-    const result = await runCommand('docker', ['service', 'logs', '--raw', `${bed.name}_certkit`]);
-    return result.stdout + result.stderr;
-  };
+  const logs = () => daemonLogs(bed);
 
   it('issues the .env site and the labelled site by itself, served by every replica', async () => {
     for (const [certName, name] of [
@@ -107,13 +106,8 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect(log).not.toMatch(/PRIVATE KEY/);
   });
 
-  /** GET on the daemon's monitor port, from inside its container (the port is on the stack's network only). */
-  const monitor = async (path: string): Promise<{ status: number; text: string }> => {
-    const script = `fetch('http://127.0.0.1:9464${path}').then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))`;
-    const out = await docker(['exec', await serviceContainer(`${bed.name}_certkit`), 'node', '-e', script], { timeoutMs: 60_000 });
-    const [status, ...text] = out.split('\n');
-    return { status: Number(status), text: text.join('\n') };
-  };
+  /** GET on the daemon's monitor port, from inside its container. */
+  const monitor = (path: string) => daemonGet(bed, path);
   /** A gauge's value for one site and replica of the nginx service, from the Prometheus text. */
   const replicaCurrent = (metrics: string, site: string, slot: number): string | undefined =>
     new RegExp(`^certkit_swarm_replica_current\\{site="${site}",replica="${bed.service}\\.${slot}",node="[^"]+"\\} (\\d)$`, 'm').exec(
@@ -199,5 +193,94 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect([1, 2].map((each) => replicaCurrent(after, 'app', each))).toEqual(['1', '1']);
     expect((await monitor('/healthz')).text).toMatch(/^ok: /);
     expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
+  });
+
+  it('a site whose name reaches no server fails and backs off alone, named everywhere, while the others are served; the task stays healthy', async () => {
+    // The CA's DNS sends the site's name where nothing answers (before the site exists: its first try fails).
+    await bed.caAnswers(BAD_NAME, '127.0.0.1');
+    await addStackService(
+      bed,
+      'bad',
+      appService(inject('images')['CERTKIT_NODE_IMAGE'], 'bad\n', { 'certkit.host': BAD_NAME, 'certkit.site': 'bad' }),
+    );
+    const failedLines = async () => (await logs()).match(/site bad failed \(\w+\), \d+ times? in a row: it backs off alone[^\n]*/g) ?? [];
+    const first = await waitUntil('the daemon to back the bad site off', async () => (await failedLines())[0], {
+      timeoutMs: 240_000,
+      intervalMs: 2_000,
+    }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\ncertkit's log:\n${await logs()}`);
+    });
+    expect(first).toMatch(
+      /^site bad failed \(\w+\), 1 time in a row: it backs off alone, next try at \S+ \(in 60s\); the other sites go on$/,
+    );
+    // Another sweep within its minute (a change to a stack service wakes the daemon): the site sits it out.
+    await docker(['service', 'update', '--detach', '--label-add', 'certkit-test.poke=1', `${bed.name}_app`]);
+    await waitUntil(
+      'a sweep the bad site sits out',
+      async () => ((await logs()).includes('site bad: waits (failed 1 time in a row; next try at') ? true : undefined),
+      {
+        timeoutMs: 55_000,
+        intervalMs: 1_000,
+      },
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\ncertkit's log:\n${await logs()}`);
+    });
+    expect(await failedLines(), 'not tried again at that sweep').toHaveLength(1);
+    // The good sites are served by every replica meanwhile (put back after the redeploy).
+    for (const [certName, name] of [
+      ['web', WEB.names[0] as string],
+      ['app', APP_NAME],
+    ] as const) {
+      await waitUntil(`every replica to serve ${name}`, () => servedByAll(certName, name), { timeoutMs: 180_000, intervalMs: 3_000 });
+    }
+    const problems = await monitor('/problems');
+    expect(problems.status).toBe(503);
+    expect(problems.text).toMatch(/^the check of bad failed \(\w+\): /m);
+    expect(problems.text).not.toMatch(/the check of (web|app) failed/);
+    expect(await monitor('/healthz')).toEqual({ status: 200, text: expect.stringMatching(/^degraded: .*the check of bad failed/) });
+    expect((await monitor('/metrics')).text).toMatch(/^certkit_renewal_failures_total\{name="bad",reason="\w+"\} 1$/m);
+    // degraded is healthy: Swarm does not replace the controller for a site's DNS.
+    const container = await serviceContainer(`${bed.name}_certkit`);
+    expect(
+      await waitUntil('the certkit task to be healthy', async () => ((await containerHealth(container)) === 'healthy' ? true : undefined), {
+        timeoutMs: 60_000,
+      }),
+    ).toBe(true);
+    // Its own time comes (1 min): tried again, and backed off further (10 min).
+    const second = await waitUntil('the bad site tried again at its time', async () => (await failedLines())[1], {
+      timeoutMs: 150_000,
+      intervalMs: 2_000,
+    });
+    expect(second).toMatch(/, 2 times in a row: it backs off alone, next try at \S+ \(in 10m\)/);
+    expect(await containerHealth(container)).toBe('healthy');
+  });
+
+  it('a daemon that stops answering turns its task unhealthy, and Swarm replaces it with a healthy one', async () => {
+    const container = await serviceContainer(`${bed.name}_certkit`);
+    // SIGSTOP: the process lives on but answers nothing, as a hung daemon.
+    await docker(['kill', '--signal', 'STOP', container]);
+    try {
+      const seen = await waitUntil(
+        'the task to turn unhealthy',
+        async () => {
+          const health = await containerHealth(container);
+          const errors = (await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Error}}', `${bed.name}_certkit`]))
+            .stdout;
+          return health === 'unhealthy' || /unhealthy/.test(errors) ? `${health}; ${errors.trim()}` : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000 },
+      );
+      expect(seen).toMatch(/unhealthy/);
+    } finally {
+      await runCommand('docker', ['kill', '--signal', 'CONT', container]);
+    }
+    await waitUntil(
+      'a new certkit task, healthy',
+      async () => {
+        const next = await serviceContainer(`${bed.name}_certkit`).catch(() => undefined);
+        return next && next !== container && (await containerHealth(next)) === 'healthy' ? next : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
   });
 });

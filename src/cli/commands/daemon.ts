@@ -21,7 +21,6 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         { runDaemon },
         { runUpdate },
         { waitFor },
-        { SiteBackoff },
         { Wakeup },
         { watchSiteContainers },
         { sleepUntilRenderChanges },
@@ -32,7 +31,6 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         import('../../update/daemon.js'),
         import('../../update/update.js'),
         import('../../wait-for.js'),
-        import('../../update/site-backoff.js'),
         import('../../update/wakeup.js'),
         import('../../sites/watch-sites.js'),
         import('../../update/render-watch.js'),
@@ -82,7 +80,6 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
         },
       ).catch((error: unknown) => log.warn((error as Error).message));
       // A labelled container that starts or stops is a site to issue, serve or retire: a check runs at once.
-      const backoff = new SiteBackoff();
       const sleepOrRender = (ms: number, sleepSignal: AbortSignal) =>
         sleepUntilRenderChanges(ms, sleepSignal, {
           sleep: io.sleep,
@@ -105,7 +102,7 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
       });
       await runDaemon(
         {
-          runCycle: async () => {
+          runCycle: async (waiting) => {
             const { config, projectDir } = await loadProjectConfig(globals(), io, warned);
             const reloadConfig = async () => (await loadProjectConfig(globals(), io, warned)).config;
             const context = {
@@ -122,9 +119,9 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
               lockWaitMs: 600_000,
               certbotVersions,
             };
-            const result = await runUpdate(context, { purpose: 'certkit daemon', waiting: (site) => backoff.waiting(site, io.now()) });
-            backoff.record(result.others ?? [], io.now());
-            return { result, intervalMs: config.checkIntervalMs, retryInMs: backoff.nextRetryInMs(io.now()) };
+            // A site backing off after its own failures waits (runDaemon keeps its schedule), served as it is.
+            const result = await runUpdate(context, { purpose: 'certkit daemon', waiting });
+            return { result, intervalMs: config.checkIntervalMs };
           },
           log,
           now: io.now,

@@ -8,7 +8,7 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
   program
     .command('health')
     .description(
-      "Ask the running daemon's /healthz whether its loop is alive and its last check recent: inside the certkit container on 127.0.0.1:CERTKIT_METRICS_PORT, on the host at the port this project's certkit container publishes (compose.metrics.yaml). Exit 0 healthy, 1 not: the certkit service's compose healthcheck.",
+      "Ask the running daemon's /healthz whether its loop is alive and its last check recent: inside the certkit container on 127.0.0.1:CERTKIT_METRICS_PORT, on the host at the port this project's certkit container publishes (compose.metrics.yaml). Exit 0 healthy, 1 not: the certkit service's healthcheck (Compose and Swarm).",
     )
     .option('--url <url>', 'another /healthz to ask')
     .action(async (options: { url?: string }) => {
@@ -20,16 +20,15 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
       const projectDir = resolve(io.cwd, globals().projectDir ?? '.');
       const file = await readEnvFile(resolve(projectDir, globals().envFile ?? join(projectDir, '.env')));
       const { metricsPort } = loadMonitoringConfig({ env: io.env, file });
-      // In the certkit container (the healthcheck) the daemon is this container's; elsewhere ask Docker where this
-      // project's daemon is: on the host, 127.0.0.1:9464 may be another stack's.
+      // In the certkit container (the healthcheck, Compose or Swarm) the daemon is this container's, on loopback;
+      // elsewhere ask Docker where this project's daemon is: on the host, 127.0.0.1:9464 may be another stack's.
+      const { ownHealthUrl, daemonHealthUrl } = await import('../../health/health-url.js');
+      const own = options.url ?? ownHealthUrl(io.env, metricsPort);
       const where =
-        options.url !== undefined
-          ? { url: options.url }
+        own !== undefined
+          ? { url: own }
           : await (async () => {
-              const [{ connectStack }, { daemonHealthUrl }] = await Promise.all([
-                import('../context.js'),
-                import('../../health/health-url.js'),
-              ]);
+              const { connectStack } = await import('../context.js');
               const { engine, project, self } = await connectStack(globals(), io, projectDir, file?.values['COMPOSE_PROJECT_NAME']);
               const containers = await engine.listContainers({ project, service: 'certkit', all: true });
               const certkit = containers.find((container) => container.id === self?.id || container.running) ?? containers[0];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceContainer } from '../../../src/docker/engine.js';
-import { daemonHealthUrl } from '../../../src/health/health-url.js';
+import { daemonHealthUrl, ownHealthUrl } from '../../../src/health/health-url.js';
 
 const certkit = (overrides: Partial<ServiceContainer> = {}): ServiceContainer => ({
   id: 'certkit-1',
@@ -60,5 +60,14 @@ describe('daemonHealthUrl: the /healthz of this project’s daemon, seen from th
     expect(daemonHealthUrl({ project: 'ck', metricsPort: 9464, certkit: own, self: init })).toEqual({
       url: 'http://172.30.0.4:9464/healthz',
     });
+  });
+});
+
+describe('ownHealthUrl: the healthcheck in the daemon’s own container (Compose and Swarm, issue 21)', () => {
+  it('is loopback at CERTKIT_METRICS_PORT in the certkit container only, without asking Docker', () => {
+    expect(ownHealthUrl({ CERTKIT_CONTAINER: 'certkit' }, 9464)).toBe('http://127.0.0.1:9464/healthz');
+    expect(ownHealthUrl({ CERTKIT_CONTAINER: 'certkit' }, 19000)).toBe('http://127.0.0.1:19000/healthz');
+    expect(ownHealthUrl({ CERTKIT_CONTAINER: 'certkit-init' }, 9464)).toBeUndefined();
+    expect(ownHealthUrl({}, 9464)).toBeUndefined();
   });
 });

@@ -66,8 +66,10 @@ describe('summariseSwarm', () => {
   it("takes the .env site as the check's own and every other site apart; a missing .env site is a success without serial", () => {
     const result = swarmResult([site('app', { error: { code: 'CA_REFUSED', message: 'refused' } }), site('web', { result: done('bb02') })]);
     expect(summariseSwarm(result, 'web')).toEqual({
-      main: { site: 'web', action: 'unchanged', serial: 'bb02', error: undefined },
-      others: [{ site: 'app', action: undefined, serial: undefined, error: { code: 'CA_REFUSED', message: 'refused' } }],
+      main: { site: 'web', action: 'unchanged', serial: 'bb02', error: undefined, skipped: undefined },
+      others: [
+        { site: 'app', action: undefined, serial: undefined, error: { code: 'CA_REFUSED', message: 'refused' }, skipped: undefined },
+      ],
     });
     expect(summariseSwarm(swarmResult([]), 'web')).toEqual({ main: { site: 'web' }, others: [] });
   });
@@ -132,6 +134,30 @@ describe("the Swarm daemon's monitor", () => {
     expect(monitor.knownProblems()).toEqual([
       expect.stringMatching(/^the check of app failed \(CA_REFUSED\): app\.test does not resolve/),
       expect.stringMatching(/^the check of web failed \(ROLLOUT_FAILED\): the rotation was rolled back;/),
+    ]);
+  });
+
+  it('a site waiting out its backoff is neither a success nor a new failure: its alert stays, the other sites are counted', async () => {
+    const { monitor, sent } = makeMonitor(() => report(NEW));
+    const end = (sites: SwarmSiteOutcome[]) => {
+      monitor.observer.checkStarted();
+      monitor.observer.checkEnded({ ok: true, result: swarmResult(sites) }, new Date(NOW.getTime() + 60_000));
+    };
+    end([
+      site('web', { error: { code: 'CA_REFUSED', message: 'refused' } }),
+      site('app', { error: { code: 'PREFLIGHT_FAILED', message: 'app.test does not resolve' } }),
+    ]);
+    await monitor.settled();
+    end([site('web', { skipped: 'failed 1 time in a row' }), site('app', { skipped: 'failed 1 time in a row' })]);
+    await monitor.settled();
+    const text = await monitor.metricsText();
+    expect(text).toContain('certkit_last_check_success 0');
+    expect(text).toContain('certkit_renewal_failures_total{name="web",reason="CA_REFUSED"} 1');
+    expect(text).toContain('certkit_renewal_failures_total{name="app",reason="PREFLIGHT_FAILED"} 1');
+    expect(sent.map((body) => `${body.alert} ${body.event}`)).toEqual(['renewal_failed firing', 'renewal_failed firing']);
+    expect(monitor.knownProblems()).toEqual([
+      expect.stringMatching(/^the check of app failed/),
+      expect.stringMatching(/^the check of web failed/),
     ]);
   });
 

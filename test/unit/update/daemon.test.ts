@@ -71,6 +71,50 @@ describe('runDaemon', () => {
   });
 });
 
+describe('runDaemon: a site that fails alone', () => {
+  it('backs off alone: left out of the next checks until its time, the loop waking for it before the regular interval', async () => {
+    let now = new Date('2026-11-22T00:00:00Z');
+    const delays: number[] = [];
+    const waitingSeen: Array<string | undefined> = [];
+    const warnings: string[] = [];
+    const stop = new AbortController();
+    const good = { site: 'good', names: ['good.test'], declaredIn: [] };
+    await runDaemon(
+      {
+        runCycle: async (waiting) => {
+          const reason = waiting('bad');
+          waitingSeen.push(reason);
+          const bad = reason
+            ? { site: 'bad', names: ['bad.test'], declaredIn: [], skipped: reason }
+            : {
+                site: 'bad',
+                names: ['bad.test'],
+                declaredIn: [],
+                error: { code: 'PREFLIGHT_FAILED', message: 'bad.test does not resolve' },
+              };
+          return { result: { ...result('unchanged'), others: [good, bad] }, intervalMs: 12 * HOUR };
+        },
+        log: { debug: () => {}, info: () => {}, warn: (line) => warnings.push(line), error: () => {} },
+        now: () => now,
+        random: () => 0.5,
+        sleep: async (ms) => {
+          delays.push(ms);
+          // The first wake is early, at 30 s: the site still waits; the next at its time, when it is tried again.
+          now = new Date(now.getTime() + (delays.length === 1 ? 30_000 : ms));
+          if (delays.length >= 3) stop.abort();
+        },
+      },
+      stop.signal,
+    );
+    expect(waitingSeen).toEqual([undefined, 'failed 1 time in a row; next try at 2026-11-22T00:01:00.000Z', undefined]);
+    expect(delays).toEqual([60_000, 30_000, 600_000]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^site bad failed \(PREFLIGHT_FAILED\), 1 time in a row: it backs off alone, next try at 2026-11-22T00:01:00/),
+      expect.stringMatching(/^site bad failed \(PREFLIGHT_FAILED\), 2 times in a row: .* \(in 10m\)/),
+    ]);
+  });
+});
+
 describe('describeResult', () => {
   it('says why a check renewed, or why not', () => {
     const renewed = {
