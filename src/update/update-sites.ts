@@ -3,7 +3,7 @@ import type { Version } from '../certbot/certbot-version.js';
 import { isCertkitError } from '../errors.js';
 import { NginxContainer } from '../nginx/nginx-container.js';
 import type { RenderChanges } from '../render/render-project.js';
-import { describeSource, type Site } from '../sites/site.js';
+import { describeSource } from '../sites/site.js';
 import type { Stack } from '../stack/find-stack.js';
 import type { SiteOutcome, UpdateContext, UpdateOptions } from './update-context.js';
 import { serveAlone, siteResult, type PreparedSite } from './update-site.js';
@@ -44,7 +44,8 @@ export async function updateSites(
   // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again once after
   // the sites' certificates are deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
   let reloaded = false;
-  const relinked = await linkOnce(nginx, sites, options, ctx);
+  // The .env site's file is selected, not linked: only the other sites' links are made here.
+  const relinked = await linkOnce(nginx, members.filter((member) => !member.selects).length, options, ctx);
   const certified = await certifySweep(
     members
       .filter((member) => !options.waiting?.(member.site.id))
@@ -129,7 +130,7 @@ export async function updateSites(
     nginx,
     sites: pending.map((entry) => entry.site),
     configStamp: render.configStamp,
-    link: relinked === undefined || pending.some((entry) => entry.site.changed),
+    link: pending.some((entry) => !entry.site.selects && (relinked === undefined || entry.site.changed)),
     servedAsDeployed: () => {
       asDeployed.forget();
       return asDeployed.holds();
@@ -163,11 +164,11 @@ function certifiedSite(certified: Certified | undefined): PreparedSite {
  */
 async function linkOnce(
   nginx: NginxContainer,
-  sites: readonly Site[],
+  linkedSites: number,
   options: UpdateOptions,
   ctx: UpdateContext,
 ): Promise<Set<string> | undefined> {
-  if (sites.length === 0 || options.dryRun || ctx.config.nginx.mode !== 'kit') return undefined;
+  if (linkedSites === 0 || options.dryRun || ctx.config.nginx.mode !== 'kit') return undefined;
   try {
     return new Set(await nginx.linkSites());
   } catch (error) {
