@@ -10,11 +10,15 @@
 //   BENCH_NGINX_IMAGES=img1,img2   images to measure (default: every NGINX*_IMAGE in test/images/images*.env)
 //   BENCH_SCALE_SITES=1000         the other sites at scale
 //   BENCH_HANDSHAKE_ROUNDS=5       rounds of full handshakes per size (the median is shown)
+// On an nginx without ssl_certificate_cache (before 1.27.4), where certkit's default loads the certificate at every
+// full handshake, certkit's rendering at scale is also measured with CERTKIT_NGINX_TLS=reload (the documented opt-out:
+// certificates loaded at reloads), against the same hand-written baseline.
 import { cp, mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { formatValue, printTable, ratio, recordRow } from './bench-table.js';
 import {
+  atLeast,
   containerLogs,
   inWorkFolder,
   measureHandshakes,
@@ -93,8 +97,11 @@ async function measureServing(container, measured, certificate) {
   };
 }
 
-/** certkit's rendering with `count` other sites, each with its certificate deployed by the kit's hook. */
-function measureCertkit(image, count) {
+/**
+ * certkit's rendering with `count` other sites, each with its certificate deployed by the kit's hook; `env` is the
+ * nginx container's (CERTKIT_NGINX_TLS=reload: the certificate loaded at reloads, the opt-out of handshake loading).
+ */
+function measureCertkit(image, count, env = {}) {
   return inWorkFolder('certkit-bench-scale-', async (work, started) => {
     const sites = Array.from({ length: count }, (_, i) => site(i + 1));
     const renderStart = performance.now();
@@ -110,7 +117,7 @@ function measureCertkit(image, count) {
     // site's at the handshakes, and every site is linked to HTTPS as one with its certificate is.
     for (const other of sites.slice(1))
       await cp(join(work, 'deploy', measured.id), join(work, 'deploy', other.id), { recursive: true, verbatimSymlinks: true });
-    const container = started(await startNginx(image, kit, { label: 'nginx-scale' }));
+    const container = started(await startNginx(image, kit, { label: 'nginx-scale', env }));
     return { renderMs, ...(await measureServing(container, measured, certificate)) };
   });
 }
@@ -149,10 +156,12 @@ async function main() {
     const one = await measureCertkit(image, 1);
     const many = await measureCertkit(image, SITES);
     const hand = await measureHandWritten(image, version, SITES);
+    const reloadMode = atLeast(version, '1.27.4') ? undefined : await measureCertkit(image, SITES, { CERTKIT_NGINX_TLS: 'reload' });
     for (const [size, result] of [
       [`certkit, 1 site`, one],
       [`certkit, ${SITES} sites`, many],
       [`hand-written, ${SITES} sites`, hand],
+      ...(reloadMode ? [[`certkit reload mode, ${SITES} sites`, reloadMode]] : []),
     ])
       for (const [warning, times] of countWarnings(result.warnings)) progress(`  ${size}: nginx -t warns ${times}×: ${warning}`);
     const comparisons = [
@@ -164,21 +173,22 @@ async function main() {
         [['render (certkit, in process)', (r) => r.renderMs, 'ms', '-'], ...FIGURES.map(([m, p, u]) => [m, p, u, '-'])],
       ],
     ];
-    for (const [baselineName, baseline, figures] of comparisons)
+    if (reloadMode) comparisons.push([`hand-written, ${SITES} sites`, hand, FIGURES, reloadMode, ' (CERTKIT_NGINX_TLS=reload)']);
+    for (const [baselineName, baseline, figures, measured = many, mode = ''] of comparisons)
       for (const [metric, pick, unit, target] of figures) {
         lines.push([
           version,
-          metric,
-          formatValue(pick(many), unit),
+          `${metric}${mode}`,
+          formatValue(pick(measured), unit),
           baselineName,
           formatValue(pick(baseline), unit),
-          ratio(pick(many), pick(baseline)),
+          ratio(pick(measured), pick(baseline)),
           target,
         ]);
         await recordRow({
           section: `nginx scale, nginx ${version}`,
-          metric: `${metric}, ${SITES} sites`,
-          value: pick(many),
+          metric: `${metric}, ${SITES} sites${mode}`,
+          value: pick(measured),
           unit,
           baselineName,
           baseline: pick(baseline),

@@ -9,7 +9,6 @@ import type { RenderChanges } from '../render/render-project.js';
 import type { Stack } from '../stack/find-stack.js';
 import { deployedState, type DeployedSerials } from '../store/deployed-copies.js';
 import { readDeployedSerials } from '../store-io/read-deployed.js';
-import { runPlan } from './run-plan.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 
 /** What one site's run works with; `ctx.config` is the site's (configForSite). */
@@ -48,26 +47,6 @@ export interface PlannedSite {
   runs: boolean;
   /** The deploy folder's serials, read beside the plan: used only when certbot does not run (else read again after). */
   deployedEarly: Promise<DeployedSerials | undefined>;
-}
-
-/**
- * A site's run up to nginx: plan, certbot when needed, deploy when the deployed copy is not the store's serial.
- * Serving is the caller's: one site at a time (updateSite) or every site of a sweep at once (serveBatch). A sweep
- * runs these phases itself for all its sites (certifySweep), with one preflight and one read-back for all of them.
- */
-export async function prepareSite(run: SiteRun): Promise<PreparedSite> {
-  const planned = await planSite(run);
-  if (planned.runs) await runPlan(run.ctx, run.stack, run.certbot, planned.plan, run.options);
-  if (run.options.dryRun) return dryRunResult(run, planned);
-  const { config } = run.ctx;
-  // After certbot, the lineage and its deployed copy (certbot's deploy hook wrote it) are read together.
-  const [after, deployedSerials] = planned.runs
-    ? await Promise.all([
-        run.certbot.readLineage(config.certName),
-        readDeployedSerials(run.ctx.engine, run.stack.certbot.name, config.certName),
-      ])
-    : [planned.before, await planned.deployedEarly];
-  return deploySite(run, planned, after, deployedSerials);
 }
 
 /** The first phase: the lineage (the sweep's, else read), the CA's renewal window, the plan, whether certbot runs. */

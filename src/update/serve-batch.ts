@@ -83,9 +83,19 @@ export async function serveBatch(input: {
     return outcomes;
   };
   if (linkError !== undefined) return failAll(linkError);
+  const refused = await selectHttps(nginx, toReload);
+  for (const [id, error] of refused) {
+    outcomes.set(id, { ok: false, error });
+    toReload.splice(
+      toReload.findIndex((site) => site.id === id),
+      1,
+    );
+  }
+  if (toReload.length === 0) return outcomes;
   try {
-    // The links just made were checked (`nginx -t`) over everything rendered: the reload needs no second check.
-    if (relinked.size === 0) await nginx.selectSite('auto');
+    // The links just made (or the HTTPS site selected) were checked (`nginx -t`) over everything rendered: the reload
+    // needs no second check.
+    if (relinked.size === 0 && !toReload.some((site) => site.selects)) await nginx.selectSite('auto');
     await nginx.reload();
   } catch (error) {
     return failAll(error);
@@ -122,6 +132,18 @@ export async function serveBatch(input: {
   }
   for (const site of verified) outcomes.set(site.id, result(site, servesSite(site, first) ? second : first));
   return outcomes;
+}
+
+/**
+ * The .env site's HTTPS file selected for a reload that serves it (`select https`: `nginx -t` over everything): refused,
+ * it fails alone with nginx's refusal, the previous file stays linked, and the other sites are reloaded without it.
+ */
+async function selectHttps(nginx: NginxContainer, toReload: readonly PendingSite[]): Promise<Map<string, unknown>> {
+  const refused = new Map<string, unknown>();
+  for (const site of toReload.filter((entry) => entry.selects)) {
+    await nginx.selectSite('https').catch((error: unknown) => refused.set(site.id, error));
+  }
+  return refused;
 }
 
 function result(site: PendingSite, seen: ReadonlyMap<string, string | undefined>): BatchOutcome {

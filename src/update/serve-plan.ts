@@ -10,6 +10,8 @@ export interface PendingSite {
   changed: boolean;
   /** Its link changed in this sweep (its first certificate, or the site came back): nginx must reload to serve it. */
   relinked: boolean;
+  /** Its file is the one `entrypoint.sh select` links (the .env site's): a reload for it selects HTTPS first. */
+  selects?: boolean;
 }
 
 /** What the sweep does for its pending sites: nothing, wait for a handshake to show the serial, or reload once. */

@@ -12,8 +12,8 @@ import { readDeployedSerials } from '../store-io/read-deployed.js';
 import { reloadForConfig } from './ensure-served.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { acquireRunLock } from './run-lock.js';
-import { updateSite } from './update-site.js';
-import { updateOtherSites } from './update-sites.js';
+import { updateSites } from './update-sites.js';
+import { configReloadFor, envReport, sweepMembers } from './sweep-members.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 import { readSites } from '../sites/read-sites.js';
 import { readSweepFacts, readSweepStore } from './sweep-store.js';
@@ -104,38 +104,28 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
       pebbleAddress: {},
       preflighted: new Map<string, Promise<void>>(),
     };
-    // Each site alone: one that fails is reported with its error, and the others go on.
-    let envOutcome: { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined;
-    // With other sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every file
-    // changes) is reloaded once, at the end of the run; a site's run reloads only for its own certificate or link.
-    const deferConfigReload = config.nginx.mode === 'kit' && (others.length > 0 || render.retained.length > 0);
-    if (env && wanted(env.id)) {
-      envOutcome = await updateSite(
-        { ctx: run, stack, certbot, version, render, options },
-        {
-          forceReload: render.nginxChanged && !deferConfigReload,
-          siteMode: 'https',
-          deferConfigReload,
-        },
-      ).then(
-        (result) => ({ ok: true as const, result }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
+    // Each site alone, the .env site first, in one sweep: one that fails is reported with its error, and the others go
+    // on. With several sites, a change of configuration alone (a site added, removed, re-routed: the stamp in every
+    // file changes) is reloaded once, at the end of the run; a site's serving reloads only for its own certificate or link.
+    const members = sweepMembers(config, env && wanted(env.id) ? env : undefined, chosen);
+    const configReload = configReloadFor(config, 1 + others.length, render.retained.length);
+    const results = await updateSites(run, stack, certbot, version, members, render, options, configReload);
+    const envOutcome = envReport(members, results);
+    const outcomes = results.filter((_, index) => !members[index]?.selects).map((entry) => entry.outcome);
+    for (const outcome of outcomes) {
+      if (outcome.error) {
+        const { code, message } = outcome.error;
+        log.error(`site ${outcome.site} (${outcome.names.join(', ')}): ${code ? `${code}: ` : ''}${message}`);
+      }
     }
-    const outcomes = await updateOtherSites(
-      run,
-      stack,
-      certbot,
-      version,
-      chosen,
-      render,
-      options,
-      envOutcome?.ok === true && envOutcome.result.reloaded,
-    );
-    // The run's one reload for the configuration alone, when no site's run reloaded nginx (a reload since the render
-    // loaded all of it): nginx is asked which rendering it runs, so a rendering of another run is reloaded too.
-    const reloaded = (envOutcome?.ok === true && envOutcome.result.reloaded) || outcomes.some((outcome) => outcome.result?.reloaded);
-    if (!reloaded && !options.dryRun && config.nginx.mode === 'kit' && (deferConfigReload || render.nginxChanged)) {
+    // The run's one reload for the configuration alone, when no site's serving reloaded nginx (a reload since the
+    // render loaded all of it): nginx is asked which rendering it runs, so a rendering of another run is reloaded too.
+    const reloaded = results.some((entry) => entry.outcome.result?.reloaded);
+    // A site served with no reload of its own (a renewal read at handshakes): a rendering nginx does not run yet is
+    // then reloaded here, too.
+    const served = results.some((entry) => entry.outcome.result !== undefined);
+    const asked = configReload === 'end' || render.nginxChanged || served;
+    if (!reloaded && !options.dryRun && config.nginx.mode === 'kit' && asked) {
       const envFailed = envOutcome !== undefined && !envOutcome.ok;
       const converged = reloadForConfig({
         ...run,

@@ -115,7 +115,7 @@ describe('runUpdate against a fake engine', { timeout: 30_000 }, () => {
       (caught: unknown) => caught,
     );
     expect(error).toMatchObject({ code: 'TIMEOUT' });
-    expect((error as Error).message).toContain(`nginx serving serial ${serialOf(renewed)}`);
+    expect((error as Error).message).toContain(`does not serve serial ${serialOf(renewed)}`);
     expect((error as Error).message).toContain(`widgets.eu=${serialOf(old)}`);
   });
 
