@@ -120,7 +120,7 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     expect(result.stdout + result.stderr).not.toMatch(/PRIVATE KEY/);
     expect((await stat(backup)).mode & 0o777).toBe(0o600);
     const listing = await runCommand('tar', ['-tvzf', backup], { timeoutMs: 30_000 });
-    const keys = listing.stdout.split('\n').filter((line) => / archive\/[^/]+\/privkey\d+\.pem$/.test(line));
+    const keys = listing.stdout.split('\n').filter((line) => /[ /]archive\/[^/]+\/privkey\d+\.pem$/.test(line));
     expect(keys).toHaveLength(2);
     for (const line of keys) expect(line).toMatch(/^-rw------- /);
   });
