@@ -122,7 +122,11 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     const listing = await runCommand('tar', ['-tvzf', backup], { timeoutMs: 30_000 });
     const keys = listing.stdout.split('\n').filter((line) => /[ /]archive\/[^/]+\/privkey\d+\.pem$/.test(line));
     // Every key version of both sites, each 0600 as certbot wrote it.
-    for (const site of ['web', 'app']) expect(keys.some((line) => line.includes(`archive/${site}/privkey`)), site).toBe(true);
+    for (const site of ['web', 'app'])
+      expect(
+        keys.some((line) => line.includes(`archive/${site}/privkey`)),
+        site,
+      ).toBe(true);
     for (const line of keys) expect(line).toMatch(/^-rw------- /);
   });
 
