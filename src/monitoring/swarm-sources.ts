@@ -2,11 +2,9 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../docker/engine.js';
 import { collectSites } from '../sites/collect-sites.js';
 import { envSite, siteDefaults } from '../sites/env-site.js';
-import { CONTAINER_PATHS } from '../stack/layout.js';
 import { collectStatus } from '../store-io/collect-status.js';
-import type { StoreSource } from '../store-io/store-source.js';
 import { readReplicaStatus } from '../swarm/read-replica-status.js';
-import { certbotTaskHere } from '../swarm/serving-plan.js';
+import { swarmCertbotStore } from '../swarm/certbot-store-source.js';
 import { stackServiceDeclarations } from '../swarm/stack-sites.js';
 import type { StackApi } from '../swarm/swarm-api.js';
 import type { MonitorSources } from './start-monitoring.js';
@@ -45,29 +43,8 @@ export function swarmSources(input: {
       });
     },
     collect: async (replicas) => {
-      const entries = await collectStatus({ source: await certbotStoreSource(api, engine, stack), now: input.now() });
+      const entries = await collectStatus({ source: await swarmCertbotStore(api, engine, stack), now: input.now() });
       return withReplicaReadiness(entries, replicas, certNames);
     },
   });
-}
-
-/** certbot's store in the stack's certbot task on this node (the daemon runs beside it: compose.swarm.yaml). */
-async function certbotStoreSource(api: StackApi, engine: Engine, stack: string): Promise<StoreSource> {
-  const service = `${stack}_certbot`;
-  const [self, certbot] = await Promise.all([api.swarmState(), api.inspectService(service)]);
-  const task = certbotTaskHere(await api.listTasks(certbot.id), self.nodeId, service, stack);
-  return {
-    describe: `the certbot task ${task.containerId.slice(0, 12)} of ${service}`,
-    certbot: undefined,
-    readSnapshot: async () => {
-      const [{ readTarSnapshot }, archive] = await Promise.all([
-        import('../store/read-tar-snapshot.js'),
-        // By name: the Swarm socket proxy lets through the certbot task's container by its name only.
-        engine.getArchive(task.containerName ?? task.containerId, CONTAINER_PATHS.letsencrypt),
-      ]);
-      return readTarSnapshot(archive);
-    },
-    // No deploy folder on Swarm: the certificate reaches nginx as a secret.
-    readDeployedSerials: async () => undefined,
-  };
 }

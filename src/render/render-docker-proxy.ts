@@ -100,8 +100,3 @@ async function renderProxyConfig(
 export async function writeDockerProxy(projectDir: string, templatesDir: string, scope: AllowlistScope | undefined): Promise<string[]> {
   return writeRenderedFiles(projectDir, [await renderDockerProxy(templatesDir, scope)]);
 }
-
-/** Renders and writes swarm/docker-proxy.cfg for a Swarm stack; the outputs that changed. */
-export async function writeSwarmDockerProxy(projectDir: string, templatesDir: string, scope: SwarmAllowlistScope): Promise<string[]> {
-  return writeRenderedFiles(projectDir, [await renderSwarmDockerProxy(templatesDir, scope)]);
-}

@@ -7,8 +7,12 @@ export interface SiteRow {
   site: string;
   names: string[];
   declaredIn: string[];
-  /** serving, waiting for its first certificate, names changed (reissue at the next run), or refused. */
-  state: 'serving' | 'not issued' | 'names changed' | 'refused' | 'problem';
+  /**
+   * serving, waiting for its first certificate, names changed (reissue at the next run), or refused; on Swarm also
+   * a certificate not yet a secret version the nginx service names (rotation pending), or replicas still on an older
+   * version (rolling out).
+   */
+  state: 'serving' | 'not issued' | 'names changed' | 'refused' | 'problem' | 'rotation pending' | 'rolling out';
   detail: string;
 }
 

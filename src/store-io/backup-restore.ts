@@ -13,7 +13,11 @@ import { writableHeader } from '../store/tar-header.js';
  * owners as tar keeps them). Written 0600 beside the target and renamed into place, so a half-written backup never
  * carries the final name. Returns how many entries and certificates it holds.
  */
-export async function backupStore(engine: Engine, certbot: ServiceContainer, file: string): Promise<{ entries: number; lineages: number }> {
+export async function backupStore(
+  engine: Engine,
+  certbot: Pick<ServiceContainer, 'name'>,
+  file: string,
+): Promise<{ entries: number; lineages: number }> {
   const temp = `${file}.partial-${process.pid}`;
   try {
     await pipeline(

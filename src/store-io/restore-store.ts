@@ -34,7 +34,7 @@ export interface RestoreResult {
  */
 export async function restoreStore(
   engine: Engine,
-  certbot: ServiceContainer,
+  certbot: Pick<ServiceContainer, 'name'>,
   file: string,
   options: { overwrite: boolean; limits?: TarLimits },
 ): Promise<RestoreResult> {
@@ -77,7 +77,7 @@ export function restoreEntries(headers: readonly Header[]): RestoreEntry[] {
   });
 }
 
-async function refuseStoreInUse(engine: Engine, certbot: ServiceContainer): Promise<void> {
+async function refuseStoreInUse(engine: Engine, certbot: Pick<ServiceContainer, 'name'>): Promise<void> {
   const current = await readTarSnapshot(await engine.getArchive(certbot.name, CONTAINER_PATHS.letsencrypt));
   const inUse = [...current.keys()].filter((path) => STORE_CONTENT.test(path));
   if (inUse.length > 0) {
@@ -94,7 +94,7 @@ async function refuseStoreInUse(engine: Engine, certbot: ServiceContainer): Prom
  */
 async function writeStaged(
   engine: Engine,
-  certbot: ServiceContainer,
+  certbot: Pick<ServiceContainer, 'name'>,
   file: string,
   input: { limits: TarLimits; headers: readonly Header[]; entries: readonly RestoreEntry[]; plan: RestorePlan; token: string },
 ): Promise<void> {

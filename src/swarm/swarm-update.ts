@@ -13,9 +13,10 @@ import { acquireRunLock } from '../update/run-lock.js';
 import { readCertbotVersion } from '../update/update.js';
 import type { Sleep } from '../wait-for.js';
 import { renderSwarmNginx } from './render-swarm-nginx.js';
+import { requireSwarmManager, stackService } from './require-manager.js';
 import { certbotTaskHere, nginxAddressFor } from './serving-plan.js';
 import { stackServiceDeclarations } from './stack-sites.js';
-import type { StackApi, StackService } from './swarm-api.js';
+import type { StackApi } from './swarm-api.js';
 import { updateSwarmSite, type SwarmSiteResult } from './swarm-site.js';
 import type { SiteCertificate } from './rotate-site.js';
 import { rollOutSweep } from './sweep-rollout.js';
@@ -74,16 +75,10 @@ export interface SwarmUpdateResult {
 export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpdateOptions): Promise<SwarmUpdateResult> {
   const { api, log, config } = ctx;
   const stack = config.swarm.stack;
-  const swarm = await api.swarmState();
-  if (swarm.state !== 'active' || !swarm.manager) {
-    throw new CertkitError(
-      'DOCKER_FAILED',
-      `CERTKIT_SWARM_STACK=${stack}, but this engine is ${swarm.state === 'active' ? 'a Swarm worker' : `in no swarm (${swarm.state})`}: run certkit on a manager of the swarm (\`docker node ls\` lists them), or empty CERTKIT_SWARM_STACK for Compose`,
-    );
-  }
+  const swarm = await requireSwarmManager(api, stack);
   const services = await api.listStackServices(stack);
-  const nginx = serviceOf(services, config.nginx.service, stack);
-  const certbotService = serviceOf(services, 'certbot', stack);
+  const nginx = stackService(services, config.nginx.service, stack);
+  const certbotService = stackService(services, 'certbot', stack);
   const certbotTask = certbotTaskHere(await api.listTasks(certbotService.id), swarm.nodeId, certbotService.name, stack);
   // By its name (STACK_certbot.1.TASK), which the socket proxy's rules can scope to this stack; its id otherwise.
   const certbotContainer = certbotTask.containerName ?? certbotTask.containerId;
@@ -180,13 +175,4 @@ export async function runSwarmUpdate(ctx: SwarmUpdateContext, options: SwarmUpda
   } finally {
     await release().catch((error: unknown) => log.debug(`could not release the lock: ${(error as Error).message}`));
   }
-}
-
-function serviceOf(services: readonly StackService[], short: string, stack: string): StackService {
-  const found = services.find((service) => service.short === short);
-  if (found) return found;
-  throw new CertkitError(
-    'STACK_NOT_RUNNING',
-    `stack ${stack} has no ${short} service (${services.length === 0 ? 'no service carries its label: is it deployed under this name?' : `it has ${services.map((service) => service.short).join(', ')}`}); deploy it with \`docker stack deploy -c compose.swarm.yaml ${stack}\`, or set CERTKIT_SWARM_STACK to the name it was deployed under`,
-  );
 }

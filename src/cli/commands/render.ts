@@ -10,33 +10,40 @@ nginx is untouched. Exit 2 names each variable to fix.
 --keep-serving is for the certkit-init service of compose.own-nginx.yaml, which the app's nginx waits for: a .env
 that cannot be rendered is reported, but the command exits 0, so Compose still starts the app's nginx. The snippets
 it includes keep their last rendered content (never rendered: the ACME location, which needs no .env, and a TLS
-include that adds nothing): the app keeps serving as before, and certkit's daemon refuses to run until .env is fixed.`;
+include that adds nothing): the app keeps serving as before, and certkit's daemon refuses to run until .env is fixed.
+
+On a Swarm stack (CERTKIT_SWARM_STACK set), render writes what the stack file reads instead: swarm/nginx.conf (a
+server per site of .env and, once the stack is deployed and this engine is its manager, of its services'
+deploy.labels; the sites file is not read on Swarm) and swarm/docker-proxy.cfg; Compose's certbot/ and nginx/ are not
+rendered. It then compares the rendering with the nginx.conf config version the stack's nginx service runs now and
+prints the lines that differ; \`certkit update\` (or the daemon) rolls a differing rendering out. --check writes
+nothing and prints the same comparison. --keep-serving is for Compose's certkit-init and has no effect on Swarm.`;
 
 export function registerRender(program: Command, { io, globals }: CommandContext): void {
   program
     .command('render')
     .description(
-      'Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start), and swarm/docker-proxy.cfg when CERTKIT_SWARM_STACK is set. Touches no container.',
+      "Render certbot/ and nginx/ from templates/ and .env (what the certkit-init service does at start). Touches no container. On Swarm (CERTKIT_SWARM_STACK): swarm/nginx.conf and swarm/docker-proxy.cfg, and the difference with the nginx.conf the stack's nginx service runs (below).",
     )
     .option('--check', 'validate .env and the templates as certkit-init would, and list what would change; write nothing')
     .option('--keep-serving', "on a .env that cannot be rendered, report it and exit 0, keeping the files the app's nginx includes")
     .addHelpText('after', HELP)
     .action(async (options: { check?: boolean; keepServing?: boolean }) => {
       const { checkProject, renderProject, resolveTemplatesDir } = await import('../../render/render-project.js');
-      const { renderDockerProxy, renderSwarmDockerProxy, swarmDockerProxyScope, writeDockerProxy, writeSwarmDockerProxy } =
-        await import('../../render/render-docker-proxy.js');
+      const { renderDockerProxy, writeDockerProxy } = await import('../../render/render-docker-proxy.js');
       const { readOutput } = await import('../../render/render-templates.js');
       const { dockerProxyScopeFor } = await import('../docker-proxy-scope.js');
+      const { swarm } = await loadProjectEnv(globals(), io);
+      if (swarm) {
+        const { config, projectDir } = await loadProjectConfig(globals(), io);
+        const { renderSwarmStack } = await import('../swarm-render.js');
+        await renderSwarmStack(globals(), io, { config: { ...config, swarm }, projectDir, check: options.check === true });
+        return;
+      }
       if (options.check) {
         const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
         const scope = await dockerProxyScopeFor(globals(), io, { projectDir, envFileProject, nginxService: config.nginx.service });
         const proxies = [await renderDockerProxy(resolveTemplatesDir(projectDir), scope)];
-        // On Swarm (CERTKIT_SWARM_STACK), the stack's socket proxy too: compose.swarm.yaml gives it as a Swarm config.
-        if (config.swarm) {
-          proxies.push(
-            await renderSwarmDockerProxy(resolveTemplatesDir(projectDir), swarmDockerProxyScope(config.swarm.stack, config.nginx.service)),
-          );
-        }
         const changed = [...(await checkProject(config, projectDir))];
         for (const proxy of proxies) if ((await readOutput(projectDir, proxy.output)) !== proxy.content) changed.push(proxy.output);
         io.stdout(
@@ -51,13 +58,6 @@ export function registerRender(program: Command, { io, globals }: CommandContext
         const files = [
           ...(await renderProject(config, projectDir)).files,
           ...(await writeDockerProxy(projectDir, resolveTemplatesDir(projectDir), scope)),
-          ...(config.swarm
-            ? await writeSwarmDockerProxy(
-                projectDir,
-                resolveTemplatesDir(projectDir),
-                swarmDockerProxyScope(config.swarm.stack, config.nginx.service),
-              )
-            : []),
         ];
         io.stdout(files.length > 0 ? `rendered ${files.join(', ')}\n` : 'rendered files are up to date\n');
       } catch (error) {

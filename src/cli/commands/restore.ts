@@ -5,6 +5,12 @@ import { RESTORE_LIMITS } from '../../store/tar-limits.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
+const SWARM_HELP = `
+On a Swarm stack (CERTKIT_SWARM_STACK set): run it on the manager that runs the stack's certbot task; the backup
+replaces that task's /etc/letsencrypt through this engine (the checks, the staged copy and the swap as on Compose,
+under the same run lock). nginx's replicas keep their secret versions until \`certkit update\` (or the daemon's next
+check) rotates each restored certificate in as a new version.`;
+
 export function registerRestore(program: Command, { io, globals, logger, setExit }: CommandContext): void {
   program
     .command('restore <file>')
@@ -21,6 +27,7 @@ export function registerRestore(program: Command, { io, globals, logger, setExit
         return Number(value);
       },
     )
+    .addHelpText('after', SWARM_HELP)
     .action(async (file: string, options: { force?: boolean; maxSize?: number }) => {
       const [{ openStore, requireRunningCertbot }, { restoreStore }, { collectStatus }, { formatStatusTable }, { withRunLock }] =
         await Promise.all([
@@ -31,9 +38,16 @@ export function registerRestore(program: Command, { io, globals, logger, setExit
           import('../../update/run-lock.js'),
         ]);
       const log = logger();
-      const connected = await openStore(globals(), io, undefined);
-      const { engine, certbot } = requireRunningCertbot(connected, 'restore');
-      // Under the run lock: a renewal writing into the store while it is swapped would be lost, or half-moved.
+      const { loadProjectEnv } = await import('../context.js');
+      const { swarm } = await loadProjectEnv(globals(), io);
+      const { engine, certbot, source } = swarm
+        ? await (await import('../swarm-store.js')).openSwarmStore(io, swarm.stack)
+        : await openStore(globals(), io, undefined).then((connected) => ({
+            ...requireRunningCertbot(connected, 'restore'),
+            source: connected.source,
+          }));
+      // Under the run lock (on Swarm, the same lock in the certbot task): a renewal writing into the store while it is
+      // swapped would be lost, or half-moved.
       const lock = { waitMs: 300_000, log, now: io.now, sleep: io.sleep, purpose: 'certkit restore' };
       const result = await withRunLock(engine, certbot.name, lock, () =>
         restoreStore(engine, certbot, resolve(io.cwd, file), {
@@ -44,9 +58,13 @@ export function registerRestore(program: Command, { io, globals, logger, setExit
       if (result.leftBehind !== undefined)
         log.warn(`the replaced store could not be removed and holds private keys: remove ${result.leftBehind} in the certbot container`);
       io.stdout(`restored ${result.entries} entries, ${result.lineages} certificate(s)\n`);
-      const entries = await collectStatus({ source: connected.source, now: io.now() });
+      const entries = await collectStatus({ source, now: io.now() });
       io.stdout(formatStatusTable(entries));
-      io.stdout('next: `certkit update` deploys the restored certificate and reloads nginx\n');
+      io.stdout(
+        swarm
+          ? `next: \`certkit update\` rotates each restored certificate into the nginx service of ${swarm.stack} as a secret version (certkit's daemon does at its next check)\n`
+          : 'next: `certkit update` deploys the restored certificate and reloads nginx\n',
+      );
       setExit(entries.some((entry) => entry.problems.some((problem) => !problem.startsWith('the deployed copy'))) ? EXIT.failure : EXIT.ok);
     });
 }
