@@ -152,4 +152,33 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     expect(await served(bed, APP_NAME)).toEqual([backedUp, backedUp]);
     expect((await sites()).rows.get('app')?.state).toBe('serving');
   });
+
+  it('prune on the certbot task’s store: lists the older versions, removes them only with --yes, the served one untouched', async () => {
+    const renewal = await certkit(['update', '--force', 'app']);
+    expect(renewal.code, renewal.stderr).toBe(0);
+    const current = await storeSerial('app');
+    const listed = await certkit(['prune', '--keep', '1']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/would remove \d+ file\(s\)/);
+    expect(listed.stdout).toMatch(/^ {2}archive\/app\/cert\d+\.pem$/m);
+    const removed = await certkit(['prune', '--keep', '1', '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/removed \d+ file\(s\)/);
+    expect((await certkit(['prune', '--keep', '1'])).stdout).not.toMatch(/archive\/app\//);
+    expect(await storeSerial('app')).toBe(current);
+    expect(await served(bed, APP_NAME)).toEqual([current, current]);
+  });
+
+  it('import, plugins and health (no --url) refuse on Swarm, naming CERTKIT_SWARM_STACK and what to run instead', async () => {
+    for (const [args, instead] of [
+      [['import', project], /certkit restore/],
+      [['plugins'], /certbot plugins/],
+      [['health'], new RegExp(`docker service ps ${bed.name}_certkit`)],
+    ] as const) {
+      const result = await certkit([...args]);
+      expect(result.code, args[0]).toBe(2);
+      expect(result.stderr).toContain(`certkit ${args[0]} works on a Compose stack only, and CERTKIT_SWARM_STACK=${bed.name}`);
+      expect(result.stderr).toMatch(instead);
+    }
+  });
 });

@@ -28,7 +28,9 @@ export function registerHealth(program: Command, { io, globals, setExit }: Comma
         own !== undefined
           ? { url: own }
           : await (async () => {
-              const { connectStack } = await import('../context.js');
+              const { connectStack, loadProjectEnv } = await import('../context.js');
+              const { swarm } = await loadProjectEnv(globals(), io);
+              if (swarm) throw (await import('../compose-only.js')).composeOnlyOnSwarm('health', swarm.stack);
               const { engine, project, self } = await connectStack(globals(), io, projectDir, file?.values['COMPOSE_PROJECT_NAME']);
               const containers = await engine.listContainers({ project, service: 'certkit', all: true });
               const certkit = containers.find((container) => container.id === self?.id || container.running) ?? containers[0];

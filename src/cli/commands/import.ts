@@ -59,6 +59,7 @@ export function registerImport(program: Command, { io, globals, logger, setExit 
       ]);
       const log = logger();
       const { config, projectDir, envFileProject } = await loadProjectConfig(globals(), io);
+      if (config.swarm) throw (await import('../compose-only.js')).composeOnlyOnSwarm('import', config.swarm.stack);
       const source = await readImportSource(resolve(io.cwd, folder), io.now(), log);
       const { engine, project, self } = await connectStack(globals(), io, projectDir, envFileProject);
       const stack = await findStack(engine, project, config.nginx.service);

@@ -16,7 +16,8 @@ export function registerPlugins(program: Command, { io, globals, logger }: Comma
         import('../../certbot/certbot-container.js'),
         import('../../stack/find-stack.js'),
       ]);
-      const { projectDir, envFileProject, nginxService } = await loadProjectEnv(globals(), io);
+      const { projectDir, envFileProject, nginxService, swarm } = await loadProjectEnv(globals(), io);
+      if (swarm) throw (await import('../compose-only.js')).composeOnlyOnSwarm('plugins', swarm.stack);
       const { engine, project } = await connectStack(globals(), io, projectDir, envFileProject);
       const stack = await findStack(engine, project, nginxService ?? SERVICES.nginx);
       // Without a valid .env nothing is trusted: the folder's plugins are listed from their metadata, never loaded.
