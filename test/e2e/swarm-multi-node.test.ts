@@ -30,7 +30,7 @@ import { traceSwarm } from './support/swarm-multi-trace.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
-const notRun = multiNodeNotRun(process.env, inject('stack'));
+const notRun = multiNodeNotRun(process.env);
 if (notRun && dockerMissing === '') process.stderr.write(`swarm-multi-node: NOT RUN: ${notRun}\n`);
 
 const SITE: Site = {
