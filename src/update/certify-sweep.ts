@@ -92,7 +92,12 @@ async function preflightDue(sites: readonly SweptSite[], planned: ReadonlyMap<st
     const [first] = group;
     if (!first) continue;
     const { log } = first.run.ctx;
-    log.info(`preflight: checking the names of ${group.length} due site${group.length === 1 ? '' : 's'} reach this nginx`);
+    // One due site is named by its names, as its own run would; several by their count.
+    log.info(
+      group.length === 1
+        ? `preflight: checking ${first.run.ctx.config.domains.join(', ')} reach this nginx`
+        : `preflight: checking the names of ${group.length} due sites reach this nginx`,
+    );
     const asked = group.map((site) => ({ id: site.id, names: site.run.ctx.config.domains }));
     const failures = await preflightSites(first.run.certbot, asked, via).catch((error: unknown) => {
       log.debug(`the sweep's preflight could not run (${(error as Error).message}); each site checks its own names`);
