@@ -12,7 +12,9 @@ import {
   type ServiceContainer,
 } from './engine.js';
 import { connectionOptions, negotiateApiVersion, versionOnce } from './connect-engine.js';
-import { connectionHint, dockerMessage, notUpgraded, proxyLostEngine, refusedByProxy, statusOf, stoppedError } from './engine-errors.js';
+import { connectionHint, notUpgraded, statusOf, stoppedError, toEngineError } from './engine-errors.js';
+import { collectOutput, readExitCode, waitForEnd, type Output } from './exec-stream.js';
+import { parseContainerEvent } from './container-events.js';
 import { mapInspect, mapSummary } from './map-container.js';
 
 /**
@@ -112,7 +114,7 @@ class DockerodeEngine implements Engine {
   async exec(containerId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const what = `run ${argv[0] ?? 'a command'}`;
     const { exec, stream } = await this.startExec(containerId, argv, { env: options.env, stdin: false }, what);
-    const output = this.collect(stream, options.onOutput);
+    const output = collectOutput(this.docker.modem, stream, options.onOutput);
     try {
       await waitForEnd(stream, options.timeoutMs, argv);
     } catch (error) {
@@ -124,7 +126,7 @@ class DockerodeEngine implements Engine {
   async execHeld(containerId: string, argv: readonly string[]): Promise<HeldExec> {
     const what = `run ${argv[0] ?? 'a command'}`;
     const { exec, stream } = await this.startExec(containerId, argv, { stdin: true }, what);
-    const output = this.collect(stream);
+    const output = collectOutput(this.docker.modem, stream);
     const ended = waitForEnd(stream, undefined, argv).catch(() => undefined);
     const firstLine = new Promise<string | undefined>((resolve) => {
       const check = (): void => {
@@ -202,22 +204,6 @@ class DockerodeEngine implements Engine {
     });
   }
 
-  private collect(stream: NodeJS.ReadableStream, onOutput?: ExecOptions['onOutput']): Output {
-    const output: Output = { stdout: [], stderr: [], listeners: [] };
-    const sink = (name: 'stdout' | 'stderr'): PassThrough => {
-      const pass = new PassThrough();
-      pass.setEncoding('utf8');
-      pass.on('data', (text: string) => {
-        output[name].push(text);
-        onOutput?.(text, name);
-        for (const listener of output.listeners) listener();
-      });
-      return pass;
-    };
-    this.docker.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
-    return output;
-  }
-
   /**
    * The exit code, once the engine reports it. A process killed by a signal, or one whose end the engine never
    * reports, is checked against its container: when the container stopped, that is the error the user sees.
@@ -257,84 +243,7 @@ class DockerodeEngine implements Engine {
     }
   }
 
-  private async toCertkitError(error: unknown, what: string, containerId: string | undefined): Promise<CertkitError> {
-    if (isCertkitError(error)) return error;
-    const status = statusOf(error);
-    const said = dockerMessage(error);
-    if (status === undefined) {
-      return new CertkitError(
-        'DOCKER_UNREACHABLE',
-        `lost Docker at ${this.endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`,
-        { cause: error },
-      );
-    }
-    // dockerode words every 404 of an archive call as "no such container"; Docker's own text tells a missing path apart.
-    if (status === 404 && /could not find the file|no such file/i.test(said))
-      return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-    if (containerId !== undefined && (status === 409 || (status === 404 && /no such container/i.test(said)))) {
-      const container = await this.inspectContainer(containerId).catch(() => undefined);
-      return stoppedError(container, containerId, what, said, error);
-    }
-    if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
-    if (status === 403) return refusedByProxy(this.endpoint, what, said, error);
-    if (status === 502 || status === 503) return proxyLostEngine(this.endpoint, what, said, error);
-    return new CertkitError(
-      'DOCKER_FAILED',
-      `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,
-      { cause: error },
-    );
-  }
-}
-
-interface Output {
-  stdout: string[];
-  stderr: string[];
-  listeners: Array<() => void>;
-}
-
-function waitForEnd(stream: NodeJS.ReadableStream, timeoutMs: number | undefined, argv: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = timeoutMs
-      ? setTimeout(() => {
-          (stream as unknown as { destroy?: () => void }).destroy?.();
-          reject(new CertkitError('TIMEOUT', `${argv[0]} did not finish within ${Math.round(timeoutMs / 1000)} s`));
-        }, timeoutMs)
-      : undefined;
-    const done = (error?: Error): void => {
-      if (timer) clearTimeout(timer);
-      if (error) reject(error);
-      else resolve();
-    };
-    stream.on('end', () => done());
-    stream.on('close', () => done());
-    stream.on('error', (error: Error) => done(error));
-  });
-}
-
-/** The exit code is null until the engine has seen the process end, which can lag the stream's end a little. */
-async function readExitCode(exec: Docker.Exec): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const info = await exec.inspect();
-    if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new CertkitError('EXEC_FAILED', 'the engine never reported an exit code for an exec');
-}
-
-/** One line of the engine's event stream; undefined for a line that is not a container event. */
-export function parseContainerEvent(line: string): ContainerEvent | undefined {
-  try {
-    const json = JSON.parse(line) as {
-      Type?: string;
-      Action?: string;
-      status?: string;
-      id?: string;
-      Actor?: { ID?: string; Attributes?: Record<string, string> };
-    };
-    if ((json.Type ?? 'container') !== 'container') return undefined;
-    const id = json.Actor?.ID ?? json.id ?? '';
-    return { action: json.Action ?? json.status ?? '', id, name: json.Actor?.Attributes?.['name'] ?? id.slice(0, 12) };
-  } catch {
-    return undefined;
+  private toCertkitError(error: unknown, what: string, containerId: string | undefined): Promise<CertkitError> {
+    return toEngineError(error, { endpoint: this.endpoint, what, containerId, inspect: (id) => this.inspectContainer(id) });
   }
 }

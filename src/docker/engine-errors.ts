@@ -1,4 +1,4 @@
-import { CertkitError } from '../errors.js';
+import { CertkitError, isCertkitError } from '../errors.js';
 import type { ServiceContainer } from './engine.js';
 
 /**
@@ -79,4 +79,42 @@ export function connectionHint(error: unknown): string {
   if (code === 'EACCES') return 'permission denied: run as root or as a member of the docker group';
   if (code === 'ENOENT' || code === 'ECONNREFUSED') return 'no engine answers there: is Docker installed and dockerd running?';
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What an engine call was doing when it failed: enough to word the error and to look at its container. */
+export interface FailedCall {
+  endpoint: string;
+  what: string;
+  containerId: string | undefined;
+  inspect: (containerId: string) => Promise<ServiceContainer | undefined>;
+}
+
+/** Any failure of an engine call, as the certkit error the user sees: what failed, what Docker said, and the fix. */
+export async function toEngineError(error: unknown, call: FailedCall): Promise<CertkitError> {
+  const { endpoint, what, containerId } = call;
+  if (isCertkitError(error)) return error;
+  const status = statusOf(error);
+  const said = dockerMessage(error);
+  if (status === undefined) {
+    return new CertkitError(
+      'DOCKER_UNREACHABLE',
+      `lost Docker at ${endpoint} while trying to ${what} (${connectionHint(error)}). Check that dockerd runs (\`docker info\`), then rerun.`,
+      { cause: error },
+    );
+  }
+  // dockerode words every 404 of an archive call as "no such container"; Docker's own text tells a missing path apart.
+  if (status === 404 && /could not find the file|no such file/i.test(said))
+    return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+  if (containerId !== undefined && (status === 409 || (status === 404 && /no such container/i.test(said)))) {
+    const container = await call.inspect(containerId).catch(() => undefined);
+    return stoppedError(container, containerId, what, said, error);
+  }
+  if (status === 404) return new CertkitError('NOT_FOUND', `could not ${what}: Docker says ${said}`, { cause: error });
+  if (status === 403) return refusedByProxy(endpoint, what, said, error);
+  if (status === 502 || status === 503) return proxyLostEngine(endpoint, what, said, error);
+  return new CertkitError(
+    'DOCKER_FAILED',
+    `Docker refused to ${what} (HTTP ${status}: ${said}). Check \`docker info\` and \`docker compose ps\`, then rerun.`,
+    { cause: error },
+  );
 }
