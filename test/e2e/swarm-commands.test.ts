@@ -1,18 +1,8 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deploySwarmBed,
-  ensureSwarm,
-  leaveSwarm,
-  prepareSwarmBed,
-  removeSwarmBed,
-  type SwarmBed,
-  type SwarmJoined,
-} from '../../bench/swarm-bed.js';
+import { describe, expect, inject, it } from 'vitest';
 import type { SiteRow } from '../../src/sites/site-rows.js';
-import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { useSwarmBed } from './support/swarm-suite.js';
 import { runCommand } from './support/docker-cli.js';
 import {
   APP_NAME,
@@ -32,43 +22,25 @@ const dockerMissing = inject('dockerMissing');
 // restore of it after a renewal, rotated back in by `certkit update`. The swarm is this engine's: initialised only if
 // there was none, left only then.
 describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore on the stack', () => {
-  let swarm: SwarmJoined | undefined;
-  let bed: SwarmBed;
-  let project: string;
-  let certkit: ReturnType<typeof swarmCertkit>;
-  const storeSerial = (certName: string) => serialIn(bed, certName);
-  const sites = async (): Promise<{ code: number; rows: Map<string, SiteRow>; all: SiteRow[] }> => {
-    const result = await certkit(['sites', '--json']);
-    const all = JSON.parse(result.stdout) as SiteRow[];
-    return { code: result.code, rows: new Map(all.filter((row) => row.state !== 'refused').map((row) => [row.site, row])), all };
-  };
-
-  beforeAll(async () => {
-    swarm = await ensureSwarm();
-    bed = prepareSwarmBed({ site: WEB });
-    const images = inject('images');
-    await deploySwarmBed(bed, {
-      images,
-      legacy: inject('stack') === 'legacy',
-      renderNginx: (list) => renderSwarmNginx(list),
+  const suite = useSwarmBed({
+    site: WEB,
+    deploy: (images) => ({
       monitor: '2s',
       services: {
         app: appService(images['CERTKIT_NODE_IMAGE'], 'hello from the app\n'),
         // A misspelt label: refused for its site alone.
         wiki: appService(images['CERTKIT_NODE_IMAGE'], 'wiki\n', { 'certkit.host': 'wiki.swarm.certkit.test', 'certkit.prot': '80' }),
       },
-    });
-    project = await mkdtemp(join(tmpdir(), 'certkit-swarm-commands-'));
-    await writeFile(join(project, '.env'), swarmEnv());
-    await writeFile(join(project, 'sites.yaml'), 'blog:\n  host: blog.swarm.certkit.test\n  upstream: http://10.0.0.2:80\n');
-    certkit = swarmCertkit(project, bed.name, 400_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (bed) await removeSwarmBed(bed);
-    if (project) await rm(project, { recursive: true, force: true });
-    await leaveSwarm(swarm);
-  }, 180_000);
+    }),
+    project: () => ({ '.env': swarmEnv(), 'sites.yaml': 'blog:\n  host: blog.swarm.certkit.test\n  upstream: http://10.0.0.2:80\n' }),
+  });
+  const certkit = (args: readonly string[]) => swarmCertkit(suite.project, suite.bed.name, 400_000)(args);
+  const storeSerial = (certName: string) => serialIn(suite.bed, certName);
+  const sites = async (): Promise<{ code: number; rows: Map<string, SiteRow>; all: SiteRow[] }> => {
+    const result = await certkit(['sites', '--json']);
+    const all = JSON.parse(result.stdout) as SiteRow[];
+    return { code: result.code, rows: new Map(all.filter((row) => row.state !== 'refused').map((row) => [row.site, row])), all };
+  };
 
   it('sites: both sites wait for issuance, the bad label and the sites file are refused with the fix', async () => {
     const { code, rows, all } = await sites();
@@ -77,10 +49,13 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     expect(rows.get('app')).toMatchObject({
       state: 'not issued',
       names: [APP_NAME],
-      declaredIn: [`service ${bed.name}_app (deploy.labels certkit.host)`],
+      declaredIn: [`service ${suite.bed.name}_app (deploy.labels certkit.host)`],
     });
     const refused = all.filter((row) => row.state === 'refused');
-    expect(refused.map((row) => row.declaredIn[0])).toEqual([`service ${bed.name}_wiki (deploy.labels certkit.prot)`, 'sites.yaml line 1']);
+    expect(refused.map((row) => row.declaredIn[0])).toEqual([
+      `service ${suite.bed.name}_wiki (deploy.labels certkit.prot)`,
+      'sites.yaml line 1',
+    ]);
     expect(refused[0]?.detail).toMatch(/certkit\.prot="80".*certkit\.port/);
     expect(refused[1]?.detail).toMatch(/is not read on Swarm .*deploy\.labels/);
     const table = await certkit(['sites']);
@@ -91,7 +66,7 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     const result = await certkit(['render', '--check']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('a render would write swarm/nginx.conf, swarm/docker-proxy.cfg');
-    expect(result.stdout).toMatch(new RegExp(`${bed.name}_nginx runs config \\S+, which differs from this rendering`));
+    expect(result.stdout).toMatch(new RegExp(`${suite.bed.name}_nginx runs config \\S+, which differs from this rendering`));
     expect(result.stdout).toMatch(/^ {2}\+\s+server_name app\.swarm\.certkit\.test;$/m);
     expect(result.stderr).toContain('site refused:');
   });
@@ -102,18 +77,18 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     const { rows } = await sites();
     for (const id of [WEB.id, 'app']) {
       expect(rows.get(id)?.state, id).toBe('serving');
-      expect(rows.get(id)?.detail).toMatch(new RegExp(`on every replica of ${bed.name}_nginx \\(2\\)$`));
+      expect(rows.get(id)?.detail).toMatch(new RegExp(`on every replica of ${suite.bed.name}_nginx \\(2\\)$`));
     }
     const rendered = await certkit(['render']);
     expect(rendered.code, rendered.stderr).toBe(0);
     expect(rendered.stdout).toContain('rendered swarm/nginx.conf, swarm/docker-proxy.cfg');
-    expect(rendered.stdout).toContain(`${bed.name}_nginx runs this rendering (config ${bed.name}-nginx-`);
-    expect(await readFile(join(project, 'swarm', 'nginx.conf'), 'utf8')).toContain(`server_name ${APP_NAME};`);
+    expect(rendered.stdout).toContain(`${suite.bed.name}_nginx runs this rendering (config ${suite.bed.name}-nginx-`);
+    expect(await readFile(join(suite.project, 'swarm', 'nginx.conf'), 'utf8')).toContain(`server_name ${APP_NAME};`);
   });
 
   let backup: string;
   it('backup: the certbot task’s store as on Compose, the file and the keys 0600, no key in the output', async () => {
-    backup = join(project, 'store.tar.gz');
+    backup = join(suite.project, 'store.tar.gz');
     const result = await certkit(['backup', '-o', backup]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^wrote .*store\.tar\.gz: \d+ entries, 2 certificate\(s\)$/m);
@@ -140,7 +115,9 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     const restore = await certkit(['restore', '--force', backup]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toMatch(/restored \d+ entries, 2 certificate\(s\)/);
-    expect(restore.stdout).toContain(`next: \`certkit update\` rotates each restored certificate into the nginx service of ${bed.name}`);
+    expect(restore.stdout).toContain(
+      `next: \`certkit update\` rotates each restored certificate into the nginx service of ${suite.bed.name}`,
+    );
     expect(await storeSerial('app')).toBe(backedUp);
     const pending = (await sites()).rows.get('app');
     expect(pending?.state).toBe('rotation pending');
@@ -149,7 +126,7 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
 
     const update = await certkit(['update', 'app']);
     expect(update.code, update.stderr).toBe(0);
-    expect(await served(bed, APP_NAME)).toEqual([backedUp, backedUp]);
+    expect(await served(suite.bed, APP_NAME)).toEqual([backedUp, backedUp]);
     expect((await sites()).rows.get('app')?.state).toBe('serving');
   });
 
@@ -166,18 +143,18 @@ describe.skipIf(dockerMissing !== '')('swarm: sites, render, backup and restore 
     expect(removed.stdout).toMatch(/removed \d+ file\(s\)/);
     expect((await certkit(['prune', '--keep', '1'])).stdout).not.toMatch(/archive\/app\//);
     expect(await storeSerial('app')).toBe(current);
-    expect(await served(bed, APP_NAME)).toEqual([current, current]);
+    expect(await served(suite.bed, APP_NAME)).toEqual([current, current]);
   });
 
   it('import, plugins and health (no --url) refuse on Swarm, naming CERTKIT_SWARM_STACK and what to run instead', async () => {
     for (const [args, instead] of [
-      [['import', project], /certkit restore/],
+      [['import', suite.project], /certkit restore/],
       [['plugins'], /certbot plugins/],
-      [['health'], new RegExp(`docker service ps ${bed.name}_certkit`)],
+      [['health'], new RegExp(`docker service ps ${suite.bed.name}_certkit`)],
     ] as const) {
       const result = await certkit([...args]);
       expect(result.code, args[0]).toBe(2);
-      expect(result.stderr).toContain(`certkit ${args[0]} works on a Compose stack only, and CERTKIT_SWARM_STACK=${bed.name}`);
+      expect(result.stderr).toContain(`certkit ${args[0]} works on a Compose stack only, and CERTKIT_SWARM_STACK=${suite.bed.name}`);
       expect(result.stderr).toMatch(instead);
     }
   });

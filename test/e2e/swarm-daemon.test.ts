@@ -1,16 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deploySwarmBed,
-  docker,
-  ensureSwarm,
-  leaveSwarm,
-  prepareSwarmBed,
-  removeSwarmBed,
-  serviceContainer,
-  type SwarmBed,
-  type SwarmJoined,
-} from '../../bench/swarm-bed.js';
-import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { describe, expect, inject, it } from 'vitest';
+import { docker, serviceContainer } from '../../bench/swarm-bed.js';
 import {
   APP_NAME,
   appService,
@@ -22,6 +11,7 @@ import {
 } from './support/swarm-sites.js';
 import { runCommand } from './support/docker-cli.js';
 import { addStackService, containerHealth, daemonGet, daemonLogs } from './support/swarm-daemon.js';
+import { useSwarmBed } from './support/swarm-suite.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -33,10 +23,16 @@ const BAD_NAME = 'bad.swarm.certkit.test';
 // deploy.labels, and after a `docker stack deploy` again (which drops the secrets and resets nginx.conf) it puts them
 // back, woken by Swarm's service events long before its hourly check.
 describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives the stack", () => {
-  let swarm: SwarmJoined | undefined;
-  let bed: SwarmBed;
-  const serialsServed = (name: string) => servedSerials(bed, name).catch(() => [] as string[]);
-  const storeSerial = (certName: string) => serialIn(bed, certName);
+  const suite = useSwarmBed({
+    site: WEB,
+    deploy: (images) => ({
+      monitor: '2s',
+      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
+      services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
+    }),
+  });
+  const serialsServed = (name: string) => servedSerials(suite.bed, name).catch(() => [] as string[]);
+  const storeSerial = (certName: string) => serialIn(suite.bed, certName);
   /** Every replica serves the store's certificate for the name: its serial, else undefined. */
   const servedByAll = async (certName: string, name: string) => {
     const serial = await storeSerial(certName).catch(() => undefined);
@@ -44,28 +40,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     return serial && served.length === 2 && served.every((entry) => entry === serial) ? serial : undefined;
   };
 
-  beforeAll(async () => {
-    swarm = await ensureSwarm();
-    bed = prepareSwarmBed({ site: WEB });
-    const images = inject('images');
-    await deploySwarmBed(bed, {
-      images,
-      legacy: inject('stack') === 'legacy',
-      renderNginx: (sites) => renderSwarmNginx(sites),
-      monitor: '2s',
-      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
-      services: {
-        app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n'),
-      },
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    if (bed) await removeSwarmBed(bed);
-    await leaveSwarm(swarm);
-  }, 180_000);
-
-  const logs = () => daemonLogs(bed);
+  const logs = () => daemonLogs(suite.bed);
 
   it('issues the .env site and the labelled site by itself, served by every replica', async () => {
     for (const [certName, name] of [
@@ -84,7 +59,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     const serial = await storeSerial('app');
     const putBack = async () => ((await logs()).match(/put back into nginx/g) ?? []).length;
     const before = await putBack();
-    await bed.redeploy();
+    await suite.bed.redeploy();
     // The daemon's answer to the redeploy, in its log (written once the rollout is done): waited for, rather than
     // inferred from the handshakes, which can still show the old tasks (or none, for a moment) while Swarm has not
     // started replacing them yet.
@@ -102,19 +77,19 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     });
     expect(back).toBe(serial);
     const log = await logs();
-    expect(log).toMatch(new RegExp(`service ${bed.name}_nginx: update; checking the sites`));
+    expect(log).toMatch(new RegExp(`service ${suite.bed.name}_nginx: update; checking the sites`));
     expect(log).not.toMatch(/PRIVATE KEY/);
   });
 
   /** GET on the daemon's monitor port, from inside its container. */
-  const monitor = (path: string) => daemonGet(bed, path);
+  const monitor = (path: string) => daemonGet(suite.bed, path);
   /** A gauge's value for one site and replica of the nginx service, from the Prometheus text. */
   const replicaCurrent = (metrics: string, site: string, slot: number): string | undefined =>
-    new RegExp(`^certkit_swarm_replica_current\\{site="${site}",replica="${bed.service}\\.${slot}",node="[^"]+"\\} (\\d)$`, 'm').exec(
+    new RegExp(`^certkit_swarm_replica_current\\{site="${site}",replica="${suite.bed.service}\\.${slot}",node="[^"]+"\\} (\\d)$`, 'm').exec(
       metrics,
     )?.[1];
   /** `certkit update` on the host, with the daemon's .env (the bed's folder) and the stack. */
-  const certkit = (args: readonly string[]) => swarmCertkit(bed.dir as string, bed.name)(args);
+  const certkit = (args: readonly string[]) => swarmCertkit(suite.bed.dir as string, suite.bed.name)(args);
 
   it('serves /metrics with a replica gauge per site and replica, ready certificates, /healthz ok and /problems empty', async () => {
     const metrics = await waitUntil(
@@ -129,7 +104,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     const appSerial = await storeSerial('app');
     expect(metrics).toMatch(
       new RegExp(
-        `^certkit_swarm_replica_secret_info\\{site="app",replica="${bed.service}\\.1",node="[^"]+",version="${bed.name}-app-\\w+",serial="${appSerial}"\\} 1$`,
+        `^certkit_swarm_replica_secret_info\\{site="app",replica="${suite.bed.service}\\.1",node="[^"]+",version="${suite.bed.name}-app-\\w+",serial="${appSerial}"\\} 1$`,
         'm',
       ),
     );
@@ -144,7 +119,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
   it('a replica held on the old version: its gauge is 0, replica_stale names site and replica, health is degraded; caught up, ok', async () => {
     const oldSerial = await storeSerial('app');
     // Swarm waits this long between tasks: the rotation of a renewal replaces one task, and holds the other.
-    await docker(['service', 'update', '--detach', '--update-delay', '600s', bed.service]);
+    await docker(['service', 'update', '--detach', '--update-delay', '600s', suite.bed.service]);
     const renewal = certkit(['update', '--force', 'app']);
     const held = await waitUntil(
       'one replica of app on the new version, one on the old',
@@ -162,7 +137,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     const newSerial = await storeSerial('app');
     expect(newSerial).not.toBe(oldSerial);
     const stale = new RegExp(
-      `^replica (${bed.service}\\.[12]) \\(task \\w+, node \\S+\\) is still on ${bed.name}-app-\\w+ \\(serial ${oldSerial}\\) for site app; it should have ${bed.name}-app-\\w+ \\(serial ${newSerial}\\)$`,
+      `^replica (${suite.bed.service}\\.[12]) \\(task \\w+, node \\S+\\) is still on ${suite.bed.name}-app-\\w+ \\(serial ${oldSerial}\\) for site app; it should have ${suite.bed.name}-app-\\w+ \\(serial ${newSerial}\\)$`,
     );
     expect(held.text.trim(), held.text).toMatch(stale);
     const replica = stale.exec(held.text.trim())?.[1] as string;
@@ -178,11 +153,11 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       new RegExp(`^degraded: .*1 problem \\(/problems\\): replica ${replica.replace('.', '\\.')} .* for site app`),
     );
     expect(await logs()).toMatch(
-      new RegExp(`alert: \\[certkit ${bed.name}\\] PROBLEM: .*replica ${replica.replace('.', '\\.')} .* for site app`),
+      new RegExp(`alert: \\[certkit ${suite.bed.name}\\] PROBLEM: .*replica ${replica.replace('.', '\\.')} .* for site app`),
     );
 
     // Let Swarm go on: the update restarts with no delay and replaces the task left.
-    await docker(['service', 'update', '--detach', '--update-delay', '0s', bed.service]);
+    await docker(['service', 'update', '--detach', '--update-delay', '0s', suite.bed.service]);
     const result = await renewal;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     await waitUntil('no problem left', async () => ((await monitor('/problems')).status === 200 ? true : undefined), {
@@ -192,14 +167,14 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     const after = (await monitor('/metrics')).text;
     expect([1, 2].map((each) => replicaCurrent(after, 'app', each))).toEqual(['1', '1']);
     expect((await monitor('/healthz')).text).toMatch(/^ok: /);
-    expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
+    expect(await logs()).toMatch(new RegExp(`alert: \\[certkit ${suite.bed.name}\\] RESOLVED: .*${replica.replace('.', '\\.')}`));
   });
 
   it('a site whose name reaches no server fails and backs off alone, named everywhere, while the others are served; the task stays healthy', async () => {
     // The CA's DNS sends the site's name where nothing answers (before the site exists: its first try fails).
-    await bed.caAnswers(BAD_NAME, '127.0.0.1');
+    await suite.bed.caAnswers(BAD_NAME, '127.0.0.1');
     await addStackService(
-      bed,
+      suite.bed,
       'bad',
       appService(inject('images')['CERTKIT_NODE_IMAGE'], 'bad\n', { 'certkit.host': BAD_NAME, 'certkit.site': 'bad' }),
     );
@@ -214,7 +189,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
       /^site bad failed \(\w+\), 1 time in a row: it backs off alone, next try at \S+ \(in 60s\); the other sites go on$/,
     );
     // Another sweep within its minute (a change to a stack service wakes the daemon): the site sits it out.
-    await docker(['service', 'update', '--detach', '--label-add', 'certkit-test.poke=1', `${bed.name}_app`]);
+    await docker(['service', 'update', '--detach', '--label-add', 'certkit-test.poke=1', `${suite.bed.name}_app`]);
     await waitUntil(
       'a sweep the bad site sits out',
       async () => ((await logs()).includes('site bad: waits (failed 1 time in a row; next try at') ? true : undefined),
@@ -240,7 +215,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     expect(await monitor('/healthz')).toEqual({ status: 200, text: expect.stringMatching(/^degraded: .*the check of bad failed/) });
     expect((await monitor('/metrics')).text).toMatch(/^certkit_renewal_failures_total\{name="bad",reason="\w+"\} 1$/m);
     // degraded is healthy: Swarm does not replace the controller for a site's DNS.
-    const container = await serviceContainer(`${bed.name}_certkit`);
+    const container = await serviceContainer(`${suite.bed.name}_certkit`);
     expect(
       await waitUntil('the certkit task to be healthy', async () => ((await containerHealth(container)) === 'healthy' ? true : undefined), {
         timeoutMs: 60_000,
@@ -256,7 +231,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
   });
 
   it('a daemon that stops answering turns its task unhealthy, and Swarm replaces it with a healthy one', async () => {
-    const container = await serviceContainer(`${bed.name}_certkit`);
+    const container = await serviceContainer(`${suite.bed.name}_certkit`);
     // SIGSTOP: the process lives on but answers nothing, as a hung daemon.
     await docker(['kill', '--signal', 'STOP', container]);
     try {
@@ -264,8 +239,9 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
         'the task to turn unhealthy',
         async () => {
           const health = await containerHealth(container);
-          const errors = (await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Error}}', `${bed.name}_certkit`]))
-            .stdout;
+          const errors = (
+            await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Error}}', `${suite.bed.name}_certkit`])
+          ).stdout;
           return health === 'unhealthy' || /unhealthy/.test(errors) ? `${health}; ${errors.trim()}` : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 1_000 },
@@ -277,7 +253,7 @@ describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives th
     await waitUntil(
       'a new certkit task, healthy',
       async () => {
-        const next = await serviceContainer(`${bed.name}_certkit`).catch(() => undefined);
+        const next = await serviceContainer(`${suite.bed.name}_certkit`).catch(() => undefined);
         return next && next !== container && (await containerHealth(next)) === 'healthy' ? next : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 2_000 },

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deploySwarmBed,
-  docker,
-  ensureSwarm,
-  leaveSwarm,
-  prepareSwarmBed,
-  removeSwarmBed,
-  serviceContainer,
-  type SwarmBed,
-  type SwarmJoined,
-} from '../../bench/swarm-bed.js';
-import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { describe, expect, inject, it } from 'vitest';
+import { docker, serviceContainer } from '../../bench/swarm-bed.js';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
 import { APP_NAME, appService, servedSerials, storeSerial as serialIn, swarmEnv, WEB_SITE as WEB } from './support/swarm-sites.js';
+import { useSwarmBed } from './support/swarm-suite.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -51,19 +41,25 @@ const calls = JSON.parse(process.argv[1]);
 // engine through the stack's docker-proxy (HAProxy, swarm/docker-proxy.cfg as `certkit render` writes it for the
 // stack), which passes the Swarm calls certkit makes for this stack and refuses every other with a 403 naming it.
 describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only through the socket proxy', () => {
-  let swarm: SwarmJoined | undefined;
-  let bed: SwarmBed;
-  const serialsServed = (name: string) => servedSerials(bed, name).catch(() => [] as string[]);
-  const storeSerial = (certName: string) => serialIn(bed, certName);
+  const suite = useSwarmBed({
+    site: WEB,
+    deploy: (images) => ({
+      monitor: '2s',
+      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
+      services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
+    }),
+  });
+  const serialsServed = (name: string) => servedSerials(suite.bed, name).catch(() => [] as string[]);
+  const storeSerial = (certName: string) => serialIn(suite.bed, certName);
   const servedByAll = async (certName: string, name: string) => {
     const serial = await storeSerial(certName).catch(() => undefined);
     const served = await serialsServed(name);
     return serial && served.length === 2 && served.every((entry) => entry === serial) ? serial : undefined;
   };
   const inCertkit = async (argv: readonly string[]): Promise<CommandResult> =>
-    runCommand('docker', ['exec', await serviceContainer(`${bed.name}_certkit`), ...argv], { timeoutMs: 400_000 });
+    runCommand('docker', ['exec', await serviceContainer(`${suite.bed.name}_certkit`), ...argv], { timeoutMs: 400_000 });
   const serviceLogs = async (service: string): Promise<string> => {
-    const result = await runCommand('docker', ['service', 'logs', '--raw', `${bed.name}_${service}`]);
+    const result = await runCommand('docker', ['service', 'logs', '--raw', `${suite.bed.name}_${service}`]);
     return result.stdout + result.stderr;
   };
   const withLogs = async (error: Error): Promise<never> => {
@@ -72,46 +68,35 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only t
     );
   };
 
-  beforeAll(async () => {
-    swarm = await ensureSwarm();
-    bed = prepareSwarmBed({ site: WEB });
-    const images = inject('images');
-    await deploySwarmBed(bed, {
-      images,
-      legacy: inject('stack') === 'legacy',
-      renderNginx: (sites) => renderSwarmNginx(sites),
-      monitor: '2s',
-      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
-      services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    if (bed) await removeSwarmBed(bed);
-    await leaveSwarm(swarm);
-  }, 180_000);
-
   it("certkit's service has no socket: DOCKER_HOST is the proxy, on an internal network with the proxy alone", async () => {
     const spec = JSON.parse(
-      await docker(['service', 'inspect', `${bed.name}_certkit`, '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}']),
+      await docker(['service', 'inspect', `${suite.bed.name}_certkit`, '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}']),
     ) as {
       Env?: string[];
       Mounts?: unknown[];
     };
     expect(spec.Mounts ?? []).toEqual([]);
     expect(spec.Env).toContain('DOCKER_HOST=tcp://docker-proxy:2375');
-    const network = `${bed.name}_docker-api`;
+    const network = `${suite.bed.name}_docker-api`;
     expect((await docker(['network', 'inspect', network, '--format', '{{.Internal}} {{.Attachable}}'])).trim()).toBe('true false');
     const members = await Promise.all(
       ['certkit', 'docker-proxy', 'nginx', 'certbot', 'app'].map(async (service) => {
-        const networks = await docker(['service', 'inspect', `${bed.name}_${service}`, '--format', '{{json .Spec.TaskTemplate.Networks}}']);
+        const networks = await docker([
+          'service',
+          'inspect',
+          `${suite.bed.name}_${service}`,
+          '--format',
+          '{{json .Spec.TaskTemplate.Networks}}',
+        ]);
         const id = (await docker(['network', 'inspect', network, '--format', '{{.Id}}'])).trim();
         return networks.includes(id) ? service : undefined;
       }),
     );
     expect(members.filter(Boolean).sort()).toEqual(['certkit', 'docker-proxy']);
     // The proxy: the socket read-only, every capability dropped, a read-only filesystem.
-    const proxy = JSON.parse(await docker(['inspect', await serviceContainer(`${bed.name}_docker-proxy`), '--format', '{{json .}}'])) as {
+    const proxy = JSON.parse(
+      await docker(['inspect', await serviceContainer(`${suite.bed.name}_docker-proxy`), '--format', '{{json .}}']),
+    ) as {
       HostConfig: { CapDrop?: string[]; ReadonlyRootfs?: boolean };
       Mounts: Array<{ Destination: string; RW: boolean }>;
     };
@@ -155,7 +140,7 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only t
         '--filter',
         `label=certkit.site=web`,
         '--filter',
-        `label=certkit.stack=${bed.name}`,
+        `label=certkit.stack=${suite.bed.name}`,
         '--format',
         '{{.Name}}',
       ])
@@ -169,7 +154,7 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only t
   });
 
   it('refuses every call certkit does not make with a 403 naming it, and nothing changes on the engine', async () => {
-    const { name } = bed;
+    const { name } = suite.bed;
     const v = '/v1.41';
     interface ServiceJson {
       ID: string;

@@ -1,25 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deploySwarmBed,
-  docker,
-  ensureSwarm,
-  leaveSwarm,
-  prepareSwarmBed,
-  removeSwarmBed,
-  type SwarmBed,
-  type SwarmJoined,
-} from '../../bench/swarm-bed.js';
+import { describe, expect, inject, it } from 'vitest';
+import { docker } from '../../bench/swarm-bed.js';
 import { readCertificateInfo } from '../../src/certs/read-certificate.js';
 import { createLogger } from '../../src/log.js';
 import type { Site } from '../../src/sites/site.js';
 import type { ReplicaReport } from '../../src/swarm/replica-status.js';
-import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
 import { REPO } from './support/stack.js';
 import { rotateBed } from './support/swarm-rotate.js';
+import { useSwarmBed } from './support/swarm-suite.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -39,61 +28,44 @@ const SITE: Site = {
 // a replica that is not on its site's newest secret version: before the first certificate, while a rotation is held
 // half-way (Swarm waits between tasks), and after it, when every replica's handshake presents the new serial.
 describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which certificate each nginx replica serves', () => {
-  let swarm: SwarmJoined | undefined;
-  let bed: SwarmBed;
-  let project: string;
+  // The project folder status reads: its .env declares the site (its id, and the name each handshake asks for).
+  const suite = useSwarmBed({
+    site: SITE,
+    project: () => ({ '.env': `CERTBOT_DOMAIN=${SITE.names[0]}\nCERTBOT_CERT_NAME=${SITE.certName}\nCERTBOT_SERVER=pebble\n` }),
+  });
   const log = createLogger({ write: () => undefined });
   const certkit = (args: readonly string[]): Promise<CommandResult> =>
     runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), ...args], {
-      cwd: project,
-      env: { ...process.env, CI: '', CERTKIT_SWARM_STACK: bed.name },
+      cwd: suite.project,
+      env: { ...process.env, CI: '', CERTKIT_SWARM_STACK: suite.bed.name },
       timeoutMs: 120_000,
     });
   const statusJson = async (): Promise<{ code: number; report: ReplicaReport; stderr: string }> => {
     const result = await certkit(['status', '--json']);
     return { code: result.code, report: JSON.parse(result.stdout) as ReplicaReport, stderr: result.stderr };
   };
-  const serial = async (): Promise<string> => readCertificateInfo((await bed.readCertificate()).fullchainPem).serial;
-
-  beforeAll(async () => {
-    swarm = await ensureSwarm();
-    bed = prepareSwarmBed({ site: SITE });
-    // The project folder status reads: its .env declares the site (its id, and the name each handshake asks for).
-    project = await mkdtemp(join(tmpdir(), `${bed.name}-project-`));
-    await writeFile(join(project, '.env'), `CERTBOT_DOMAIN=${SITE.names[0]}\nCERTBOT_CERT_NAME=${SITE.certName}\nCERTBOT_SERVER=pebble\n`);
-    await deploySwarmBed(bed, {
-      images: inject('images'),
-      legacy: inject('stack') === 'legacy',
-      renderNginx: (sites) => renderSwarmNginx(sites),
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    if (bed) await removeSwarmBed(bed);
-    if (project) await rm(project, { recursive: true, force: true });
-    await leaveSwarm(swarm);
-  }, 180_000);
+  const serial = async (): Promise<string> => readCertificateInfo((await suite.bed.readCertificate()).fullchainPem).serial;
 
   it('before a certificate: a row per replica, each naming the site with no version yet; status exits 1', async () => {
     const result = await certkit(['status']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^SITE\s+REPLICA\s+NODE\s+STATE\s+VERSION/);
-    expect(result.stdout).toMatch(new RegExp(`site web has no secret version yet: replica ${bed.service}\\.1 `));
-    expect(result.stdout).toMatch(new RegExp(`site web has no secret version yet: replica ${bed.service}\\.2 `));
+    expect(result.stdout).toMatch(new RegExp(`site web has no secret version yet: replica ${suite.bed.service}\\.1 `));
+    expect(result.stdout).toMatch(new RegExp(`site web has no secret version yet: replica ${suite.bed.service}\\.2 `));
   });
 
   let first: string;
   it('after a rotation every replica mounts the new version and its handshake presents its serial; status exits 0', async () => {
-    await bed.issue();
-    const rotated = await rotateBed(bed, log);
+    await suite.bed.issue();
+    const rotated = await rotateBed(suite.bed, log);
     first = rotated.secret.name;
     const expected = await serial();
     const { code, report, stderr } = await statusJson();
     expect(code, JSON.stringify(report, null, 2) + stderr).toBe(0);
     expect(report.problems).toEqual([]);
     expect(report.rows.map((row) => [row.site, row.replica, row.mounted?.name, row.mounted?.serial, row.served, row.problem])).toEqual([
-      ['web', `${bed.service}.1`, first, expected, expected, null],
-      ['web', `${bed.service}.2`, first, expected, expected, null],
+      ['web', `${suite.bed.service}.1`, first, expected, expected, null],
+      ['web', `${suite.bed.service}.2`, first, expected, expected, null],
     ]);
     const doctor = await certkit(['doctor']);
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
@@ -102,11 +74,11 @@ describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which cer
 
   it('a rotation held half-way: status names the replica still on the old version and exits 1; once done, 0', async () => {
     const oldSerial = await serial();
-    await bed.issue();
+    await suite.bed.issue();
     const newSerial = await serial();
     // Swarm waits this long between tasks (the rotation keeps the service's delay): one task replaced, one not.
-    await docker(['service', 'update', '--detach', '--update-delay', '600s', bed.service]);
-    const rotation = rotateBed(bed, log, 240_000);
+    await docker(['service', 'update', '--detach', '--update-delay', '600s', suite.bed.service]);
+    const rotation = rotateBed(suite.bed, log, 240_000);
     rotation.catch(() => undefined);
     const held = await waitUntil(
       'one replica on the new version, one on the old',
@@ -127,7 +99,7 @@ describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which cer
     expect(stale?.served, 'the stale replica still presents the old certificate').toBe(oldSerial);
     expect(stale?.problem).toMatch(
       new RegExp(
-        `^replica ${bed.service}\\.[12] \\(task \\w+, node \\S+\\) is still on ${first} \\(serial ${oldSerial}\\) for site web; it should have ${bed.name}-web-\\w+ \\(serial ${newSerial}\\)$`,
+        `^replica ${suite.bed.service}\\.[12] \\(task \\w+, node \\S+\\) is still on ${first} \\(serial ${oldSerial}\\) for site web; it should have ${suite.bed.name}-web-\\w+ \\(serial ${newSerial}\\)$`,
       ),
     );
     const table = await certkit(['status']);
@@ -138,9 +110,9 @@ describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which cer
     expect(doctor.stdout).toContain(stale?.problem);
 
     // Let Swarm go on: the update restarts with no delay and replaces the task left.
-    await docker(['service', 'update', '--detach', '--update-delay', '0s', bed.service]);
+    await docker(['service', 'update', '--detach', '--update-delay', '0s', suite.bed.service]);
     await rotation;
-    await rotateBed(bed, log); // the old version removed now that no task mounts it
+    await rotateBed(suite.bed, log); // the old version removed now that no task mounts it
     const done = await waitUntil(
       'every replica on the new version',
       async () => {
@@ -157,7 +129,7 @@ describe.skipIf(dockerMissing !== '')('swarm: status and doctor report which cer
 
   it('a replica with no secret (a stack deploy again dropped it) is named, with the version it should have', async () => {
     const version = (await statusJson()).report.rows[0]?.mounted?.name as string;
-    await docker(['service', 'update', '--detach', '--secret-rm', version, bed.service], { timeoutMs: 120_000 });
+    await docker(['service', 'update', '--detach', '--secret-rm', version, suite.bed.service], { timeoutMs: 120_000 });
     const status = await waitUntil(
       'the replicas without the secret',
       async () => {

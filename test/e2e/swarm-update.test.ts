@@ -1,18 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deploySwarmBed,
-  docker,
-  ensureSwarm,
-  leaveSwarm,
-  prepareSwarmBed,
-  removeSwarmBed,
-  type SwarmBed,
-  type SwarmJoined,
-} from '../../bench/swarm-bed.js';
-import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { describe, expect, inject, it } from 'vitest';
+import { docker } from '../../bench/swarm-bed.js';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
 import {
   APP_NAME,
@@ -22,6 +10,7 @@ import {
   swarmEnv,
   WEB_SITE as WEB,
 } from './support/swarm-sites.js';
+import { useSwarmBed } from './support/swarm-suite.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -33,24 +22,26 @@ const REPO = join(import.meta.dirname, '..', '..');
 // to a new serial and removes the old version; a `docker stack deploy` again drops the secrets and the next update puts
 // them back without a new certificate. The swarm is this engine's: initialised only if there was none, left only then.
 describe.skipIf(dockerMissing !== '')('swarm: certkit update drives the stack', () => {
-  let swarm: SwarmJoined | undefined;
-  let bed: SwarmBed;
-  let project: string;
+  const suite = useSwarmBed({
+    site: WEB,
+    deploy: (images) => ({ monitor: '2s', services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'hello from the app\n') } }),
+    project: (bed) => ({ '.env': swarmEnv([`CERTKIT_SWARM_STACK=${bed.name}`]) }),
+  });
   const certkit = (args: string[]): Promise<CommandResult> =>
     runCommand(process.execPath, [join(REPO, 'bin/certkit.js'), ...args], {
-      cwd: project,
+      cwd: suite.project,
       env: { ...process.env, CI: '' },
       timeoutMs: 400_000,
     });
-  const storeSerial = (certName: string) => serialIn(bed, certName);
-  const servedSerials = (name: string) => served(bed, name);
+  const storeSerial = (certName: string) => serialIn(suite.bed, certName);
+  const servedSerials = (name: string) => served(suite.bed, name);
   const secretsOf = async (site: string) =>
     (
       await docker([
         'secret',
         'ls',
         '--filter',
-        `label=certkit.stack=${bed.name}`,
+        `label=certkit.stack=${suite.bed.name}`,
         '--filter',
         `label=certkit.site=${site}`,
         '--format',
@@ -63,7 +54,7 @@ describe.skipIf(dockerMissing !== '')('swarm: certkit update drives the stack', 
       .sort();
   /** GET / over HTTPS from the certbot container to one replica, with the name as SNI and Host. */
   const httpsBody = (ip: string, name: string) =>
-    bed.certbotPython(`
+    suite.bed.certbotPython(`
 import socket, ssl
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 with ctx.wrap_socket(socket.create_connection(("${ip}", 443), timeout=10), server_hostname="${name}") as tls:
@@ -75,29 +66,6 @@ with ctx.wrap_socket(socket.create_connection(("${ip}", 443), timeout=10), serve
         data += chunk
 print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
 `);
-
-  beforeAll(async () => {
-    swarm = await ensureSwarm();
-    bed = prepareSwarmBed({ site: WEB });
-    const images = inject('images');
-    await deploySwarmBed(bed, {
-      images,
-      legacy: inject('stack') === 'legacy',
-      renderNginx: (sites) => renderSwarmNginx(sites),
-      monitor: '2s',
-      services: {
-        app: appService(images['CERTKIT_NODE_IMAGE'], 'hello from the app\n'),
-      },
-    });
-    project = await mkdtemp(join(tmpdir(), 'certkit-swarm-update-'));
-    await writeFile(join(project, '.env'), swarmEnv([`CERTKIT_SWARM_STACK=${bed.name}`]));
-  }, 300_000);
-
-  afterAll(async () => {
-    if (bed) await removeSwarmBed(bed);
-    if (project) await rm(project, { recursive: true, force: true });
-    await leaveSwarm(swarm);
-  }, 180_000);
 
   it('renders nginx.conf for the labelled site, issues both sites and every replica serves each', async () => {
     const result = await certkit(['update']);
@@ -113,7 +81,8 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
       expect(await servedSerials(name), name).toEqual([serial, serial]);
     }
     // The route from the service's labels: nginx proxies to STACK_app:3000.
-    for (const replica of await bed.servedByReplicas(APP_NAME)) expect(await httpsBody(replica.ip, APP_NAME)).toBe('hello from the app\n');
+    for (const replica of await suite.bed.servedByReplicas(APP_NAME))
+      expect(await httpsBody(replica.ip, APP_NAME)).toBe('hello from the app\n');
     // The key never reaches the output.
     expect(result.stdout + result.stderr).not.toMatch(/PRIVATE KEY/);
     // Nothing new: a second run changes nothing.
@@ -143,7 +112,7 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
         'inspect',
         '--format',
         '{{.ID}} {{.Slot}} {{.CreatedAt}}',
-        ...(await docker(['service', 'ps', '-q', '--no-trunc', bed.service])).trim().split('\n').filter(Boolean),
+        ...(await docker(['service', 'ps', '-q', '--no-trunc', suite.bed.service])).trim().split('\n').filter(Boolean),
       ])
     )
       .trim()
@@ -153,17 +122,17 @@ print(data.decode().split("\\r\\n\\r\\n", 1)[1], end="")
         return { id: id as string, slot: Number(slot) };
       });
   const serviceVersion = async () =>
-    JSON.parse(await docker(['service', 'inspect', '--format', '{{json .}}', bed.service])) as {
+    JSON.parse(await docker(['service', 'inspect', '--format', '{{json .}}', suite.bed.service])) as {
       Version: { Index: number };
       UpdateStatus?: { State?: string; StartedAt?: string };
     };
 
   it('after `docker stack deploy` again dropped the secrets, update puts them back without a new certificate, in one update', async () => {
     const serials = { web: await storeSerial('web'), app: await storeSerial('app') };
-    await bed.redeploy();
+    await suite.bed.redeploy();
     await waitUntil(
       'the replicas without the secrets',
-      async () => ((await bed.servedByReplicas(APP_NAME).catch(() => [])).length === 0 ? true : undefined),
+      async () => ((await suite.bed.servedByReplicas(APP_NAME).catch(() => [])).length === 0 ? true : undefined),
       { timeoutMs: 120_000, intervalMs: 2_000 },
     );
     await waitUntil(
