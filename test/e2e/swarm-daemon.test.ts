@@ -3,10 +3,10 @@ import { docker, serviceContainer } from '../../bench/swarm-bed.js';
 import {
   APP_NAME,
   appService,
-  servedSerials,
+  daemonDeploy,
+  servedByAll as servedByAllIn,
   storeSerial as serialIn,
   swarmCertkit,
-  swarmEnv,
   WEB_SITE as WEB,
 } from './support/swarm-sites.js';
 import { runCommand } from './support/docker-cli.js';
@@ -23,22 +23,9 @@ const BAD_NAME = 'bad.swarm.certkit.test';
 // deploy.labels, and after a `docker stack deploy` again (which drops the secrets and resets nginx.conf) it puts them
 // back, woken by Swarm's service events long before its hourly check.
 describe.skipIf(dockerMissing !== '')("swarm: certkit's daemon service drives the stack", () => {
-  const suite = useSwarmBed({
-    site: WEB,
-    deploy: (images) => ({
-      monitor: '2s',
-      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
-      services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
-    }),
-  });
-  const serialsServed = (name: string) => servedSerials(suite.bed, name).catch(() => [] as string[]);
+  const suite = useSwarmBed({ site: WEB, deploy: daemonDeploy });
   const storeSerial = (certName: string) => serialIn(suite.bed, certName);
-  /** Every replica serves the store's certificate for the name: its serial, else undefined. */
-  const servedByAll = async (certName: string, name: string) => {
-    const serial = await storeSerial(certName).catch(() => undefined);
-    const served = await serialsServed(name);
-    return serial && served.length === 2 && served.every((entry) => entry === serial) ? serial : undefined;
-  };
+  const servedByAll = (certName: string, name: string) => servedByAllIn(suite.bed, certName, name);
 
   const logs = () => daemonLogs(suite.bed);
 

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { docker, serviceContainer } from '../../bench/swarm-bed.js';
 import { runCommand, type CommandResult } from './support/docker-cli.js';
-import { APP_NAME, appService, servedSerials, storeSerial as serialIn, swarmEnv, WEB_SITE as WEB } from './support/swarm-sites.js';
+import { APP_NAME, daemonDeploy, servedByAll as servedByAllIn, storeSerial as serialIn, WEB_SITE as WEB } from './support/swarm-sites.js';
 import { useSwarmBed } from './support/swarm-suite.js';
 import { waitUntil } from './support/wait.js';
 
@@ -41,21 +41,9 @@ const calls = JSON.parse(process.argv[1]);
 // engine through the stack's docker-proxy (HAProxy, swarm/docker-proxy.cfg as `certkit render` writes it for the
 // stack), which passes the Swarm calls certkit makes for this stack and refuses every other with a 403 naming it.
 describe.skipIf(dockerMissing !== '')('swarm: certkit reaches the manager only through the socket proxy', () => {
-  const suite = useSwarmBed({
-    site: WEB,
-    deploy: (images) => ({
-      monitor: '2s',
-      certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
-      services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
-    }),
-  });
-  const serialsServed = (name: string) => servedSerials(suite.bed, name).catch(() => [] as string[]);
+  const suite = useSwarmBed({ site: WEB, deploy: daemonDeploy });
   const storeSerial = (certName: string) => serialIn(suite.bed, certName);
-  const servedByAll = async (certName: string, name: string) => {
-    const serial = await storeSerial(certName).catch(() => undefined);
-    const served = await serialsServed(name);
-    return serial && served.length === 2 && served.every((entry) => entry === serial) ? serial : undefined;
-  };
+  const servedByAll = (certName: string, name: string) => servedByAllIn(suite.bed, certName, name);
   const inCertkit = async (argv: readonly string[]): Promise<CommandResult> =>
     runCommand('docker', ['exec', await serviceContainer(`${suite.bed.name}_certkit`), ...argv], { timeoutMs: 400_000 });
   const serviceLogs = async (service: string): Promise<string> => {

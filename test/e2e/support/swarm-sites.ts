@@ -47,6 +47,22 @@ export async function servedSerials(bed: SwarmBed, name: string): Promise<string
   return (await bed.servedByReplicas(name)).map((replica) => readCertificateInfoDer(Buffer.from(replica.der, 'base64')).serial);
 }
 
+/** Every nginx replica (two) serves the store's certificate of certName for the name: its serial, else undefined. */
+export async function servedByAll(bed: SwarmBed, certName: string, name: string): Promise<string | undefined> {
+  const serial = await storeSerial(bed, certName).catch(() => undefined);
+  const served = await servedSerials(bed, name).catch(() => [] as string[]);
+  return serial && served.length === 2 && served.every((entry) => entry === serial) ? serial : undefined;
+}
+
+/** The deploy options of a bed that runs certkit's daemon service (checking hourly) beside a labelled app service. */
+export function daemonDeploy(images: Record<string, string>): { monitor: string; certkitEnv: string; services: Record<string, unknown> } {
+  return {
+    monitor: '2s',
+    certkitEnv: swarmEnv(['CERTKIT_CHECK_INTERVAL=1h']),
+    services: { app: appService(images['CERTKIT_NODE_IMAGE'], 'app\n') },
+  };
+}
+
 /** The built CLI on the host, in `cwd` (a folder with the .env), driving the Swarm stack `stack`. */
 export function swarmCertkit(cwd: string, stack: string, timeoutMs = 300_000): (args: readonly string[]) => Promise<CommandResult> {
   return (args) =>
