@@ -93,8 +93,9 @@ write_tls_certificate() {
     esac
   } > "$run/tls-certificate.conf.new"
   mv -f "$run/tls-certificate.conf.new" "$run/tls-certificate.conf"
-  # The other sites name their own tls/current.pem (`root` in their file): they take the loading lines alone. They
-  # need an nginx that reads a certificate named by a variable (1.15.9 and later).
+  # The other sites name their own tls/current.pem (`root` in their file) and include their own site-tls/ID.conf
+  # (link_site_to writes it): in cached and handshake mode that file includes these loading lines, which need an nginx
+  # that reads a certificate named by a variable (1.15.9 and later).
   {
     echo "# Written by entrypoint.sh for $(nginx -v 2>&1): the other sites' certificate lines"
     echo 'ssl_certificate $certkit_tls_file;'
@@ -133,6 +134,15 @@ write_http_version() {
 # link would change, changing nothing.
 link_sites() {
   mkdir -p "$run/sites"
+  # How the sites load their certificates: a site-tls/ID.conf written for another mode is stale, and every site linked
+  # to HTTPS then counts as changed (its file is written again, and nginx must reload to take it).
+  # The mode is recorded once every file is written (.loading): a run cut short writes them all again.
+  loading=$(tls_loading)
+  tls_stale=
+  if [ "$(cat "$run/site-tls/.loading" 2>/dev/null)" != "$loading" ]; then
+    tls_stale=1
+    if [ "${plan_only:-}" != 1 ]; then rm -rf "$run/site-tls" && mkdir -p "$run/site-tls"; fi
+  fi
   # One grep reads every site's certificate link (the `root` ending in /tls/current.pem; the first `root` is the ACME
   # webroot), and the rest are shell builtins: a thousand sites cost two processes, not three thousand. Each grep's
   # output is taken whole, one line a word (a site's path has no newline): `read` takes a system call per byte, which
@@ -149,6 +159,7 @@ link_sites() {
       link_site_to "$file" ""
     done
   )
+  if [ -n "$tls_stale" ] && [ "${plan_only:-}" != 1 ]; then echo "$loading" > "$run/site-tls/.loading"; fi
   for link in "$run"/sites/*.conf; do
     if [ -L "$link" ] && [ ! -e "$link" ]; then
       [ "${plan_only:-}" = 1 ] || rm -f "$link"
@@ -176,16 +187,41 @@ write_https_names() {
 }
 
 # $1 a site's HTTPS file, $2 its certificate link: the site is linked to HTTPS once the link holds a certificate,
-# else to its HTTP file; says the site's id when its link changed.
+# else to its HTTP file; says the site's id when its link, or how it loads its certificate, changed.
 link_site_to() {
   id=${1##*/}
   id=${id%.https.conf}
   if [ -n "$2" ] && [ -s "$2" ]; then want=$1; else want="$here/sites/$id.http.conf"; fi
+  changed=
+  if [ "$want" = "$1" ] && { [ -n "$tls_stale" ] || [ ! -e "$run/site-tls/$id.conf" ]; }; then
+    if [ "${plan_only:-}" = 1 ]; then echo "$id"; return 0; fi
+    write_site_tls "$id" "$2"
+    changed=1
+  fi
   if [ ! -L "$run/sites/$id.conf" ] || [ ! "$run/sites/$id.conf" -ef "$want" ]; then
     if [ "${plan_only:-}" = 1 ]; then echo "$id"; return 0; fi
     ln -sfn "$want" "$run/sites/.$id.conf.new" && mv -f "$run/sites/.$id.conf.new" "$run/sites/$id.conf"
-    echo "$id"
+    changed=1
   fi
+  if [ -n "$changed" ]; then echo "$id"; fi
+}
+
+# $1 a site's id, $2 its certificate link: site-tls/ID.conf, which the site's HTTPS file includes. In reload mode the
+# certificate is named by the link's fixed path, so the master opens it at each reload (no variable: an nginx before
+# 1.15.9 can serve the site, and a full handshake costs what it costs with a static certificate; certkit reloads nginx
+# after the site's renewal). Otherwise the loading lines every site shares (tls-loading.conf).
+# Written in place when every site's file is written anew (a fresh folder, no process per site for a thousand sites),
+# else renamed into place.
+write_site_tls() {
+  file="$run/site-tls/$1.conf"
+  target=$file
+  if [ -z "$tls_stale" ]; then target="$file.new"; fi
+  if [ "$loading" = reload ]; then
+    printf 'ssl_certificate %s;\nssl_certificate_key %s;\n' "$2" "$2" > "$target"
+  else
+    echo 'include /run/certkit-nginx/tls-loading.conf;' > "$target"
+  fi
+  if [ "$target" != "$file" ]; then mv -f "$target" "$file"; fi
 }
 
 # Links the other sites, keeping a copy of the links before: restore_sites puts them back when nginx refuses. When no

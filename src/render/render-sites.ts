@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { canonicalIp } from '../config/ip-address.js';
 import { configForSite } from '../sites/env-site.js';
 import type { Site } from '../sites/site.js';
-import { deployDirFor } from '../stack/layout.js';
+import { deployDirFor, NGINX_SITE_TLS_DIR } from '../stack/layout.js';
 import { buildRenderContext } from './render-context.js';
 import { createRenderer, readTemplate, registerPartials, renderOne, type RenderedFile } from './render-templates.js';
 
@@ -48,6 +48,7 @@ export async function renderSiteFiles(
         isDefault: false,
         serverNamesHash: false,
         tlsCurrent: `${deployDirFor(site.certName)}/tls/current.pem`,
+        siteTls: `${NGINX_SITE_TLS_DIR}/${site.id}.conf`,
         ownHttpServer: !sharedHttp,
         ownProxySettings: !sharedHttp,
       },

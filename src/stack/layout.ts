@@ -34,6 +34,8 @@ export const DEPLOY_HOOK = `${CONTAINER_PATHS.certbotScripts}/deploy-hook.sh`;
 export const NGINX_ENTRYPOINT = `${CONTAINER_PATHS.nginxConfig}/entrypoint.sh`;
 /** The ssl_certificate lines nginx/entrypoint.sh writes for its nginx version (the HTTPS site includes them). */
 export const NGINX_TLS_CERTIFICATE_CONF = '/run/certkit-nginx/tls-certificate.conf';
+/** Where nginx/entrypoint.sh writes, per other site, how it loads its certificate (ID.conf, included by its HTTPS file). */
+export const NGINX_SITE_TLS_DIR = '/run/certkit-nginx/site-tls';
 
 /**
  * The group that may read bundle.pem (mode 0640): nginx's worker processes read it at TLS handshakes, as the nginx

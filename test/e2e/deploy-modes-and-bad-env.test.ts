@@ -211,6 +211,42 @@ describe.skipIf(dockerMissing !== '')('symlink deploy mode, nginx restarts and a
     }
     expect((await served()).serial).toBeDefined();
   });
+
+  // Reload mode (CERTKIT_NGINX_TLS=reload, and nginx before 1.15.9) holds for every site, not only the .env site: a site
+  // of the sites file names its certificate by a fixed path, opened at reloads (a full handshake costs what it costs
+  // with a static certificate), and its renewal is served after certkit's reload.
+  it('CERTKIT_NGINX_TLS=reload: another site is served from a fixed path, and its renewal after a reload', async () => {
+    const other = `other-${stack.project.slice(2)}.test`;
+    const otherServed = (what: string, wanted: (serial: string) => boolean = () => true) =>
+      waitUntil(
+        what,
+        async () => {
+          const presented = await served(other).catch(() => undefined);
+          return presented && presented.names.includes(other) && wanted(presented.serial) ? presented : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+    try {
+      await writeFile(join(stack.dir, 'sites.yaml'), `other:\n  host: ${other}\n`);
+      await stack.writeEnv({ ...env, CERTKIT_NGINX_TLS: 'reload' });
+      await stack.up();
+      await waitForServed('nginx, recreated to load certificates at reloads, to serve HTTPS');
+      const issued = await stack.certkit(['update']);
+      expect(issued.code, `${issued.stdout}\n${issued.stderr}`).toBe(0);
+      const first = await otherServed(`nginx to serve ${other}`);
+      const tls = await stack.exec('nginx', ['cat', '/run/certkit-nginx/site-tls/other.conf']);
+      expect(tls.stdout).toMatch(
+        /^ssl_certificate \/\S+\/other\/tls\/current\.pem;\nssl_certificate_key \/\S+\/other\/tls\/current\.pem;\n$/,
+      );
+
+      const renewed = await stack.certkit(['update', 'other', '--force']);
+      expect(renewed.code, `${renewed.stdout}\n${renewed.stderr}`).toBe(0);
+      await otherServed(`nginx to serve ${other}'s renewal`, (serial) => serial !== first.serial);
+    } finally {
+      await rm(join(stack.dir, 'sites.yaml'), { force: true });
+      await stack.writeEnv(env);
+    }
+  });
 });
 
 function httpGet(port: number, host: string, path: string): Promise<{ status: number }> {

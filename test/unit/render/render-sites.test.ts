@@ -39,7 +39,7 @@ describe('renderProject with other sites', () => {
     const wiki = await readFile(join(project, 'nginx/sites/wiki.https.conf'), 'utf8');
     expect(wiki).toContain('server_name wiki.example.com;');
     expect(wiki).toContain('root /etc/certkit/deploy/wiki/tls/current.pem;');
-    expect(wiki).toContain('include /run/certkit-nginx/tls-loading.conf;');
+    expect(wiki).toContain('include /run/certkit-nginx/site-tls/wiki.conf;');
     expect(wiki).toContain('set $certkit_upstream http://10.0.0.5:8080;');
     expect(wiki).not.toContain('default_server');
     expect(wiki).not.toContain('$certkit_tls_bundle');
