@@ -2,8 +2,10 @@
 # certkit's nginx entrypoint. Static and committed (it must work before anything is rendered).
 #
 #   entrypoint.sh run            pick the site nginx can load, then run nginx in the foreground (the default)
-#   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and check the whole configuration;
-#                                on failure the previous site stays linked. certkit then reloads nginx (SIGHUP).
+#   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and the other sites (as `sites` does), and
+#                                check the whole configuration once; on failure the previous site and links stay.
+#                                Prints the other sites whose link changed, then the mode chosen (the last line).
+#                                certkit then reloads nginx (SIGHUP).
 #   entrypoint.sh tls            print how this nginx loads the certificate: cached, handshake or reload
 #   entrypoint.sh sites          link each other site (nginx/sites/) to HTTPS or HTTP as its certificate allows and check
 #                                the whole configuration (the .env site's link unchanged); on failure the links before
@@ -238,6 +240,12 @@ link_site() {
   mv -f "$run/site.conf.new" "$run/site.conf"
 }
 
+# The mode select_site chose, after the other sites whose link it changed when asked (print_staged=1).
+selected() {
+  if [ "${print_staged:-}" = 1 ] && [ -n "$staged" ]; then echo "$staged" | sed '/^$/d'; fi
+  echo "$1"
+}
+
 select_site() {
   previous=$(readlink "$run/site.conf" 2>/dev/null || true)
   for mode in $(if [ "$1" = auto ]; then echo https http; else echo "$1"; fi); do
@@ -250,11 +258,11 @@ select_site() {
       continue
     fi
     link_site "$mode"
-    stage_sites >/dev/null
+    staged=$(stage_sites)
     if [ "$1" = auto ] && [ "$mode" = https ]; then
-      if check 2>/dev/null; then echo "$mode"; return 0; fi
+      if check 2>/dev/null; then selected "$mode"; return 0; fi
     elif check; then
-      echo "$mode"
+      selected "$mode"
       return 0
     fi
     restore_sites
@@ -265,6 +273,7 @@ select_site() {
 
 case "${1:-run}" in
   select)
+    print_staged=1
     select_site "${2:?usage: entrypoint.sh select https|http|auto}"
     ;;
   check)

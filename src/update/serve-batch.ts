@@ -1,5 +1,6 @@
 import { CertkitError } from '../errors.js';
 import type { NginxContainer } from '../nginx/nginx-container.js';
+import type { CertificateLoading } from '../nginx/certificate-pickup.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
@@ -42,22 +43,16 @@ export async function serveBatch(input: {
     return outcomes;
   }
   const probe = ctx.probe ?? probeTls;
-  let linkError: unknown;
-  let relinked = new Set<string>();
-  if (input.link) {
-    try {
-      relinked = new Set(await nginx.linkSites());
-    } catch (error) {
-      linkError = error;
-    }
-  }
-  const sites = input.sites.map((site) => ({ ...site, relinked: site.relinked || relinked.has(site.id) }));
+  // What nginx serves now, asked before any link is made: a link on disk changes nothing nginx serves until a reload.
   // A site whose link alone changed (nothing of it changed in this run) needs the reload; no handshake before it.
-  const served = await probeNames(probe, target, namesOf(sites.filter((site) => site.changed)));
-  const renewedInPlace = sites.some(
-    (site) => site.changed && !site.relinked && !servesSite(site, served) && site.names.every((name) => served.get(name) !== undefined),
-  );
-  const loading = renewedInPlace ? await nginx.certificateLoading() : undefined;
+  const served = await probeNames(probe, target, namesOf(input.sites.filter((site) => site.changed)));
+  let loadingRead: Promise<CertificateLoading | undefined> | undefined;
+  const loadingFor = async (sites: readonly PendingSite[]) =>
+    renewedInPlace(sites, served) ? await (loadingRead ??= nginx.certificateLoading()) : undefined;
+  const linked: Linked = input.link ? await linkBatch(nginx, input.sites, served, loadingFor) : { relinked: new Set<string>() };
+  const { relinked } = linked;
+  const sites = input.sites.map((site) => ({ ...site, relinked: site.relinked || relinked.has(site.id) }));
+  const loading = await loadingFor(sites);
   const plan = planServing({ sites, served, loading });
   const byId = new Map(sites.map((site) => [site.id, site]));
   const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
@@ -82,8 +77,13 @@ export async function serveBatch(input: {
     for (const site of toReload) outcomes.set(site.id, { ok: false, error });
     return outcomes;
   };
-  if (linkError !== undefined) return failAll(linkError);
-  const refused = await selectHttps(nginx, toReload);
+  if (linked.error !== undefined) return failAll(linked.error);
+  // The .env site's HTTPS file was selected with the links (or refused then); else it is selected now.
+  const refused = linked.selected
+    ? new Map<string, unknown>()
+    : linked.refused
+      ? new Map([...linked.refused].filter(([id]) => toReload.some((site) => site.id === id)))
+      : await selectHttps(nginx, toReload);
   for (const [id, error] of refused) {
     outcomes.set(id, { ok: false, error });
     toReload.splice(
@@ -93,8 +93,8 @@ export async function serveBatch(input: {
   }
   if (toReload.length === 0) return outcomes;
   try {
-    // The links just made (or the HTTPS site selected) were checked (`nginx -t`) over everything rendered: the reload
-    // needs no second check.
+    // The links just made (or the HTTPS site selected, with them) were checked (`nginx -t`) over everything rendered:
+    // the reload needs no second check.
     if (relinked.size === 0 && !toReload.some((site) => site.selects)) await nginx.selectSite('auto');
     await nginx.reload();
   } catch (error) {
@@ -132,6 +132,54 @@ export async function serveBatch(input: {
   }
   for (const site of verified) outcomes.set(site.id, result(site, servesSite(site, first) ? second : first));
   return outcomes;
+}
+
+interface Linked {
+  /** The other sites whose link changed. */
+  relinked: ReadonlySet<string>;
+  /** The links could not be made (nginx refused them): every site to reload fails with it. */
+  error?: unknown;
+  /** The .env site's HTTPS file was selected with the links, under their one `nginx -t`. */
+  selected?: boolean;
+  /** Its selection was refused (the links, made alone after it, passed): by site id. */
+  refused?: Map<string, unknown>;
+}
+
+/**
+ * The other sites linked for the batch. When the .env site needs a reload for HTTPS, its `select https` links them
+ * too, and one `nginx -t` checks both (not one for the links, then one for the selection). Refused, the links and the
+ * site before stay; the links are then made alone, so the .env site fails alone with its refusal while the others go
+ * on, as when each had its own check.
+ */
+async function linkBatch(
+  nginx: NginxContainer,
+  sites: readonly PendingSite[],
+  served: ReadonlyMap<string, string | undefined>,
+  loadingFor: (sites: readonly PendingSite[]) => Promise<CertificateLoading | undefined>,
+): Promise<Linked> {
+  const selecting = sites.filter((site) => site.selects);
+  const envReloads =
+    selecting.length > 0 && planServing({ sites: selecting, served, loading: await loadingFor(selecting) }).reloaded.length > 0;
+  let refused: Map<string, unknown> | undefined;
+  if (envReloads) {
+    try {
+      return { relinked: new Set((await nginx.selectWithSites('https')).relinked), selected: true };
+    } catch (error) {
+      refused = new Map(selecting.map((site) => [site.id, error]));
+    }
+  }
+  try {
+    return { relinked: new Set(await nginx.linkSites()), refused };
+  } catch (error) {
+    return { relinked: new Set(), error };
+  }
+}
+
+/** Whether a changed site shows another certificate on every name: renewed in place, how nginx loads it decides. */
+function renewedInPlace(sites: readonly PendingSite[], served: ReadonlyMap<string, string | undefined>): boolean {
+  return sites.some(
+    (site) => site.changed && !site.relinked && !servesSite(site, served) && site.names.every((name) => served.get(name) !== undefined),
+  );
 }
 
 /**
