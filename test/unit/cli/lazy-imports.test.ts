@@ -89,13 +89,21 @@ describe('what the CLI bundle loads before a command runs', () => {
   });
 });
 
-describe('what the CLI bundle leaves out of dockerode', () => {
-  it('has no ssh2 (nor its native cpu-features) and no BuildKit session (gRPC, protobuf): stubs stand in', () => {
+describe('what the CLI bundle leaves out of dockerode and handlebars', () => {
+  it('has no ssh2 (nor its native cpu-features), no BuildKit session (gRPC, protobuf), no source-map: stubs stand in', () => {
     const inputs = Object.keys(metafile.inputs);
-    const leftOut = ['ssh2', 'cpu-features', 'asn1', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
+    const leftOut = ['ssh2', 'cpu-features', 'asn1', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'source-map'];
     expect(inputs.filter((input) => leftOut.includes(packageOf(input) ?? ''))).toEqual([]);
     expect(inputs.filter((input) => /dockerode\/lib\/(session|buildkit)\.js$/.test(input))).toEqual([]);
-    expect(inputs).toEqual(expect.arrayContaining(['tools/bundle-stubs/ssh2.cjs', 'tools/bundle-stubs/dockerode-unused.cjs']));
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        'tools/bundle-stubs/ssh2.cjs',
+        'tools/bundle-stubs/dockerode-unused.cjs',
+        'tools/bundle-stubs/source-map.cjs',
+      ]),
+    );
+    // handlebars from its compiled build, not the package's entry (a require.extensions hook).
+    expect(inputs.filter((input) => packageOf(input) === 'handlebars' && !input.includes('/dist/cjs/'))).toEqual([]);
     expect(inputs.some((input) => packageOf(input) === 'dockerode')).toBe(true);
   });
 
@@ -106,5 +114,6 @@ describe('what the CLI bundle leaves out of dockerode', () => {
     expect(() => new ssh2.Client()).toThrow(/does not reach Docker over ssh.*DOCKER_HOST=unix:\/\/ or tcp:\/\//);
     expect(() => unused()).toThrow(/does not build images/);
     expect(() => unused.followProgress()).toThrow(/does not build images/);
+    expect(() => require('../../../tools/bundle-stubs/source-map.cjs') as unknown).toThrow(/left out/);
   });
 });
