@@ -47,9 +47,16 @@ user=${CERTKIT_NGINX_USER:-nobody}
 globals="user $user;"
 key_reader_gid=10443
 
+# What `nginx -v` says, asked once per run of this script (a check wants it five times): know_nginx sets it, in this
+# shell, before anything reads it.
+nginx_v=
+know_nginx() {
+  if [ -z "$nginx_v" ]; then nginx_v=$(nginx -v 2>&1); fi
+}
+
 # nginx 1.22.1 -> 1022001
 nginx_version() {
-  nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' | { read -r a b c && echo $((a * 1000000 + b * 1000 + c)); }
+  echo "$nginx_v" | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' | { read -r a b c && echo $((a * 1000000 + b * 1000 + c)); }
 }
 
 tls_loading() {
@@ -69,7 +76,7 @@ write_tls_certificate() {
   loading=$(tls_loading)
   mkdir -p "$run"
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): $loading"
+    echo "# Written by entrypoint.sh for $nginx_v: $loading"
     case "$loading" in
       cached|handshake)
         # tls/current.pem links to the version the deploy hook made last; a bundle deployed by an older hook has none
@@ -98,7 +105,7 @@ write_tls_certificate() {
   # The other sites name their own tls/current.pem (`root` in their file): they take the loading lines alone. They
   # need an nginx that reads a certificate named by a variable (1.15.9 and later).
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): the other sites' certificate lines"
+    echo "# Written by entrypoint.sh for $nginx_v: the other sites' certificate lines"
     echo 'ssl_certificate $certkit_tls_file;'
     echo 'ssl_certificate_key $certkit_tls_file;'
     if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=1024 inactive=60s valid=1h;'; fi
@@ -114,7 +121,7 @@ write_http_version() {
   version=$(nginx_version)
   mkdir -p "$run"
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1)"
+    echo "# Written by entrypoint.sh for $nginx_v"
     if [ "$version" -ge 1027004 ] && [ "$keepalive_min" != 0 ]; then echo "keepalive_min_timeout $keepalive_min;"; fi
   } > "$run/http-version.conf.new"
   mv -f "$run/http-version.conf.new" "$run/http-version.conf"
@@ -220,6 +227,7 @@ join_key_readers() {
 }
 
 check() {
+  know_nginx
   write_tls_certificate
   write_http_version
   nginx -t -q -c "$here/nginx.conf" -g "$globals"
@@ -280,6 +288,7 @@ case "${1:-run}" in
     check
     ;;
   tls)
+    know_nginx
     tls_loading
     ;;
   sites)
