@@ -21,7 +21,7 @@ export interface Linked {
  * on, as when each had its own check.
  */
 export async function linkBatch(
-  nginx: NginxContainer,
+  nginx: Pick<NginxContainer, 'selectWithSites' | 'linkSites'>,
   sites: readonly PendingSite[],
   served: ReadonlyMap<string, string | undefined>,
   loadingFor: (sites: readonly PendingSite[]) => Promise<CertificateLoading | undefined>,
