@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY tools/bundle.js ./tools/
+COPY tools/bundle-stubs ./tools/bundle-stubs
 COPY src ./src
 # tsc, then the CLI bundle (esbuild: its binary comes with the platform's optional @esbuild/* package, no install script).
 RUN npm run build && npm prune --omit=dev --ignore-scripts

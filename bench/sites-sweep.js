@@ -24,7 +24,18 @@ import { promisify } from 'node:util';
 import { REPO } from './bench-stack.js';
 import { printTable, recordRow } from './bench-table.js';
 import { makeCertbotStore } from './make-certbot-store.js';
-import { bareCertbot, dockerExecAlone, hostOf, kitEnv, makeStack, PEBBLE_URL, siteName, WEBROOT, writeSitesFile } from './sweep-stack.js';
+import {
+  bareCertbot,
+  dockerExecAlone,
+  hostOf,
+  kitEnv,
+  makeStack,
+  PEBBLE_URL,
+  siteName,
+  trace,
+  WEBROOT,
+  writeSitesFile,
+} from './sweep-stack.js';
 
 const run = promisify(execFile);
 const SIZES = (process.env.CERTKIT_BENCH_SITES ?? '1,100,1000')
@@ -121,16 +132,25 @@ async function labelledStart() {
     progress('labelled start: the .env site first, then the daemon');
     await stack.update();
     const bare = await bareCertbot(stack, 1, 'one');
-    daemon = spawn(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, 'daemon'], {
+    const verbose = process.env.CERTKIT_BENCH_TRACE ? ['--verbose'] : [];
+    daemon = spawn(process.execPath, [join(REPO, 'bin/certkit.js'), '--project-name', stack.project, ...verbose, 'daemon'], {
       cwd: stack.dir,
       env: kitEnv(),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let logs = '';
-    daemon.stderr.on('data', (chunk) => (logs += chunk));
+    // The daemon's lines from the container's start on, stamped in ms from it (CERTKIT_BENCH_TRACE).
+    let started;
+    let stamped = '';
+    daemon.stderr.on('data', (chunk) => {
+      logs += chunk;
+      if (started === undefined) return;
+      const at = (performance.now() - started).toFixed(0).padStart(7);
+      for (const line of String(chunk).split('\n')) if (line !== '') stamped += `${at} ${line}\n`;
+    });
     for (let waited = 0; !logs.includes('check done') && waited < 120_000; waited += 250) await sleep(250);
     const host = hostOf('app', stack.id);
-    const started = performance.now();
+    started = performance.now();
     await run('docker', [
       'run',
       '-d',
@@ -161,6 +181,7 @@ async function labelledStart() {
       }
       await sleep(100);
     }
+    await trace(`== daemon, a labelled container started (${stack.project}): served after ${(served ?? NaN).toFixed(0)} ms\n${stamped}`);
     if (served === undefined)
       throw new Error(`the labelled site was not served within 3 minutes:\n${logs.split('\n').slice(-20).join('\n')}`);
     return { served, bare };

@@ -44,7 +44,8 @@ export const kitEnv = () => ({
   CI: '',
 });
 
-const trace = (text) => (TRACE ? appendFile(TRACE, text) : Promise.resolve());
+/** Appends `text` to the trace file when there is one. */
+export const trace = (text) => (TRACE ? appendFile(TRACE, text) : Promise.resolve());
 
 /**
  * The bench's own setup, not what it measures: the CA's names are written into /etc/hosts of the containers that

@@ -2,8 +2,10 @@
 # certkit's nginx entrypoint. Static and committed (it must work before anything is rendered).
 #
 #   entrypoint.sh run            pick the site nginx can load, then run nginx in the foreground (the default)
-#   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and check the whole configuration;
-#                                on failure the previous site stays linked. certkit then reloads nginx (SIGHUP).
+#   entrypoint.sh select MODE    link site-MODE.conf (https, http or auto) and the other sites (as `sites` does), and
+#                                check the whole configuration once; on failure the previous site and links stay.
+#                                Prints the other sites whose link changed, then the mode chosen (the last line).
+#                                certkit then reloads nginx (SIGHUP).
 #   entrypoint.sh tls            print how this nginx loads the certificate: cached, handshake or reload
 #   entrypoint.sh sites          link each other site (nginx/sites/) to HTTPS or HTTP as its certificate allows and check
 #                                the whole configuration (the .env site's link unchanged); on failure the links before
@@ -45,9 +47,16 @@ user=${CERTKIT_NGINX_USER:-nobody}
 globals="user $user;"
 key_reader_gid=10443
 
+# What `nginx -v` says, asked once per run of this script (a check wants it five times): know_nginx sets it, in this
+# shell, before anything reads it.
+nginx_v=
+know_nginx() {
+  if [ -z "$nginx_v" ]; then nginx_v=$(nginx -v 2>&1); fi
+}
+
 # nginx 1.22.1 -> 1022001
 nginx_version() {
-  nginx -v 2>&1 | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' | { read -r a b c && echo $((a * 1000000 + b * 1000 + c)); }
+  echo "$nginx_v" | sed -n 's|.*nginx/\([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*|\1 \2 \3|p' | { read -r a b c && echo $((a * 1000000 + b * 1000 + c)); }
 }
 
 tls_loading() {
@@ -67,7 +76,7 @@ write_tls_certificate() {
   loading=$(tls_loading)
   mkdir -p "$run"
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): $loading"
+    echo "# Written by entrypoint.sh for $nginx_v: $loading"
     case "$loading" in
       cached|handshake)
         # tls/current.pem links to the version the deploy hook made last; a bundle deployed by an older hook has none
@@ -97,7 +106,7 @@ write_tls_certificate() {
   # (link_site_to writes it): in cached and handshake mode that file includes these loading lines, which need an nginx
   # that reads a certificate named by a variable (1.15.9 and later).
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1): the other sites' certificate lines"
+    echo "# Written by entrypoint.sh for $nginx_v: the other sites' certificate lines"
     echo 'ssl_certificate $certkit_tls_file;'
     echo 'ssl_certificate_key $certkit_tls_file;'
     if [ "$loading" = cached ]; then echo 'ssl_certificate_cache max=1024 inactive=60s valid=1h;'; fi
@@ -113,7 +122,7 @@ write_http_version() {
   version=$(nginx_version)
   mkdir -p "$run"
   {
-    echo "# Written by entrypoint.sh for $(nginx -v 2>&1)"
+    echo "# Written by entrypoint.sh for $nginx_v"
     if [ "$version" -ge 1027004 ] && [ "$keepalive_min" != 0 ]; then echo "keepalive_min_timeout $keepalive_min;"; fi
   } > "$run/http-version.conf.new"
   mv -f "$run/http-version.conf.new" "$run/http-version.conf"
@@ -254,6 +263,7 @@ join_key_readers() {
 }
 
 check() {
+  know_nginx
   write_tls_certificate
   write_http_version
   nginx -t -q -c "$here/nginx.conf" -g "$globals"
@@ -274,6 +284,12 @@ link_site() {
   mv -f "$run/site.conf.new" "$run/site.conf"
 }
 
+# The mode select_site chose, after the other sites whose link it changed when asked (print_staged=1).
+selected() {
+  if [ "${print_staged:-}" = 1 ] && [ -n "$staged" ]; then echo "$staged" | sed '/^$/d'; fi
+  echo "$1"
+}
+
 select_site() {
   previous=$(readlink "$run/site.conf" 2>/dev/null || true)
   for mode in $(if [ "$1" = auto ]; then echo https http; else echo "$1"; fi); do
@@ -286,11 +302,11 @@ select_site() {
       continue
     fi
     link_site "$mode"
-    stage_sites >/dev/null
+    staged=$(stage_sites)
     if [ "$1" = auto ] && [ "$mode" = https ]; then
-      if check 2>/dev/null; then echo "$mode"; return 0; fi
+      if check 2>/dev/null; then selected "$mode"; return 0; fi
     elif check; then
-      echo "$mode"
+      selected "$mode"
       return 0
     fi
     restore_sites
@@ -301,12 +317,14 @@ select_site() {
 
 case "${1:-run}" in
   select)
+    print_staged=1
     select_site "${2:?usage: entrypoint.sh select https|http|auto}"
     ;;
   check)
     check
     ;;
   tls)
+    know_nginx
     tls_loading
     ;;
   sites)

@@ -14,15 +14,24 @@ export class NginxContainer {
 
   /** Links site-MODE.conf and runs `nginx -t`; on failure the previous site stays linked. Returns the mode chosen. */
   async selectSite(mode: SiteMode): Promise<'https' | 'http'> {
+    return (await this.selectWithSites(mode)).chosen;
+  }
+
+  /**
+   * selectSite, which links the other sites too (as linkSites) before its one `nginx -t` over everything: on failure
+   * the previous site and links stay. Returns the mode chosen and the other sites whose link changed.
+   */
+  async selectWithSites(mode: SiteMode): Promise<{ chosen: 'https' | 'http'; relinked: string[] }> {
     const result = await this.engine.exec(this.container.name, ['/bin/sh', NGINX_ENTRYPOINT, 'select', mode]);
-    const chosen = result.stdout.trim().split('\n').pop();
+    const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+    const chosen = lines.pop();
     if (result.exitCode !== 0 || (chosen !== 'https' && chosen !== 'http')) {
       throw new CertkitError(
         'NGINX_CONFIG_INVALID',
         `nginx refused the ${mode} configuration; it keeps serving the previous one.\n${(result.stderr || result.stdout).trim()}`,
       );
     }
-    return chosen;
+    return { chosen, relinked: lines };
   }
 
   /**

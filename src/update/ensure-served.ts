@@ -195,7 +195,8 @@ export async function awaitConfig(
       },
       {
         timeoutMs: 30_000,
-        intervalMs: 200,
+        // A look is one HTTP request to nginx on this machine: asked often, the run ends soon after nginx has it.
+        intervalMs: 50,
         now: input.now,
         sleep: input.sleep,
         what: `nginx running ${input.configStamp}`,

@@ -1,14 +1,21 @@
 import { CertkitError } from '../errors.js';
 import type { NginxContainer } from '../nginx/nginx-container.js';
+import type { CertificateLoading } from '../nginx/certificate-pickup.js';
 import { chooseProbeTarget, type ProbeTarget } from '../nginx/probe-target.js';
 import { probeTls } from '../nginx/tls-probe.js';
 import type { Stack } from '../stack/find-stack.js';
 import { awaitConfig, OLD_WORKERS_MS, servedConfigReader, type Probe, type ServedName } from './ensure-served.js';
+import { linkBatch, renewedInPlace, selectHttps, type Linked } from './batch-links.js';
 import { namesOf, planServing, servesSite, type PendingSite } from './serve-plan.js';
 import type { UpdateContext } from './update-context.js';
 
 /** Handshakes in flight at once when a sweep asks nginx for many names. */
 const PROBES_AT_ONCE = 16;
+/**
+ * Between two looks at the names not served yet: a reload's new workers start within tens of milliseconds, and a look
+ * is a handshake per name still missing (a few milliseconds on this machine), so a short pause wastes less of the wait.
+ */
+const POLL_MS = 25;
 
 export type BatchOutcome = { ok: true; served: ServedName[]; reloaded: boolean } | { ok: false; error: unknown };
 
@@ -42,22 +49,16 @@ export async function serveBatch(input: {
     return outcomes;
   }
   const probe = ctx.probe ?? probeTls;
-  let linkError: unknown;
-  let relinked = new Set<string>();
-  if (input.link) {
-    try {
-      relinked = new Set(await nginx.linkSites());
-    } catch (error) {
-      linkError = error;
-    }
-  }
-  const sites = input.sites.map((site) => ({ ...site, relinked: site.relinked || relinked.has(site.id) }));
+  // What nginx serves now, asked before any link is made: a link on disk changes nothing nginx serves until a reload.
   // A site whose link alone changed (nothing of it changed in this run) needs the reload; no handshake before it.
-  const served = await probeNames(probe, target, namesOf(sites.filter((site) => site.changed)));
-  const renewedInPlace = sites.some(
-    (site) => site.changed && !site.relinked && !servesSite(site, served) && site.names.every((name) => served.get(name) !== undefined),
-  );
-  const loading = renewedInPlace ? await nginx.certificateLoading() : undefined;
+  const served = await probeNames(probe, target, namesOf(input.sites.filter((site) => site.changed)));
+  let loadingRead: Promise<CertificateLoading | undefined> | undefined;
+  const loadingFor = async (sites: readonly PendingSite[]) =>
+    renewedInPlace(sites, served) ? await (loadingRead ??= nginx.certificateLoading()) : undefined;
+  const linked: Linked = input.link ? await linkBatch(nginx, input.sites, served, loadingFor) : { relinked: new Set<string>() };
+  const { relinked } = linked;
+  const sites = input.sites.map((site) => ({ ...site, relinked: site.relinked || relinked.has(site.id) }));
+  const loading = await loadingFor(sites);
   const plan = planServing({ sites, served, loading });
   const byId = new Map(sites.map((site) => [site.id, site]));
   const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);
@@ -82,8 +83,13 @@ export async function serveBatch(input: {
     for (const site of toReload) outcomes.set(site.id, { ok: false, error });
     return outcomes;
   };
-  if (linkError !== undefined) return failAll(linkError);
-  const refused = await selectHttps(nginx, toReload);
+  if (linked.error !== undefined) return failAll(linked.error);
+  // The .env site's HTTPS file was selected with the links (or refused then); else it is selected now.
+  const refused = linked.selected
+    ? new Map<string, unknown>()
+    : linked.refused
+      ? new Map([...linked.refused].filter(([id]) => toReload.some((site) => site.id === id)))
+      : await selectHttps(nginx, toReload);
   for (const [id, error] of refused) {
     outcomes.set(id, { ok: false, error });
     toReload.splice(
@@ -93,8 +99,8 @@ export async function serveBatch(input: {
   }
   if (toReload.length === 0) return outcomes;
   try {
-    // The links just made (or the HTTPS site selected) were checked (`nginx -t`) over everything rendered: the reload
-    // needs no second check.
+    // The links just made (or the HTTPS site selected, with them) were checked (`nginx -t`) over everything rendered:
+    // the reload needs no second check.
     if (relinked.size === 0 && !toReload.some((site) => site.selects)) await nginx.selectSite('auto');
     await nginx.reload();
   } catch (error) {
@@ -103,6 +109,15 @@ export async function serveBatch(input: {
   ctx.log.info(`nginx reloaded for ${toReload.map((site) => site.id).join(', ')}; waiting until it serves their certificates`);
   const verified = toReload.filter((site) => site.changed);
   const quiet = toReload.filter((site) => !site.changed);
+  // Which rendering nginx runs is asked from the reload on, beside the wait for the serials: only the new workers
+  // show the new stamp, so seeing it once is enough, whenever the old workers stop taking connections.
+  const configAwaited = awaitConfig(
+    { ...ctx, configStamp: input.configStamp },
+    servedConfigReader({ ...ctx, stack: input.stack, names: toReload[0]?.names ?? [] }),
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const first = await pollServed(ctx, probe, target, verified, 30_000);
   await ctx.sleep(OLD_WORKERS_MS);
   const [second, config] = await Promise.all([
@@ -113,13 +128,7 @@ export async function serveBatch(input: {
       verified.filter((site) => servesSite(site, first)),
       30_000,
     ),
-    awaitConfig(
-      { ...ctx, configStamp: input.configStamp },
-      servedConfigReader({ ...ctx, stack: input.stack, names: toReload[0]?.names ?? [] }),
-    ).then(
-      () => undefined,
-      (error: unknown) => error,
-    ),
+    configAwaited,
   ]);
   if (config !== undefined) return failAll(config);
   // The sites whose link alone changed: served as deployed when nginx runs this rendering and reads certificates at
@@ -132,18 +141,6 @@ export async function serveBatch(input: {
   }
   for (const site of verified) outcomes.set(site.id, result(site, servesSite(site, first) ? second : first));
   return outcomes;
-}
-
-/**
- * The .env site's HTTPS file selected for a reload that serves it (`select https`: `nginx -t` over everything): refused,
- * it fails alone with nginx's refusal, the previous file stays linked, and the other sites are reloaded without it.
- */
-async function selectHttps(nginx: NginxContainer, toReload: readonly PendingSite[]): Promise<Map<string, unknown>> {
-  const refused = new Map<string, unknown>();
-  for (const site of toReload.filter((entry) => entry.selects)) {
-    await nginx.selectSite('https').catch((error: unknown) => refused.set(site.id, error));
-  }
-  return refused;
 }
 
 function result(site: PendingSite, seen: ReadonlyMap<string, string | undefined>): BatchOutcome {
@@ -179,7 +176,7 @@ async function pollServed(
     if (missing.length === 0) return seen;
     for (const [name, serial] of await probeNames(probe, target, missing)) seen.set(name, serial);
     if (sites.every((site) => servesSite(site, seen)) || ctx.now().getTime() >= deadline) return seen;
-    await ctx.sleep(100);
+    await ctx.sleep(POLL_MS);
   }
 }
 

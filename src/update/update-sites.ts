@@ -44,8 +44,10 @@ export async function updateSites(
   // needs none of its own. The links are made once for the sweep (one `nginx -t` for all sites), and again once after
   // the sites' certificates are deployed; so a sweep of a thousand sites with nothing to do runs no per-site nginx command.
   let reloaded = false;
-  // The .env site's file is selected, not linked: only the other sites' links are made here.
-  const relinked = await linkOnce(nginx, members.filter((member) => !member.selects).length, options, ctx);
+  // The .env site's file is selected, not linked: only the other sites' links are made here. Beside the certificates'
+  // work (preflight, certbot, read-back, all in the certbot container): a link on disk changes nothing nginx serves
+  // until a reload, and the sites' serving below starts once both are done.
+  const linking = linkOnce(nginx, members.filter((member) => !member.selects).length, options, ctx);
   const certified = await certifySweep(
     members
       .filter((member) => !options.waiting?.(member.site.id))
@@ -54,6 +56,7 @@ export async function updateSites(
         run: { ctx: { ...ctx, config: member.config }, stack, certbot, version, render, options },
       })),
   );
+  const relinked = await linking;
   const ahead = new LookAhead(ctx, stack, sites);
   const asDeployed = new ServedAsDeployed(ctx, stack, nginx, render.configStamp);
   const pending: { site: PendingSite; prepared: DeployedSite; result: MemberResult }[] = [];

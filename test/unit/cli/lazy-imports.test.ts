@@ -1,4 +1,5 @@
 import type { Metafile } from 'esbuild';
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../../tools/bundle.js';
 
@@ -85,5 +86,34 @@ describe('what the CLI bundle loads before a command runs', () => {
   it('status --store reads a folder without Docker, zod, tar-stream or Handlebars loaded', () => {
     const reached = packagesReached('src/cli/commands/status.ts', { dynamicFirst: true });
     expect([...reached].filter(([name]) => name !== 'commander').map(([name, file]) => `${name} (imported by ${file})`)).toEqual([]);
+  });
+});
+
+describe('what the CLI bundle leaves out of dockerode and handlebars', () => {
+  it('has no ssh2 (nor its native cpu-features), no BuildKit session (gRPC, protobuf), no source-map: stubs stand in', () => {
+    const inputs = Object.keys(metafile.inputs);
+    const leftOut = ['ssh2', 'cpu-features', 'asn1', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'source-map'];
+    expect(inputs.filter((input) => leftOut.includes(packageOf(input) ?? ''))).toEqual([]);
+    expect(inputs.filter((input) => /dockerode\/lib\/(session|buildkit)\.js$/.test(input))).toEqual([]);
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        'tools/bundle-stubs/ssh2.cjs',
+        'tools/bundle-stubs/dockerode-unused.cjs',
+        'tools/bundle-stubs/source-map.cjs',
+      ]),
+    );
+    // handlebars from its compiled build, not the package's entry (a require.extensions hook).
+    expect(inputs.filter((input) => packageOf(input) === 'handlebars' && !input.includes('/dist/cjs/'))).toEqual([]);
+    expect(inputs.some((input) => packageOf(input) === 'dockerode')).toBe(true);
+  });
+
+  it('says so if a stub is ever reached', async () => {
+    const require = createRequire(import.meta.url);
+    const ssh2 = require('../../../tools/bundle-stubs/ssh2.cjs') as { Client: new () => unknown };
+    const unused = require('../../../tools/bundle-stubs/dockerode-unused.cjs') as (() => unknown) & { followProgress: () => unknown };
+    expect(() => new ssh2.Client()).toThrow(/does not reach Docker over ssh.*DOCKER_HOST=unix:\/\/ or tcp:\/\//);
+    expect(() => unused()).toThrow(/does not build images/);
+    expect(() => unused.followProgress()).toThrow(/does not build images/);
+    expect(() => require('../../../tools/bundle-stubs/source-map.cjs') as unknown).toThrow(/left out/);
   });
 });

@@ -42,6 +42,8 @@ export class FakeEngine implements Engine {
   readonly certbot: FakeContainer;
   /** Every argv run in the certbot container, in order. */
   readonly certbotRuns: string[][] = [];
+  /** Every command run in the nginx container, in order. */
+  readonly nginxRuns: string[][] = [];
   /** Certificates the next certbot runs issue, in order. */
   readonly queued: FakeIssue[] = [];
   /** Names whose preflight request gets no answer (their DNS points elsewhere); every other name reaches nginx. */
@@ -131,7 +133,10 @@ export class FakeEngine implements Engine {
 
   async exec(containerId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const container = this.running(containerId);
-    if (container === this.nginx) return this.execNginx(argv);
+    if (container === this.nginx) {
+      this.nginxRuns.push([...argv]);
+      return this.execNginx(argv);
+    }
     this.certbotRuns.push([...argv]);
     const [command, ...args] = argv;
     if (command === 'cat') return this.cat(args[0] ?? '');
@@ -262,7 +267,8 @@ export class FakeEngine implements Engine {
         stdout: '',
         stderr: 'nginx: [emerg] cannot load certificate\nnginx: configuration file /etc/nginx/nginx.conf test failed\n',
       };
-    return ok(`${argv[3] === 'http' ? 'http' : 'https'}\n`);
+    // `select` links the other sites too, and prints those whose link changed before the mode chosen.
+    return ok(`${changed.map((id) => `${id}\n`).join('')}${argv[3] === 'http' ? 'http' : 'https'}\n`);
   }
 
   /** As link_sites: each site's HTTPS file once its certificate is deployed, else its HTTP file; the sites that changed. */

@@ -66,6 +66,12 @@ describe('the .env site in the sweep of all sites', { timeout: 30_000 }, () => {
     ).toEqual(['widgets.eu', 'shop.eu', 'blog.eu']);
     expect(storeReads(engine).map((argv) => argv.slice(6))).toEqual([[], ['widgets.eu', 'shop', 'blog']]);
     expect(engine.reloads).toBe(1);
+    // The sweep links the sites once before certbot runs; after it, the .env site's `select https` links them too:
+    // one `nginx -t` for both, no `sites` run of its own before it.
+    expect(engine.nginxRuns.filter((argv) => argv[2] === 'select' || argv[2] === 'sites').map((argv) => argv.slice(2))).toEqual([
+      ['sites'],
+      ['select', 'https'],
+    ]);
   });
 
   it("the .env site's preflight failure is the run's error; the other sites are issued and served all the same", async () => {
