@@ -26,7 +26,7 @@ import {
   type SwarmNode,
   type SwarmNodes,
 } from './support/swarm-nodes.js';
-import { traceSwarm } from './support/swarm-multi-trace.js';
+import { explained, swarmView, traceSwarm } from './support/swarm-multi-trace.js';
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
@@ -101,6 +101,12 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         .split('\n')
         .filter(Boolean);
     const hostnames = (which: SwarmNode[]): string[] => which.map((node) => node.container).sort();
+    /** waitUntil whose error, when it runs out, carries the manager's view of nginx, the nodes and the drained worker. */
+    const waitFor = <T>(
+      what: string,
+      check: () => Promise<T | undefined>,
+      options: { timeoutMs: number; intervalMs?: number },
+    ): Promise<T> => explained(waitUntil(what, check, options), () => swarmView(nodes, bed.service, drained));
 
     beforeAll(async () => {
       const images = inject('images');
@@ -175,16 +181,25 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       expect(serial).not.toBe(firstSerial);
       const started = Date.now();
       let traced = lines.length;
-      const trace = traceSwarm(nodes, bed.service, process.env['CERTKIT_TEST_MULTINODE_TRACE'], () => {
+      const trace = traceSwarm(nodes, bed.service, drained, process.env['CERTKIT_TEST_MULTINODE_TRACE'], () => {
         const since = lines.slice(traced).join('');
         traced = lines.length;
         return since;
       });
+      try {
+        await rotateUnderDrain(serial, started);
+      } finally {
+        await trace.stop();
+      }
+    }, 900_000);
+
+    /** The second rotation's steps (the trace runs around them). */
+    const rotateUnderDrain = async (serial: string, started: number): Promise<void> => {
       const rotation = rotate(150_000).then(
         (result) => ({ result, error: undefined }),
         (error: Error) => ({ result: undefined, error }),
       );
-      await waitUntil(
+      await waitFor(
         'Swarm to start updating nginx',
         async () =>
           (
@@ -197,7 +212,6 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       await onManager(nodes, ['node', 'update', '--availability', 'drain', drained.container]);
       await restartEngine(restarted);
       const underDrain = await rotation;
-      await trace.stop();
       // certkit's own reading of what happened: the rollouts it ran again after task churn, and why (printed).
       const churn = lines.filter((line) => / interrupted by task churn/.test(line));
       timings.push(
@@ -215,7 +229,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       // While drained: the manager and the restarted worker run nginx, and every running task serves one certificate
       // (the new one where the rotation completed).
       const active = [nodes.manager, restarted];
-      await waitUntil(
+      await waitFor(
         'nginx on the manager and the restarted worker only',
         async () => ((await nodesRunningNginx(nodes, bed.service)).join() === hostnames(active).join() ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
@@ -225,7 +239,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       // The drained worker back in service, then the rotation again if it did not complete.
       await onManager(nodes, ['node', 'update', '--availability', 'active', drained.container]);
       const again = await timed('rotation after the node is active again', async () => {
-        await waitUntil(
+        await waitFor(
           'Swarm to end the update (completed or rolled back)',
           async () => {
             const state = (
@@ -235,16 +249,16 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
           },
           { timeoutMs: 180_000, intervalMs: 1_000 },
         );
-        return rotate();
+        return explained(rotate(), () => swarmView(nodes, bed.service, drained));
       });
       const all = allNodes(nodes);
-      await waitUntil(
+      await waitFor(
         'nginx on all three nodes again',
         async () => ((await nodesRunningNginx(nodes, bed.service)).length === 3 ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
       expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
-      const served = await waitUntil(
+      const served = await waitFor(
         "every node's port 443 serving the new serial (the drained node's edge back too)",
         async () => {
           const now = await servedByNodes(all).catch(() => undefined);
@@ -257,6 +271,6 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       expect(await secretsOfSite()).toEqual([again.secret.name]);
       expect([...(underDrain.result?.removed ?? []), ...again.removed]).toEqual([first.secret.name]);
       expect(lines.join('')).not.toMatch(/PRIVATE KEY/);
-    }, 900_000);
+    };
   },
 );
