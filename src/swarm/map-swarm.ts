@@ -48,6 +48,8 @@ export function mapService(service: Docker.Service & { UpdateStatus?: { State?: 
     name: spec.Name ?? name,
     version: service.Version?.Index ?? 0,
     replicas: spec.Mode?.Replicated?.Replicas,
+    global: spec.Mode?.Global !== undefined,
+    constraints: template?.Placement?.Constraints ?? [],
     secrets: (container?.Secrets ?? []).map((ref) => ({ secretId: ref.SecretID ?? '', secretName: ref.SecretName ?? '', ...file(ref) })),
     configs: (container?.Configs ?? []).map((ref) => ({ configId: ref.ConfigID ?? '', configName: ref.ConfigName ?? '', ...file(ref) })),
     updateState: service.UpdateStatus?.State,

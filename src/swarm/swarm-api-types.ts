@@ -57,6 +57,10 @@ export interface ServiceView {
   name: string;
   version: number;
   replicas: number | undefined;
+  /** Global mode: a task on every eligible node (absent in views built by hand: not global). */
+  global?: boolean;
+  /** Its placement constraints (`node.role == worker`), as Swarm holds them. */
+  constraints?: string[];
   secrets: SecretRef[];
   /** The configs its tasks mount (absent in views built by hand). */
   configs?: ConfigRef[];

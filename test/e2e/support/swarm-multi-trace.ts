@@ -42,7 +42,7 @@ export async function explained<T>(wait: Promise<T>, view: () => Promise<string>
   try {
     return await wait;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nthe manager's view:\n${await view()}`);
+    throw new Error(`${(error as Error).message}\nthe manager's view:\n${await view()}`, { cause: error });
   }
 }
 
