@@ -5,7 +5,9 @@ import { readCertificateInfo as readCertificate, readCertificateInfoDer } from '
 import { createLogger } from '../../src/log.js';
 import type { Site } from '../../src/sites/site.js';
 import { renderSwarmNginx } from '../../src/swarm/render-swarm-nginx.js';
+import { readReplicaStatus } from '../../src/swarm/read-replica-status.js';
 import type { RotateSiteResult } from '../../src/swarm/rotate-site.js';
+import { createSwarmApi } from '../../src/swarm/swarm-api.js';
 import { multiNodeNotRun } from './support/multi-node-gate.js';
 import { rotateBed } from './support/swarm-rotate.js';
 import {
@@ -101,12 +103,18 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         .split('\n')
         .filter(Boolean);
     const hostnames = (which: SwarmNode[]): string[] => which.map((node) => node.container).sort();
-    /** waitUntil whose error, when it runs out, carries the manager's view of nginx, the nodes and the drained worker. */
+    /** The problems certkit's replica report (status, doctor, /metrics) names for the nginx service. */
+    const certkitProblems = async (): Promise<string[]> =>
+      (await readReplicaStatus({ api: createSwarmApi({ DOCKER_HOST: nodes.dockerHost }), stack: bed.name, service: bed.service })).problems;
+    /** The manager's view of nginx, the nodes and the drained worker, and what certkit's report says of it. */
+    const view = async (): Promise<string> =>
+      `${await swarmView(nodes, bed.service, drained)}certkit's replica report: ${(await certkitProblems().catch((error: Error) => [error.message])).join('; ') || 'no problem'}\n`;
+    /** waitUntil whose error, when it runs out, carries `view`. */
     const waitFor = <T>(
       what: string,
       check: () => Promise<T | undefined>,
       options: { timeoutMs: number; intervalMs?: number },
-    ): Promise<T> => explained(waitUntil(what, check, options), () => swarmView(nodes, bed.service, drained));
+    ): Promise<T> => explained(waitUntil(what, check, options), view);
 
     beforeAll(async () => {
       const images = inject('images');
@@ -249,7 +257,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
           },
           { timeoutMs: 180_000, intervalMs: 1_000 },
         );
-        return explained(rotate(), () => swarmView(nodes, bed.service, drained));
+        return explained(rotate(), view);
       });
       const all = allNodes(nodes);
       await waitFor(
@@ -258,6 +266,8 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
       expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
+      // certkit's report agrees: every node runs a task on the newest version (none eligible is left without one).
+      expect(await certkitProblems()).toEqual([]);
       const served = await waitFor(
         "every node's port 443 serving the new serial (the drained node's edge back too)",
         async () => {

@@ -49,7 +49,7 @@ export async function explained<T>(wait: Promise<T>, view: () => Promise<string>
 /**
  * Opt-in (CERTKIT_TEST_MULTINODE_TRACE=FILE): what Swarm's manager says every 3 s from a drain on (swarmView), and
  * certkit's log lines since the last snapshot, appended to FILE; the manager's engine logs at debug level meanwhile,
- * and `stop` copies its log to FILE.manager-dockerd.log. How a stalled rollout or a task not placed is read.
+ * and `stop` copies its log to FILE.manager-dockerd.log (each worker's, at its own level, to FILE.NODE-dockerd.log). How a stalled rollout or a task not placed is read.
  */
 export function traceSwarm(
   nodes: SwarmNodes,
@@ -85,8 +85,10 @@ export function traceSwarm(
       await loop;
       await snapshot();
       await debug(false);
-      const log = await inNode(nodes.manager, ['cat', '/var/log/dockerd.log'], 60_000).catch((error: Error) => error.message);
-      await writeFile(`${file}.manager-dockerd.log`, log);
+      for (const node of [nodes.manager, ...nodes.workers]) {
+        const log = await inNode(node, ['cat', '/var/log/dockerd.log'], 60_000).catch((error: Error) => error.message);
+        await writeFile(`${file}.${node.role === 'manager' ? 'manager' : node.container}-dockerd.log`, log);
+      }
     },
   };
 }
