@@ -92,7 +92,11 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
     /** The serial each running nginx task presents, asked at its own address on the overlay network, by node. */
     const servedByReplicas = async (): Promise<Record<string, string>> => {
       const served: Record<string, string> = {};
-      for (const task of await runningNginxAddresses(nodes, bed.service)) served[task.node] = await serialOf(task.ip);
+      // Every running task, a node's serials joined: Swarm can run two tasks of the global service on one node for a while.
+      for (const task of await runningNginxAddresses(nodes, bed.service)) {
+        const serial = await serialOf(task.ip);
+        served[task.node] = [...new Set([...(served[task.node]?.split(',') ?? []), serial])].join(',');
+      }
       return served;
     };
     const everyNodeServes = (which: SwarmNode[], serial: string): Record<string, string> =>
@@ -239,7 +243,7 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
       const active = [nodes.manager, restarted];
       await waitFor(
         'nginx on the manager and the restarted worker only',
-        async () => ((await nodesRunningNginx(nodes, bed.service)).join() === hostnames(active).join() ? true : undefined),
+        async () => ([...new Set(await nodesRunningNginx(nodes, bed.service))].join() === hostnames(active).join() ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
       if (!underDrain.error) expect(await servedByReplicas()).toEqual(everyNodeServes(active, serial));
@@ -260,11 +264,16 @@ describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
         return explained(rotate(), view);
       });
       const all = allNodes(nodes);
+      // A running task on every node (a set: a node may briefly run two, which is not a node missing one). It used to
+      // count tasks (3): a run where Swarm's held update, left running, started a second task on the restarted worker
+      // (docs/swarm.md, "A drain or an engine restart during a rotation") waited out its 120 s with every node served.
       await waitFor(
         'nginx on all three nodes again',
-        async () => ((await nodesRunningNginx(nodes, bed.service)).length === 3 ? true : undefined),
+        async () => ([...new Set(await nodesRunningNginx(nodes, bed.service))].join() === hostnames(all).join() ? true : undefined),
         { timeoutMs: 120_000, intervalMs: 1_000 },
       );
+      const running = await nodesRunningNginx(nodes, bed.service);
+      timings.push(`nginx tasks running at the end: ${running.length} on ${new Set(running).size} nodes`);
       expect(await servedByReplicas()).toEqual(everyNodeServes(all, serial));
       // certkit's report agrees: every node runs a task on the newest version (none eligible is left without one).
       expect(await certkitProblems()).toEqual([]);
