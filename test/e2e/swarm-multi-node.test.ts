@@ -32,7 +32,7 @@ import { explained, swarmView, traceSwarm } from './support/swarm-multi-trace.js
 import { waitUntil } from './support/wait.js';
 
 const dockerMissing = inject('dockerMissing');
-const notRun = multiNodeNotRun(process.env);
+const notRun = multiNodeNotRun(process.env, inject('stack'));
 if (notRun && dockerMissing === '') process.stderr.write(`swarm-multi-node: NOT RUN: ${notRun}\n`);
 
 const SITE: Site = {
@@ -51,7 +51,8 @@ const SITE: Site = {
 // node standing in for the routing mesh (no IPVS here; support/swarm-multi-stack.ts), certbot, acme-responder and Pebble
 // on the manager. The CA's challenge is sent to a worker; the certificate is rotated
 // into every node's replica as a Swarm secret; a second rotation runs while one worker is drained and the other's
-// engine restarts. Heavy (docs/swarm.md, "Multi-node test"): under CI=true it runs only with CERTKIT_TEST_MULTINODE=1.
+// engine restarts. Heavy (docs/swarm.md, "Multi-node test"): it runs in CI on the current stack, else only with
+// CERTKIT_TEST_MULTINODE=1 (support/multi-node-gate.ts).
 describe.skipIf(dockerMissing !== '' || notRun !== undefined)(
   `swarm: a three-node Swarm issues through a worker and rotates across every node${notRun ? ` (NOT RUN: ${notRun})` : ''}`,
   () => {
