@@ -79,6 +79,11 @@ async function rollOnce(
   const what = [...input.secrets.map((secret) => secret.name), ...(input.config ? [input.config.name] : [])].join(', ');
   // A paused update (this run's, or one a drain left behind), or on a retry one still stalled, is sent again.
   const resume = !plan.changed && (RESUMABLE.has(service.updateState ?? '') || (retry && service.updateState === 'updating'));
+  // A held one is replaced, not sent as it is: Swarm would keep its held update running (same spec) with the tasks it
+  // saw when it began. When the held node came back, that update took its pending task's end for a slot done and went
+  // on to a node where Swarm had already replaced the task (an engine restart): two nginx tasks there (seen in the
+  // multi-node test). A new `certkit.rollout` label ends it; no task restarts for a label.
+  const held = resume && service.updateState === 'updating';
   if (plan.changed || resume) {
     const order = decideUpdateOrder(service.name, service.spec);
     if (order.warning) log.warn(order.warning);
@@ -87,6 +92,7 @@ async function rollOnce(
       secrets: plan.secrets,
       ...(plan.configs ? { configs: plan.configs } : {}),
       monitorMs: input.monitorMs,
+      ...(held ? { supersede: input.now().toISOString() } : {}),
     });
     for (const warning of warnings) log.warn(`service ${service.name}: ${warning}`);
     const parts = [
@@ -95,7 +101,9 @@ async function rollOnce(
     ];
     log.info(
       resume
-        ? `service ${service.name}: the update Swarm ${service.updateState === 'updating' ? 'holds' : 'paused'} sent again (${order.order})`
+        ? held
+          ? `service ${service.name}: the update Swarm holds replaced by the same spec with a new certkit.rollout label (${order.order}; a task pending on a node that takes none is dropped)`
+          : `service ${service.name}: the update Swarm paused sent again (${order.order})`
         : `service ${service.name}: one update for ${parts.join(' and ')} (${order.order}, rolled back on failure)`,
     );
   }

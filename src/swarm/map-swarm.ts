@@ -48,6 +48,8 @@ export function mapService(service: Docker.Service & { UpdateStatus?: { State?: 
     name: spec.Name ?? name,
     version: service.Version?.Index ?? 0,
     replicas: spec.Mode?.Replicated?.Replicas,
+    global: spec.Mode?.Global !== undefined,
+    constraints: template?.Placement?.Constraints ?? [],
     secrets: (container?.Secrets ?? []).map((ref) => ({ secretId: ref.SecretID ?? '', secretName: ref.SecretName ?? '', ...file(ref) })),
     configs: (container?.Configs ?? []).map((ref) => ({ configId: ref.ConfigID ?? '', configName: ref.ConfigName ?? '', ...file(ref) })),
     updateState: service.UpdateStatus?.State,
@@ -88,6 +90,9 @@ export function mapTask(task: RawTask, serviceId: string): TaskView {
   };
 }
 
+/** The nginx service's label a superseding update writes (src/swarm/apply-serving-set.ts): when, as an ISO time. */
+export const LABEL_ROLLOUT = 'certkit.rollout';
+
 /**
  * Pure: the spec a rotation sends back: the service's own, whole, with its secret or config list changed and its update
  * and rollback order enforced (one task at a time, start-first, rolled back on failure).
@@ -105,6 +110,8 @@ export function updatedSpec(service: ServiceView, change: ServiceChange): Docker
   };
   return {
     ...service.spec,
+    // Service labels are no part of the tasks' spec: a change ends Swarm's running update without restarting a task.
+    ...(change.supersede ? { Labels: { ...service.spec.Labels, [LABEL_ROLLOUT]: change.supersede } } : {}),
     TaskTemplate: {
       ...template,
       ContainerSpec: {

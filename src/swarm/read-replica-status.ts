@@ -35,6 +35,8 @@ export async function readReplicaStatus(input: {
     api.nodeNames(),
   ]);
   const tasks = await api.listTasks(service.id);
+  // A global service's nodes: one eligible without a task serves nothing (src/swarm/global-coverage.ts).
+  const nodes = service.global && api.nodeStates ? await api.nodeStates() : undefined;
   const served = input.engine ? await readServed(input.engine, api, stack, tasks, input.sites ?? []) : undefined;
   return replicaStatus({
     service: {
@@ -43,7 +45,10 @@ export async function readReplicaStatus(input: {
       secrets: service.secrets,
       updateState: service.updateState,
       updateMessage: service.updateMessage,
+      global: service.global ?? false,
+      constraints: service.constraints ?? [],
     },
+    ...(nodes ? { nodes } : {}),
     tasks,
     secrets,
     sites: (input.sites ?? []).map((site) => site.id),

@@ -1,4 +1,6 @@
+import { uncoveredNodes } from './global-coverage.js';
 import type { UpdateState } from './health-gate.js';
+import type { NodeState } from './rollout-failure.js';
 import type { SecretRef, TaskView } from './rotation-plan.js';
 import { LABEL_SERIAL, LABEL_SITE, secretTarget } from './secret-name.js';
 
@@ -27,7 +29,12 @@ export interface ReplicaInput {
     secrets: readonly SecretRef[];
     updateState: UpdateState;
     updateMessage: string | undefined;
+    /** Global mode, with its placement constraints: every eligible node of `nodes` should run a task. */
+    global?: boolean;
+    constraints?: readonly string[];
   };
+  /** The swarm's nodes (for a global service: a ready, active node without a task is a problem named). */
+  nodes?: ReadonlyMap<string, NodeState>;
   /** The nginx service's tasks, as Swarm lists them (old ones included: only those meant to run are replicas). */
   tasks: readonly TaskView[];
   /** Every secret labelled with the stack (certkit.stack=STACK). */
@@ -122,6 +129,10 @@ export function replicaStatus(input: ReplicaInput): ReplicaReport {
   }
   if (service.replicas !== undefined && replicas.length < service.replicas)
     problems.push(`the service ${service.name} has ${replicas.length} of ${service.replicas} replicas scheduled`);
+  if (service.global && input.nodes)
+    problems.push(
+      ...uncoveredNodes({ service: service.name, constraints: service.constraints ?? [], tasks: input.tasks, nodes: input.nodes }),
+    );
   if (replicas.length === 0) problems.push(`no task of the service ${service.name} is meant to run: nothing serves the sites`);
   if (service.updateState === 'paused' || service.updateState?.startsWith('rollback'))
     problems.push(

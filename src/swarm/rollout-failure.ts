@@ -23,6 +23,9 @@ export interface NodeState {
   availability: string;
   /** ready, down, disconnected or unknown. */
   state: string;
+  /** manager or worker (Spec.Role), and the node's labels (Spec.Labels): for a global service's placement. */
+  role?: string;
+  labels?: Record<string, string>;
 }
 
 export type FailureCause = 'churn' | 'unhealthy' | 'unknown';

@@ -57,6 +57,10 @@ export interface ServiceView {
   name: string;
   version: number;
   replicas: number | undefined;
+  /** Global mode: a task on every eligible node (absent in views built by hand: not global). */
+  global?: boolean;
+  /** Its placement constraints (`node.role == worker`), as Swarm holds them. */
+  constraints?: string[];
   secrets: SecretRef[];
   /** The configs its tasks mount (absent in views built by hand). */
   configs?: ConfigRef[];
@@ -75,4 +79,9 @@ export interface ServiceChange {
   monitorMs: number;
   /** start-first unless the service publishes host-mode ports (src/swarm/update-order.ts); then one task at a time. */
   order?: 'start-first' | 'stop-first';
+  /**
+   * Set to replace an update Swarm holds (written to the service's `certkit.rollout` label): the same spec sent again
+   * leaves Swarm's held update running (its updater keeps its old view of the tasks); a changed label ends it.
+   */
+  supersede?: string;
 }

@@ -230,7 +230,7 @@ class DockerSwarmApi implements StackApi {
     const nodes = (await this.call('list the nodes', () => this.docker.listNodes())) as Array<{
       ID?: string;
       Description?: { Hostname?: string };
-      Spec?: { Availability?: string };
+      Spec?: { Availability?: string; Role?: string; Labels?: Record<string, string> };
       Status?: { State?: string };
     }>;
     return new Map(
@@ -240,6 +240,8 @@ class DockerSwarmApi implements StackApi {
           hostname: node.Description?.Hostname ?? node.ID ?? '',
           availability: node.Spec?.Availability ?? 'unknown',
           state: node.Status?.State ?? 'unknown',
+          ...(node.Spec?.Role ? { role: node.Spec.Role } : {}),
+          labels: node.Spec?.Labels ?? {},
         },
       ]),
     );

@@ -116,6 +116,11 @@ export async function startSwarmNodes(
       node.role === 'manager' ? '2g' : '1g',
       '--pids-limit',
       '2048',
+      // No registry is reachable from the nodes: without this, every task's start (Swarm's executor, in `preparing`)
+      // first waits for a pull that can only fail, 10-30 s of DNS timeouts on the internal network (moby's own swarm
+      // tests set it on their engines too). The images are loaded into each node below.
+      '-e',
+      'DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1',
       '-v',
       `${node.container}-lib:/var/lib/docker`,
       ...(node.role === 'manager' ? ['-v', `${nodes.socketDir}:/run/certkit-node`] : []),

@@ -244,27 +244,31 @@ describe("the Swarm allowlist (the stack's socket proxy renders it; src/docker/s
       expect(allowedBy(rules, request), `${request.method} ${request.url} ${request.body ?? ''}`.slice(0, 300)).toBeUndefined();
   });
 
-  it("the spec a rotation sends back passes, with the stack file's own secrets and configs", () => {
-    const spec = updatedSpec(
-      {
-        id: SERVICE_IDS.nginx,
-        name: `${STACK}_nginx`,
-        version: 3,
-        replicas: 2,
-        secrets: [],
-        updateState: undefined,
-        updateMessage: undefined,
-        spec: nginxSpec() as never,
-      },
-      {
-        secrets: [{ secretId: id('s'), secretName: SECRET, target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 }],
-        monitorMs: 10_000,
-      },
-    );
-    expect(
-      allowedBy(rules, { method: 'POST', url: `/v1.47/services/${STACK}_nginx/update?version=3`, body: JSON.stringify(spec) }),
-    ).toBeDefined();
-  });
+  it.each([false, true])(
+    "the spec a rotation sends back passes, with the stack file's own secrets and configs (superseding a held update: %s)",
+    (supersede) => {
+      const spec = updatedSpec(
+        {
+          id: SERVICE_IDS.nginx,
+          name: `${STACK}_nginx`,
+          version: 3,
+          replicas: 2,
+          secrets: [],
+          updateState: undefined,
+          updateMessage: undefined,
+          spec: nginxSpec() as never,
+        },
+        {
+          secrets: [{ secretId: id('s'), secretName: SECRET, target: 'certkit-web.pem', uid: '0', gid: '0', mode: 0o400 }],
+          monitorMs: 10_000,
+          ...(supersede ? { supersede: '2026-12-03T21:32:33.000Z' } : {}),
+        },
+      );
+      expect(
+        allowedBy(rules, { method: 'POST', url: `/v1.47/services/${STACK}_nginx/update?version=3`, body: JSON.stringify(spec) }),
+      ).toBeDefined();
+    },
+  );
 });
 
 interface Recorded extends ApiRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapTask, parseServiceEvent } from '../../../src/swarm/map-swarm.js';
+import { mapService, mapTask, parseServiceEvent, updatedSpec } from '../../../src/swarm/map-swarm.js';
 
 describe('parseServiceEvent', () => {
   const line = (type: string, action: string, name: string) =>
@@ -38,5 +38,49 @@ describe('mapTask', () => {
     );
     expect(view).toMatchObject({ id: 't1', serviceId: 'svc', slot: 2, secretIds: ['s1'], configIds: ['k1', 'k2'], containerId: 'c1' });
     expect(view.addresses).toEqual({ shop_default: '10.0.1.5' });
+  });
+});
+
+describe('mapService', () => {
+  it('says whether the service is global, with its placement constraints', () => {
+    const service = (mode: object, constraints?: string[]) =>
+      mapService(
+        // As Swarm's inspect gives it (dockerode types the service as its handle).
+        {
+          ID: 's1',
+          Spec: {
+            Name: 'st_nginx',
+            Mode: mode,
+            TaskTemplate: { ContainerSpec: {}, ...(constraints ? { Placement: { Constraints: constraints } } : {}) },
+          },
+        } as unknown as Parameters<typeof mapService>[0],
+        'st_nginx',
+      );
+    expect(service({ Global: {} }, ['node.role == worker'])).toMatchObject({
+      global: true,
+      replicas: undefined,
+      constraints: ['node.role == worker'],
+    });
+    expect(service({ Replicated: { Replicas: 2 } })).toMatchObject({ global: false, replicas: 2, constraints: [] });
+  });
+});
+
+describe('updatedSpec', () => {
+  it("supersedes a held update by the service's certkit.rollout label alone, the tasks' spec as it was", () => {
+    const service = {
+      id: 's1',
+      name: 'st_nginx',
+      version: 7,
+      replicas: undefined,
+      secrets: [],
+      updateState: 'updating' as const,
+      updateMessage: undefined,
+      spec: { Name: 'st_nginx', Labels: { 'com.docker.stack.namespace': 'st' }, TaskTemplate: { ContainerSpec: { Image: 'nginx' } } },
+    };
+    const plain = updatedSpec(service, { monitorMs: 3_000 });
+    const superseding = updatedSpec(service, { monitorMs: 3_000, supersede: '2026-12-03T21:32:33.000Z' });
+    expect(plain.Labels).toEqual({ 'com.docker.stack.namespace': 'st' });
+    expect(superseding.Labels).toEqual({ 'com.docker.stack.namespace': 'st', 'certkit.rollout': '2026-12-03T21:32:33.000Z' });
+    expect(superseding.TaskTemplate).toEqual(plain.TaskTemplate);
   });
 });

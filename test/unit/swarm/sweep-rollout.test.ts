@@ -30,7 +30,7 @@ function fakeSwarm(
   let tasks: TaskView[] = [task('a', ['old-web'], { configIds: ['conf-old'] })];
   let state: ServiceView['updateState'] = 'completed';
   let message: string | undefined;
-  const updates: Array<{ secrets: string[]; configs: string[]; order: string | undefined }> = [];
+  const updates: Array<{ secrets: string[]; configs: string[]; order: string | undefined; supersede?: string }> = [];
   const removed: string[] = [];
   const byLabels = (map: Map<string, { name: string; labels: Record<string, string> }>, labels: readonly string[]) =>
     [...map]
@@ -67,6 +67,7 @@ function fakeSwarm(
         secrets: (change.secrets ?? []).map((ref) => ref.secretName).sort(),
         configs: (change.configs ?? []).map((ref) => ref.configName),
         order: change.order,
+        ...(change.supersede ? { supersede: change.supersede } : {}),
       });
       if (outcome === 'rollback') {
         state = 'rollback_completed';
@@ -307,6 +308,10 @@ describe('rollOutSweep: a sweep’s sites and nginx.conf in one service update',
     expect(swarm.updates).toHaveLength(2);
     expect(sites[0]?.outcome.error).toBeUndefined();
     expect(lines.join('')).toContain(`rollout 1 of 3 interrupted by task churn, not by the new version (${reason})`);
-    expect(lines.join('')).toMatch(/the update Swarm holds sent again/);
+    // Replaced, not sent as it was: Swarm would keep its held update (and its old view of the tasks) running.
+    expect(lines.join('')).toMatch(/the update Swarm holds replaced by the same spec with a new certkit.rollout label/);
+    expect(swarm.updates[0]?.supersede).toBeUndefined();
+    expect(swarm.updates[1]?.supersede).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(swarm.updates[1]?.secrets).toEqual(swarm.updates[0]?.secrets);
   });
 });
