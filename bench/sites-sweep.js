@@ -64,7 +64,8 @@ async function issuedSize(count) {
     let bare = 0;
     if (before > 0) {
       progress(`${count} sites: bare certbot issuing ${before} certificates one by one (sample, before)`);
-      bare += await bareCertbot(stack, before, 'bareA');
+      await stack.pointCaDnsAtNginx();
+      bare += await bareCertbot(stack, before, 'barea');
     }
     progress(`${count} sites: certkit update issuing all of them`);
     const issued = await stack.update(`issuing ${count} sites`);

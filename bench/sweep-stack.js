@@ -125,6 +125,27 @@ export async function makeStack(label) {
     async certbotId() {
       return (await compose(['ps', '-q', 'certbot'])).stdout.trim();
     },
+    /**
+     * Points the CA's DNS (pebble-challtestsrv) at nginx, as `certkit update` does on its first run, so that bare certbot
+     * timed before any certkit run can be validated too. Setup, not part of any timed row.
+     */
+    async pointCaDnsAtNginx() {
+      const networksOf = async (service) => {
+        const id = (await compose(['ps', '-q', service])).stdout.trim();
+        return JSON.parse((await run('docker', ['inspect', '-f', '{{json .NetworkSettings.Networks}}', id])).stdout);
+      };
+      const nginx = await networksOf('nginx');
+      const pebble = await networksOf('pebble');
+      const shared = Object.keys(nginx).find((name) => name in pebble);
+      if (!shared) throw new Error('the bench stack has no network shared by nginx and pebble');
+      const address = nginx[shared].IPAddress;
+      const script = [
+        'import json, sys, urllib.request',
+        'for path, body in (("/set-default-ipv4", {"ip": sys.argv[1]}), ("/set-default-ipv6", {"ip": ""})):',
+        '    urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055" + path, data=json.dumps(body).encode(), method="POST"), timeout=10).read()',
+      ].join('\n');
+      await run('docker', ['exec', await stack.certbotId(), 'python3', '-c', script, address]);
+    },
     /** `certkit update` on the host, as a user runs it; resolves with its wall time and JSON result. */
     update: (what) => updateOnce(project, dir, what),
     async destroy() {
