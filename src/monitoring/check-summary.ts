@@ -24,7 +24,8 @@ export interface CheckSummary {
 /** Compose's update: the .env certificate, then the other sites (labels, the sites file). Pure. */
 export function summariseUpdate(result: UpdateResult): CheckSummary {
   return {
-    main: { site: result.certName, action: result.action, serial: result.serial },
+    // The daemon's run reports the .env site's failure or backoff instead of throwing it (as Swarm's does).
+    main: { site: result.certName, action: result.action, serial: result.serial, error: result.failure, skipped: result.waiting },
     others: (result.others ?? []).map((outcome) => ({
       site: outcome.site,
       action: outcome.result?.action,
@@ -37,7 +38,7 @@ export function summariseUpdate(result: UpdateResult): CheckSummary {
 
 /**
  * Swarm's update: each site is run alone and a failure does not end the check, so the .env site's own failure is the
- * check's failure (as on Compose, where it ends the check); the other sites alert on their own. Pure.
+ * check's failure (as in the Compose daemon's run, which reports it too); the other sites alert on their own. Pure.
  */
 export function summariseSwarm(result: SwarmUpdateResult, envSite: string): CheckSummary {
   const sites = result.sites.map((outcome): SiteCheck => ({

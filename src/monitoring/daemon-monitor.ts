@@ -110,11 +110,12 @@ export function createDaemonMonitor<R = UpdateResult>(input: {
         loop = { phase: 'sleeping', since: at, until: next };
         const summary = outcome.ok ? summarise(outcome.result) : undefined;
         if (summary) certName = summary.main.site;
-        // The check fails when it threw, or (on Swarm, where each site runs alone) when the .env site failed.
+        // The check fails when it threw, or when the .env site failed (reported in the result by both daemons, so that
+        // it backs off alone like every other site).
         const failure = !outcome.ok
           ? { code: isCertkitError(outcome.error) ? outcome.error.code : 'UNEXPECTED', cause: firstLine(outcome.error) }
           : summary?.main.error && { code: summary.main.error.code ?? 'UNEXPECTED', cause: firstLine(summary.main.error) };
-        // On Swarm the .env site backs off alone too: while it waits, its last failure (and alert) stand.
+        // The .env site backs off alone too: while it waits, its last failure (and alert) stand.
         const waited = !failure && summary?.main.skipped !== undefined;
         input.metrics.recordCheck({
           at,

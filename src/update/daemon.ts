@@ -36,7 +36,7 @@ export interface DaemonObserver<R = UpdateResult> {
  */
 export async function runDaemon<R = UpdateResult>(deps: DaemonDeps<R>, signal: AbortSignal): Promise<void> {
   const describe = deps.describe ?? (describeResult as unknown as (result: R) => string);
-  const sitesOf = deps.sites ?? ((result: R) => (result as unknown as UpdateResult).others ?? []);
+  const sitesOf = deps.sites ?? ((result: R) => composeAttempts(result as unknown as UpdateResult));
   const backoff = new SiteBackoff();
   let failures = 0;
   while (!signal.aborted) {
@@ -67,12 +67,25 @@ export async function runDaemon<R = UpdateResult>(deps: DaemonDeps<R>, signal: A
   deps.log.info('stopping');
 }
 
+/**
+ * What became of each site in a Compose check, for its backoff: the .env site (its failure or wait, when the run
+ * reported it instead of throwing: envFailureInResult) and every other site. Pure.
+ */
+export function composeAttempts(result: UpdateResult): SiteAttempt[] {
+  const env: SiteAttempt = { site: result.certName, error: result.failure, skipped: result.waiting };
+  // `update SITE...` leaving the .env site out is no attempt; the daemon never does, but nothing is recorded for it.
+  const attempted = result.failure !== undefined || result.waiting !== undefined || result.action !== 'skipped';
+  return [...(attempted ? [env] : []), ...(result.others ?? [])];
+}
+
 export function describeResult(result: UpdateResult): string {
+  const others = (result.others ?? []).map(describeOutcome);
+  if (result.failure) return [`${result.certName} failed (${result.failure.code ?? 'error'})`, ...others].join('; ');
+  if (result.waiting) return [`${result.certName} waits (${result.waiting})`, ...others].join('; ');
   const expiry = result.notAfter ? `, expires ${result.notAfter.toISOString()}` : '';
   const reload = result.reloaded ? ', nginx reloaded' : '';
   // Why it was renewed (the CA's window, the threshold, --force) or why not: the reasons the plan gave.
   const why = result.reasons.length > 0 ? `: ${result.reasons.join('; ')}` : '';
-  const others = (result.others ?? []).map(describeOutcome);
   return [`${result.certName} ${result.action} (serial ${result.serial ?? 'none'}${expiry}${reload})${why}`, ...others].join('; ');
 }
 

@@ -54,11 +54,44 @@ export interface MemberResult {
 export function envReport(
   members: readonly SweepMember[],
   results: readonly MemberResult[],
-): { ok: true; result: UpdateResult } | { ok: false; error: unknown } | undefined {
+): { ok: true; result: UpdateResult } | { ok: false; error: unknown; outcome: SiteOutcome } | undefined {
   const index = members.findIndex((member) => member.selects);
   const env = index < 0 ? undefined : results[index];
   if (!env) return undefined;
   if (env.outcome.result) return { ok: true, result: env.outcome.result };
-  if (env.error !== undefined) return { ok: false, error: env.error };
-  return { ok: false, error: new Error(`site ${env.outcome.site}: ${env.outcome.skipped ?? 'not worked on in this sweep'}`) };
+  if (env.error !== undefined) return { ok: false, error: env.error, outcome: env.outcome };
+  return {
+    ok: false,
+    error: new Error(`site ${env.outcome.site}: ${env.outcome.skipped ?? 'not worked on in this sweep'}`),
+    outcome: env.outcome,
+  };
+}
+
+/**
+ * The .env site's result when it failed or waited and the run reports that instead of throwing it (the daemon): what
+ * it serves stays as it was; `failure` or `waiting` says why nothing was done. Pure.
+ */
+export function envNotDone(config: Config, rendered: string[], outcome: SiteOutcome): UpdateResult {
+  const failure =
+    outcome.skipped === undefined ? (outcome.error ?? { code: undefined, message: 'not worked on in this sweep' }) : undefined;
+  return {
+    ...envLeftOut(config, rendered, failure ? `failed: ${failure.message.split('\n')[0]}` : `waits: ${outcome.skipped}`),
+    ...(failure ? { failure } : { waiting: outcome.skipped }),
+  };
+}
+
+/** The .env site's result when the run did nothing for it (`update SITE...` left it out: nothing done, nothing read). Pure. */
+export function envLeftOut(config: Config, rendered: string[], reason = 'not among the sites asked for'): UpdateResult {
+  return {
+    certName: config.certName,
+    domains: config.domains,
+    action: 'skipped',
+    reasons: [reason],
+    serial: undefined,
+    notAfter: undefined,
+    profile: config.profile,
+    served: [],
+    reloaded: false,
+    rendered,
+  };
 }

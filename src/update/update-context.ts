@@ -59,12 +59,20 @@ export interface UpdateOptions {
   sites?: readonly string[];
   /** Why a site waits this run (the daemon's per-site backoff); such a site is served as it is, not worked on. */
   waiting?: (site: string) => string | undefined;
+  /**
+   * The daemon's: the .env site's own failure (or its wait out a backoff) is returned in the result (`failure`,
+   * `waiting`) instead of thrown, so that it backs off alone like every other site. `update` throws it (exit 1).
+   */
+  envFailureInResult?: boolean;
 }
 
 export interface UpdateResult {
   certName: string;
   domains: string[];
-  /** skipped: `update SITE...` named other sites only. */
+  /**
+   * skipped: `update SITE...` named other sites only, or (the daemon, envFailureInResult) the .env site failed
+   * (`failure`) or waits out its backoff (`waiting`).
+   */
   action: 'issued' | 'reissued' | 'renewed' | 'unchanged' | 'dry-run' | 'skipped';
   reasons: string[];
   serial: string | undefined;
@@ -79,6 +87,10 @@ export interface UpdateResult {
   others?: SiteOutcome[];
   /** Declarations refused, one line each (where, the key, the value, the fix); the other sites went on. */
   refused?: string[];
+  /** The .env site's own failure this run, with envFailureInResult (else it is thrown). */
+  failure?: { code: string | undefined; message: string };
+  /** Why the .env site was not worked on this run (backing off after its failures), with envFailureInResult. */
+  waiting?: string;
 }
 
 /** What became of one of the other sites in a run: its result, or the error that stopped it (and it alone). */

@@ -13,7 +13,7 @@ import { reloadForConfig } from './ensure-served.js';
 import { CERTBOT_VERSION_FILE } from '../stack/layout.js';
 import { acquireRunLock } from './run-lock.js';
 import { updateSites } from './update-sites.js';
-import { configReloadFor, envReport, sweepMembers } from './sweep-members.js';
+import { configReloadFor, envLeftOut, envNotDone, envReport, sweepMembers } from './sweep-members.js';
 import type { UpdateContext, UpdateOptions, UpdateResult } from './update-context.js';
 import { readSites } from '../sites/read-sites.js';
 import { readSweepFacts, readSweepStore } from './sweep-store.js';
@@ -144,8 +144,15 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
         : await converged;
       if (done) log.info('nginx reloaded for the sites that changed');
     }
-    if (envOutcome && !envOutcome.ok) throw envOutcome.error;
-    const envResult = envOutcome?.result ?? skippedResult(config, render.files);
+    if (envOutcome && !envOutcome.ok) {
+      if (!options.envFailureInResult) throw envOutcome.error;
+      // The daemon backs the .env site off alone, as any other site: its failure is named here, not the run's.
+      const { error } = envOutcome.outcome;
+      if (error)
+        log.error(`site ${envOutcome.outcome.site} (${config.domains.join(', ')}): ${error.code ? `${error.code}: ` : ''}${error.message}`);
+      return { ...envNotDone(config, render.files, envOutcome.outcome), others: outcomes, refused: siteSet.refused.map(describeRefusal) };
+    }
+    const envResult = envOutcome?.result ?? envLeftOut(config, render.files);
     return { ...envResult, others: outcomes, refused: siteSet.refused.map(describeRefusal) };
   } catch (error) {
     failed = true;
@@ -184,22 +191,6 @@ export async function readCertbotVersion(
   }
   cache?.set(key, version);
   return version;
-}
-
-/** The .env site's result when `update SITE...` leaves it out: nothing done, nothing read. */
-function skippedResult(config: Config, rendered: string[]): UpdateResult {
-  return {
-    certName: config.certName,
-    domains: config.domains,
-    action: 'skipped',
-    reasons: ['not among the sites asked for'],
-    serial: undefined,
-    notAfter: undefined,
-    profile: config.profile,
-    served: [],
-    reloaded: false,
-    rendered,
-  };
 }
 
 /** The certificates a sweep works on: the .env site's and each chosen site's, less those waiting out a backoff. */

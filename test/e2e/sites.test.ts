@@ -46,6 +46,17 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
     return JSON.parse(response.body) as { service: string };
   };
 
+  // The test CA's DNS answers every name with nginx; this sends one to the CA's own loopback, where nothing listens.
+  const pointAtNothing = async (name: string) => {
+    const pointed = await stack.exec('certbot', [
+      'python3',
+      '-c',
+      'import json,sys,urllib.request; urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055/add-a", data=json.dumps({"host": sys.argv[1] + ".", "addresses": ["127.0.0.1"]}).encode(), method="POST"), timeout=10).read()',
+      name,
+    ]);
+    expect(pointed.code, pointed.stderr).toBe(0);
+  };
+
   beforeAll(async () => {
     stack = await TestStack.create({ env: { CERTKIT_SITE_GRACE: '0' } });
     appProject = `${stack.project}app`;
@@ -59,14 +70,7 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
     await cp(join(REPO, 'test/e2e/fixtures/sites/compose.sites-app.yaml'), join(stack.dir, 'compose.sites-app.yaml'));
     await stack.up();
     await served(stack.names[0] as string);
-    // The test CA's DNS answers every name with nginx; this one it sends to the CA's own loopback, where nothing listens.
-    const pointed = await stack.exec('certbot', [
-      'python3',
-      '-c',
-      'import json,sys,urllib.request; urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055/add-a", data=json.dumps({"host": sys.argv[1] + ".", "addresses": ["127.0.0.1"]}).encode(), method="POST"), timeout=10).read()',
-      lost,
-    ]);
-    expect(pointed.code, pointed.stderr).toBe(0);
+    await pointAtNothing(lost);
     await appUp();
   });
   afterEach(async (context) => {
@@ -173,5 +177,44 @@ describe.skipIf(dockerMissing !== '')('sites: a certificate per site, announced 
     await served(more, (names) => !names.includes(shop));
     const live = await stack.listDir('certbot', '/etc/letsencrypt/live');
     expect(live.filter((name) => name.startsWith(`${appProject}-shop`))).toEqual([`${appProject}-shop`]);
+  });
+
+  it('backs the .env site off alone in the daemon: named in its log, not tried again before its time, the other sites served', async () => {
+    const envSite = stack.names[0] as string;
+    const added = `envlost-${stack.project.slice(2)}.test`;
+    await pointAtNothing(added);
+    await stack.writeEnv({ CERTKIT_SITE_GRACE: '0', CERTBOT_DOMAIN: [...stack.names, added].join(',') });
+    try {
+      const quoted = envSite.replace(/\./g, '\\.');
+      const daemonLog = async () => (await stack.compose(['logs', '--no-color', 'certkit'])).stdout;
+      // A labelled container restarting wakes the daemon, whose check reads .env afresh: the .env site's new name fails.
+      expect((await app(['restart', 'wiki'])).code).toBe(0);
+      await waitUntil(
+        'the .env site to back off alone',
+        async () =>
+          new RegExp(`site ${quoted} failed \\(\\w+\\), 1 time in a row: it backs off alone`).test(await daemonLog()) ? true : undefined,
+        { timeoutMs: 90_000, intervalMs: 1_000 },
+      );
+      // Woken again within its minute: the .env site waits (no second attempt), the wiki site is served again.
+      expect((await app(['restart', 'wiki'])).code).toBe(0);
+      const log = await waitUntil(
+        'a check in which the .env site waits',
+        async () => {
+          const text = await daemonLog();
+          return text.includes(`${envSite} waits (failed 1 time in a row; next try at`) ? text : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 1_000 },
+      );
+      const since = log.slice(log.search(new RegExp(`site ${quoted} failed \\(\\w+\\), 1 time in a row`)));
+      const waited = since.indexOf(`${envSite} waits (failed 1 time in a row`);
+      const second = since.search(new RegExp(`site ${quoted} failed \\(\\w+\\), 2 times in a row`));
+      expect(second === -1 || second > waited, since).toBe(true);
+      // The check itself did not fail: the .env site's failure is its own, as any other site's.
+      expect(since).not.toMatch(/check failed \(\d+ in a row\)/);
+      await served(wiki, (names) => names.includes(wiki));
+      expect((await probeCertificate(stack.httpsPort, envSite)).names.sort()).toEqual([...stack.names].sort());
+    } finally {
+      await stack.writeEnv({ CERTKIT_SITE_GRACE: '0', CERTBOT_DOMAIN: stack.names.join(',') });
+    }
   });
 });

@@ -120,7 +120,8 @@ export function registerDaemon(program: Command, { io, globals, logger, signal }
               certbotVersions,
             };
             // A site backing off after its own failures waits (runDaemon keeps its schedule), served as it is.
-            const result = await runUpdate(context, { purpose: 'certkit daemon', waiting });
+            // The .env site's own failure is in the result, not thrown: it backs off alone too (runDaemon).
+            const result = await runUpdate(context, { purpose: 'certkit daemon', waiting, envFailureInResult: true });
             return { result, intervalMs: config.checkIntervalMs };
           },
           log,

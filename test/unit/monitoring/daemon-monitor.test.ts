@@ -124,6 +124,32 @@ describe('createDaemonMonitor', () => {
     expect(text).not.toContain('name="shop"');
   });
 
+  it("the .env site's failure in the result (the Compose daemon's run) fails the check; its wait keeps the alert; success resolves it", async () => {
+    const clock = { now: T0 };
+    const { monitor, sent } = makeMonitor(clock);
+    const notDone = { ...result('aa'), action: 'skipped' as const, serial: undefined };
+    for (const outcome of [
+      { ...notDone, failure: { code: 'CA_REFUSED', message: 'a.test does not resolve\nmore' } },
+      { ...notDone, waiting: 'failed 1 time in a row; next try at 2026-11-23T00:01:00.000Z' },
+      result('bb'),
+    ]) {
+      monitor.observer.checkStarted();
+      monitor.observer.checkEnded({ ok: true, result: outcome }, new Date(clock.now + 60_000));
+      await monitor.settled();
+      if (outcome.serial === undefined) {
+        const text = await monitor.metricsText();
+        expect(text).toContain('certkit_last_check_success 0');
+        expect(text).toContain('certkit_renewal_failures_total{name="a.test",reason="CA_REFUSED"} 1');
+        expect(monitor.knownProblems()).toEqual([
+          expect.stringMatching(/^the check of a\.test failed \(CA_REFUSED\): a\.test does not resolve/),
+        ]);
+      }
+      clock.now += 60_000;
+    }
+    expect(sent.map((body) => body.event)).toEqual(['firing', 'resolved']);
+    expect(await monitor.metricsText()).toContain('certkit_last_check_success 1');
+  });
+
   it('reports the loop unhealthy when a check outlasts the grace', () => {
     const clock = { now: T0 };
     const { monitor } = makeMonitor(clock, 10_000);

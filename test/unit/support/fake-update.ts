@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { renderProject } from '../../../src/render/render-project.js';
-import { runUpdate, type UpdateResult } from '../../../src/update/update.js';
+import { runUpdate, type UpdateOptions, type UpdateResult } from '../../../src/update/update.js';
 import type { FakeEngine } from './fake-engine.js';
 import { makeConfig } from './make-config.js';
 
@@ -25,6 +25,8 @@ export async function fakeUpdate(
     /** nginx runs a rendering from before stamps: it answers no stamp. */
     unstamped?: boolean;
     projectDir?: string;
+    /** Options beyond `update`'s own (the daemon's: waiting, envFailureInResult). */
+    update?: Partial<UpdateOptions>;
   } = {},
 ): Promise<{ result: UpdateResult; log: string[] }> {
   const projectDir = options.projectDir ?? (await mkdtemp(join(tmpdir(), 'certkit-update-')));
@@ -57,7 +59,7 @@ export async function fakeUpdate(
       self: undefined,
       lockWaitMs: options.lockWaitMs ?? 0,
     },
-    { purpose: 'certkit update' },
+    { purpose: 'certkit update', ...options.update },
   );
   return { result, log };
 }

@@ -7,7 +7,8 @@ import { envSite } from '../../../src/sites/env-site.js';
 import type { Site } from '../../../src/sites/site.js';
 import { SWEEP_FACTS_SCRIPT } from '../../../src/store/sweep-facts.js';
 import { PREFLIGHT_SCRIPT } from '../../../src/update/preflight.js';
-import { configReloadFor, envReport, sweepMembers } from '../../../src/update/sweep-members.js';
+import { configReloadFor, envNotDone, envReport, sweepMembers } from '../../../src/update/sweep-members.js';
+import type { UpdateOptions } from '../../../src/update/update.js';
 import { issueCertificate } from '../../fixtures/make-certificates.js';
 import { FakeEngine, type FakeIssue } from '../support/fake-engine.js';
 import { fakeUpdate, START } from '../support/fake-update.js';
@@ -34,7 +35,10 @@ async function newStack(ids: readonly string[]) {
     join(projectDir, 'sites.yaml'),
     ids.map((id) => `${id}:\n  host: ${id}.eu\n  upstream: http://10.0.0.5:3000\n`).join('\n'),
   );
-  return { engine, update: () => fakeUpdate(engine, { projectDir, env: { CERTKIT_PREFLIGHT: 'true' } }) };
+  return {
+    engine,
+    update: (options?: Partial<UpdateOptions>) => fakeUpdate(engine, { projectDir, env: { CERTKIT_PREFLIGHT: 'true' }, update: options }),
+  };
 }
 
 const preflightRuns = (engine: FakeEngine) => engine.certbotRuns.filter((argv) => argv[2] === PREFLIGHT_SCRIPT);
@@ -88,6 +92,37 @@ describe('the .env site in the sweep of all sites', { timeout: 30_000 }, () => {
     expect(Object.fromEntries(engine.siteLinks)).toEqual({ shop: 'https', blog: 'https' });
     expect(engine.reloads).toBe(1);
   });
+
+  it("the daemon's run returns the .env site's failure instead of throwing it, naming the site; the others are served", async () => {
+    const { engine, update } = await newStack(['shop', 'blog']);
+    engine.unreachable.add('widgets.eu');
+    engine.queued.push(await certificate('shop.eu'), await certificate('blog.eu'));
+    const { result, log } = await update({ envFailureInResult: true });
+    expect(result).toMatchObject({ certName: 'widgets.eu', action: 'skipped', failure: { code: 'PREFLIGHT_FAILED' } });
+    expect(result.failure?.message).toContain('widgets.eu');
+    expect(result.waiting).toBeUndefined();
+    expect(result.others?.map((other) => [other.site, other.result?.action])).toEqual([
+      ['shop', 'issued'],
+      ['blog', 'issued'],
+    ]);
+    expect(log.filter((line) => line.startsWith('error: site widgets.eu (widgets.eu): PREFLIGHT_FAILED: '))).toHaveLength(1);
+    expect(Object.fromEntries(engine.siteLinks)).toEqual({ shop: 'https', blog: 'https' });
+  });
+
+  it('the .env site waiting out its backoff is not worked on (no preflight, no certbot) and says why; the others are', async () => {
+    const { engine, update } = await newStack(['shop']);
+    engine.queued.push(await certificate('shop.eu'));
+    const reason = 'failed 1 time in a row; next try at 2026-11-22T12:01:00.000Z';
+    const { result } = await update({ envFailureInResult: true, waiting: (site) => (site === 'widgets.eu' ? reason : undefined) });
+    expect(result).toMatchObject({ certName: 'widgets.eu', action: 'skipped', waiting: reason, reasons: [`waits: ${reason}`] });
+    expect(result.failure).toBeUndefined();
+    expect(result.others?.map((other) => [other.site, other.result?.action])).toEqual([['shop', 'issued']]);
+    expect(
+      preflightRuns(engine)[0]
+        ?.slice(5)
+        .map((target) => target.split(' ')[0]),
+    ).toEqual(['shop.eu']);
+  });
 });
 
 describe('sweepMembers, configReloadFor, envReport', () => {
@@ -118,9 +153,25 @@ describe('sweepMembers, configReloadFor, envReport', () => {
     expect(envReport(members, [{ outcome: outcome('widgets.eu'), error: failure }, { outcome: outcome('shop') }])).toEqual({
       ok: false,
       error: failure,
+      outcome: outcome('widgets.eu'),
     });
     const result = { action: 'unchanged' } as never;
     expect(envReport(members, [{ outcome: { ...outcome('widgets.eu'), result } }])).toEqual({ ok: true, result });
     expect(envReport(sweepMembers(config, undefined, [shop]), [{ outcome: outcome('shop') }])).toBeUndefined();
+  });
+
+  it("envNotDone: the .env site's failure or wait as a result that serves nothing new", () => {
+    const base = { site: 'widgets.eu', names: ['widgets.eu'], declaredIn: [] };
+    const failed = envNotDone(config, ['nginx/site.conf'], { ...base, error: { code: 'CA_REFUSED', message: 'no\nmore' } });
+    expect(failed).toMatchObject({
+      action: 'skipped',
+      failure: { code: 'CA_REFUSED' },
+      reasons: ['failed: no'],
+      rendered: ['nginx/site.conf'],
+    });
+    expect(failed.waiting).toBeUndefined();
+    const waits = envNotDone(config, [], { ...base, skipped: 'failed 2 times in a row' });
+    expect(waits).toMatchObject({ action: 'skipped', waiting: 'failed 2 times in a row', served: [], reloaded: false });
+    expect(waits.failure).toBeUndefined();
   });
 });
