@@ -139,12 +139,9 @@ export async function makeStack(label) {
       const shared = Object.keys(nginx).find((name) => name in pebble);
       if (!shared) throw new Error('the bench stack has no network shared by nginx and pebble');
       const address = nginx[shared].IPAddress;
-      const script = [
-        'import json, sys, urllib.request',
-        'for path, body in (("/set-default-ipv4", {"ip": sys.argv[1]}), ("/set-default-ipv6", {"ip": ""})):',
-        '    urllib.request.urlopen(urllib.request.Request("http://pebble-challtestsrv:8055" + path, data=json.dumps(body).encode(), method="POST"), timeout=10).read()',
-      ].join('\n');
-      await run('docker', ['exec', await stack.certbotId(), 'python3', '-c', script, address]);
+      // certkit's own script and URL (dist/), as its run sends them.
+      const { PEBBLE_DNS_SCRIPT, CHALLTESTSRV_URL } = await import('../dist/update/pebble-dns.js');
+      await run('docker', ['exec', await stack.certbotId(), 'python3', '-c', PEBBLE_DNS_SCRIPT, CHALLTESTSRV_URL, address]);
     },
     /** `certkit update` on the host, as a user runs it; resolves with its wall time and JSON result. */
     update: (what) => updateOnce(project, dir, what),

@@ -1,7 +1,8 @@
 import type { CertbotContainer } from '../certbot/certbot-container.js';
 import { CertkitError } from '../errors.js';
 
-const SCRIPT = `
+/** Sets pebble-challtestsrv's default answers: argv[1] its management URL, argv[2] the IPv4 address (no IPv6). */
+export const PEBBLE_DNS_SCRIPT = `
 import json, sys, urllib.request
 base, ip = sys.argv[1], sys.argv[2]
 for path, body in (("/set-default-ipv4", {"ip": ip}), ("/set-default-ipv6", {"ip": ""})):
@@ -18,7 +19,7 @@ export const CHALLTESTSRV_URL = 'http://pebble-challtestsrv:8055';
  */
 export async function pointPebbleDnsAt(certbot: CertbotContainer, nginxAddress: string): Promise<void> {
   try {
-    await certbot.python(SCRIPT, [CHALLTESTSRV_URL, nginxAddress]);
+    await certbot.python(PEBBLE_DNS_SCRIPT, [CHALLTESTSRV_URL, nginxAddress]);
   } catch (error) {
     throw new CertkitError(
       'STACK_NOT_RUNNING',

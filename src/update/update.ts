@@ -112,7 +112,9 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     const results = await updateSites(run, stack, certbot, version, members, render, options, configReload);
     const envOutcome = envReport(members, results);
     const outcomes = results.filter((_, index) => !members[index]?.selects).map((entry) => entry.outcome);
-    for (const outcome of outcomes) {
+    // The daemon's run names the .env site's own failure here too, as the site it is (it does not end the run).
+    const reported = options.envFailureInResult && envOutcome && !envOutcome.ok ? [envOutcome.outcome, ...outcomes] : outcomes;
+    for (const outcome of reported) {
       if (outcome.error) {
         const { code, message } = outcome.error;
         log.error(`site ${outcome.site} (${outcome.names.join(', ')}): ${code ? `${code}: ` : ''}${message}`);
@@ -146,10 +148,7 @@ export async function runUpdate(ctx: UpdateContext, options: UpdateOptions): Pro
     }
     if (envOutcome && !envOutcome.ok) {
       if (!options.envFailureInResult) throw envOutcome.error;
-      // The daemon backs the .env site off alone, as any other site: its failure is named here, not the run's.
-      const { error } = envOutcome.outcome;
-      if (error)
-        log.error(`site ${envOutcome.outcome.site} (${config.domains.join(', ')}): ${error.code ? `${error.code}: ` : ''}${error.message}`);
+      // The daemon backs the .env site off alone, as any other site (logged with them above).
       return { ...envNotDone(config, render.files, envOutcome.outcome), others: outcomes, refused: siteSet.refused.map(describeRefusal) };
     }
     const envResult = envOutcome?.result ?? envLeftOut(config, render.files);
@@ -201,7 +200,7 @@ function sweptSites(
   options: UpdateOptions,
 ): { certName: string; serverUrl: string }[] {
   const sites = [
-    ...(env ? [config] : []),
+    ...(env && options.waiting?.(env.id) === undefined ? [config] : []),
     ...chosen.filter((site) => options.waiting?.(site.id) === undefined).map((site) => configForSite(config, site)),
   ];
   return sites.map((site) => ({ certName: site.certName, serverUrl: site.server.url }));

@@ -122,6 +122,7 @@ describe('the .env site in the sweep of all sites', { timeout: 30_000 }, () => {
         ?.slice(5)
         .map((target) => target.split(' ')[0]),
     ).toEqual(['shop.eu']);
+    expect(storeReads(engine).map((argv) => argv.slice(6))).toEqual([[], ['shop']]);
   });
 });
 
